@@ -1,0 +1,32 @@
+"""pip metadata for steer_ros.
+
+``pip install -e .`` gives the ROS-free parts (algorithms, experiments, the
+``steer-ros`` command) to people without colcon. With ROS 2, build with colcon:
+CMakeLists.txt installs the same Python package next to the generated messages.
+"""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="steer_ros",
+    version="0.1.0",
+    description="LLM-steered power allocation for parallel radio subchannels (ROS 2)",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["steer_ros", "steer_ros.*"]),
+    include_package_data=True,
+    install_requires=[
+        "numpy>=1.24",
+        "scipy>=1.10",
+        "pyyaml>=6",
+        "openai>=1.40",
+        "matplotlib>=3.7",
+    ],
+    extras_require={
+        # The paper-faithful Monte-Carlo estimator. Pin exactly: any other torch
+        # spec pulls the CUDA wheels.
+        "mc": ["torch==2.13.0"],
+        "test": ["pytest", "hypothesis"],
+    },
+    entry_points={"console_scripts": ["steer-ros=steer_ros.cli:main"]},
+)

@@ -1,0 +1,42 @@
+"""The ``steer-ros`` command: one subcommand per module in this package.
+
+Each subcommand module defines ``register(subparsers)``, which adds its parser and
+sets ``func`` to a callable taking the parsed args and returning an exit code.
+Modules import heavy dependencies (rclpy, torch) inside their run function so that
+``steer-ros --help`` and the ROS-free commands work without ROS installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Subcommand modules, in the order ``--help`` lists them.
+SUBCOMMANDS = [
+    "optimize",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="steer-ros",
+        description="LLM-steered power allocation for parallel radio subchannels.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        importlib.import_module(f"steer_ros.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

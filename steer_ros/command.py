@@ -1,0 +1,38 @@
+"""The steering command as a plain value: what the navigator proposes and the
+guardrail accepts. Mirrors ``msg/SteerCommand.msg`` (same status codes) so the
+ROS-free core and the nodes speak the same language."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
+
+import numpy as np
+
+
+class Status(IntEnum):
+    """Outcome codes; values equal the SteerCommand.STATUS_* constants."""
+
+    OK = 0
+    FALLBACK = 1
+    REJECTED = 2
+    KEPT = 3
+
+
+@dataclass(frozen=True)
+class SteerDecision:
+    """weights (N,), p_total (NaN = leave the budget as it is), and why."""
+
+    weights: np.ndarray
+    p_total: float = math.nan
+    reasoning: str = ""
+    policy: str = ""
+    backend: str = ""
+    status: Status = Status.OK
+    status_detail: str = ""
+    latency_s: float = 0.0
+    extras: dict = field(default_factory=dict, compare=False)
+
+    def with_(self, **changes) -> "SteerDecision":
+        return replace(self, **changes)
