@@ -58,4 +58,15 @@ EMA_ALPHA = 0.5
 
 # --- Channel simulator and mux -------------------------------------------------------
 CHANNEL_RATE_HZ = 10.0
+CHANNEL_SCENARIO = "static"
+REVERSAL_TIME_S = 30.0  # the reversal scenario's switch time
+COHERENCE_TIME_S = 1.0  # block length of the rayleigh and random_walk scenarios
+WALK_STD_DB = 1.0  # random_walk: dB step per block
+WALK_RANGE_DB = 10.0  # random_walk: reflected within +-range of the base gain
+MUX_RATE_HZ = 20.0  # the mux republishes at least this often (and on every input)
 STALE_AFTER_S = 1.0
+MUX_ON_STALE = "fallback"  # or "hold"
+
+# --- Node graph ------------------------------------------------------------------------
+DIAGNOSTICS_PERIOD_S = 1.0
+MAX_CHANNELS = 65536  # larger ChannelState arrays are refused at the node boundary
