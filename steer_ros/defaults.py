@@ -52,6 +52,18 @@ LLM_TOP_P = 1.0
 LLM_MAX_TOKENS = 512
 LLM_TIMEOUT_S = 10.0
 LLM_SEED = 0
+LLM_STRUCTURED_OUTPUT = True  # ask for json_schema output; falls back if refused
+# System prompt template (four blocks, string.Template placeholders ${n}, ${p_min},
+# ${p_max}, ${max_mi_bits}); "" = config/prompts/navigator_system.txt of the package.
+NAVIGATOR_PROMPT_PATH = ""
+POLICY_MAX_CHARS = 500  # policy text is length-limited and quoted as data
+REPLY_MAX_CHARS = 100_000  # longer replies are refused unparsed (code too_long)
+REASONING_MAX_CHARS = 2_000  # reasoning carried on the command is cut to this
+NAVIGATOR_SCRIPT_PATH = ""  # JSONL replay file of the "scripted" backend
+# Rules backend (offline policy interpreter).
+RULES_PRIORITY_WEIGHT = 4.0  # weight ratio of a prioritized channel over the others
+RULES_SHUTDOWN_WEIGHT = 0.0  # weight of a channel the policy shuts down
+RULES_SUM_RATE_MARGIN = 0.02  # P_total = (1 + margin) * smallest budget reaching X bits
 
 # --- Guardrails (DESIGN 4) -----------------------------------------------------------
 EMA_ALPHA = 0.5
