@@ -39,6 +39,7 @@ class ScriptedOpenAIServer:
     Attributes:
         base_url: "http://127.0.0.1:<port>/v1", for ``OpenAI(base_url=...)``.
         requests: the decoded JSON body of every chat completion request, in order.
+        request_headers: their HTTP headers (lower-case names), in the same order.
     """
 
     def __init__(
@@ -61,6 +62,7 @@ class ScriptedOpenAIServer:
         self.refuse_response_format = refuse_response_format
         self.hang_s = float(hang_s)
         self.requests: list[dict] = []
+        self.request_headers: list[dict] = []
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
@@ -102,9 +104,10 @@ class ScriptedOpenAIServer:
         self.stop()
 
     # -- recording ----------------------------------------------------------------
-    def _record(self, body: dict) -> None:
+    def _record(self, body: dict, headers: dict) -> None:
         with self._cond:
             self.requests.append(body)
+            self.request_headers.append(headers)
             self._cond.notify_all()
 
     def wait_for_requests(self, count: int, timeout_s: float = 5.0) -> bool:
@@ -165,7 +168,7 @@ def _make_handler(server: ScriptedOpenAIServer):
             except ValueError:
                 self._send_json(400, _error_body(400, "request body is not JSON"))
                 return
-            server._record(body)
+            server._record(body, {k.lower(): v for k, v in self.headers.items()})
             if server.refuse_response_format and "response_format" in body:
                 self._send_json(400, _error_body(
                     400, "response_format json_schema is not supported by this server", "response_format"))
