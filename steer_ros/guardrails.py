@@ -159,9 +159,7 @@ class Guardrail:
                 w = np.full(n, 1.0 / n)
                 total = 1.0
                 notes.append("all-zero weights -> uniform")
-        if abs(total - 1.0) > 1e-9:
-            notes.append(f"normalized weights (sum {total:.4g})")
-        w = w / total
+        w = w / total  # only ratios matter: normalizing is routine, not an adjustment
         if math.isnan(p):
             p = keep_p
         elif p < self.p_min or p > self.p_max:
