@@ -133,3 +133,70 @@ def test_rules_reply_is_valid_json_the_parser_accepts():
     parsed = parse_reply(reply.text, 8)
     assert json.loads(reply.text)["reasoning"] == parsed.reasoning
     assert math.isnan(parsed.p_total)
+
+
+# -- step-locked targets (System 1 + navigator + guardrail; issue 6's numbers) -------
+def step_locked(policy, steps=250, nav_every=10, reverse_at=None, use_navigator=True):
+    """System 1 steps; every ``nav_every`` steps the rules navigator decides on the
+    current snapshot and the guardrail's accepted command is applied. Returns the
+    optimizer and the per-step MI spread."""
+    optimizer = pytest.importorskip("steer_ros.optimizer")
+    from steer_ros.command import SteerDecision
+    from steer_ros.guardrails import Guardrail
+
+    gain = defaults.design_gains()
+    noise = np.full(gain.shape, defaults.NOISE_VAR)
+    system1 = optimizer.System1(gain, noise, weights=defaults.equal_weights(), p_total=defaults.P_TOTAL)
+    navigator = Navigator(RulesBackend())
+    guardrail = Guardrail()
+    current = SteerDecision(weights=defaults.equal_weights(), p_total=defaults.P_TOTAL)
+    spread = []
+    for step in range(steps):
+        if reverse_at is not None and step == reverse_at:
+            system1.set_channels(gain[::-1].copy(), noise)
+        if use_navigator and step % nav_every == 0:
+            current = guardrail.apply(navigator.decide(system1.snapshot(), policy), current)
+            assert current.status == Status.OK, current.status_detail
+            system1.set_command(current.weights, current.p_total)
+        system1.step()
+        spread.append(float(np.ptp(system1.mi())))
+    return system1, np.array(spread)
+
+
+def test_target_p1_equal_weights_sum_mi_of_b0():
+    system1, _ = step_locked(P1)
+    baseline, _ = step_locked(P1, use_navigator=False)
+    np.testing.assert_allclose(system1.weights, 1 / 8, atol=0.01)
+    assert abs(system1.mi().sum() - baseline.mi().sum()) < 0.01
+
+
+def test_target_p2_channels_7_8_largest_and_near_two_bits():
+    system1, _ = step_locked(P2)
+    order = np.argsort(system1.weights)
+    assert set(order[-2:]) == {6, 7}
+    assert np.all(system1.mi()[6:8] >= 1.9)
+
+
+def test_target_p3_least_power_for_ten_bits():
+    from steer_ros.optimum import min_budget_for_sum_mi
+
+    system1, _ = step_locked(P3)
+    gain = defaults.design_gains()
+    needed = min_budget_for_sum_mi(gain, np.ones_like(gain), 10.0)
+    total = system1.mi().sum()
+    assert system1.p_total < 40
+    assert 10.0 <= total <= 10.5, total
+    assert abs(system1.p_total - needed) <= 0.05 * needed, (system1.p_total, needed)
+
+
+def test_target_p4_three_weakest_shut_down():
+    system1, _ = step_locked(P4)
+    mi = system1.mi()
+    assert np.all(mi[:3] <= 0.05) and np.all(mi[3:] >= 1.9), mi
+
+
+def test_target_equalize_survives_gain_reversal():
+    steered, spread = step_locked(EQ, steps=300, nav_every=20, reverse_at=150)
+    _, equal_spread = step_locked(EQ, steps=300, nav_every=20, reverse_at=150, use_navigator=False)
+    assert spread[-1] <= 0.1 * equal_spread[-1], (spread[-1], equal_spread[-1])
+    assert spread[250] < 0.1 and np.all(spread[250:] < 0.1), spread[150:260:10]
