@@ -37,6 +37,14 @@ A_MIN = 1e-3  # amplitude floor: keeps every channel's gradient alive
 OPTIMIZER_MODE = "default"  # "default" (fast) or "pga" (the paper's plain PGA)
 PGA_STEP_SIZE = 0.1  # eta of the paper-faithful plain projected gradient ascent
 MC_SAMPLES = 1000  # K of the paper-faithful Monte-Carlo estimator
+MI_GH_NODES = 128  # Gauss-Hermite nodes of the exact estimator (64 give only ~5e-6 bits)
+MI_TABLE_SNR_LO = 1e-10  # table range, linear snr (Taylor below, saturated above)
+MI_TABLE_SNR_HI = 1e5
+MI_TABLE_STEP = 0.005  # grid step in ln snr of the interpolation table
+MI_TABLE_MIN_SLOPE = 1e-14  # I' (bits) below this counts as saturated
+MI_INV_TABLE_SIZE = 16384  # grid points of the inverse-slope table (uniform in ln I')
+KKT_DAMPING = 0.5  # default mode: fraction of the way to the KKT point per step
+KKT_NEWTON_ITERS = 2  # default mode: Newton steps on the multiplier per step
 OPTIMIZER_RATE_HZ = 500.0
 ALLOCATION_PUBLISH_HZ = 20.0
 
