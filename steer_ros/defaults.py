@@ -44,7 +44,8 @@ MI_TABLE_STEP = 0.005  # grid step in ln snr of the interpolation table
 MI_TABLE_MIN_SLOPE = 1e-14  # I' (bits) below this counts as saturated
 MI_INV_TABLE_SIZE = 16384  # grid points of the inverse-slope table (uniform in ln I')
 KKT_DAMPING = 0.5  # default mode: fraction of the way to the KKT point per step
-KKT_NEWTON_ITERS = 2  # default mode: Newton steps on the multiplier per step
+KKT_NEWTON_ITERS = 4  # default mode: cap on Newton steps on the multiplier per step
+KKT_NEWTON_TOL = 1e-3  # default mode: |ln(sum T / P_total)| that ends a step's Newton loop
 OPTIMIZER_RATE_HZ = 500.0
 ALLOCATION_PUBLISH_HZ = 20.0
 

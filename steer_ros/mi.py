@@ -68,6 +68,7 @@ __all__ = [
 ]
 
 LN2 = math.log(2.0)
+_LOG_ZERO = -800.0  # ln of a number that exp() rounds to 0
 ESTIMATORS = ("exact", "table", "mc")
 
 
@@ -216,8 +217,12 @@ class MITable:
         self.dr = (float(rf[-1]) - self.r0) / (nr - 1)
         self.inv_dr = 1.0 / self.dr
         tg = np.interp(self.r0 + self.dr * np.arange(nr), rf, tf)
+        # one more grid point past the top (snr < SNR_LO) with t = -800 (snr = 0):
+        # index clamping then needs no masks for inactive channels (x -> top -> 0)
+        tg = np.append(tg, _LOG_ZERO)
         self.inv_t = tg
-        self.inv_slope = np.concatenate((np.diff(tg), [tg[-1] - tg[-2]]))
+        self.inv_slope = np.append(np.diff(tg), 0.0)
+        self.inv_top = float(tg.shape[0] - 1)
         self.snr_sat = float(np.exp(tf[0]))  # slopes below I'(snr_sat): saturated
 
     # -- forward ---------------------------------------------------------------
@@ -259,22 +264,19 @@ class MITable:
         """Solve ln I'(snr) = u (I' in bits), vectorized.
 
         Returns (snr, t = ln snr, dt/du). Where ``u >= ln(1/ln 2)`` (no snr has that
-        slope) snr = 0 and dt/du = 0; below the table (saturation) snr = ``snr_sat``
-        and dt/du = 0; at tiny snr (< SNR_LO) the table is extrapolated linearly.
+        slope) snr = 0 (t = -800) and dt/du = 0; below the table (saturation)
+        snr = ``snr_sat``. Between SNR_LO and 0 the last grid cell interpolates
+        linearly in ln snr down to t = -800 (powers below SNR_LO / c are noise).
         """
         v = np.exp(u)
-        gap = self.slope_top - v
-        pos = gap > 0.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r = u - np.log(np.where(pos, gap, 1.0))
-            x = np.maximum((r - self.r0) * self.inv_dr, 0.0)
-            k = np.minimum(x.astype(np.intp), self.inv_t.shape[0] - 2)
-            f = x - k
-            sl = self.inv_slope[k]
-            t = self.inv_t[k] + f * sl
-            dt_du = sl * self.inv_dr * (self.slope_top / np.where(pos, gap, 1.0))
-        snr = np.where(pos, np.exp(t), 0.0)
-        dt_du = np.where(pos, dt_du, 0.0)
+        gap = np.maximum(self.slope_top - v, 1e-300)  # <= 0: no such snr -> top -> 0
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = np.minimum(np.maximum((u - np.log(gap) - self.r0) * self.inv_dr, 0.0), self.inv_top)
+        k = x.astype(np.intp)
+        sl = self.inv_slope[k]
+        t = self.inv_t[k] + (x - k) * sl
+        snr = np.exp(t)
+        dt_du = sl * self.inv_dr * (self.slope_top / gap)
         return snr, t, dt_du
 
     def snr_for_slope(self, v: np.ndarray) -> np.ndarray:
