@@ -75,7 +75,11 @@ RULES_SHUTDOWN_WEIGHT = 0.0  # weight of a channel the policy shuts down
 RULES_SUM_RATE_MARGIN = 0.02  # P_total = (1 + margin) * smallest budget reaching X bits
 
 # --- Guardrails (DESIGN 4) -----------------------------------------------------------
-EMA_ALPHA = 0.5
+# EMA factor: w <- (1 - alpha) w + alpha w_new. 0.6 recovers the equalize policy from
+# the gain reversal in 3 navigator cycles (53 steps at 20 steps per cycle; 0.5 needs 4,
+# 72 steps, close to the 100-step target) while still damping a single outlier reply
+# by 40%. Measured with the rules backend, step-locked (test/test_rules_backend.py).
+EMA_ALPHA = 0.6
 
 # --- Channel simulator and mux -------------------------------------------------------
 CHANNEL_RATE_HZ = 10.0
