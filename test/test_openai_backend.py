@@ -173,3 +173,26 @@ def _command(snapshot):
     from steer_ros.command import SteerDecision
 
     return SteerDecision(weights=snapshot.weights.copy(), p_total=snapshot.p_total)
+
+
+def test_standalone_server_module(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.jsonl"
+    script.write_text(GOOD_TEXT + "\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.Popen([sys.executable, "-m", "steer_ros.testing.openai_server", "--script", str(script)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("serving http://127.0.0.1:"), line
+        url = line.split()[1]
+        decision = navigator_for(url).decide(design_snapshot(), POLICY)
+        assert decision.status == Status.OK, decision.status_detail
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=5)
+    assert proc.returncode == 0 and "served 1 requests" in out
