@@ -88,6 +88,14 @@ def test_refused_structured_output_falls_back_to_text_and_is_remembered():
     assert navigator.backend.structured_output is False
 
 
+def test_422_refusal_of_response_format_also_falls_back():
+    script = [{"http_status": 422, "error": "Unsupported parameter: response_format"}, GOOD]
+    with ScriptedOpenAIServer(script) as server:
+        decision = navigator_for(server.base_url).decide(design_snapshot(), POLICY)
+    assert decision.status == Status.OK
+    assert ["response_format" in body for body in server.requests] == [True, False]
+
+
 def test_structured_output_can_be_switched_off():
     with ScriptedOpenAIServer([GOOD]) as server:
         navigator = navigator_for(server.base_url, structured_output=False)
@@ -98,6 +106,7 @@ def test_structured_output_can_be_switched_off():
 FAULTS = [
     ({"http_status": 429, "error": "rate limited"}, "http_429"),
     ({"http_status": 500}, "http_500"),
+    ({"http_status": 400, "error": "unknown model"}, "http_400"),
     ({"http_status": 503}, "http_503"),
     ({"hang": True}, "timeout"),
     ({"delay_s": 1.5, "reply": GOOD_TEXT}, "timeout"),
