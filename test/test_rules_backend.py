@@ -30,6 +30,8 @@ EQ = "Equalize MI across all channels"
     (P2, "priority", None),
     ("Favour ch 2, 5 and 6", "priority", None),
     ("focus on channels 1-3", "priority", None),
+    ("maximize the throughput of channels 7 and 8", "priority", None),
+    ("give more power to channel 2", "priority", None),
     (P3, "uniform", "rate_floor_min"),
     ("use the least power that keeps the throughput at least 8.5 bits", "uniform", "rate_floor_min"),
     ("keep the sum rate above 12 bits", "uniform", "rate_floor"),

@@ -61,7 +61,8 @@ _RE_SHUTDOWN_VERB = re.compile(
 _RE_RANKED = re.compile(
     r"\b(?:the\s+)?" + _COUNT + r"?\s*(weakest|worst|poorest|strongest|best)\b(?:\s+(?:sub)?channels?)?")
 _RE_PRIORITY_VERB = re.compile(
-    r"\b(prioriti[sz]e|priority|favou?r|boost|focus\s+on|protect|prefer|emphasi[sz]e|concentrate\s+on)\b")
+    r"\b(prioriti[sz]e|priority|favou?r|boost|focus\s+on|protect|prefer|emphasi[sz]e|concentrate\s+on|"
+    r"more\s+power\s+to|maximi[sz]e|important|critical|guarantee)\b")
 _RE_EQUALIZE = re.compile(
     r"\b(equali[sz]e|equal\s+(?:mi|rate|rates|throughput|mutual)|same\s+(?:mi|rate)|fair|fairness|"
     r"fairly|balance|balanced|uniform\s+(?:mi|rate)|even\s+out|max[- ]?min)\b")
