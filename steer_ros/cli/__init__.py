@@ -15,6 +15,7 @@ import sys
 # Subcommand modules, in the order ``--help`` lists them.
 SUBCOMMANDS = [
     "optimize",
+    "sdr_synth",
 ]
 
 
