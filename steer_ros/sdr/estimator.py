@@ -146,8 +146,10 @@ class PilotEstimator:
 
     def reset(self) -> None:
         f = self.frame
-        self._buf = np.zeros(0, np.complex64)
-        self._base = 0  # absolute index of _buf[0]
+        # Leading zeros let a frame that starts at the very first sample be found.
+        lead = 2 * self.frame.n_fft
+        self._buf = np.zeros(lead, np.complex64)
+        self._base = -lead  # absolute index of _buf[0]
         self._last_start = -(10**18)
         self._power = np.zeros((self.window_frames, f.n_channels))
         self._rss = np.zeros((self.window_frames, f.n_channels))
@@ -169,12 +171,11 @@ class PilotEstimator:
         self.samples_in += x.size
         batches = []
         self._buf = np.concatenate([self._buf, x.astype(np.complex64, copy=False)])
-        while True:
+        # Each pass drops all but the last frame_len candidate positions, so it ends.
+        while self._buf.size > self._need() + self.frame.frame_len:
             b = self._process_block()
             if b is not None and len(b):
                 batches.append(b)
-            if self._buf.size < self._block + self._need():
-                break
         return _concat(batches, self.frame.n_channels)
 
     def _need(self) -> int:
@@ -211,7 +212,9 @@ class PilotEstimator:
         smooth = (cm[2 * B + 1 :] - cm[: -2 * B - 1]) / (2 * B + 1)  # index j <-> d = j + B
         peaks, _ = find_peaks(smooth, height=self.detect_threshold, distance=f.frame_len // 2)
         peaks = peaks + B
-        peaks = peaks[peaks >= self._margin]
+        # A maximum in the last frame_len/2 positions may belong to a hill that goes
+        # on past the block: leave it to the next block, which re-scans this stretch.
+        peaks = peaks[peaks < n_pos - f.frame_len // 2]
         if peaks.size == 0:
             return None
         cand = self._measure(r, peaks, np.angle(P[peaks]) * f.n_fft / (2 * np.pi * L))
@@ -259,6 +262,11 @@ class PilotEstimator:
         p_bar = Hbar.real**2 + Hbar.imag**2
         tot = np.sum(Z.real**2 + Z.imag**2, axis=(1, 2))
         coherence = S * p_bar.sum(axis=1) / np.maximum(tot, 1e-300)
+        # Timing check: the pilot windows start cp/2 early, a phase slope of -cp/2
+        # samples; a frame timed outside the prefix is refused whatever its coherence.
+        if p.size:
+            slope = np.angle(np.sum(Hbar[:, p + 1] * np.conj(Hbar[:, p]), axis=1)) * n / (2 * np.pi)
+            coherence = np.where(np.abs(slope + f.cp_len // 2) <= f.cp_len / 2, coherence, 0.0)
         resid = Z - Hbar[:, None, :]
         rss_k = np.sum(resid.real**2 + resid.imag**2, axis=1)
         cfo = eps + dphi / (2 * np.pi * f.symbol_len / n)
