@@ -205,6 +205,8 @@ class PilotEstimator:
         R0 = e[W : W + n_pos] - e[:n_pos]
         RL = e[W + L : W + L + n_pos] - e[L : L + n_pos]
         metric = (P.real**2 + P.imag**2) / np.maximum(R0 * RL, 1e-300)
+        if self._base < 0:  # no frame starts inside the leading zeros
+            metric[: min(-self._base, n_pos)] = 0.0
         # Centred moving average over 2B+1 samples: the metric is a broad hill around
         # the frame start; smoothing it sharpens where its maximum lies under noise.
         B = self._smooth
