@@ -67,6 +67,7 @@ def test_no_false_alarms_on_noise():
         x = scale * (rng.standard_normal(500_000) + 1j * rng.standard_normal(500_000))
         assert len(est.process(x)) == 0
     assert est.estimate() is None
+    assert est.samples_since_frame == 1_000_000
 
 
 def test_chunking_does_not_change_results():
@@ -100,6 +101,10 @@ def test_estimate_follows_a_gain_change():
     e1 = est.estimate()
     assert np.all(np.abs(e1.gain - g1) <= 4 * np.sqrt(e1.gain_var))
     assert e1.last_start > cut
+    assert est.samples_since_frame < 2 * f.frame_len
+    est.process(np.zeros(10 * f.frame_len))  # the source goes quiet: sync lost
+    assert est.samples_since_frame > 9 * f.frame_len
+    assert np.all(e1.gain_clipped >= 0)
 
 
 def test_other_frame_shapes():

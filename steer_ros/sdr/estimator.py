@@ -103,6 +103,11 @@ class ChannelEstimate:
     def snr_db(self) -> np.ndarray:
         return 10.0 * np.log10(np.maximum(self.gain, 1e-30) / self.noise_var)
 
+    @property
+    def gain_clipped(self) -> np.ndarray:
+        """max(gain, 0): the unbiased estimate dips below 0 on a dead subchannel."""
+        return np.maximum(self.gain, 0.0)
+
 
 class PilotEstimator:
     """Streaming estimator: ``process(samples)`` any number of times, ``estimate()``.
@@ -161,6 +166,14 @@ class PilotEstimator:
     @property
     def frames_detected(self) -> int:
         return self._count
+
+    @property
+    def samples_since_frame(self) -> int:
+        """Samples received after the end of the newest frame (all of them if none):
+        the node's "sync lost" diagnostic compares this with a few frame lengths."""
+        if self.last_start < 0:
+            return self.samples_in
+        return max(0, self.samples_in - (self.last_start + self.frame.frame_len))
 
     # --- streaming ------------------------------------------------------------------
     def process(self, samples: np.ndarray) -> FrameBatch:
