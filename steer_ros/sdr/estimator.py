@@ -4,24 +4,33 @@ Per frame (``steer_ros.sdr.frame``), vectorized over all frames found in a block
 
 1. **Detection** (Schmidl & Cox 1997): with L = n_fft/4 and W = (sts_reps - 1) L,
    ``P(d) = sum_{m<W} conj(r[d+m]) r[d+m+L]``, ``M(d) = |P|^2 / (R_0(d) R_L(d))`` with
-   R the window energies. M is ~ (snr/(1+snr))^2 on the STS whatever the channel
-   and the CFO, ~ 1/W elsewhere. Candidates: local maxima of M above
-   ``detect_threshold``, at least frame_len/2 apart.
+   R the window energies (so M <= 1). M is ~ (snr/(1+snr))^2 on the STS whatever
+   the channel and the CFO, ~ 1/W elsewhere. M is smoothed by a centred moving
+   average of 2L+1 samples (its hill is ~2W wide; this halves the spread of its
+   maximum under noise); candidates are local maxima above ``detect_threshold``,
+   at least frame_len/2 apart. Maxima in the last frame_len/2 positions of a block
+   are left to the next block, which re-scans them.
 2. **Coarse CFO**: ``eps_c = angle(P(d)) n_fft / (2 pi L)`` subcarrier spacings
-   (unambiguous for |eps| < 2). **Fine CFO** on the LTS, after removing eps_c:
-   ``eps_f = angle(sum conj(r[m]) r[m+n_fft]) / 2 pi`` (+-0.5).
-3. **Fine timing**: the LTS is n_fft-periodic over its guard, so its FFT is exact for
-   any window start within +-n_fft/4 of nominal; a start error delta multiplies bin k
-   by exp(j 2 pi k delta / n_fft), and ``delta = n_fft/(2 pi) angle(sum Z_{k+1}
-   conj(Z_k))`` over adjacent subcarriers of one subchannel (channel-independent
-   when h is flat across a subchannel). Pilot FFT windows then start cp_len/2 into
-   the cyclic prefix (tolerates +-cp_len/2 of timing error).
-4. **Pilots**: ``Z_{s,k} = Y_{s,k} conj(X_{s,k}) = H_k e^{j phi_s} + W'_{s,k}``,
-   W' ~ CN(0, sigma^2). A residual CFO phi_s = s phi is removed with
-   ``phi = angle(sum_{s,k} Z_{s+1,k} conj(Z_{s,k}))``. The frame is accepted if the
-   pilot coherence ``C = sum_k |sum_s Z_{s,k}|^2 / (S sum_{s,k} |Z_{s,k}|^2)``
-   (1/S for noise, (S g + sigma^2)/(S (g + sigma^2)) for a frame) exceeds
-   ``coherence_threshold``.
+   (unambiguous for |eps| < 2; documented range +-1.5). **Fine CFO** on the LTS,
+   after removing eps_c: ``eps_f = angle(sum_{m<n} conj(r[m]) r[m+n]) / 2 pi``
+   (+-0.5) over 2n samples starting n/8 before the first LTS symbol.
+3. **Fine timing**: the LTS is n_fft-periodic over its guard, so the FFT of a window
+   inside it is exact; a window starting delta samples after a period start
+   multiplies bin k by exp(j 2 pi k delta / n), and ``delta = n/(2 pi)
+   angle(sum Z_{k+1} conj(Z_k))`` over adjacent subcarriers of one subchannel
+   (channel-independent when h is flat across a subchannel). The window sits n/16
+   after the nominal period start, so coarse errors in (-9n/16, 7n/16) resolve
+   without ambiguity (observed: within +-30 samples at 0 dB). Pilot FFT windows
+   then start cp_len/2 into the cyclic prefix (tolerating +-cp_len/2 of error).
+4. **Pilots**: ``Z_{s,k} = Y_{s,k} conj(X_{s,k}) = H_k e^{j s phi} + W'_{s,k}``,
+   W' ~ CN(0, sigma^2). The residual CFO phase step phi is estimated from adjacent
+   symbols, ``angle(sum_{s,k} Z_{s+1,k} conj(Z_{s,k}))``, removed, then refined from
+   symbols S/2 apart (4x smaller error). The frame is accepted if the pilot
+   coherence ``C = sum_k |sum_s Z_{s,k}|^2 / (S sum_{s,k} |Z_{s,k}|^2)`` (1/S for
+   noise, (S g + sigma^2)/(S (g + sigma^2)) for a frame) exceeds
+   ``coherence_threshold`` and the pilots' own phase slope puts the timing inside
+   the cyclic prefix. Of accepted frames closer than frame_len/2, the most coherent
+   is kept.
 
 **Estimates over a window of F frames** (subchannel i, K_i subcarriers, S pilot
 symbols): per frame and subcarrier ``Hbar_k = mean_s Z_{s,k}`` ~ CN(H_k, v),
