@@ -37,6 +37,15 @@ A_MIN = 1e-3  # amplitude floor: keeps every channel's gradient alive
 OPTIMIZER_MODE = "default"  # "default" (fast) or "pga" (the paper's plain PGA)
 PGA_STEP_SIZE = 0.1  # eta of the paper-faithful plain projected gradient ascent
 MC_SAMPLES = 1000  # K of the paper-faithful Monte-Carlo estimator
+MI_GH_NODES = 128  # Gauss-Hermite nodes of the exact estimator (64 give only ~5e-6 bits)
+MI_TABLE_SNR_LO = 1e-10  # table range, linear snr (Taylor below, saturated above)
+MI_TABLE_SNR_HI = 1e5
+MI_TABLE_STEP = 0.005  # grid step in ln snr of the interpolation table
+MI_TABLE_MIN_SLOPE = 1e-14  # I' (bits) below this counts as saturated
+MI_INV_TABLE_SIZE = 16384  # grid points of the inverse-slope table (uniform in ln I')
+KKT_DAMPING = 0.5  # default mode: fraction of the way to the KKT point per step
+KKT_NEWTON_ITERS = 4  # default mode: cap on Newton steps on the multiplier per step
+KKT_NEWTON_TOL = 1e-3  # default mode: |ln(sum T / P_total)| that ends a step's Newton loop
 OPTIMIZER_RATE_HZ = 500.0
 ALLOCATION_PUBLISH_HZ = 20.0
 
@@ -52,13 +61,40 @@ LLM_TOP_P = 1.0
 LLM_MAX_TOKENS = 512
 LLM_TIMEOUT_S = 10.0
 LLM_SEED = 0
+LLM_STRUCTURED_OUTPUT = True  # ask for json_schema output; falls back if refused
+# System prompt template (four blocks, string.Template placeholders ${n}, ${p_min},
+# ${p_max}, ${max_mi_bits}); "" = config/prompts/navigator_system.txt of the package.
+NAVIGATOR_PROMPT_PATH = ""
+POLICY_MAX_CHARS = 500  # policy text is length-limited and quoted as data
+REPLY_MAX_CHARS = 100_000  # longer replies are refused unparsed (code too_long)
+REASONING_MAX_CHARS = 2_000  # reasoning carried on the command is cut to this
+NAVIGATOR_SCRIPT_PATH = ""  # JSONL replay file of the "scripted" backend
+# Rules backend (offline policy interpreter).
+RULES_PRIORITY_WEIGHT = 4.0  # weight ratio of a prioritized channel over the others
+RULES_SHUTDOWN_WEIGHT = 0.0  # weight of a channel the policy shuts down
+RULES_SUM_RATE_MARGIN = 0.02  # P_total = (1 + margin) * smallest budget reaching X bits
 
 # --- Guardrails (DESIGN 4) -----------------------------------------------------------
-EMA_ALPHA = 0.5
+# EMA factor: w <- (1 - alpha) w + alpha w_new. 0.6 recovers the equalize policy from
+# the gain reversal in 3 navigator cycles (53 steps at 20 steps per cycle; 0.5 needs 4,
+# 72 steps, close to the 100-step target) while still damping a single outlier reply
+# by 40%. Measured with the rules backend, step-locked (test/test_rules_backend.py).
+EMA_ALPHA = 0.6
 
 # --- Channel simulator and mux -------------------------------------------------------
 CHANNEL_RATE_HZ = 10.0
+CHANNEL_SCENARIO = "static"
+REVERSAL_TIME_S = 30.0  # the reversal scenario's switch time
+COHERENCE_TIME_S = 1.0  # block length of the rayleigh and random_walk scenarios
+WALK_STD_DB = 1.0  # random_walk: dB step per block
+WALK_RANGE_DB = 10.0  # random_walk: reflected within +-range of the base gain
+MUX_RATE_HZ = 20.0  # the mux republishes at least this often (and on every input)
 STALE_AFTER_S = 1.0
+MUX_ON_STALE = "fallback"  # or "hold"
+
+# --- Node graph ------------------------------------------------------------------------
+DIAGNOSTICS_PERIOD_S = 1.0
+MAX_CHANNELS = 65536  # larger ChannelState arrays are refused at the node boundary
 
 # --- SDR: pilot frame, estimator, sources (issue 7) -----------------------------------
 # The pilot frame (steer_ros.sdr.frame): OFDM, unitary FFT, subchannels are contiguous

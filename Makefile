@@ -1,0 +1,29 @@
+# steer_ros: the README's commands. Each target runs `make setup` first, which is
+# idempotent and takes a few seconds when nothing changed.
+SHELL := /bin/bash
+IN_ENV := tools/in_env.sh
+PYTEST_ARGS ?=
+
+.PHONY: setup test demo bench clean help
+
+help:
+	@echo "make setup   build .venv (ROS 2 Jazzy wheels or the sourced ROS 2) and colcon build"
+	@echo "make test    run the test suite (pytest, real DDS)"
+	@echo "make demo    run the node graph through P1..P4 and a gain reversal"
+	@echo "make bench   print the benchmarks (ratios against the baselines)"
+
+setup:
+	@bash tools/setup.sh
+
+test: setup
+	@STEER_ROS_REQUIRE_ROS=1 $(IN_ENV) python -m pytest test $(PYTEST_ARGS)
+
+demo: setup
+	@$(IN_ENV) steer-ros demo
+
+bench: setup
+	@mkdir -p out/bench
+	@set -e; for f in bench/bench_*.py; do echo "### $$f"; OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(IN_ENV) python $$f; done
+
+clean:
+	rm -rf build install log out

@@ -1,0 +1,101 @@
+"""/diagnostics for every node: one DiagnosticStatus per node, published periodically.
+
+A node keeps counters and its latest problems in a :class:`DiagnosticsReporter`;
+``problem(key, text)`` raises the level to WARN (or ERROR) until ``clear(key)``, and
+every report carries the key/values the node wants watched (rates, latencies, counts).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rclpy.node import Node
+
+from steer_ros import defaults
+from steer_ros.nodes import topics
+
+OK, WARN, ERROR = 0, 1, 2  # DiagnosticStatus levels, as ints
+
+
+class DiagnosticsReporter:
+    """Publishes this node's status on /diagnostics every ``period_s``."""
+
+    def __init__(self, node: Node, values: Callable[[], dict], period_s: float = defaults.DIAGNOSTICS_PERIOD_S,
+                 callback_group=None):
+        self.node = node
+        self._values = values
+        self._lock = threading.Lock()
+        self._problems: dict[str, tuple[int, str]] = {}
+        self.counters: dict[str, int] = {}
+        self._pub = node.create_publisher(DiagnosticArray, topics.DIAGNOSTICS, topics.DIAGNOSTICS_QOS)
+        self._timer = node.create_timer(period_s, self.publish, callback_group=callback_group)
+
+    def count(self, key: str, by: int = 1) -> None:
+        with self._lock:
+            self.counters[key] = self.counters.get(key, 0) + by
+
+    def problem(self, key: str, text: str, level: int = WARN, log: bool = True) -> None:
+        """Report a problem (shown until cleared) and log it once per change."""
+        with self._lock:
+            changed = self._problems.get(key) != (level, text)
+            self._problems[key] = (level, text)
+        if log and changed:
+            (self.node.get_logger().error if level == ERROR else self.node.get_logger().warning)(text)
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._problems.pop(key, None)
+
+    def status(self) -> DiagnosticStatus:
+        with self._lock:
+            problems = dict(self._problems)
+            counters = dict(self.counters)
+        level = max((lvl for lvl, _ in problems.values()), default=OK)
+        message = "; ".join(text for _, text in problems.values()) or "ok"
+        pairs = {**self._values(), **counters}
+        return DiagnosticStatus(
+            level=bytes([level]),
+            name=f"steer_ros: {self.node.get_fully_qualified_name()}",
+            message=message[:500],
+            hardware_id=self.node.get_namespace(),
+            values=[KeyValue(key=str(k), value=_fmt(v)) for k, v in pairs.items()],
+        )
+
+    def publish(self) -> None:
+        msg = DiagnosticArray()
+        msg.header.stamp = self.node.get_clock().now().to_msg()
+        msg.status = [self.status()]
+        self._pub.publish(msg)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+class RateMeter:
+    """Events per second over a sliding window (for achieved step / publish rates)."""
+
+    def __init__(self, window_s: float = 2.0):
+        self.window_s = window_s
+        self._times: list[float] = []
+        self.total = 0
+
+    def tick(self, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        self._times.append(now)
+        self.total += 1
+        if len(self._times) > 4096 or now - self._times[0] > 2 * self.window_s:
+            cutoff = now - self.window_s
+            self._times = [t for t in self._times if t >= cutoff]
+
+    def rate(self, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        recent = [t for t in self._times if t >= now - self.window_s]
+        if len(recent) < 2:
+            return 0.0
+        return (len(recent) - 1) / max(recent[-1] - recent[0], 1e-9)
