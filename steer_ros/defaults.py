@@ -120,3 +120,4 @@ SDR_SOURCE_TIMEOUT_S = 1.0  # read() gives up and returns an empty block after t
 SDR_SOAPY_OPEN_TIMEOUT_S = 10.0  # opening a SoapySDR device fails after this, never hangs
 SDR_SOAPY_PYTHON = "/usr/bin/python3"  # interpreter with Debian's python3-soapysdr
 SDR_THROUGHPUT_MSPS = 2.0  # requirement: the estimator keeps up with this on one core
+SDR_SYNC_LOST_FRAMES = 8.0  # sync is lost after this many frame lengths without a frame
