@@ -17,6 +17,7 @@ SUBCOMMANDS = [
     "optimize",
     "sim",
     "policy",
+    "demo",
     "sdr_synth",
 ]
 
