@@ -23,6 +23,7 @@ from steer_ros.nodes import topics
 @dataclass(frozen=True)
 class AllocationSample:
     t: float  # monotonic seconds at reception
+    stamp: float  # header stamp, seconds (the optimizer's clock at publication)
     step: int
     power: np.ndarray
     mi: np.ndarray
@@ -75,7 +76,7 @@ class MonitorNode(Node):
     # -- callbacks --------------------------------------------------------------------
     def _on_allocation(self, m: AllocationState) -> None:
         sample = AllocationSample(
-            t=time.monotonic(), step=int(m.step), power=np.asarray(m.power), mi=np.asarray(m.mi),
+            t=time.monotonic(), stamp=m.header.stamp.sec + 1e-9 * m.header.stamp.nanosec, step=int(m.step), power=np.asarray(m.power), mi=np.asarray(m.mi),
             weights=np.asarray(m.weights), gain=np.asarray(m.gain), p_total=m.p_total, power_used=m.power_used,
             total_mi=m.total_mi, mi_spread=m.mi_spread, optimality_gap=m.optimality_gap)
         with self.cond:
