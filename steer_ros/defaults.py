@@ -96,6 +96,12 @@ MUX_ON_STALE = "fallback"  # or "hold"
 DIAGNOSTICS_PERIOD_S = 1.0
 MAX_CHANNELS = 65536  # larger ChannelState arrays are refused at the node boundary
 
+# --- Hardening (issue 8: fault drills) ------------------------------------------------
+# channel_mux: inputs faster than this are coalesced (the newest wins). The optimizer
+# steps at OPTIMIZER_RATE_HZ; forwarding 1 kHz of N = 4096 states (100 kB each) costs
+# ~1 ms of CPU per message in every Python subscriber and buys nothing.
+MUX_MAX_PUBLISH_HZ = 200.0
+
 # --- SDR: pilot frame, estimator, sources (issue 7) -----------------------------------
 # The pilot frame (steer_ros.sdr.frame): OFDM, unitary FFT, subchannels are contiguous
 # groups of subcarriers (signed indices +-1 .. +-N*K/2, DC unused).

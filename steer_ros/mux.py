@@ -66,6 +66,10 @@ class ChannelMux:
         if on_stale not in ON_STALE:
             raise ValueError(f"on_stale must be one of {ON_STALE}, got {on_stale!r}")
         self.sources = list(sources)
+        names = np.asarray(self.sources, dtype=object)
+        # Channel masks per source, once: fuse() runs on every input (up to kHz rates, N
+        # in the thousands), so it must not loop over channels in Python.
+        self._masks = {source: np.asarray(names == source, dtype=bool) for source in SOURCES}
         self.stale_after_s = float(stale_after_s)
         self.on_stale = on_stale
         self.latest: dict[str, SourceEstimate] = {}
@@ -99,7 +103,7 @@ class ChannelMux:
         notes: list[str] = []
         fresh = {s: self.is_fresh(s, now) for s in SOURCES}
         for source in SOURCES:
-            mine = np.array([s == source for s in self.sources])
+            mine = self._masks[source]
             if not mine.any():
                 continue
             other = SOURCES[1 - SOURCES.index(source)]

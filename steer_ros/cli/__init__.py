@@ -19,6 +19,7 @@ SUBCOMMANDS = [
     "policy",
     "demo",
     "sdr_synth",
+    "faults",
 ]
 
 

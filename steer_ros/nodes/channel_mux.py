@@ -1,6 +1,10 @@
 """channel_mux: fuses simulated (steer/channel/sim) and SDR (steer/channel/sdr)
 estimates per channel into steer/channel_state, the view Systems 1 and 2 read.
 
+Inputs arriving faster than ``max_publish_hz`` are coalesced (the newest estimate is
+published at the next slot, at the latest with the periodic republish), so a kHz
+estimator costs the subscribers of steer/channel_state a bounded rate.
+
 ``sources`` maps each channel to ``sim`` or ``sdr`` (one entry per channel, or one
 for all). A source that sends nothing for ``stale_after_s`` is stale: its channels
 fall back to the other source or hold their last value (``on_stale``), and
@@ -9,6 +13,7 @@ fall back to the other source or hold their last value (``on_stale``), and
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -20,7 +25,7 @@ from steer_ros.msg import ChannelState
 from steer_ros.mux import ON_STALE, ChannelMux, parse_sources
 from steer_ros.nodes import topics
 from steer_ros.nodes.conversions import channel_arrays, channel_state_msg
-from steer_ros.nodes.diagnostics import ERROR, DiagnosticsReporter
+from steer_ros.nodes.diagnostics import DiagnosticsReporter
 from steer_ros.nodes.parameters import Param, ParameterSet
 from steer_ros.nodes.runtime import run_node
 
@@ -31,6 +36,9 @@ PARAMS = [
     Param("on_stale", defaults.MUX_ON_STALE, "What a stale source's channels do.", choices=ON_STALE),
     Param("rate_hz", defaults.MUX_RATE_HZ, "Republish rate (the mux also publishes on every input).", min=0.1,
           max=1000.0, read_only=True),
+    Param("max_publish_hz", defaults.MUX_MAX_PUBLISH_HZ,
+          "Inputs faster than this are coalesced: the newest goes out at the next slot.", min=1.0, max=100000.0,
+          read_only=True),
 ]
 
 
@@ -44,6 +52,9 @@ class ChannelMuxNode(Node):
         self.lock = threading.Lock()
         self.mux: ChannelMux | None = None
         self.published = 0
+        self.coalesced = 0  # inputs not published on arrival (a newer one went out instead)
+        self._min_interval = 1.0 / self.params.values.max_publish_hz
+        self._last_publish = -math.inf
         self.group = MutuallyExclusiveCallbackGroup()
         self.pub = self.create_publisher(ChannelState, topics.CHANNEL_STATE, topics.STREAM)
         for source, topic in (("sim", topics.CHANNEL_SIM), ("sdr", topics.CHANNEL_SDR)):
@@ -58,6 +69,7 @@ class ChannelMuxNode(Node):
         return {
             "n_channels": mux.n if mux else 0,
             "published": self.published,
+            "coalesced": self.coalesced,
             "sim_fresh": mux.is_fresh("sim", now) if mux else False,
             "sdr_fresh": mux.is_fresh("sdr", now) if mux else False,
         }
@@ -83,12 +95,14 @@ class ChannelMuxNode(Node):
                     self.mux = ChannelMux(parse_sources(values.sources, gain.shape[0]), values.stale_after_s,
                                           values.on_stale)
                 self.mux.update(source, gain, noise_var, gain_var, time.monotonic())
-            self.diagnostics.clear(f"input_{source}")
+            self.diagnostics.clear(f"rejected_{source}")
         except ValueError as exc:  # InvalidInput names the field; a bad 'sources' length too
-            self.diagnostics.count(f"rejected_{source}")
-            self.diagnostics.problem(f"input_{source}", f"rejected {source} ChannelState: {exc}", ERROR)
+            self.diagnostics.reject(f"rejected_{source}", str(exc), f"rejected {source} ChannelState")
             return
-        self.publish()
+        if time.monotonic() - self._last_publish >= self._min_interval:
+            self.publish()
+        else:
+            self.coalesced += 1
 
     def publish(self) -> None:
         with self.lock:
@@ -105,6 +119,7 @@ class ChannelMuxNode(Node):
             self.diagnostics.clear("stale")
         self.pub.publish(channel_state_msg(fused.gain, fused.noise_var, fused.source, fused.gain_var,
                                            stamp=self.get_clock().now().to_msg()))
+        self._last_publish = time.monotonic()
         self.published += 1
 
 

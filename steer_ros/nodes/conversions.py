@@ -2,10 +2,15 @@
 
 Incoming messages are checked field by field (:mod:`steer_ros.validation`); a bad
 one raises InvalidInput naming the field and value, and never reaches a core.
+
+Outgoing arrays are handed to the message as ``array.array`` (the type rclpy keeps
+them in): a memory copy, where ``ndarray.tolist()`` plus rclpy's per-element checks
+cost ~0.5 ms per 4096-element field (measured: 0.47 ms against 0.003 ms).
 """
 
 from __future__ import annotations
 
+import array
 import math
 
 import numpy as np
@@ -21,15 +26,25 @@ def channel_arrays(msg: ChannelState, max_channels: int = defaults.MAX_CHANNELS)
     return check_channel_arrays(msg.gain, msg.noise_var, msg.source, msg.gain_var, max_channels=max_channels)
 
 
+def f64_array(values) -> array.array:
+    """A float64[] message field from any array-like (one memory copy)."""
+    return array.array("d", np.ascontiguousarray(values, dtype=np.float64).tobytes())
+
+
+def u8_array(values) -> array.array:
+    """A uint8[] message field from any array-like of small non-negative integers."""
+    return array.array("B", np.ascontiguousarray(values, dtype=np.uint8).tobytes())
+
+
 def channel_state_msg(gain, noise_var, source, gain_var, stamp=None, frame_id: str = "") -> ChannelState:
     msg = ChannelState()
     if stamp is not None:
         msg.header.stamp = stamp
     msg.header.frame_id = frame_id
-    msg.gain = np.asarray(gain, dtype=float).tolist()
-    msg.noise_var = np.asarray(noise_var, dtype=float).tolist()
-    msg.source = np.asarray(source, dtype=np.uint8).tolist()
-    msg.gain_var = np.asarray(gain_var, dtype=float).tolist()
+    msg.gain = f64_array(gain)
+    msg.noise_var = f64_array(noise_var)
+    msg.source = u8_array(source)
+    msg.gain_var = f64_array(gain_var)
     return msg
 
 
@@ -55,7 +70,7 @@ def decision_msg(decision: SteerDecision, stamp=None) -> SteerCommand:
     msg = SteerCommand()
     if stamp is not None:
         msg.header.stamp = stamp
-    msg.weights = np.asarray(decision.weights, dtype=float).tolist()
+    msg.weights = f64_array(decision.weights)
     msg.p_total = float(decision.p_total)
     msg.reasoning = str(decision.reasoning)
     msg.policy = str(decision.policy)
@@ -76,10 +91,10 @@ def allocation_msg(system1, gap: float, stamp=None) -> AllocationState:
     weights = np.asarray(system1.weights, dtype=float)
     power = np.asarray(system1.power, dtype=float)
     msg.step = int(system1.step_count)
-    msg.power = power.tolist()
-    msg.mi = mi.tolist()
-    msg.weights = weights.tolist()
-    msg.gain = np.asarray(system1.gain, dtype=float).tolist()
+    msg.power = f64_array(power)
+    msg.mi = f64_array(mi)
+    msg.weights = f64_array(weights)
+    msg.gain = f64_array(system1.gain)
     msg.total_mi = float(mi.sum())
     msg.weighted_mi = float(weights @ mi)
     msg.power_used = float(power.sum())

@@ -3,11 +3,15 @@
 A node keeps counters and its latest problems in a :class:`DiagnosticsReporter`;
 ``problem(key, text)`` raises the level to WARN (or ERROR) until ``clear(key)``, and
 every report carries the key/values the node wants watched (rates, latencies, counts).
+``reject(counter, text)`` is for inputs refused at the node boundary: counted, the
+last one kept as a key/value (naming the field and value), logged at a bounded rate,
+so a stranger flooding a topic with garbage can neither hide nor flood the log.
 """
 
 from __future__ import annotations
 
 import collections
+import math
 import threading
 import time
 from typing import Callable
@@ -19,6 +23,7 @@ from steer_ros import defaults
 from steer_ros.nodes import topics
 
 OK, WARN, ERROR = 0, 1, 2  # DiagnosticStatus levels, as ints
+REJECT_LOG_PERIOD_S = 5.0  # a refused input is logged at most this often per counter
 
 
 class DiagnosticsReporter:
@@ -31,6 +36,8 @@ class DiagnosticsReporter:
         self._lock = threading.Lock()
         self._problems: dict[str, tuple[int, str]] = {}
         self.counters: dict[str, int] = {}
+        self.last: dict[str, str] = {}  # last_<counter>: the latest refused input, named
+        self._logged: dict[str, tuple[float, int]] = {}  # counter -> (log time, count then)
         self._pub = node.create_publisher(DiagnosticArray, topics.DIAGNOSTICS, topics.DIAGNOSTICS_QOS)
         self._timer = node.create_timer(period_s, self.publish, callback_group=callback_group)
 
@@ -50,6 +57,32 @@ class DiagnosticsReporter:
             else:
                 self.node.get_logger().warning(text)
 
+    def reject(self, counter: str, text: str, context: str = "", level: int = ERROR) -> None:
+        """An input refused at the node boundary.
+
+        ``counter`` counts it (a key/value), ``last_<counter>`` keeps ``text`` (which
+        names the field and value), the problem ``counter`` shows ``context: text`` until
+        cleared, and the log gets it at most every REJECT_LOG_PERIOD_S, with the count.
+        """
+        message = f"{context}: {text}" if context else text
+        now = time.monotonic()
+        with self._lock:
+            count = self.counters.get(counter, 0) + 1
+            self.counters[counter] = count
+            self.last[f"last_{counter}"] = text[:300]
+            self._problems[counter] = (level, message)
+            logged_at, logged_count = self._logged.get(counter, (-math.inf, 0))
+            log = now - logged_at >= REJECT_LOG_PERIOD_S
+            if log:
+                self._logged[counter] = (now, count)
+        if log:
+            more = count - logged_count - 1
+            line = message + (f" ({more} more refused since the last report)" if logged_count and more > 0 else "")
+            if level == ERROR:
+                self.node.get_logger().error(line)
+            else:
+                self.node.get_logger().warning(line)
+
     def clear(self, key: str) -> None:
         with self._lock:
             self._problems.pop(key, None)
@@ -57,7 +90,7 @@ class DiagnosticsReporter:
     def status(self) -> DiagnosticStatus:
         with self._lock:
             problems = dict(self._problems)
-            counters = dict(self.counters)
+            counters = {**self.counters, **self.last}
         level = max((lvl for lvl, _ in problems.values()), default=OK)
         message = "; ".join(text for _, text in problems.values()) or "ok"
         pairs = {**self._values(), **counters}

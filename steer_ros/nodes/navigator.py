@@ -26,7 +26,7 @@ from steer_ros.command import SteerDecision, Status
 from steer_ros.msg import AllocationState, ChannelState, SteerCommand
 from steer_ros.navigator import AsyncNavigator, BackendConfig, Navigator, make_backend
 from steer_ros.nodes import topics
-from steer_ros.nodes.conversions import decision_msg
+from steer_ros.nodes.conversions import channel_arrays, decision_msg
 from steer_ros.nodes.diagnostics import WARN, DiagnosticsReporter
 from steer_ros.nodes.parameters import Param, ParameterSet
 from steer_ros.nodes.runtime import run_node
@@ -83,7 +83,8 @@ class NavigatorNode(Node):
         self.lock = threading.Lock()
         self.policy = v.policy
         self.allocation: AllocationState | None = None
-        self.noise_var: np.ndarray | None = None
+        self.channel_msg: ChannelState | None = None  # latest, not yet validated
+        self.noise_var: np.ndarray | None = None  # from the latest valid one
         self.outcomes: dict[str, int] = {}
         self.last_detail = ""
         self.params.on_change("policy", lambda text: self.set_policy(text, "parameter"))
@@ -121,21 +122,43 @@ class NavigatorNode(Node):
             self.allocation = msg
 
     def on_channels(self, msg: ChannelState) -> None:
+        # Kept as received (O(1) at any channel rate); validated when a cycle reads it.
         with self.lock:
-            self.noise_var = np.asarray(msg.noise_var, dtype=float)
+            self.channel_msg = msg
+
+    def _noise_var(self, n: int) -> np.ndarray:
+        """sigma^2 of the latest valid steer/channel_state for n channels (else ones)."""
+        with self.lock:
+            msg, self.channel_msg = self.channel_msg, None
+        if msg is not None:
+            try:
+                _, noise_var, _, _ = channel_arrays(msg)
+            except ValueError as exc:
+                self.diagnostics.reject("rejected_channel_states", str(exc), "rejected steer/channel_state")
+            else:
+                self.diagnostics.clear("rejected_channel_states")
+                self.noise_var = noise_var
+        if self.noise_var is None or self.noise_var.shape[0] != n:
+            return np.ones(n)
+        return self.noise_var
 
     def snapshot(self) -> tuple[SystemSnapshot | None, str]:
         with self.lock:
-            alloc, noise_var, policy = self.allocation, self.noise_var, self.policy
+            alloc, policy = self.allocation, self.policy
         if alloc is None:
             return None, policy
         n = len(alloc.gain)
-        if noise_var is None or noise_var.shape[0] != n:
-            noise_var = np.ones(n)
+        noise_var = self._noise_var(n)
         arrays = [np.asarray(a, dtype=float) for a in (alloc.gain, alloc.power, alloc.mi, alloc.weights)]
         if any(a.shape[0] != n for a in arrays):
             self.diagnostics.problem("allocation", "steer/allocation arrays disagree in length; cycle skipped")
             return None, policy
+        bad = [name for name, a in zip(("gain", "power", "mi", "weights"), arrays) if not np.isfinite(a).all()]
+        if bad or not np.isfinite(alloc.p_total):
+            self.diagnostics.problem("allocation", f"steer/allocation field {(bad or ['p_total'])[0]} is not finite; "
+                                                   "cycle skipped")
+            return None, policy
+        self.diagnostics.clear("allocation")
         gain, power, mi, weights = arrays
         return SystemSnapshot(gain=gain, noise_var=noise_var, power=power, mi=mi, weights=weights,
                               p_total=float(alloc.p_total)), policy

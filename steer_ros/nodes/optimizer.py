@@ -24,7 +24,7 @@ from steer_ros.guardrails import Guardrail
 from steer_ros.msg import AllocationState, ChannelState, SteerCommand
 from steer_ros.nodes import topics
 from steer_ros.nodes.conversions import allocation_msg, channel_arrays, decision_from_msg
-from steer_ros.nodes.diagnostics import ERROR, DiagnosticsReporter, RateMeter
+from steer_ros.nodes.diagnostics import ERROR, WARN, DiagnosticsReporter, RateMeter
 from steer_ros.nodes.parameters import Param, ParameterSet
 from steer_ros.nodes.runtime import run_node
 from steer_ros.optimizer import System1
@@ -86,10 +86,9 @@ class OptimizerNode(Node):
         try:
             gain, noise_var, _, _ = channel_arrays(msg)
         except ValueError as exc:
-            self.diagnostics.count("rejected_channel_states")
-            self.diagnostics.problem("channel_state", f"rejected steer/channel_state: {exc}", ERROR)
+            self.diagnostics.reject("rejected_channel_states", str(exc), "rejected steer/channel_state")
             return
-        self.diagnostics.clear("channel_state")
+        self.diagnostics.clear("rejected_channel_states")
         with self.input_lock:
             self.pending_channels = (gain, noise_var)
 
@@ -97,8 +96,7 @@ class OptimizerNode(Node):
         try:
             decision = decision_from_msg(msg)
         except ValueError as exc:
-            self.diagnostics.count("rejected_commands")
-            self.diagnostics.problem("command", f"rejected steer/command: {exc}", ERROR)
+            self.diagnostics.reject("rejected_commands", str(exc), "rejected steer/command")
             return
         if decision.status != Status.OK:
             self.diagnostics.count("commands_not_ok")
@@ -128,11 +126,18 @@ class OptimizerNode(Node):
         if command is not None and self.system1 is not None:
             bounded = self.bounds.enforce(command, self.system1.n, self.system1.p_total)
             if bounded.status == Status.REJECTED:
-                self.diagnostics.count("rejected_commands")
-                self.diagnostics.problem("command", f"rejected steer/command: {bounded.status_detail}", ERROR)
+                self.diagnostics.reject("rejected_commands", bounded.status_detail, "rejected steer/command")
             else:
+                if bounded.status_detail.startswith("adjusted"):
+                    # The guardrail only publishes commands within these bounds: an
+                    # adjustment here means a stranger (or a misconfigured guardrail).
+                    self.diagnostics.reject("adjusted_commands", bounded.status_detail,
+                                            f"steer/command from {command.backend or 'an unnamed backend'!r} "
+                                            "out of bounds, re-bounded here", level=WARN)
+                else:
+                    self.diagnostics.clear("adjusted_commands")
                 self.system1.set_command(bounded.weights, bounded.p_total)
-                self.diagnostics.clear("command")
+                self.diagnostics.clear("rejected_commands")
                 self.diagnostics.clear("resized")
 
     def step(self) -> None:

@@ -1,0 +1,89 @@
+"""steer-ros faults: the fault drills of issue 8 over real DDS and a real HTTP LLM.
+
+Runs every row of the fault catalogue (or the ones named with --only), prints the
+table (System 1 step rate kept, allocations published, feasibility violations, the
+outcome and its detail, recovery time) and writes DIR/faults.json. Exit code 1 when a
+row fails. ``--soak S`` runs the load row for S seconds and reports RSS per node.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import os
+import sys
+import time
+from pathlib import Path
+
+LOCK_DIR = Path("/tmp/steer_ros_domains")  # shared with test/rosutil.py: no two runs share a domain
+DOMAIN_RANGE = range(120, 233)
+
+
+@contextlib.contextmanager
+def exclusive_domain_id(preferred: int | None = None):
+    LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    ids = [preferred] if preferred is not None else list(DOMAIN_RANGE)
+    for domain in ids:
+        handle = open(LOCK_DIR / f"{domain}.lock", "w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        try:
+            yield domain
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+        return
+    raise RuntimeError(f"no free ROS domain id in {ids}")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("faults", help="run the fault drills and print the fault table",
+                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", nargs="+", metavar="NAME", default=[], help="run only these rows")
+    parser.add_argument("--list", action="store_true", help="list the catalogue and exit")
+    parser.add_argument("--out", default="out/faults", metavar="DIR", help="where faults.json goes")
+    parser.add_argument("--domain-id", type=int, default=None, help="ROS domain (default: a free one in 120..232)")
+    parser.add_argument("--soak", type=float, default=0.0, metavar="S",
+                        help="run the load row for S seconds and report RSS per node at start and end")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from steer_ros.faults import catalogue, report
+    from steer_ros.faults.runner import DrillSettings, FaultRunner, settings_dict
+
+    if args.list:
+        for f in catalogue.FAULTS:
+            print(f"{f.name:30s} {f.category:8s} {f.inject}  ->  {f.outcome} {f.detail}")
+        return 0
+    faults = catalogue.select(args.only)
+    settings = DrillSettings()
+    if args.soak:
+        faults = [f for f in faults if f.category == catalogue.LOAD] or [catalogue.BY_NAME["load_1khz_n4096"]]
+    log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+    with exclusive_domain_id(args.domain_id) as domain:
+        log(f"steer-ros faults: {len(faults)} rows in ROS domain {domain}; {settings.describe()}")
+        runner = FaultRunner(domain, settings, log=log)
+        start = time.monotonic()
+        if args.soak:
+            results = runner.run_load(faults, soak_s=args.soak)
+        else:
+            results = runner.run(faults)
+        elapsed = time.monotonic() - start
+    print(f"Fault drills ({settings.describe()})")
+    print(report.format_table(results))
+    print(report.summary(results) + f"; {elapsed:.0f} s")
+    failures = report.format_failures(results)
+    if failures:
+        print(failures)
+    if args.soak:
+        print(report.format_soak(results[0]))
+    path = report.write_json(results, Path(args.out) / ("soak.json" if args.soak else "faults.json"),
+                             settings_dict(settings))
+    print(f"wrote {path}")
+    return 0 if all(r.passed for r in results) else 1
