@@ -104,6 +104,18 @@ def project_power(power: np.ndarray, p_floor: float, p_total: float) -> np.ndarr
     return out
 
 
+
+# ln(lambda) stays where exp() neither underflows nor overflows. With one useful
+# channel saturating (all other weights 0) the search drives lambda towards 0 without
+# end; once exp(ln lambda) underflowed to 0, 0 * (1/b = inf) of the useless channels
+# gave NaN and the table lookup an out-of-range index (found by the fault drills: a
+# stranger's command [0, ..., 0, 1] crashed the node after 92 steps).
+_LOG_LAM_LIMIT = 700.0
+
+
+def _clamp_log_lam(ell: float) -> float:
+    return -_LOG_LAM_LIMIT if ell < -_LOG_LAM_LIMIT else (_LOG_LAM_LIMIT if ell > _LOG_LAM_LIMIT else ell)
+
 class System1:
     """The fast loop: projected ascent / KKT-guided steps on the allocation.
 
@@ -290,9 +302,9 @@ class System1:
                 d = 0.0
             if i == last or abs(g) < defaults.KKT_NEWTON_TOL:
                 break
-            ell += d
+            ell = _clamp_log_lam(ell + d)
         target, t_sum, t_ds = t, s, ds
-        self._log_lam = ell + d
+        self._log_lam = _clamp_log_lam(ell + d)
         # the response at the step's starting multiplier, rescaled (above the floor)
         # to spend exactly the budget: feasible, optimal to second order
         room = p_total - p_floor * target.shape[0]

@@ -230,3 +230,20 @@ def test_project_power_exact():
             if above.sum() > 1:
                 ratio = q[above] / p[above]
                 assert np.ptp(ratio) <= 1e-9 * ratio.max()
+
+
+@pytest.mark.parametrize("useful", [0, 6, 7])
+def test_one_useful_channel_does_not_drive_the_multiplier_to_nan(useful):
+    """All weights but one zero: lambda -> 0 must not underflow into NaN (a crash found
+    by the fault drills: a stranger's command [0, ..., 0, 1] after 92 steps)."""
+    s = System1(design_gains(8), np.ones(8))
+    for _ in range(50):
+        s.step()
+    w = np.zeros(8)
+    w[useful] = 1.0
+    s.set_command(w, 40.0)
+    for _ in range(400):
+        s.step()
+    assert np.all(np.isfinite(s.power))
+    assert s.power.sum() <= 40.0 * (1 + 1e-12)
+    assert s.power[useful] > 39.9
