@@ -9,6 +9,8 @@ logged with the time and the label of the fault being injected.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 import time
 
@@ -48,6 +50,7 @@ class DrillServer:
         self.requests: list[dict] = []
         self.request_headers: list[dict] = []
         self._server: ScriptedOpenAIServer | None = None
+        self._connections: list = []
         self.port = port
         self.start()
 
@@ -59,6 +62,15 @@ class DrillServer:
             server._cursor = self.script
             server.requests = self.requests  # one record across restarts
             server.request_headers = self.request_headers
+            # A dying server takes its open (keep-alive) connections with it: remember them.
+            httpd, accept = server._httpd, server._httpd.process_request
+            self._connections = []
+
+            def process_request(request, client_address):
+                self._connections.append(request)
+                accept(request, client_address)
+
+            httpd.process_request = process_request
             self._server = server.start()
             self.port = server.port
         return self
@@ -68,6 +80,10 @@ class DrillServer:
         if self._server is not None:
             self._server.stop()
             self._server = None
+            for connection in self._connections:  # else keep-alive clients are still served
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+            self._connections = []
 
     @property
     def base_url(self) -> str:
