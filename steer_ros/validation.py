@@ -23,7 +23,7 @@ class InvalidInput(ValueError):
 
 def _describe(values: np.ndarray, mask: np.ndarray) -> str:
     index = int(np.flatnonzero(mask)[0])
-    return f"[{index}] = {values[index]!r}"
+    return f"[{index}] = {values[index].item()!r}"  # a Python scalar: "nan", not "np.float64(nan)"
 
 
 def check_array(field: str, values: Iterable[float], n: int | None = None) -> np.ndarray:

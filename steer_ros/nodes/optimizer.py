@@ -162,13 +162,27 @@ class OptimizerNode(Node):
             if self.system1 is None:
                 self._clock_start = None
                 return
-            for _ in range(max(due, 0)):
-                self.system1.step()
+            try:
+                for _ in range(max(due, 0)):
+                    self.system1.step()
+            except Exception as exc:  # noqa: BLE001 - a core bug must not stop System 1
+                self._restart_system1(exc)
             self._steps_done += max(due, 0)
             self.steps.tick(now, max(due, 0))
             power_used = float(np.sum(self.system1.power))
             if power_used > self.system1.p_total * (1 + 1e-12) + 1e-12:
                 self.feasibility_violations += 1
+
+    def _restart_system1(self, exc: Exception) -> None:
+        """Start System 1 afresh (equal power split: feasible) under the same channels
+        and command, and report it: the optimizer keeps stepping whatever happened."""
+        old = self.system1
+        v = self.params.values
+        self.diagnostics.reject("step_failures", f"{type(exc).__name__}: {exc}",
+                                "System 1 step failed; restarted from an equal power split")
+        self.system1 = System1(old.gain, old.noise_var, weights=old.weights, p_total=old.p_total, mode=v.mode,
+                               constellation=v.constellation, a_min=v.a_min)
+        self.system1.step_count = old.step_count  # steps keep counting across the restart
 
     # -- reporting --------------------------------------------------------------------
     def _gap(self, gain, noise_var, weights, p_total, weighted_mi) -> float:
