@@ -105,7 +105,8 @@ class OptimizerNode(Node):
             self.pending_command = decision
 
     # -- the fast loop ----------------------------------------------------------------
-    def _apply_pending(self) -> None:
+    def _apply_pending(self) -> bool:
+        """Apply the newest inputs; True when something changed."""
         with self.input_lock:
             channels, self.pending_channels = self.pending_channels, None
             command, self.pending_command = self.pending_command, None
@@ -139,6 +140,7 @@ class OptimizerNode(Node):
                 self.system1.set_command(bounded.weights, bounded.p_total)
                 self.diagnostics.clear("rejected_commands")
                 self.diagnostics.clear("resized")
+        return channels is not None or command is not None
 
     def step(self) -> None:
         """The timer tick: the steps due at rate_hz since the clock started.
@@ -156,7 +158,11 @@ class OptimizerNode(Node):
             self._clock_start, self._steps_done, due = now, 0, self.max_burst
         with self.state_lock:
             try:
-                self._apply_pending()
+                if self._apply_pending():
+                    # A lower budget holds from the next step on: take that step now, so
+                    # that no published allocation ever exceeds the budget in force (a tick
+                    # with no step due used to publish the old powers under the new budget).
+                    due = max(due, 1)
             except ValueError as exc:  # belt and braces: a core refusal keeps the old state
                 self.diagnostics.problem("input", f"input refused by System 1: {exc}", ERROR)
             if self.system1 is None:
