@@ -6,6 +6,8 @@ Every outcome is counted and its detail logged.
 
 The command in force is the last one accepted here; after a restart, the one the
 optimizer reports on steer/allocation, so the graph resumes without a jump to defaults.
+A raw command that arrives before either is known (a restart, before the first
+allocation) waits for that first allocation instead of being smoothed against defaults.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class GuardrailNode(Node):
         self.lock = threading.Lock()
         self.accepted: SteerDecision | None = None
         self.in_force: SteerDecision | None = None  # from steer/allocation
+        self.waiting_raw: SteerCommand | None = None  # the newest raw command while nothing is in force
         self.outcomes: dict[str, int] = {}
         self.last_detail = ""
         group = MutuallyExclusiveCallbackGroup()
@@ -59,6 +62,9 @@ class GuardrailNode(Node):
         if weights.size and np.isfinite(weights).all() and math.isfinite(msg.p_total):
             with self.lock:
                 self.in_force = SteerDecision(weights=weights, p_total=float(msg.p_total))
+                waiting, self.waiting_raw = self.waiting_raw, None
+            if waiting is not None:
+                self.on_raw(waiting)
 
     def current(self, n: int) -> SteerDecision:
         """The command in force for n channels (last accepted, else the optimizer's)."""
@@ -69,6 +75,13 @@ class GuardrailNode(Node):
         return SteerDecision(weights=np.full(n, 1.0 / n) if n else np.zeros(0), p_total=self.guardrail.p_max)
 
     def on_raw(self, msg: SteerCommand) -> None:
+        with self.lock:
+            if self.accepted is None and self.in_force is None:
+                # Nothing known to smooth against: defaults would be a jump. Wait for the
+                # optimizer's first allocation (bounded: only the newest raw command waits).
+                self.waiting_raw = msg
+                self.outcomes["WAITING"] = self.outcomes.get("WAITING", 0) + 1
+                return
         try:
             raw = decision_from_msg(msg)
         except ValueError as exc:
