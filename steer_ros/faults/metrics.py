@@ -91,6 +91,9 @@ class RowResult:
         self.step_rate_hz = step_rate(window)
         self.violations = feasibility_violations(window)
         self.max_gap_s = max_gap_s(window)
+        reasons = [why for s in window if (why := violates(s))]
+        if reasons:
+            self.extras = {**(self.extras or {}), "first_violation": reasons[0]}
         return self
 
     def to_json(self) -> dict:

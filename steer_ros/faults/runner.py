@@ -292,7 +292,7 @@ class FaultRunner:
         r.outcome, r.detail = _status_name(first.status), first.status_detail
         r.recovery_s = back.t - t_out
         outcomes = sorted({_status_name(c.status) for c in cmds})
-        r.extras = {"fault_commands": len(cmds), "outcomes": outcomes, "requests": len(server.requests) - n_requests}
+        r.extras = {**(r.extras or {}), "fault_commands": len(cmds), "outcomes": outcomes, "requests": len(server.requests) - n_requests}
         if len(outcomes) > 1:
             failures.append(f"mixed outcomes {outcomes}")
         if r.outcome == "FALLBACK":
@@ -384,7 +384,7 @@ class FaultRunner:
         if mux.get("last_rejected_sim", "") != r.detail:
             failures.append(f"the mux named {mux.get('last_rejected_sim')!r}, the optimizer {r.detail!r}")
         r.recovery_s = max(back.t - t_out, 0.0)
-        r.extras = {"sent": sent, "rejected": rejected, "mux_detail": mux.get("last_rejected_sim", "")}
+        r.extras = {**(r.extras or {}), "sent": sent, "rejected": rejected, "mux_detail": mux.get("last_rejected_sim", "")}
         return self.judge(fault, r, failures)
 
     def _resize_row(self, fault: Fault, graph, monitor) -> RowResult:
@@ -455,7 +455,7 @@ class FaultRunner:
         r.outcome = "ADJUSTED"
         r.detail = diag.get("last_adjusted_commands", "")
         r.recovery_s = back.t - t_in
-        r.extras = {"stranger_p_total_in_force": hit.p_total, "stranger_weights_in_force": hit.weights.tolist()}
+        r.extras = {**(r.extras or {}), "stranger_p_total_in_force": hit.p_total, "stranger_weights_in_force": hit.weights.tolist()}
         failures = [] if hit.p_total <= defaults.P_MAX else [f"P_total {hit.p_total} in force"]
         return self.judge(fault, r, failures)
 
@@ -531,7 +531,7 @@ class FaultRunner:
         r.detail = (f"command in force kept: max |dw| {dw:.1e}, P_total {ref.p_total:.2f} (max |dP| {dp:.1e}); "
                     f"{len(down)} allocations while down")
         r.recovery_s = t_back - t_restart
-        r.extras = {"down_s": t_restart - t_in, "allocations_while_down": len(down), "restarts": node.starts - 1}
+        r.extras = {**(r.extras or {}), "down_s": t_restart - t_in, "allocations_while_down": len(down), "restarts": node.starts - 1}
         return self.judge(fault, r, failures)
 
     def _secret_leaks(self, graph, monitor, server) -> dict:
@@ -557,24 +557,21 @@ class FaultRunner:
 
         text = []
         for name in nodes:
-            client = AsyncParameterClient(monitor, name)
-            try:
-                if not client.wait_for_services(timeout_sec=5.0):
-                    text.append(f"{name}: no parameter services")
-                    continue
-                listed = client.list_parameters()
-                done = threading.Event()
-                listed.add_done_callback(lambda _: done.set())
-                done.wait(5.0)
-                names = list(listed.result().result.names) if listed.done() else []
-                got = client.get_parameters(names)
-                done2 = threading.Event()
-                got.add_done_callback(lambda _: done2.set())
-                done2.wait(5.0)
-                values = got.result().values if got.done() else []
-                text.append(f"{name}: " + repr(list(zip(names, [str(v) for v in values]))))
-            finally:
-                client.destroy()
+            client = AsyncParameterClient(monitor, name)  # lives until the monitor's context ends
+            if not client.wait_for_services(timeout_sec=5.0):
+                text.append(f"{name}: no parameter services")
+                continue
+            listed = client.list_parameters()
+            done = threading.Event()
+            listed.add_done_callback(lambda _: done.set())
+            done.wait(5.0)
+            names = list(listed.result().result.names) if listed.done() else []
+            got = client.get_parameters(names)
+            done2 = threading.Event()
+            got.add_done_callback(lambda _: done2.set())
+            done2.wait(5.0)
+            values = got.result().values if got.done() else []
+            text.append(f"{name}: " + repr(list(zip(names, [str(v) for v in values]))))
         return "\n".join(text)
 
     # -- load row -----------------------------------------------------------------------
@@ -660,7 +657,7 @@ class FaultRunner:
                     f"optimizer RSS {rss_start['optimizer'].get('VmRSS', 0):.0f} -> "
                     f"{rss_end['optimizer'].get('VmRSS', 0):.0f} MiB; load avg {load_start:.1f}")
         r.recovery_s = 0.0  # the load is never removed: nothing to recover from
-        r.extras = {"n_channels": n, "update_hz": rate, "loadgen": gen, "mux_in_hz": mux_in, "mux_out_hz": mux_hz,
+        r.extras = {**(r.extras or {}), "n_channels": n, "update_hz": rate, "loadgen": gen, "mux_in_hz": mux_in, "mux_out_hz": mux_hz,
                     "steps_dropped": diag_end["optimizer"].get("steps_dropped", "0"),
                     "optimizer_step_rate_diag_hz": diag_end["optimizer"].get("step_rate_hz"),
                     "rss_start_mib": rss_start, "rss_end_mib": rss_end, "rss_growth_mib": growth,
