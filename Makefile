@@ -11,6 +11,8 @@ help:
 	@echo "make test    run the test suite (pytest, real DDS)"
 	@echo "make demo    run the node graph through P1..P4 and a gain reversal"
 	@echo "make bench   print the benchmarks (ratios against the baselines)"
+	@echo "make faults  run the fault drills and print the fault table"
+	@echo "make soak    run the load drill for 10 minutes, RSS per node at start and end"
 
 setup:
 	@bash tools/setup.sh
@@ -27,3 +29,18 @@ bench: setup
 
 clean:
 	rm -rf build install log out
+
+# Fault drills (issue 8): every LLM, message, node and load fault, one at a time; prints
+# the table and writes out/faults/faults.json. `make soak` runs the load row for 10
+# minutes and reports RSS per node at its start and end (not in CI).
+SOAK_S ?= 600
+
+.PHONY: faults soak
+
+faults: setup
+	@mkdir -p out/faults
+	@$(IN_ENV) steer-ros faults --out out/faults
+
+soak: setup
+	@mkdir -p out/faults
+	@$(IN_ENV) steer-ros faults --soak $(SOAK_S) --out out/faults

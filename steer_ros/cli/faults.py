@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import fcntl
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -53,8 +52,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from steer_ros.faults import catalogue, report
-    from steer_ros.faults.runner import DrillSettings, FaultRunner, settings_dict
+    from steer_ros.faults import catalogue
+    from steer_ros.faults.runner import DrillSettings
 
     if args.list:
         for f in catalogue.FAULTS:
@@ -64,18 +63,41 @@ def run(args: argparse.Namespace) -> int:
     settings = DrillSettings()
     if args.soak:
         faults = [f for f in faults if f.category == catalogue.LOAD] or [catalogue.BY_NAME["load_1khz_n4096"]]
-    log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The nodes of the in-process graphs log to stderr (hundreds of expected WARN lines
+    # under fault): keep them in a file; progress goes to the terminal's stderr.
+    saved_stderr = os.dup(2)
+    terminal = os.fdopen(os.dup(2), "w")
+    log_path = out_dir / ("soak.log" if args.soak else "drills.log")
+    log_file = open(log_path, "w")
+    os.dup2(log_file.fileno(), 2)
+    log = lambda text: (print(text, file=terminal, flush=True), print(text, file=log_file, flush=True))  # noqa: E731
+    try:
+        return _run(args, faults, settings, out_dir, log, log_path, terminal, log_file)
+    finally:
+        os.dup2(saved_stderr, 2)
+        os.close(saved_stderr)
+
+
+def _run(args, faults, settings, out_dir, log, log_path, terminal, log_file) -> int:
+    from steer_ros.faults import report
+    from steer_ros.faults.runner import FaultRunner, settings_dict
+
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+    log(f"node logs: {log_path}")
     with exclusive_domain_id(args.domain_id) as domain:
         log(f"steer-ros faults: {len(faults)} rows in ROS domain {domain}; {settings.describe()}")
         runner = FaultRunner(domain, settings, log=log)
-        start = time.monotonic()
+        start, load_start = time.monotonic(), os.getloadavg()[0]
         if args.soak:
             results = runner.run_load(faults, soak_s=args.soak)
         else:
             results = runner.run(faults)
         elapsed = time.monotonic() - start
     print(f"Fault drills ({settings.describe()})")
+    print(f"machine: {os.cpu_count()} CPUs, 1-min load average {load_start:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end (other work included)")
     print(report.format_table(results))
     print(report.summary(results) + f"; {elapsed:.0f} s")
     failures = report.format_failures(results)
@@ -83,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         print(failures)
     if args.soak:
         print(report.format_soak(results[0]))
-    path = report.write_json(results, Path(args.out) / ("soak.json" if args.soak else "faults.json"),
+    path = report.write_json(results, out_dir / ("soak.json" if args.soak else "faults.json"),
                              settings_dict(settings))
     print(f"wrote {path}")
     return 0 if all(r.passed for r in results) else 1

@@ -32,8 +32,7 @@ import numpy as np
 
 from steer_ros import defaults
 from steer_ros.command import Status
-from steer_ros.faults.catalogue import (GOOD_P_TOTAL, GOOD_TAG, GOOD_WEIGHTS, INJECTION_POLICY, LLM, LOAD, MESSAGE,
-                                        NODE, Fault, good_step)
+from steer_ros.faults.catalogue import GOOD_TAG, INJECTION_POLICY, LLM, LOAD, MESSAGE, NODE, Fault, good_step
 from steer_ros.faults.drill_server import DrillServer
 from steer_ros.faults.metrics import RowResult
 
@@ -219,6 +218,7 @@ class FaultRunner:
             failures.append("no recovery observed")
         r.failures = failures
         r.passed = not failures
+        r.extras = {**(r.extras or {}), "load_average_1min": round(os.getloadavg()[0], 2)}
         self.log(f"  {r.name}: {'ok' if r.passed else 'FAILED: ' + '; '.join(failures)}")
         return r
 

@@ -66,7 +66,7 @@ class OptimizerNode(Node):
         self._gap_cache: tuple[bytes, float] | None = None
         self._clock_start: float | None = None
         self._steps_done = 0
-        self.max_burst = max(1, int(v.rate_hz * 0.25))  # catch up at most 250 ms of steps per tick
+        self.max_burst = max(1, int(v.rate_hz * defaults.OPTIMIZER_MAX_CATCHUP_S))  # steps caught up per tick, at most
 
         step_group = MutuallyExclusiveCallbackGroup()
         input_group = MutuallyExclusiveCallbackGroup()
@@ -146,8 +146,9 @@ class OptimizerNode(Node):
         """The timer tick: the steps due at rate_hz since the clock started.
 
         Timer callbacks in Python arrive late under load; counting the steps due
-        (and catching up by at most ``max_burst``) keeps the achieved step rate at
-        rate_hz on average instead of whatever the executor manages.
+        (and catching up by at most ``max_burst``, OPTIMIZER_MAX_CATCHUP_S of steps)
+        keeps the achieved step rate at rate_hz on average instead of whatever the
+        executor manages, through scheduling stalls of up to that length.
         """
         now = time.monotonic()
         if self._clock_start is None:
