@@ -605,7 +605,10 @@ class FaultRunner:
                 monitor.wait_for(lambda m: (a := m.latest_allocation()) is not None and a.gain.shape[0] == n,
                                  s.start_timeout_s, f"an allocation with N = {n}\n{graph.logs()}")
                 t_warm = time.monotonic()
-                monitor.wait_for(lambda m: time.monotonic() - t_warm >= s.load_warmup_s, s.load_warmup_s + 5, "warm-up")
+                monitor.wait_for(lambda m: time.monotonic() - t_warm >= s.load_warmup_s
+                                 and "published" in m.diagnostic("/channel_mux")
+                                 and "steps" in m.diagnostic("/optimizer"), s.load_warmup_s + 10,
+                                 "warm-up and the nodes' first diagnostics")
                 pids = {name: p.proc.pid for name, p in graph.nodes.items()} | {"loadgen": loadgen.pid}
                 rss_start = {name: process_rss(pid) for name, pid in pids.items()}
                 diag_start = {name: monitor.diagnostic(f"/{name}") for name in graph.nodes}
@@ -653,7 +656,7 @@ class FaultRunner:
             failures.append(f"the load generator published at {gen.get('rate_hz', math.nan):.0f} Hz, not {rate:g} Hz")
         growth = {name: rss_end[name].get("VmRSS", 0) - rss_start[name].get("VmRSS", 0) for name in rss_end}
         r.outcome = "KEPT_UP" if r.rate_kept >= s.min_rate_kept else "FELL_BEHIND"
-        r.detail = (f"{gen.get('rate_hz', math.nan):.0f} Hz in, mux took {mux_in:.0f} Hz, sent {mux_hz:.0f} Hz; "
+        r.detail = (f"{gen.get('rate_hz', math.nan):.0f} Hz in, mux took ~{mux_in:.0f} Hz, sent ~{mux_hz:.0f} Hz; "
                     f"optimizer RSS {rss_start['optimizer'].get('VmRSS', 0):.0f} -> "
                     f"{rss_end['optimizer'].get('VmRSS', 0):.0f} MiB; load avg {load_start:.1f}")
         r.recovery_s = 0.0  # the load is never removed: nothing to recover from
