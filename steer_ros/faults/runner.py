@@ -652,7 +652,7 @@ class FaultRunner:
         mux_in = counter_rate("channel_mux", "published") + counter_rate("channel_mux", "coalesced")
         mux_hz = counter_rate("channel_mux", "published")
         failures = [f"{name} died" for name, ok in alive.items() if not ok]
-        if not gen.get("rate_hz", 0) >= 0.95 * rate:
+        if not gen.get("rate_hz", 0) >= 0.9 * rate:  # on a loaded machine the generator itself slips a little
             failures.append(f"the load generator published at {gen.get('rate_hz', math.nan):.0f} Hz, not {rate:g} Hz")
         growth = {name: rss_end[name].get("VmRSS", 0) - rss_start[name].get("VmRSS", 0) for name in rss_end}
         r.outcome = "KEPT_UP" if r.rate_kept >= s.min_rate_kept else "FELL_BEHIND"
