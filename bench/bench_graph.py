@@ -14,7 +14,6 @@ Writes out/bench/graph.json.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
@@ -31,28 +30,8 @@ sys.path.insert(0, str(REPO / "test"))
 from rosutil import exclusive_domain_id  # noqa: E402
 
 from steer_ros import defaults  # noqa: E402
-from steer_ros.nodes.monitor import MonitorNode  # noqa: E402
+from steer_ros.nodes.monitor import standalone_monitor  # noqa: E402
 from steer_ros.processes import ProcessGraph  # noqa: E402
-
-
-@contextlib.contextmanager
-def bench_node(domain_id: int):
-    import rclpy
-    from rclpy.context import Context
-    from rclpy.executors import SingleThreadedExecutor
-
-    context = Context()
-    rclpy.init(context=context, domain_id=domain_id)
-    monitor = MonitorNode(context=context, node_name="bench_monitor")
-    executor = SingleThreadedExecutor(context=context)
-    executor.add_node(monitor)
-    thread = threading.Thread(target=executor.spin, daemon=True)
-    thread.start()
-    try:
-        yield monitor
-    finally:
-        executor.shutdown(timeout_sec=2.0)
-        context.try_shutdown()
 
 
 def vm_hwm_mib(pid: int) -> float:
@@ -69,7 +48,7 @@ def latency_case(domain_id: int, n: int, repeats: int, seed: int = 0) -> dict:
 
     rng = np.random.default_rng(seed)
     gains = 10 ** rng.uniform(-1.5, 1.5, n)
-    with ProcessGraph(domain_id, nodes=["channel_mux", "optimizer"]) as graph, bench_node(domain_id) as monitor:
+    with ProcessGraph(domain_id, nodes=["channel_mux", "optimizer"]) as graph, standalone_monitor(domain_id, node_name="bench_monitor") as monitor:
         pub = monitor.create_publisher(ChannelState, topics.CHANNEL_SIM, topics.STREAM)
         latencies = []
         current = gains
@@ -108,7 +87,7 @@ def busy_navigator_case(domain_id: int, seconds: float = 8.0) -> dict:
     reply = json.dumps({"weights": [1] * 8, "P_total": 40, "reasoning": "slow but sure"})
     script.write_text(json.dumps({"delay_s": 1.5, "reply": reply}) + "\n")
     params = {"navigator": {"backend": "scripted", "script_path": str(script), "period_s": 0.5}}
-    with ProcessGraph(domain_id, parameters=params) as graph, bench_node(domain_id) as monitor:
+    with ProcessGraph(domain_id, parameters=params) as graph, standalone_monitor(domain_id, node_name="bench_monitor") as monitor:
         monitor.wait_for(lambda m: len(m.allocations) > 10, 60.0, f"the graph\n{graph.logs()}")
         first = monitor.latest_allocation()
         time.sleep(seconds)  # a fixed measurement window, not a wait for an event
