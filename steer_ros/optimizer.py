@@ -200,14 +200,27 @@ class System1:
             _, _, w, _ = validate_problem(self._gain, self._noise_var, weights)
             s = float(w.sum())
             w = w / s if s > 0 else w
-        p = float(p_total) if p_total is not None else math.nan
+        p = math.nan if p_total is None else self._check_budget_or_nan(p_total)
         p = self._p_total if math.isnan(p) else self._check_budget(p)
         self._weights, self._p_total = w, p
         self._refresh()
+        if self._power.shape[0] == self.n:  # feasible at once (a budget cut), not only after step()
+            self._power = project_power(self._power, self._p_floor, p)
+
+    @classmethod
+    def _check_budget_or_nan(cls, p_total) -> float:
+        try:
+            p = float(p_total)
+        except (TypeError, ValueError):
+            raise ValueError(f"p_total must be a number, got {p_total!r}") from None
+        return p if math.isnan(p) else cls._check_budget(p)
 
     @staticmethod
     def _check_budget(p_total) -> float:
-        p = float(p_total)
+        try:
+            p = float(p_total)
+        except (TypeError, ValueError):
+            raise ValueError(f"p_total must be a number, got {p_total!r}") from None
         if not math.isfinite(p) or p <= 0:
             raise ValueError(f"p_total must be finite and > 0, got {p_total}")
         return p
@@ -280,7 +293,7 @@ class System1:
         for i in range(self.newton_iters):
             t, ds = self._kkt_response(ell)
             s = float(t.sum())
-            g = math.log(s) - log_budget
+            g = math.log(s) - log_budget if s > 0 else -745.0  # s = 0 only if a_min = 0
             if ds < 0:
                 d = -g * s / ds
                 d = -2.0 if d < -2.0 else (2.0 if d > 2.0 else d)  # trust region
