@@ -35,11 +35,14 @@ Modes:
 its optimum is mercury/water-filling (Lozano, Tulino, Verdu 2006):
 ``P_i(lambda) = max(p_floor, (I')^{-1}(lambda / (w_i c_i)) / c_i)``. Per step:
 
-  1. evaluate the KKT response ``T = P(lambda)`` at the current multiplier (tabulated
-     inverse of I', see :class:`steer_ros.mi.MITable`) and its derivative in
-     ln lambda; take ``KKT_NEWTON_ITERS`` safeguarded Newton steps on ln lambda
-     for ``sum T = P_total``, the first from the current multiplier (the multiplier is warm-started across steps, so it
-     tracks changing channels and commands);
+  1. evaluate the KKT response ``T = P(lambda)`` (tabulated inverse of I', see
+     :class:`steer_ros.mi.MITable`) and ``d sum T / d ln lambda``; while the budget
+     mismatch ``|ln(sum T / P_total)|`` exceeds ``KKT_NEWTON_TOL``, take a
+     safeguarded Newton step on ln lambda (trust region +-2) and evaluate again, at
+     most ``KKT_NEWTON_ITERS`` evaluations per step. The multiplier is warm-started
+     across steps (one more Newton update is kept for the next step), so at steady
+     state a step costs a single evaluation, and after a change of channels or
+     command a few;
   2. rescale T's above-floor part so that ``sum T = P_total`` exactly (T is then
      feasible and optimal up to second order in the multiplier error);
   3. damped move ``P <- P + beta (T - P)`` (beta = ``KKT_DAMPING``): a convex

@@ -242,3 +242,15 @@ def test_zero_floor_and_dead_channels(mode):
         s.step()
         assert np.all(np.isfinite(s.power)) and s.power.sum() <= 5.0 * (1 + RTOL)
         assert np.all(s.power >= 0)
+
+
+@pytest.mark.parametrize("name", ["16qam", "64qam"])
+def test_default_mode_converges_for_larger_constellations(name):
+    rng = np.random.default_rng(7)
+    g = 10 ** rng.uniform(-1, 2, 16)
+    w = rng.uniform(0, 1, 16)
+    s = System1(g, 0.5, w, 60.0, constellation=name)
+    for _ in range(60):
+        s.step()
+    opt = certified_optimum(g, 0.5, s.weights, 60.0, name)
+    assert abs(opt.weighted_mi - s.weighted_mi()) < 1e-7
