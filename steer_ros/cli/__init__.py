@@ -17,6 +17,10 @@ SUBCOMMANDS = [
     "optimize",
     "sim",
     "policy",
+    "record",
+    "plot",
+    "replay",
+    "foxglove",
 ]
 
 
