@@ -81,6 +81,7 @@ def load_series(path: str | os.PathLike) -> RunSeries:
         fallbacks: list[tuple[float, str]] = []
         reasoning: list[tuple[float, str, str]] = []
         last_policy = None
+        announced: set[str] = set()
         last_reason = None
         reasoning_topic = raw or accepted
         for m in rec.messages(wanted, decode=True):
@@ -96,13 +97,19 @@ def load_series(path: str | os.PathLike) -> RunSeries:
                 p_total.append(d.p_total)
                 used.append(d.power_used)
             elif m.topic == policy:
+                # The operator's intent as published: a change unless it repeats the last one.
                 if d.data.strip() and d.data.strip() != last_policy:
                     last_policy = d.data.strip()
+                    announced.add(last_policy)
                     policy_changes.append((ts, last_policy))
             else:  # a SteerCommand
                 status = _status_name(int(d.status))
-                if d.policy.strip() and d.policy.strip() != last_policy:
+                # A policy never published on steer/policy (the navigator's start-up
+                # parameter, or a policy sent before the recording began); late commands
+                # answering an older policy are not changes.
+                if d.policy.strip() and d.policy.strip() not in announced:
                     last_policy = d.policy.strip()
+                    announced.add(last_policy)
                     policy_changes.append((ts, last_policy))
                 if int(d.status) in (Status.FALLBACK, Status.REJECTED) and m.topic == reasoning_topic:
                     fallbacks.append((ts, f"{status}: {d.status_detail}"))
