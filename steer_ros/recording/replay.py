@@ -88,11 +88,14 @@ class Replayer:
     def stop(self) -> None:
         self._stop.set()
 
-    def run(self) -> ReplayResult:
+    def run(self, until_ns: int | None = None) -> ReplayResult:
+        """Publish every selected message (up to log time ``until_ns``, inclusive)."""
         result = ReplayResult(published={self.output_names[t]: 0 for t in self.topics})
         start_wall = time.monotonic()
         first_ns = None
         for message in self.recording.messages(self.topics):
+            if until_ns is not None and message.log_time_ns > until_ns:
+                break
             if first_ns is None:
                 first_ns = message.log_time_ns
             due = start_wall + (message.log_time_ns - first_ns) * 1e-9 / self.rate
