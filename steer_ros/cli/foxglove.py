@@ -8,8 +8,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from steer_ros.recording.recorder import DEFAULT_TOPICS
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("foxglove", help="live Foxglove WebSocket server for the steer topics",
@@ -18,8 +16,8 @@ def register(subparsers) -> None:
                         help="address to bind (default 127.0.0.1; the protocol has no authentication)")
     parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free port)")
     parser.add_argument("--namespace", default="", help="namespace of the graph (default: none)")
-    parser.add_argument("--topics", nargs="+", default=None, metavar="TOPIC", choices=list(DEFAULT_TOPICS),
-                        help="steer topics to bridge (default: all of them and /diagnostics)")
+    parser.add_argument("--topics", nargs="+", default=None, metavar="TOPIC",
+                        help="steer topics to bridge, e.g. steer/allocation (default: all of them and /diagnostics)")
     parser.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
     parser.add_argument("--write-layout", default=None, metavar="FILE",
                         help="write the Foxglove layout (for --namespace) to FILE and exit")
@@ -39,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         bridge = serve(args.host, args.port, args.topics, args.namespace, duration_s=args.duration, on_ready=ready)
-    except RuntimeError as exc:  # the port is taken, the address cannot be bound
+    except (RuntimeError, ValueError) as exc:  # port taken, address not bindable, unknown topic
         print(f"steer-ros foxglove: {exc}", file=sys.stderr)
         return 1
     print(f"steer-ros foxglove: forwarded {sum(bridge.forwarded.values())} messages", flush=True)
