@@ -353,6 +353,12 @@ def test_killed_recorder_leaves_a_readable_file(domain_id, tmp_path):
     with Recording(path) as rec:
         assert not rec.complete
         assert [m.decoded.data for m in rec.messages(["/steer/policy"], decode=True)] == ["x", "y"]
+    # rosbags (like ros2 bag) needs the index; `steer-ros record --recover` rebuilds it.
+    from steer_ros.cli import main
+
+    fixed = tmp_path / "fixed.mcap"
+    assert main(["record", "--recover", str(path), "--out", str(fixed)]) == 0
+    assert _policies_in(fixed) == ["x", "y"]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("launch_ros") is None, reason="launch_ros is not installed")

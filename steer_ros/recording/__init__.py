@@ -38,6 +38,7 @@ _EXPORTS = {
     "record": "recorder",
     "spawn": "recorder",
     "stop": "recorder",
+    "recover": "recover",
     "Recording": "reader",
     "open_recording": "reader",
     "plot_recording": "plots",

@@ -72,6 +72,43 @@ class _Topic:
     type_hash: str = ""
 
 
+@dataclass(frozen=True)
+class TopicSummary:
+    name: str
+    type_name: str
+    offered_qos_profiles: str  # rosbag2's YAML string
+    type_hash: str
+    count: int
+
+
+def bag_metadata_yaml(file_name: str, topics: list[TopicSummary], start_ns: int, duration_ns: int) -> str:
+    """rosbag2's bag metadata (version 8) for the ``rosbag2`` metadata record, as
+    rosbag2's MCAP storage writes it on close (``ros2 bag info`` reads it)."""
+    total = sum(t.count for t in topics)
+    info = {
+        "version": bag_qos.BAG_METADATA_VERSION,
+        "storage_identifier": "mcap",
+        "duration": {"nanoseconds": duration_ns},
+        "starting_time": {"nanoseconds_since_epoch": start_ns},
+        "message_count": total,
+        "topics_with_message_count": [
+            {"topic_metadata": {"name": t.name, "type": t.type_name, "serialization_format": MESSAGE_ENCODING,
+                                "offered_qos_profiles": t.offered_qos_profiles,
+                                "type_description_hash": t.type_hash},
+             "message_count": t.count}
+            for t in topics
+        ],
+        "compression_format": "",
+        "compression_mode": "",
+        "relative_file_paths": [file_name],
+        "files": [{"path": file_name, "starting_time": {"nanoseconds_since_epoch": start_ns},
+                   "duration": {"nanoseconds": duration_ns}, "message_count": total}],
+        "custom_data": {"recorded_by": "steer_ros"},
+        "ros_distro": os.environ.get("ROS_DISTRO", "jazzy"),
+    }
+    return yaml.safe_dump(info, default_flow_style=False, sort_keys=False)
+
+
 class Recorder(Node):
     """Records ``topics`` (default: every steer topic and /diagnostics) into ``path``.
 
@@ -209,30 +246,9 @@ class Recorder(Node):
 
     def _bag_metadata(self) -> str:
         start = self.first_ns or self.started_ns
-        duration = max((self.last_ns or start) - start, 0)
-        written = [t for t in self._topics.values() if t.channel_id is not None]
-        info = {
-            "version": bag_qos.BAG_METADATA_VERSION,
-            "storage_identifier": "mcap",
-            "duration": {"nanoseconds": duration},
-            "starting_time": {"nanoseconds_since_epoch": start},
-            "message_count": sum(t.count for t in written),
-            "topics_with_message_count": [
-                {"topic_metadata": {"name": t.name, "type": t.type_name, "serialization_format": MESSAGE_ENCODING,
-                                    "offered_qos_profiles": bag_qos.dump_profiles(t.offered),
-                                    "type_description_hash": t.type_hash},
-                 "message_count": t.count}
-                for t in written
-            ],
-            "compression_format": "",
-            "compression_mode": "",
-            "relative_file_paths": [self.path.name],
-            "files": [{"path": self.path.name, "starting_time": {"nanoseconds_since_epoch": start},
-                       "duration": {"nanoseconds": duration}, "message_count": sum(t.count for t in written)}],
-            "custom_data": {"recorded_by": "steer_ros"},
-            "ros_distro": os.environ.get("ROS_DISTRO", "jazzy"),
-        }
-        return yaml.safe_dump(info, default_flow_style=False, sort_keys=False)
+        written = [TopicSummary(t.name, t.type_name, bag_qos.dump_profiles(t.offered), t.type_hash, t.count)
+                   for t in self._topics.values() if t.channel_id is not None]
+        return bag_metadata_yaml(self.path.name, written, start, max((self.last_ns or start) - start, 0))
 
     def close(self) -> Path:
         """Finalize the file (metadata, summary, index); idempotent. Returns its path."""
