@@ -41,6 +41,7 @@ _EXPORTS = {
     "recover": "recover",
     "Recording": "reader",
     "open_recording": "reader",
+    "independent_counts": "reader",
     "plot_recording": "plots",
     "load_series": "plots",
     "Replayer": "replay",

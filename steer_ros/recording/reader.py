@@ -153,3 +153,18 @@ def find_topic(recording: Recording, suffix: str) -> str | None:
     suffix = "/" + suffix.strip("/")
     matches = sorted(name for name in recording.topics if name == suffix or name.endswith(suffix))
     return matches[0] if matches else None
+
+
+def independent_counts(path: str | os.PathLike) -> dict[str, int]:
+    """Messages per topic as rosbags counts them: a reader independent of the mcap
+    library that wrote the file, reading and decoding every message (from the embedded
+    schemas) rather than trusting the file's statistics. Compare with
+    ``Recorder.counts`` to check a recording end to end."""
+    from rosbags.highlevel import AnyReader
+
+    counts: dict[str, int] = {}
+    with AnyReader([Path(path)]) as reader:
+        for connection, _, raw in reader.messages():
+            reader.deserialize(raw, connection.msgtype)
+            counts[connection.topic] = counts.get(connection.topic, 0) + 1
+    return counts
