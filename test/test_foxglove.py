@@ -46,26 +46,23 @@ def test_websocket_client_receives_decoded_allocation_states(domain_id):
     with running_graph(domain_id=domain_id, nodes=["channel_sim", "channel_mux", "optimizer"]) as graph:
         bridge = FoxgloveBridge(port=0, context=graph.context)  # any free port, on localhost
         graph.executor.add_node(bridge)
-        try:
-            assert bridge.url == f"ws://{DEFAULT_HOST}:{bridge.port}" and DEFAULT_HOST == "127.0.0.1"
-            with connect(bridge.url, subprotocols=SUBPROTOCOLS, open_timeout=10) as ws:
-                channel = _advertised(ws, "/steer/allocation")
-                assert (channel["encoding"], channel["schemaEncoding"], channel["schemaName"]) == \
-                    ("cdr", "ros2msg", "steer_ros/msg/AllocationState")
-                # Decode with the advertised schema alone (as Foxglove does), not with rclpy.
-                decode = generate_dynamic(channel["schemaName"], channel["schema"])[channel["schemaName"]]
-                ws.send(json.dumps({"op": "subscribe", "subscriptions": [{"id": 7, "channelId": channel["id"]}]}))
-                received = []
-                while len(received) < 5:
-                    message = ws.recv(timeout=10)
-                    if not isinstance(message, bytes):
-                        continue
-                    opcode, subscription, log_time = struct.unpack_from("<BIQ", message)
-                    assert (opcode, subscription) == (MESSAGE_DATA, 7) and log_time > 0
-                    received.append(decode(message[13:]))
-        finally:
-            graph.executor.remove_node(bridge)
-            bridge.destroy_node()
+        graph.nodes[bridge.get_name()] = bridge  # graph.shutdown() closes (stops the server) and destroys it
+        assert bridge.url == f"ws://{DEFAULT_HOST}:{bridge.port}" and DEFAULT_HOST == "127.0.0.1"
+        with connect(bridge.url, subprotocols=SUBPROTOCOLS, open_timeout=10) as ws:
+            channel = _advertised(ws, "/steer/allocation")
+            assert (channel["encoding"], channel["schemaEncoding"], channel["schemaName"]) == \
+                ("cdr", "ros2msg", "steer_ros/msg/AllocationState")
+            # Decode with the advertised schema alone (as Foxglove does), not with rclpy.
+            decode = generate_dynamic(channel["schemaName"], channel["schema"])[channel["schemaName"]]
+            ws.send(json.dumps({"op": "subscribe", "subscriptions": [{"id": 7, "channelId": channel["id"]}]}))
+            received = []
+            while len(received) < 5:
+                message = ws.recv(timeout=10)
+                if not isinstance(message, bytes):
+                    continue
+                opcode, subscription, log_time = struct.unpack_from("<BIQ", message)
+                assert (opcode, subscription) == (MESSAGE_DATA, 7) and log_time > 0
+                received.append(decode(message[13:]))
     steps = [m.step for m in received]
     assert steps == sorted(steps) and len(set(steps)) == len(steps)
     for m in received:

@@ -270,22 +270,24 @@ class Recorder(Node):
 
 # -- ways to run one ----------------------------------------------------------------------
 def attach(graph, path: str | os.PathLike, topics: Iterable[str] | None = None, **kwargs) -> Recorder:
-    """A Recorder in ``graph``'s context and namespace, spun by its executor.
+    """A Recorder in ``graph``'s context and namespace, spun by its executor and listed
+    in ``graph.nodes`` (so ``graph.shutdown()`` finalizes and destroys it too).
 
-    Call before ``graph.start()`` to miss nothing; detach with :func:`detach`.
+    Call before ``graph.start()`` to miss nothing; :func:`detach` finalizes the file
+    while the graph runs on.
     """
     namespace = next(iter(graph.nodes.values())).get_namespace() if graph.nodes else ""
     recorder = Recorder(path, topics, context=graph.context, namespace=namespace, **kwargs)
     graph.executor.add_node(recorder)
+    graph.nodes[recorder.get_name()] = recorder
     return recorder
 
 
 def detach(graph, recorder: Recorder) -> Path:
-    """Take ``recorder`` off ``graph``'s executor, finalize its file and destroy it."""
-    graph.executor.remove_node(recorder)
-    path = recorder.close()
-    recorder.destroy_node()
-    return path
+    """Finalize ``recorder``'s file now; it ignores what arrives later. The node itself
+    stays on the executor (taking a node off a spinning executor races with its wait
+    set) and is destroyed by ``graph.shutdown()``."""
+    return recorder.close()
 
 
 @contextlib.contextmanager
