@@ -19,6 +19,10 @@ SUBCOMMANDS = [
     "policy",
     "demo",
     "sdr_synth",
+    "record",
+    "plot",
+    "replay",
+    "foxglove",
 ]
 
 
