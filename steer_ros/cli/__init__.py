@@ -17,6 +17,7 @@ SUBCOMMANDS = [
     "optimize",
     "sim",
     "policy",
+    "experiment",
 ]
 
 

@@ -64,10 +64,11 @@ def call_summary(trace: Trace) -> dict:
     }
 
 
-def policy_metrics(trace: Trace, warmup: int) -> dict:
+def policy_metrics(trace: Trace, warmup: int, initial_p_total: float = defaults.P_TOTAL) -> dict:
     """Final-step values, measurement-window means (steps >= warmup), the first
-    navigator call (the paper's Table II) and the certified optimum of the final
-    command (optimality gap of the weighted objective)."""
+    navigator call (the paper's Table II), the certified optimum of the final
+    command (optimality gap of the weighted objective), and which knobs moved away
+    from the initial command (equal weights, ``initial_p_total``)."""
     mi, w, p = trace.mi[-1], trace.weights[-1], float(trace.p_total[-1])
     window = trace.step >= trace.step[0] + warmup
     opt = certified_optimum(trace.gain[-1], trace.noise_var[-1], w, p)
@@ -88,8 +89,8 @@ def policy_metrics(trace: Trace, warmup: int) -> dict:
         "max_budget_excess": _r(float(np.max(trace.power_used - trace.p_total)), 12),
         "budget_range": [_r(min(budgets)), _r(max(budgets))] if budgets else None,
         "first_call": first.to_json() if first else None,
-        "budget_moved": bool(np.ptp(trace.p_total) > 1e-9),
-        "weights_moved": bool(np.max(np.abs(trace.weights - trace.weights[0])) > 1e-9),
+        "budget_moved": bool(np.max(np.abs(trace.p_total - initial_p_total)) > 1e-6),
+        "weights_moved": bool(np.max(np.abs(trace.weights - 1.0 / trace.n)) > 1e-6),
         **call_summary(trace),
     }
 
