@@ -96,6 +96,32 @@ MUX_ON_STALE = "fallback"  # or "hold"
 DIAGNOSTICS_PERIOD_S = 1.0
 MAX_CHANNELS = 65536  # larger ChannelState arrays are refused at the node boundary
 
+# --- SDR: pilot frame, estimator, sources (issue 7) -----------------------------------
+# The pilot frame (steer_ros.sdr.frame): OFDM, unitary FFT, subchannels are contiguous
+# groups of subcarriers (signed indices +-1 .. +-N*K/2, DC unused).
+SDR_N_FFT = 64  # FFT size (subcarriers per OFDM symbol)
+SDR_CP_LEN = 16  # cyclic prefix of each pilot symbol, samples
+SDR_SUBCARRIERS_PER_CHANNEL = 6  # K: subcarriers mapped to one subchannel
+SDR_PILOT_SYMBOLS = 8  # S: known QPSK pilot OFDM symbols per frame
+SDR_STS_REPS = 10  # short-training repetitions of n_fft/4 samples (timing, coarse CFO)
+SDR_PILOT_SEED = 7  # seed of the known QPSK sequences (SHA-256 based, numpy-independent)
+SDR_MAX_CFO_SUBCARRIERS = 1.5  # documented CFO range, +- subcarrier spacings
+# The estimator (steer_ros.sdr.estimator).
+SDR_WINDOW_FRAMES = 64  # frames averaged into one estimate
+SDR_DETECT_THRESHOLD = 0.02  # short-training metric |P|^2/R^2 to become a candidate
+SDR_COHERENCE_THRESHOLD = 0.2  # pilot coherence (1/S for noise, -> 1 clean) to accept
+# Sources (steer_ros.sdr.sources).
+SDR_SAMPLE_RATE = 1.0e6  # samples/s
+SDR_CENTER_FREQ = 915.0e6  # Hz
+SDR_RX_GAIN_DB = 30.0
+SDR_BLOCK_SAMPLES = 16384  # samples per read() of the file and device sources
+SDR_ZMQ_ADDRESS = "tcp://127.0.0.1:5555"
+SDR_SOURCE_TIMEOUT_S = 1.0  # read() gives up and returns an empty block after this
+SDR_SOAPY_OPEN_TIMEOUT_S = 10.0  # opening a SoapySDR device fails after this, never hangs
+SDR_SOAPY_PYTHON = "/usr/bin/python3"  # interpreter with Debian's python3-soapysdr
+SDR_THROUGHPUT_MSPS = 2.0  # requirement: the estimator keeps up with this on one core
+SDR_SYNC_LOST_FRAMES = 8.0  # sync is lost after this many frame lengths without a frame
+
 # --- Experiments (DESIGN 5, issue 6) ---------------------------------------------------
 # Step-locked schedule of the paper's section IV: the navigator decides on the snapshot
 # before optimizer step k whenever k % every == 0 (steps 0, 10, 20, ...).

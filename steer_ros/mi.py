@@ -224,8 +224,27 @@ class MITable:
         self.inv_slope = np.append(np.diff(tg), 0.0)
         self.inv_top = float(tg.shape[0] - 1)
         self.snr_sat = float(np.exp(tf[0]))  # slopes below I'(snr_sat): saturated
+        self.slope_sat = float(np.exp(rf[0]) * self.slope_top / (1.0 + np.exp(rf[0])))
+        # per-cell cubic coefficients of I(t) for the fast :meth:`mi`
+        y0, y1 = i[:-1], i[1:]
+        m0, m1 = self.h * self.di_dt[:-1], self.h * self.di_dt[1:]
+        self._c0, self._c1 = y0, m0
+        self._c2 = 3 * (y1 - y0) - 2 * m0 - m1
+        self._c3 = 2 * (y0 - y1) + m0 + m1
 
     # -- forward ---------------------------------------------------------------
+    def mi(self, snr: np.ndarray) -> np.ndarray:
+        """I(snr) in bits (any shape, >= 0): the cubic Hermite interpolant of
+        :meth:`derivatives` with precomputed per-cell coefficients (fast path)."""
+        snr = np.asarray(snr, dtype=float)
+        x = (np.log(np.maximum(snr, 1e-300)) - self.t0) * self.inv_h
+        x = np.minimum(np.maximum(x, 0.0), self.n - 1 - 1e-9)
+        k = x.astype(np.intp)
+        f = x - k
+        i = ((self._c3[k] * f + self._c2[k]) * f + self._c1[k]) * f + self._c0[k]
+        i = np.where(snr < self.snr_lo, (snr - 0.5 * snr * snr) / LN2, i)
+        return np.where(snr >= self.snr_hi, self.bits, i)
+
     def derivatives(self, snr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(I, I', I'') in bits at ``snr`` (any shape, >= 0), by cubic Hermite
         interpolation in ln snr (I'' by linear interpolation)."""
@@ -268,10 +287,9 @@ class MITable:
         snr = ``snr_sat``. Between SNR_LO and 0 the last grid cell interpolates
         linearly in ln snr down to t = -800 (powers below SNR_LO / c are noise).
         """
-        v = np.exp(u)
-        gap = np.maximum(self.slope_top - v, 1e-300)  # <= 0: no such snr -> top -> 0
-        with np.errstate(over="ignore", invalid="ignore"):
-            x = np.minimum(np.maximum((u - np.log(gap) - self.r0) * self.inv_dr, 0.0), self.inv_top)
+        u = np.minimum(u, 700.0)  # exp stays finite; such slopes map to snr = 0 anyway
+        gap = np.maximum(self.slope_top - np.exp(u), 1e-300)  # <= 0: no such snr -> 0
+        x = np.minimum(np.maximum((u - np.log(gap) - self.r0) * self.inv_dr, 0.0), self.inv_top)
         k = x.astype(np.intp)
         sl = self.inv_slope[k]
         t = self.inv_t[k] + (x - k) * sl
@@ -350,38 +368,42 @@ class MonteCarloEstimator:
         pts = torch.tensor(self.constellation.points, dtype=torch.complex128)
         self._diff = pts[:, None] - pts[None, :]  # (M, M') x - x'
 
-    def _per_sample(self, s):
-        """(S, M, K) log2 sum_x' exp(...) for a real tensor s = sqrt(snr) of shape (S,)."""
+    def _chunk(self, s, noise):
+        """(S, M, K) per-sample terms log2 sum_x' exp(...) for s = sqrt(snr) (S,)."""
         torch = self._torch
-        m, k = self._diff.shape[0], self.n_samples
-        noise = torch.complex(
-            torch.randn(s.shape[0], m, k, generator=self.generator, dtype=torch.float64),
-            torch.randn(s.shape[0], m, k, generator=self.generator, dtype=torch.float64),
-        ) * math.sqrt(0.5)  # CN(0, 1)
-        out = []
-        step = max(1, self.max_elements // (m * m * k))
-        for a in range(0, s.shape[0], step):
-            sc = s[a : a + step].to(torch.complex128)[:, None, None, None]
-            nz = noise[a : a + step][:, :, None, :]  # (S, M, 1, K)
-            d = sc * self._diff[None, :, :, None] + nz  # (S, M, M', K)
-            e = -(d.real**2 + d.imag**2) + (nz.real**2 + nz.imag**2)
-            out.append(torch.logsumexp(e, dim=2) / LN2)  # (S, M, K)
-        return torch.cat(out, dim=0)
+        sc = s.to(torch.complex128)[:, None, None, None]
+        nz = noise[:, :, None, :]  # (S, M, 1, K)
+        d = sc * self._diff[None, :, :, None] + nz  # (S, M, M', K)
+        e = -(d.real**2 + d.imag**2) + (nz.real**2 + nz.imag**2)
+        return torch.logsumexp(e, dim=2) / LN2
 
     def _run(self, snr, grad: bool):
+        """Estimate (and differentiate) chunk by chunk over channels: channels are
+        independent, so a chunk's backward pass needs only that chunk's graph and the
+        memory stays bounded by ``max_elements``."""
         torch = self._torch
         arr = _as_snr(snr)
-        flat = arr.ravel()
-        s = torch.tensor(np.sqrt(np.maximum(flat, 1e-12)), dtype=torch.float64, requires_grad=grad)
-        with torch.set_grad_enabled(grad):
-            v = self._per_sample(s)  # (S, M, K)
-            mi = self.constellation.bits - v.mean(dim=(1, 2))
-            d_snr = None
-            if grad:
-                (d_s,) = torch.autograd.grad(mi.sum(), s)
-                d_snr = (d_s / (2.0 * s)).detach().numpy().reshape(arr.shape)
-        stderr = v.detach().std(dim=(1, 2)).numpy() / math.sqrt(v.shape[1] * v.shape[2])
-        return mi.detach().numpy().reshape(arr.shape), d_snr, stderr.reshape(arr.shape)
+        flat = np.sqrt(np.maximum(arr.ravel(), 1e-12))
+        m, k = self._diff.shape[0], self.n_samples
+        noise = torch.complex(
+            torch.randn(flat.shape[0], m, k, generator=self.generator, dtype=torch.float64),
+            torch.randn(flat.shape[0], m, k, generator=self.generator, dtype=torch.float64),
+        ) * math.sqrt(0.5)  # CN(0, 1), K samples per point and channel
+        mi = np.empty(flat.shape[0])
+        se = np.empty(flat.shape[0])
+        d_snr = np.empty(flat.shape[0]) if grad else None
+        step = max(1, self.max_elements // (m * m * k))
+        for a in range(0, flat.shape[0], step):
+            s = torch.tensor(flat[a : a + step], dtype=torch.float64, requires_grad=grad)
+            with torch.set_grad_enabled(grad):
+                v = self._chunk(s, noise[a : a + step])  # (S, M, K)
+                est = self.constellation.bits - v.mean(dim=(1, 2))
+                if grad:
+                    (d_s,) = torch.autograd.grad(est.sum(), s)
+                    d_snr[a : a + step] = (d_s / (2.0 * s)).detach().numpy()
+            mi[a : a + step] = est.detach().numpy()
+            se[a : a + step] = v.detach().std(dim=(1, 2)).numpy() / math.sqrt(m * k)
+        return mi.reshape(arr.shape), (d_snr.reshape(arr.shape) if grad else None), se.reshape(arr.shape)
 
     def mi(self, snr) -> np.ndarray:
         """Monte-Carlo I(snr) in bits (fresh noise on every call)."""

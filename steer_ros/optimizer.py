@@ -359,7 +359,7 @@ class System1:
 
     def mi(self) -> np.ndarray:
         """Per-channel MI (N,) in bits, exact (tabulated), at the current allocation."""
-        return self.table.derivatives(self._c * self._power)[0]
+        return self.table.mi(self._c * self._power)
 
     def weighted_mi(self) -> float:
         """F = sum w_i I_i (weights normalised to sum 1), bits."""

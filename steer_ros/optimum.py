@@ -144,14 +144,16 @@ def certified_optimum(
             power[useful] = p_sat
             lam = 0.0
         else:
-            v_sat = float(table.derivatives(np.array([table.snr_sat]))[1][0])
-            lo = float(np.min(log_b)) + math.log(max(v_sat, 1e-300)) - 1.0
+            lo = float(np.min(log_b)) + math.log(max(table.slope_sat, 1e-300)) - 1.0
             target = math.log(p_total)
-            x = 0.5 * (lo + hi)
+            # start: the mean marginal utility w c I'(c P) at equal power
+            m = float(np.dot(np.exp(log_b), table.derivatives(c[useful] * (p_total / n))[1]))
+            x = math.log(m / log_b.shape[0]) if m > 0 else 0.5 * (lo + hi)
+            x = min(max(x, lo), hi)
             p = None
             for iters in range(1, _MAX_ITERS + 1):
                 p, dp = _kkt_power(table, log_b, inv_c, x)
-                s = float(np.sum(p))
+                s = float(p.sum())
                 if s <= 0.0:
                     hi = x  # nothing allocated: lambda too large
                     x = 0.5 * (lo + hi)
@@ -163,7 +165,7 @@ def certified_optimum(
                     lo = x
                 else:
                     hi = x
-                ds = float(np.sum(dp))
+                ds = float(dp.sum())
                 step_ok = ds < 0
                 if step_ok:
                     xn = x - g * s / ds  # Newton on ln S(ln lambda)
@@ -178,7 +180,7 @@ def certified_optimum(
             power[useful] = p
             lam = math.exp(x)
     snr = c * power
-    mi = table.derivatives(snr)[0]
+    mi = table.mi(snr)
     return OptimumResult(
         power=power,
         snr=snr,

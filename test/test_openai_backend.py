@@ -88,6 +88,14 @@ def test_refused_structured_output_falls_back_to_text_and_is_remembered():
     assert navigator.backend.structured_output is False
 
 
+def test_422_refusal_of_response_format_also_falls_back():
+    script = [{"http_status": 422, "error": "Unsupported parameter: response_format"}, GOOD]
+    with ScriptedOpenAIServer(script) as server:
+        decision = navigator_for(server.base_url).decide(design_snapshot(), POLICY)
+    assert decision.status == Status.OK
+    assert ["response_format" in body for body in server.requests] == [True, False]
+
+
 def test_structured_output_can_be_switched_off():
     with ScriptedOpenAIServer([GOOD]) as server:
         navigator = navigator_for(server.base_url, structured_output=False)
@@ -98,6 +106,7 @@ def test_structured_output_can_be_switched_off():
 FAULTS = [
     ({"http_status": 429, "error": "rate limited"}, "http_429"),
     ({"http_status": 500}, "http_500"),
+    ({"http_status": 400, "error": "unknown model"}, "http_400"),
     ({"http_status": 503}, "http_503"),
     ({"hang": True}, "timeout"),
     ({"delay_s": 1.5, "reply": GOOD_TEXT}, "timeout"),
@@ -173,3 +182,26 @@ def _command(snapshot):
     from steer_ros.command import SteerDecision
 
     return SteerDecision(weights=snapshot.weights.copy(), p_total=snapshot.p_total)
+
+
+def test_standalone_server_module(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.jsonl"
+    script.write_text(GOOD_TEXT + "\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.Popen([sys.executable, "-m", "steer_ros.testing.openai_server", "--script", str(script)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("serving http://127.0.0.1:"), line
+        url = line.split()[1]
+        decision = navigator_for(url).decide(design_snapshot(), POLICY)
+        assert decision.status == Status.OK, decision.status_detail
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=5)
+    assert proc.returncode == 0 and "served 1 requests" in out

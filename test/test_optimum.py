@@ -104,10 +104,13 @@ def test_cheap_at_n8():
     g = design_gains()
     w = np.full(8, 1 / 8)
     certified_optimum(g, 1.0, w, 40.0)
-    t = time.perf_counter()
-    for _ in range(200):
-        certified_optimum(g, 1.0, w, 40.0)
-    assert (time.perf_counter() - t) / 200 < 1e-3
+    best = np.inf
+    for _ in range(5):  # best of 5 batches: robust to other processes on the machine
+        t = time.perf_counter()
+        for _ in range(100):
+            certified_optimum(g, 1.0, w, 40.0)
+        best = min(best, (time.perf_counter() - t) / 100)
+    assert best < 1e-3
 
 
 def test_min_budget_for_sum_mi():

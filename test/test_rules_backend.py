@@ -4,6 +4,7 @@ states the experiment issue expects."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -30,6 +31,8 @@ EQ = "Equalize MI across all channels"
     (P2, "priority", None),
     ("Favour ch 2, 5 and 6", "priority", None),
     ("focus on channels 1-3", "priority", None),
+    ("maximize the throughput of channels 7 and 8", "priority", None),
+    ("give more power to channel 2", "priority", None),
     (P3, "uniform", "rate_floor_min"),
     ("use the least power that keeps the throughput at least 8.5 bits", "uniform", "rate_floor_min"),
     ("keep the sum rate above 12 bits", "uniform", "rate_floor"),
@@ -85,7 +88,8 @@ def test_p2_priority_weights():
     d = propose(P2)
     w = d.weights
     assert w[6] == w[7] == pytest.approx(defaults.RULES_PRIORITY_WEIGHT * w[0])
-    assert np.isnan(d.p_total)
+    # The policy is the whole intent: it sets no power limit, so the full budget.
+    assert d.p_total == defaults.P_MAX
 
 
 def test_p4_zero_weights_on_three_weakest_by_observed_gain():
@@ -132,7 +136,7 @@ def test_rules_reply_is_valid_json_the_parser_accepts():
     reply = RulesBackend().complete([], design_snapshot(), P2, 1.0)
     parsed = parse_reply(reply.text, 8)
     assert json.loads(reply.text)["reasoning"] == parsed.reasoning
-    assert math.isnan(parsed.p_total)
+    assert parsed.p_total == 40.0
 
 
 # -- step-locked targets (System 1 + navigator + guardrail; issue 6's numbers) -------
@@ -200,3 +204,12 @@ def test_target_equalize_survives_gain_reversal():
     _, equal_spread = step_locked(EQ, steps=300, nav_every=20, reverse_at=150, use_navigator=False)
     assert spread[-1] <= 0.1 * equal_spread[-1], (spread[-1], equal_spread[-1])
     assert spread[250] < 0.1 and np.all(spread[250:] < 0.1), spread[150:260:10]
+
+
+def test_a_policy_without_a_power_limit_restores_the_full_budget():
+    """After P3 lowered the budget, P4 (no word about power) must not inherit it."""
+    low = dataclasses.replace(design_snapshot(), p_total=13.5)
+    reply = RulesBackend().complete([], low, "Shut down the 3 weakest channels and focus power on the rest", 1.0)
+    assert json.loads(reply.text)["P_total"] == defaults.P_MAX
+    kept = RulesBackend().complete([], low, "Reduce power by 50%", 1.0)
+    assert json.loads(kept.text)["P_total"] == pytest.approx(0.5 * defaults.P_MAX)

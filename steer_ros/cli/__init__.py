@@ -17,6 +17,8 @@ SUBCOMMANDS = [
     "optimize",
     "sim",
     "policy",
+    "demo",
+    "sdr_synth",
     "experiment",
 ]
 

@@ -16,7 +16,9 @@ Understood intents (case-insensitive, reasonable rewordings):
   above X bits"): w = uniform, P_total = (1 + RULES_SUM_RATE_MARGIN) * B(X), B(X) the
   smallest budget whose certified equal-weight optimum reaches X bits
   (:func:`steer_ros.optimum.min_budget_for_sum_mi`), capped at P_max. Without a
-  power-saving word the budget is only raised to B(X) if needed.
+  power-saving word the full budget is used (it reaches X whenever P_max can).
+- A policy is the whole intent: one that recognizably sets weights but says nothing
+  about power gets the full budget P_max, not a limit left by an earlier policy.
 - **power level** ("reduce power to 25", "set the budget to 25 W", "cut power by 20%"):
   P_total = X, or P_max * (1 - X/100) for a percentage (relative to P_max, not to the
   current budget, so that repeated calls do not compound); weights unchanged.
@@ -61,7 +63,8 @@ _RE_SHUTDOWN_VERB = re.compile(
 _RE_RANKED = re.compile(
     r"\b(?:the\s+)?" + _COUNT + r"?\s*(weakest|worst|poorest|strongest|best)\b(?:\s+(?:sub)?channels?)?")
 _RE_PRIORITY_VERB = re.compile(
-    r"\b(prioriti[sz]e|priority|favou?r|boost|focus\s+on|protect|prefer|emphasi[sz]e|concentrate\s+on)\b")
+    r"\b(prioriti[sz]e|priority|favou?r|boost|focus\s+on|protect|prefer|emphasi[sz]e|concentrate\s+on|"
+    r"more\s+power\s+to|maximi[sz]e|important|critical|guarantee)\b")
 _RE_EQUALIZE = re.compile(
     r"\b(equali[sz]e|equal\s+(?:mi|rate|rates|throughput|mutual)|same\s+(?:mi|rate)|fair|fairness|"
     r"fairly|balance|balanced|uniform\s+(?:mi|rate)|even\s+out|max[- ]?min)\b")
@@ -271,6 +274,11 @@ class RulesBackend(Backend):
         elif budget == "min":
             p_total = self.p_min
             reasons.append(f"least power: P_total = P_min = {self.p_min:g}")
+        elif kind is not None:
+            # A policy is the operator's whole intent: one that sets no power limit
+            # gets the full budget, not whatever limit an earlier policy left behind.
+            p_total = self.p_max
+            reasons.append(f"no power limit in the policy: full budget P_total = {self.p_max:g}")
         reasons.extend(intent.notes)
         return weights, p_total, "; ".join(reasons)
 
@@ -285,9 +293,8 @@ class RulesBackend(Backend):
         if least_power:
             return target, (f"smallest budget reaching {bits:g} bits (certified) is {needed:.3f}; "
                             f"P_total = {target:.3f} with a {self.sum_rate_margin:.0%} margin")
-        current = float(snapshot.p_total) if math.isfinite(float(snapshot.p_total)) else self.p_max
-        chosen = min(max(current, target), self.p_max)
-        return chosen, f"{bits:g} bits need a budget of at least {needed:.3f}; P_total = {chosen:.3f}"
+        return self.p_max, (f"{bits:g} bits need a budget of at least {needed:.3f}; no power saving asked: "
+                            f"full budget P_total = {self.p_max:g}")
 
 
 def _fmt_list(values) -> str:

@@ -7,6 +7,7 @@ every report carries the key/values the node wants watched (rates, latencies, co
 
 from __future__ import annotations
 
+import collections
 import threading
 import time
 from typing import Callable
@@ -43,7 +44,11 @@ class DiagnosticsReporter:
             changed = self._problems.get(key) != (level, text)
             self._problems[key] = (level, text)
         if log and changed:
-            (self.node.get_logger().error if level == ERROR else self.node.get_logger().warning)(text)
+            # rclpy ties a severity to each call site: one call per severity.
+            if level == ERROR:
+                self.node.get_logger().error(text)
+            else:
+                self.node.get_logger().warning(text)
 
     def clear(self, key: str) -> None:
         with self._lock:
@@ -78,24 +83,22 @@ def _fmt(value) -> str:
 
 
 class RateMeter:
-    """Events per second over a sliding window (for achieved step / publish rates)."""
+    """Events per second over a sliding window (achieved step / publish rates)."""
 
     def __init__(self, window_s: float = 2.0):
         self.window_s = window_s
-        self._times: list[float] = []
+        self._marks: collections.deque[tuple[float, int]] = collections.deque()
         self.total = 0
 
-    def tick(self, now: float | None = None) -> None:
+    def tick(self, now: float | None = None, count: int = 1) -> None:
         now = time.monotonic() if now is None else now
-        self._times.append(now)
-        self.total += 1
-        if len(self._times) > 4096 or now - self._times[0] > 2 * self.window_s:
-            cutoff = now - self.window_s
-            self._times = [t for t in self._times if t >= cutoff]
+        self.total += count
+        self._marks.append((now, self.total))
+        while len(self._marks) > 2 and self._marks[1][0] < now - self.window_s:
+            self._marks.popleft()
 
-    def rate(self, now: float | None = None) -> float:
-        now = time.monotonic() if now is None else now
-        recent = [t for t in self._times if t >= now - self.window_s]
-        if len(recent) < 2:
+    def rate(self) -> float:
+        if len(self._marks) < 2:
             return 0.0
-        return (len(recent) - 1) / max(recent[-1] - recent[0], 1e-9)
+        (t0, n0), (t1, n1) = self._marks[0], self._marks[-1]
+        return (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0

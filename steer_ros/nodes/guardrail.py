@@ -85,8 +85,12 @@ class GuardrailNode(Node):
             self.outcomes[status] = self.outcomes.get(status, 0) + 1
             self.last_detail = accepted.status_detail
         self.pub.publish(decision_msg(accepted, stamp=self.get_clock().now().to_msg()))
-        log = self.get_logger().info if accepted.status in (Status.OK, Status.KEPT) else self.get_logger().warning
-        log(f"{status}: {accepted.status_detail} | backend: {accepted.backend} | P_total={accepted.p_total:.2f}")
+        line = f"{status}: {accepted.status_detail} | backend: {accepted.backend} | P_total={accepted.p_total:.2f}"
+        # rclpy ties a severity to each call site: one call per severity.
+        if accepted.status in (Status.OK, Status.KEPT):
+            self.get_logger().info(line)
+        else:
+            self.get_logger().warning(line)
         if accepted.status == Status.FALLBACK:
             self.diagnostics.problem("fallback", f"fell back to the command in force: {accepted.status_detail}",
                                      WARN, log=False)

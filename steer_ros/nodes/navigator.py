@@ -159,9 +159,13 @@ class NavigatorNode(Node):
         weights = ", ".join(f"{w:.3f}" for w in np.asarray(decision.weights)[:16])
         p = "keep" if math.isnan(decision.p_total) else f"{decision.p_total:.2f}"
         reasoning = " ".join(str(decision.reasoning).split())[:400]
-        log = self.get_logger().info if decision.status in (Status.OK, Status.KEPT) else self.get_logger().warning
-        log(f"backend: {decision.backend} | {status} ({decision.status_detail}) | {decision.latency_s * 1000:.0f} ms | "
-            f"w=[{weights}] P_total={p} | reasoning: {reasoning}")
+        line = (f"backend: {decision.backend} | {status} ({decision.status_detail}) | "
+                f"{decision.latency_s * 1000:.0f} ms | w=[{weights}] P_total={p} | reasoning: {reasoning}")
+        # rclpy ties a severity to each call site: one call per severity.
+        if decision.status in (Status.OK, Status.KEPT):
+            self.get_logger().info(line)
+        else:
+            self.get_logger().warning(line)
         if decision.status == Status.FALLBACK:
             self.diagnostics.problem("fallback", f"last call fell back: {decision.status_detail}", WARN, log=False)
         else:

@@ -6,9 +6,17 @@ import numpy as np
 
 from steer_ros import defaults
 from steer_ros.snapshot import SystemSnapshot
-from steer_ros.testing.openai_server import ScriptedOpenAIServer
 
 __all__ = ["ScriptedOpenAIServer", "design_snapshot"]
+
+
+def __getattr__(name: str):
+    # Lazy, so that ``python -m steer_ros.testing.openai_server`` runs cleanly.
+    if name == "ScriptedOpenAIServer":
+        from steer_ros.testing.openai_server import ScriptedOpenAIServer
+
+        return ScriptedOpenAIServer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def design_snapshot(n: int = defaults.N_CHANNELS, p_total: float = defaults.P_TOTAL) -> SystemSnapshot:

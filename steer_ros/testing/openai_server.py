@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import threading
 import time
@@ -214,14 +215,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     server = ScriptedOpenAIServer(args.script, host=args.host, port=args.port, model=args.model,
                                   refuse_response_format=args.refuse_response_format, loop=not args.no_loop)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
     server.start()
-    print(f"serving {server.base_url} (model {server.model!r}); Ctrl-C stops", flush=True)
+    print(f"serving {server.base_url} (model {server.model!r}); Ctrl-C or SIGTERM stops", flush=True)
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
+        while not stopped.wait(0.5):
+            pass
     finally:
         server.stop()
+        print(f"served {len(server.requests)} requests", flush=True)
     return 0
 
 

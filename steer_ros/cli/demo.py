@@ -1,0 +1,27 @@
+"""steer-ros demo: the graph through P1 -> P4 and a gain reversal, with tables."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from steer_ros.graph import LAUNCH_ARGUMENTS
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("demo", help="run the graph through the paper's policies (make demo)",
+                                   description=__doc__)
+    parser.add_argument("--out", default="out/demo", help="output folder (default out/demo)")
+    parser.add_argument("--phase-s", type=float, default=15.0, help="seconds per phase (default 15)")
+    for name, (_, _, description) in LAUNCH_ARGUMENTS.items():
+        if name != "policy":
+            parser.add_argument(f"--{name.replace('_', '-')}", dest=name, default="", help=description)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from steer_ros.demo import run_demo
+
+    launch_values = {name: getattr(args, name) for name in LAUNCH_ARGUMENTS if name != "policy"}
+    summary = run_demo(Path(args.out), phase_s=args.phase_s, **launch_values)
+    return 0 if summary["feasibility_violations"] == 0 and len(summary["phases"]) == 5 else 1
