@@ -92,7 +92,7 @@ def test_reversal_spread_90_percent_below_baseline_and_recovers_within_100_steps
     recovered = steps_until_below(steered.spread, 150, 0.1)
     assert recovered is not None and recovered <= 100
     assert np.all(steered.spread[150 + recovered:] < 0.1)
-    assert m["weights_flipped_at_first_call"]
+    assert m["weights_flipped_at_first_call"] and m["calls_until_flipped"] == 1 and m["weights_flipped_at_step"] == 160
     assert m["argmax_weight_before"] == 1 and m["argmin_weight_before"] == 8
 
 

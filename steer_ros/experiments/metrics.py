@@ -118,6 +118,9 @@ def reversal_metrics(steered: Trace, baseline: Trace, reverse_at: int,
     flipped = None
     if first_after is not None and first_after.status == "OK":
         flipped = int(np.argmax(first_after.accepted_weights)) == weakest_after
+    # the first call whose accepted command gives the now-weakest channel the top weight
+    flip = next((k for k, c in enumerate(after_calls)
+                 if c.status == "OK" and int(np.argmax(c.accepted_weights)) == weakest_after), None)
     # System 1 alone: steps until every channel is within CONVERGED_BITS of the
     # certified equal-weight optimum at the reversed gains.
     opt_after = certified_optimum(baseline.gain[-1], baseline.noise_var[-1], None, float(baseline.p_total[-1]))
@@ -137,6 +140,8 @@ def reversal_metrics(steered: Trace, baseline: Trace, reverse_at: int,
         "first_call_after_reversal": first_after.step if first_after else None,
         "first_call_after_weights": list(first_after.accepted_weights) if first_after else None,
         "weights_flipped_at_first_call": flipped,
+        "weights_flipped_at_step": after_calls[flip].step if flip is not None else None,
+        "calls_until_flipped": flip + 1 if flip is not None else None,
         "final_weights": _list(steered.weights[-1]),
         "final_mi": _list(steered.mi[-1]), "baseline_final_mi": _list(baseline.mi[-1]),
         "final_sum_mi": _r(steered.sum_mi[-1]), "baseline_final_sum_mi": _r(baseline.sum_mi[-1]),

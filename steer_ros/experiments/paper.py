@@ -151,6 +151,12 @@ def _first(m: dict, what: str) -> str:
             f"{c['accepted_p_total']:.2f}")
 
 
+def _flip(m: dict) -> str:
+    k = m["calls_until_flipped"]
+    when = "never" if k is None else f"at step {m['weights_flipped_at_step']} (call {k} after the reversal)"
+    return f"next call at step {m['first_call_after_reversal']}; top weight on the now-weakest channel {when}"
+
+
 # -- the claims ---------------------------------------------------------------------
 def claims() -> list[Claim]:
     none: Reader = lambda results: ""  # noqa: E731
@@ -207,8 +213,7 @@ def claims() -> list[Claim]:
                           reversal=True), none))
     c.append(Claim("IV-D", "The navigator reacts at its next call after the reversal and flips the weights",
                    "step 160",
-                   *_both(lambda m: f"step {m['first_call_after_reversal']}; flipped: "
-                          f"{'yes' if m['weights_flipped_at_first_call'] else 'no'}", reversal=True), none))
+                   *_both(_flip, reversal=True), none))
     c.append(Claim("IV-D", "Final MI spread, steered vs equal-weight baseline", LOST + " vs " + LOST + " bits: 60% lower",
                    *_both(lambda m: f"{m['final_spread']:.4f} vs {m['baseline_final_spread']:.4f} bits: "
                           f"{100 * m['reduction']:.1f}% lower", reversal=True),

@@ -153,8 +153,7 @@ def render_results(results: dict, figures: dict[str, str] | None = None) -> str:
                 f"{rev['schedule']['steps']}; navigator every {rev['schedule']['navigator_every']} steps)", "",
                 _table(REVERSAL_HEADER, _reversal_rows(m)), "",
                 f"Final MI spread **{100 * m['reduction']:.1f}% below** the equal-weight baseline (paper: 60%). "
-                f"First navigator call after the reversal: step {m['first_call_after_reversal']} (weights flipped: "
-                f"{'yes' if m['weights_flipped_at_first_call'] else 'no'}). System 1 alone re-converges "
+                f"First navigator call after the reversal: step {m['first_call_after_reversal']}; {_flip_text(m)}. System 1 alone re-converges "
                 f"(every channel within 0.01 bits of the certified optimum) {m['baseline_steps_to_reconverge']} "
                 f"steps after the reversal. Largest budget excess over all steps: {m['max_budget_excess']:.1e}.", ""]
         if rev["options"]["repeats"] > 1:
@@ -179,8 +178,7 @@ def render_results(results: dict, figures: dict[str, str] | None = None) -> str:
                         f"seen by System 1 at step {m['reverse_at']}.", "",
                         _table(REVERSAL_HEADER, _reversal_rows(m)), "",
                         f"Final spread {100 * m['reduction']:.1f}% below the baseline; first call after the "
-                        f"reversal at step {m['first_call_after_reversal']} (flipped: "
-                        f"{'yes' if m['weights_flipped_at_first_call'] else 'no'}).", ""]
+                        f"reversal at step {m['first_call_after_reversal']}; {_flip_text(m)}.", ""]
         if g.get("targets"):
             graph_parts += [_targets_table(g["targets"], False), ""]
     if graph_parts:
@@ -188,6 +186,13 @@ def render_results(results: dict, figures: dict[str, str] | None = None) -> str:
     if figures:
         out += ["## Figures", ""] + [f"- {name}: `{path}`" for name, path in figures.items()] + [""]
     return "\n".join(out)
+
+
+def _flip_text(m: dict) -> str:
+    k = m["calls_until_flipped"]
+    if k is None:
+        return "the weights never flipped to the now-weakest channel"
+    return f"top weight on the now-weakest channel from step {m['weights_flipped_at_step']} (call {k} after the reversal)"
 
 
 def _graph_intro(key: str, g: dict) -> str:
