@@ -152,8 +152,8 @@ def _first(m: dict, what: str) -> str:
 
 
 def _flip(m: dict) -> str:
-    k = m["calls_until_flipped"]
-    when = "never" if k is None else f"at step {m['weights_flipped_at_step']} (call {k} after the reversal)"
+    k = m.get("calls_until_flipped")
+    when = "never" if k is None else f"at step {m.get('weights_flipped_at_step')} (call {k} after the reversal)"
     return f"next call at step {m['first_call_after_reversal']}; top weight on the now-weakest channel {when}"
 
 
@@ -219,7 +219,7 @@ def claims() -> list[Claim]:
                           f"{100 * m['reduction']:.1f}% lower", reversal=True),
                    lambda r: "0 bits (equal MI is feasible at any budget)" if r.get("reversal") else ""))
     c.append(Claim("IV-D", "System 1 alone re-adapts to the reversed gains", "within 20-40 steps",
-                   *_both(lambda m: f"{m['baseline_steps_to_reconverge']} steps to every channel within 0.01 bits "
+                   *_both(lambda m: f"{m['baseline_steps_to_reconverge']} step(s) to every channel within 0.01 bits "
                           f"of the optimum", reversal=True), none))
     c.append(Claim("(issue 6)", "MI spread back under 0.1 bits after the reversal", "(not in the paper)",
                    *_both(lambda m: f"{m['steps_to_recover']} steps" if m["steps_to_recover"] is not None

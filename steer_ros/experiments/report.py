@@ -189,10 +189,10 @@ def render_results(results: dict, figures: dict[str, str] | None = None) -> str:
 
 
 def _flip_text(m: dict) -> str:
-    k = m["calls_until_flipped"]
+    k = m.get("calls_until_flipped")
     if k is None:
         return "the weights never flipped to the now-weakest channel"
-    return f"top weight on the now-weakest channel from step {m['weights_flipped_at_step']} (call {k} after the reversal)"
+    return f"top weight on the now-weakest channel from step {m.get('weights_flipped_at_step')} (call {k} after the reversal)"
 
 
 def _graph_intro(key: str, g: dict) -> str:
