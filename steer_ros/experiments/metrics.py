@@ -111,6 +111,7 @@ def reversal_metrics(steered: Trace, baseline: Trace, reverse_at: int,
     navigator call after the reversal, and how fast System 1 alone re-converges."""
     s_final, b_final = float(steered.spread[-1]), float(baseline.spread[-1])
     before = reverse_at - 1
+    b_at = int(baseline.events.get("reverse_at", reverse_at))  # through the graph it differs by a few steps
     after_calls = [c for c in steered.calls if c.step >= reverse_at]
     first_after = after_calls[0] if after_calls else None
     gain_after = steered.gain[-1]
@@ -131,7 +132,7 @@ def reversal_metrics(steered: Trace, baseline: Trace, reverse_at: int,
         "final_spread": _r(s_final), "baseline_final_spread": _r(b_final),
         "reduction": _r(1.0 - s_final / b_final) if b_final > 0 else None,
         "spread_before_reversal": _r(steered.spread[before]),
-        "baseline_spread_before_reversal": _r(baseline.spread[before]),
+        "baseline_spread_before_reversal": _r(baseline.spread[b_at - 1]),
         "peak_spread_after_reversal": _r(steered.spread[reverse_at:].max()),
         "recovered_bits": recovered_bits,
         "steps_to_recover": steps_until_below(steered.spread, reverse_at, recovered_bits),
@@ -145,7 +146,7 @@ def reversal_metrics(steered: Trace, baseline: Trace, reverse_at: int,
         "final_weights": _list(steered.weights[-1]),
         "final_mi": _list(steered.mi[-1]), "baseline_final_mi": _list(baseline.mi[-1]),
         "final_sum_mi": _r(steered.sum_mi[-1]), "baseline_final_sum_mi": _r(baseline.sum_mi[-1]),
-        "baseline_steps_to_reconverge": steps_until_below(dev, reverse_at, CONVERGED_BITS),
+        "baseline_steps_to_reconverge": steps_until_below(dev, b_at, CONVERGED_BITS),
         "max_budget_excess": _r(float(max(np.max(steered.power_used - steered.p_total),
                                           np.max(baseline.power_used - baseline.p_total))), 12),
         **call_summary(steered),
