@@ -27,3 +27,10 @@ bench: setup
 
 clean:
 	rm -rf build install log out
+
+# The paper's section IV (issue 6): step-locked and through the live graph; writes
+# out/experiments/ and regenerates docs/experiments.md.
+.PHONY: experiments
+experiments: setup
+	@$(IN_ENV) steer-ros experiment policies --through-graph --docs docs/experiments.md
+	@$(IN_ENV) steer-ros experiment reversal --through-graph --docs docs/experiments.md

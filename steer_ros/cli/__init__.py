@@ -23,6 +23,7 @@ SUBCOMMANDS = [
     "plot",
     "replay",
     "foxglove",
+    "experiment",
 ]
 
 
