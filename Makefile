@@ -11,6 +11,7 @@ help:
 	@echo "make test    run the test suite (pytest, real DDS)"
 	@echo "make demo    run the node graph through P1..P4 and a gain reversal"
 	@echo "make bench   print the benchmarks (ratios against the baselines)"
+	@echo "make experiments  reproduce the paper's section IV (out/experiments, docs/experiments.md)"
 
 setup:
 	@bash tools/setup.sh

@@ -61,9 +61,14 @@ class Graph:
             self.executor.spin()
 
     def shutdown(self) -> None:
+        """Stop spinning, wait for the spin thread, then destroy the nodes and the
+        context, in that order: destroying anything the executor may still touch
+        makes rclpy print unretrieved 'cannot use Destroyable' errors."""
         executor = getattr(self, "executor", None)
         if executor is not None:
             executor.shutdown(timeout_sec=2.0)
+        if self._thread is not None:
+            self._thread.join(timeout=5.0)
         for node in list(self.nodes.values()):
             close = getattr(node, "close", None)
             if close is not None:
@@ -71,8 +76,6 @@ class Graph:
             node.destroy_node()
         self.nodes.clear()
         self.context.try_shutdown()
-        if self._thread is not None:
-            self._thread.join(timeout=5.0)
 
 
 @contextlib.contextmanager
