@@ -11,6 +11,7 @@ help:
 	@echo "make test    run the test suite (pytest, real DDS)"
 	@echo "make demo    run the node graph through P1..P4 and a gain reversal"
 	@echo "make bench   print the benchmarks (ratios against the baselines)"
+	@echo "make experiments  reproduce the paper's section IV (out/experiments, docs/experiments.md)"
 	@echo "make faults  run the fault drills and print the fault table"
 	@echo "make soak    run the load drill for 10 minutes, RSS per node at start and end"
 
@@ -29,6 +30,13 @@ bench: setup
 
 clean:
 	rm -rf build install log out
+
+# The paper's section IV (issue 6): step-locked and through the live graph; writes
+# out/experiments/ and regenerates docs/experiments.md.
+.PHONY: experiments
+experiments: setup
+	@$(IN_ENV) steer-ros experiment policies --through-graph --docs docs/experiments.md
+	@$(IN_ENV) steer-ros experiment reversal --through-graph --docs docs/experiments.md
 
 # Fault drills (issue 8): every LLM, message, node and load fault, one at a time; prints
 # the table and writes out/faults/faults.json. `make soak` runs the load row for 10

@@ -24,4 +24,5 @@ def run(args: argparse.Namespace) -> int:
 
     launch_values = {name: getattr(args, name) for name in LAUNCH_ARGUMENTS if name != "policy"}
     summary = run_demo(Path(args.out), phase_s=args.phase_s, **launch_values)
-    return 0 if summary["feasibility_violations"] == 0 and len(summary["phases"]) == 5 else 1
+    ok = summary["feasibility_violations"] == 0 and len(summary["phases"]) == 5 and summary["recording"]["counts_match"]
+    return 0 if ok else 1
