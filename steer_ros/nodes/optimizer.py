@@ -150,14 +150,14 @@ class OptimizerNode(Node):
         keeps the achieved step rate at rate_hz on average instead of whatever the
         executor manages, through scheduling stalls of up to that length.
         """
-        now = time.monotonic()
-        if self._clock_start is None:
-            self._clock_start, self._steps_done = now, 0
-        due = int((now - self._clock_start) * self.params.values.rate_hz) - self._steps_done
-        if due > self.max_burst:  # too far behind to catch up: restart the clock, report it
-            self.diagnostics.count("steps_dropped", due - self.max_burst)
-            self._clock_start, self._steps_done, due = now, 0, self.max_burst
-        with self.state_lock:
+        with self.state_lock:  # the step timer and publish() both call this
+            now = time.monotonic()
+            if self._clock_start is None:
+                self._clock_start, self._steps_done = now, 0
+            due = int((now - self._clock_start) * self.params.values.rate_hz) - self._steps_done
+            if due > self.max_burst:  # too far behind to catch up: restart the clock, report it
+                self.diagnostics.count("steps_dropped", due - self.max_burst)
+                self._clock_start, self._steps_done, due = now, 0, self.max_burst
             try:
                 if self._apply_pending():
                     # A lower budget holds from the next step on: take that step now, so
@@ -203,6 +203,9 @@ class OptimizerNode(Node):
         return max(self._gap_cache[1] - weighted_mi, 0.0)
 
     def publish(self) -> None:
+        # Bring System 1 up to date first: a step tick delayed by a busy executor would
+        # otherwise publish an iteration count that lags the clock by that delay.
+        self.step()
         with self.state_lock:
             if self.system1 is None:
                 return
