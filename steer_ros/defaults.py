@@ -103,9 +103,10 @@ MAX_CHANNELS = 65536  # larger ChannelState arrays are refused at the node bound
 MUX_MAX_PUBLISH_HZ = 200.0
 # optimizer: after a scheduling stall (a loaded machine, a GIL-heavy neighbour thread)
 # the steps due are caught up for stalls up to this long; beyond it they are dropped
-# and counted (steps_dropped). Was 0.25 s: the drills on a loaded 2-core machine saw
-# stalls of 0.3-0.6 s. Catching up 1 s costs ~20 ms at N = 8, ~0.2 s at N = 4096.
-OPTIMIZER_MAX_CATCHUP_S = 1.0
+# and counted (steps_dropped). Was 0.25 s: the drills on a shared 2-core machine
+# (load average 3-12) saw stalls of 0.3-1.1 s, e.g. while a killed node's
+# replacement process starts. Catching up 2 s costs ~30 ms at N = 8, ~0.4 s at N = 4096.
+OPTIMIZER_MAX_CATCHUP_S = 2.0
 
 # --- SDR: pilot frame, estimator, sources (issue 7) -----------------------------------
 # The pilot frame (steer_ros.sdr.frame): OFDM, unitary FFT, subchannels are contiguous

@@ -501,6 +501,7 @@ class FaultRunner:
         s = self.s
         node = graph.nodes[fault.node]
         ref = self._wait_good(monitor, 1, since=time.monotonic())[0]  # the command in force
+        dropped_before = int(monitor.diagnostic("/optimizer").get("steps_dropped", 0))
         t_in = time.monotonic()
         node.kill()  # SIGKILL: no clean-up, like kill -9
         down = monitor.wait_for(lambda m: time.monotonic() - t_in >= s.kill_down_s and m.allocations_since(t_in),
@@ -531,7 +532,9 @@ class FaultRunner:
         r.detail = (f"command in force kept: max |dw| {dw:.1e}, P_total {ref.p_total:.2f} (max |dP| {dp:.1e}); "
                     f"{len(down)} allocations while down")
         r.recovery_s = t_back - t_restart
-        r.extras = {**(r.extras or {}), "down_s": t_restart - t_in, "allocations_while_down": len(down), "restarts": node.starts - 1}
+        dropped = int(monitor.diagnostic("/optimizer").get("steps_dropped", 0)) - dropped_before
+        r.extras = {**(r.extras or {}), "down_s": t_restart - t_in, "allocations_while_down": len(down),
+                    "restarts": node.starts - 1, "optimizer_steps_dropped": dropped}
         return self.judge(fault, r, failures)
 
     def _secret_leaks(self, graph, monitor, server) -> dict:
