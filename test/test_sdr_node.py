@@ -30,7 +30,7 @@ from steer_ros.graph import config_dir, graph_for_config, parameter_overrides
 from steer_ros.msg import ChannelState
 from steer_ros.nodes import topics
 from steer_ros.nodes.monitor import MonitorNode
-from steer_ros.processes import NodeProcess, ProcessGraph
+from steer_ros.processes import NodeProcess
 from steer_ros.sdr.synth import read_truth
 
 pytestmark = pytest.mark.ros
@@ -155,29 +155,29 @@ def test_the_config_names_the_graph_and_recordings_need_the_mixed_graph():
 def test_bundled_recording_flows_through_the_node_into_the_mux(domain_id):
     truth = read_truth(config_dir() / "recordings" / "design_8ch.sigmf-meta")[0]
     with mixed_graph(domain_id) as (_, monitor, watcher):
-        est = monitor.wait_for(lambda m: watcher.sdr()[-1:], 15.0, "an estimate on steer/channel/sdr")[0]
+        est = monitor.wait_for(lambda m: watcher.sdr()[-1:], 30.0, "an estimate on steer/channel/sdr")[0]
         assert np.all(est.source == SDR) and est.gain.shape == (8,)
         t0 = time.monotonic()
         states = monitor.wait_for(
             lambda m: (s := [x for x in watcher.fused(t0) if np.array_equal(x.source, MIXED_SOURCES)])[2:] and s,
-            10.0, "fused states with channels 1-4 from the SDR")
+            20.0, "fused states with channels 1-4 from the SDR")
         for state in states[-3:]:
             # The recording is at 20 dB SNR (noise_var 0.01); config/mixed.yaml's pilot_power 100 and
             # noise_floor 1 put it in the simulator's units, where its truth is the DESIGN gains.
             z = within_reported_variance(state, truth.gain)
             np.testing.assert_allclose(state.gain[4:], DESIGN[4:])  # simulated, exact
             assert np.all(state.gain_var[4:] == 0) and np.all(state.gain_var[:4] > 0)
-            np.testing.assert_allclose(state.noise_var[:4], 1.0, rtol=0.05)
+            np.testing.assert_allclose(state.noise_var[:4], 1.0, rtol=0.1)  # 1 / sqrt(F K (S-1)) = 2% each
         print("fused gains 1-4", states[-1].gain[:4], "truth", truth.gain[:4], "z", z)
         # System 1 runs on the fused state: an allocation's gains are exactly a fused SDR estimate's.
         def on_an_estimate(m):
             estimates = [x.gain for x in watcher.fused() if np.array_equal(x.source, MIXED_SOURCES)]
             return next((a for a in reversed(m.allocations) if any(np.array_equal(a.gain, g) for g in estimates)), None)
 
-        alloc = monitor.wait_for(on_an_estimate, 5.0, "an allocation on an SDR estimate")
+        alloc = monitor.wait_for(on_an_estimate, 10.0, "an allocation on an SDR estimate")
         assert alloc.feasible and not np.array_equal(alloc.gain[:4], DESIGN[:4])
         values = monitor.wait_for(lambda m: (d := m.diagnostic("sdr_estimator")) and d.get("state") == "running"
-                                  and d.get("frames_in_window") == "64" and d, 5.0, "estimator diagnostics")
+                                  and d.get("frames_in_window") == "64" and d, 10.0, "estimator diagnostics")
         assert float(values["min_snr_db"]) > 10.0 and values["sync_lost"] == "False"
         assert "design_8ch.sigmf-meta" in values["source"]
 
@@ -195,10 +195,10 @@ def test_steer_ros_sim_plays_a_given_recording_in_the_mixed_graph(domain_id, tmp
         with watchers(domain_id) as (monitor, watcher):
             states = monitor.wait_for(
                 lambda m: (s := [x for x in watcher.fused() if np.array_equal(x.source, MIXED_SOURCES)])[2:] and s,
-                20.0, "fused states with channels 1-4 from the recording")
+                40.0, "fused states with channels 1-4 from the recording")
             within_reported_variance(states[-1], gains)
             monitor.wait_for(lambda m: (a := m.latest_allocation()) and np.allclose(a.gain[:4], gains[:4], rtol=0.05),
-                             5.0, "an allocation on the recording's gains")
+                             10.0, "an allocation on the recording's gains")
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGINT)
@@ -220,10 +220,10 @@ def test_mixed_graph_allocation_follows_a_gain_change_in_the_recording(domain_id
 
     # Played in a loop: 1.5 s of `before`, 1.5 s of `after`, and again.
     with mixed_graph(domain_id, sdr={"path": str(rec), "loop": True}) as (_, monitor, _):
-        a0 = monitor.wait_for(converged_on(before), 15.0, "the allocation on the gains before the change")
-        a1 = monitor.wait_for(lambda m: (a := converged_on(after)(m)) and a.t > a0.t and a, 5.0,
+        a0 = monitor.wait_for(converged_on(before), 30.0, "the allocation on the gains before the change")
+        a1 = monitor.wait_for(lambda m: (a := converged_on(after)(m)) and a.t > a0.t and a, 10.0,
                               "the allocation on the gains after the change")
-        a2 = monitor.wait_for(lambda m: (a := converged_on(before)(m)) and a.t > a1.t and a, 5.0,
+        a2 = monitor.wait_for(lambda m: (a := converged_on(before)(m)) and a.t > a1.t and a, 10.0,
                               "the allocation back on the gains before the change (the loop)")
         allocs = monitor.allocations_since(a0.t)
     # How long the allocation took: from the last one on the old gains to the first converged on the new.
@@ -237,7 +237,7 @@ def test_mixed_graph_allocation_follows_a_gain_change_in_the_recording(domain_id
           f"{first_after.t - last_before.t:.2f} s (estimator window {defaults.SDR_WINDOW_FRAMES} frames = "
           f"{defaults.SDR_WINDOW_FRAMES * 960 / 250e3:.2f} s); total MI {a0.total_mi:.3f} -> {a1.total_mi:.3f} bits; "
           f"optimality gap {a1.optimality_gap:.1e} bits")
-    assert first_after.t - last_before.t < 1.0
+    assert first_after.t - last_before.t < 1.5  # within one half of the loop
     # Equal weights: the weaker a channel, the more power it takes. Channel 1 turned strong,
     # channel 3 weak: power moves from channel 1 to channel 3, and back in the next loop.
     assert a1.power[0] < 0.7 * a0.power[0] and a1.power[2] > 1.3 * a0.power[2]
@@ -248,34 +248,40 @@ def test_mixed_graph_allocation_follows_a_gain_change_in_the_recording(domain_id
 # --- the SDR source stops mid-run ---------------------------------------------------
 def test_recording_ending_makes_the_mux_fall_back_and_system1_carries_on(domain_id, tmp_path):
     gains = np.concatenate([[1.6, 1.6, 0.4, 0.4], DESIGN[4:]])
-    rec = synth(tmp_path / "short.sigmf-meta", "--gains", csv(gains), "--duration", "1.5")
-    others = [n for n in ("channel_sim", "channel_mux", "optimizer", "navigator", "guardrail")]
+    rec = tmp_path / "short.sigmf-meta"
+    others = ["channel_sim", "channel_mux", "optimizer", "navigator", "guardrail"]
     rate = defaults.OPTIMIZER_RATE_HZ
-    graph = ProcessGraph(domain_id, graph="mixed", parameters=FAST_NAV, nodes=others)
-    sdr = NodeProcess("sdr_estimator", graph.nodes["optimizer"].config, domain_id,
-                      parameters={"path": str(rec), "loop": False}, log_dir=graph.log_dir)
-    with graph, watchers(domain_id) as (monitor, watcher):
+    # The estimator in a process of its own, as ros2 launch runs it (the rest in this one),
+    # waiting for a recording that is not there yet.
+    sdr = NodeProcess("sdr_estimator", config_dir() / "mixed.yaml", domain_id,
+                      parameters={"path": str(rec), "loop": False, "reopen_backoff_s": 0.1,
+                                  "reopen_backoff_max_s": 0.2}).start()
+    with contextlib.ExitStack() as stack:
+        stack.callback(sdr.stop)
+        graph, monitor, watcher = stack.enter_context(mixed_graph(domain_id, nodes=others))
+        mux = graph.nodes["channel_mux"]
+        monitor.wait_for(lambda m: diag_message(m, "sdr_estimator")[1] and mux.count_publishers(topics.CHANNEL_SDR)
+                         and m.allocations, 30.0, "the graph, and the estimator waiting for its recording")
+        synth(rec, "--gains", csv(gains), "--duration", "2")  # played once from now on: 2 s
         try:
-            monitor.wait_for(lambda m: len(m.allocations) >= 5, 30.0, f"the graph to run\n{graph.logs()}")
-            sdr.start()  # the recording plays once from now: 1.5 s
             on_sdr = monitor.wait_for(lambda m: next((s for s in watcher.fused() if np.array_equal(
-                s.source, MIXED_SOURCES)), None), 15.0, f"channels 1-4 from the SDR\n{sdr.log_text()}")
-            t_sdr = on_sdr.t
-            back = monitor.wait_for(lambda m: next((s for s in watcher.fused(t_sdr) if np.all(s.source == SIM)), None),
-                                    10.0, "channels 1-4 back on the simulator")
-            level, text = monitor.wait_for(
-                lambda m: (d := diag_message(m, "channel_mux"))[1].startswith("stale channels [0, 1, 2, 3]") and d,
-                3.0, "the mux's fallback diagnostic")
-            assert "sdr stale: 4 channels fall back to sim" in text and level >= 1
-            level, text = monitor.wait_for(lambda m: "ended" in (d := diag_message(m, "sdr_estimator"))[1] and d,
-                                           3.0, "the estimator saying its recording ended")
-            assert str(rec) in text and sdr.alive
-            np.testing.assert_allclose(back.gain, DESIGN)
-            t_end = back.t + 2.0
-            last = monitor.wait_for(lambda m: (a := m.latest_allocation()) and a.t > t_end and a, 5.0,
-                                    "2 s of allocations after the fallback")
-        finally:
-            sdr.stop()
+                s.source, MIXED_SOURCES)), None), 15.0, "channels 1-4 from the SDR")
+        except TimeoutError as exc:
+            raise AssertionError(f"{exc}\n--- sdr_estimator:\n{sdr.log_text()[-3000:]}") from None
+        t_sdr = on_sdr.t
+        back = monitor.wait_for(lambda m: next((s for s in watcher.fused(t_sdr) if np.all(s.source == SIM)), None),
+                                20.0, "channels 1-4 back on the simulator")
+        level, text = monitor.wait_for(
+            lambda m: (d := diag_message(m, "channel_mux"))[1].startswith("stale channels [0, 1, 2, 3]") and d,
+            6.0, "the mux's fallback diagnostic")
+        assert "sdr stale: 4 channels fall back to sim" in text and level >= 1
+        level, text = monitor.wait_for(lambda m: "ended" in (d := diag_message(m, "sdr_estimator"))[1] and d,
+                                       6.0, "the estimator saying its recording ended")
+        assert str(rec) in text and sdr.alive
+        np.testing.assert_allclose(back.gain, DESIGN)
+        t_end = back.t + 1.5
+        last = monitor.wait_for(lambda m: (a := m.latest_allocation()) and a.t > t_end and a, 10.0,
+                                "1.5 s of allocations after the fallback")
     allocs = monitor.allocations_since(t_sdr)
     sdr_phase = [a for a in allocs if a.t < back.t]
     assert any(np.allclose(a.gain[:4], gains[:4], rtol=0.05) for a in sdr_phase), "SDR gains never reached System 1"
@@ -283,9 +289,8 @@ def test_recording_ending_makes_the_mux_fall_back_and_system1_carries_on(domain_
     first = allocs[0]
     achieved = (last.step - first.step) / (last.stamp - first.stamp)
     gaps = np.diff([a.t for a in allocs])
-    print(f"\nSDR phase {back.t - t_sdr:.2f} s; optimizer {achieved:.0f} Hz of {rate:.0f} from then to 2 s after the "
-          f"fallback; "
-          f"largest gap between allocations {gaps.max() * 1000:.0f} ms; {len(allocs)} allocations, all feasible")
+    print(f"\nSDR phase {back.t - t_sdr:.2f} s; optimizer {achieved:.0f} Hz of {rate:.0f} from then to 1.5 s after the "
+          f"fallback; largest gap between allocations {gaps.max() * 1000:.0f} ms; {len(allocs)} allocations, all feasible")
     assert achieved >= 0.9 * rate and gaps.max() < 0.5
     np.testing.assert_allclose(last.gain, DESIGN)
     assert last.optimality_gap < 1e-3
@@ -314,10 +319,10 @@ def test_live_gnuradio_stream_through_the_node_matches_the_flowgraph_channel(dom
         assert line, flowgraph.stderr.read()
         truth = json.loads(line)
         with mixed_graph(domain_id, sdr=params, nodes=["sdr_estimator"]) as (_, monitor, watcher):
-            monitor.wait_for(lambda m: m.diagnostic("sdr_estimator").get("frames_in_window") == "128", 20.0,
+            monitor.wait_for(lambda m: m.diagnostic("sdr_estimator").get("frames_in_window") == "128", 40.0,
                              "a full window of 128 frames from the flowgraph")
             t0 = time.monotonic()
-            est = monitor.wait_for(lambda m: watcher.sdr(t0)[-1:], 5.0, "an estimate from a full window")[0]
+            est = monitor.wait_for(lambda m: watcher.sdr(t0)[-1:], 10.0, "an estimate from a full window")[0]
             assert np.all(est.source == SDR)
             z = within_reported_variance(est, truth["gain"], channels=slice(0, 8))
             np.testing.assert_allclose(est.noise_var, truth["noise_var"], rtol=0.1)
@@ -330,11 +335,11 @@ def test_live_gnuradio_stream_through_the_node_matches_the_flowgraph_channel(dom
             flowgraph.terminate()
             flowgraph.wait(timeout=10)
             level, text = monitor.wait_for(lambda m: "no samples" in (d := diag_message(m, "sdr_estimator"))[1]
-                                           and d, 5.0, "the stale diagnostic")
+                                           and d, 10.0, "the stale diagnostic")
             assert address in text and level >= 1
             t1 = time.monotonic()
             monitor.wait_for(lambda m: float(m.diagnostic("sdr_estimator").get("seconds_since_samples", 0)) > 2.0,
-                             5.0, "the node to keep reporting")
+                             10.0, "the node to keep reporting")
             assert not watcher.sdr(t1 + 0.2), "estimates published with no samples"
     finally:
         if flowgraph.poll() is None:
@@ -347,10 +352,10 @@ def test_soapy_without_a_device_names_the_args_and_the_node_stays_up(domain_id):
     args = "driver=steer_ros_no_such_device,serial=0"
     params = {"source": "soapy", "soapy_args": args, "reopen_backoff_s": 0.2, "reopen_backoff_max_s": 0.4}
     with mixed_graph(domain_id, sdr=params, nodes=["sdr_estimator"]) as (graph, monitor, watcher):
-        level, text = monitor.wait_for(lambda m: args in (d := diag_message(m, "sdr_estimator"))[1] and d, 15.0,
+        level, text = monitor.wait_for(lambda m: args in (d := diag_message(m, "sdr_estimator"))[1] and d, 30.0,
                                        "a diagnostic naming the device args")
         assert level == ERROR and "cannot open SoapySDR device" in text and "retrying" in text
-        monitor.wait_for(lambda m: int(m.diagnostic("sdr_estimator").get("failures", 0)) >= 2, 15.0,
+        monitor.wait_for(lambda m: int(m.diagnostic("sdr_estimator").get("failures", 0)) >= 2, 30.0,
                          "a second attempt")
         print(f"\n{text}")
         assert not watcher.sdr()
@@ -361,9 +366,9 @@ def test_missing_recording_is_reported_then_played_once_it_appears(domain_id, tm
     params = {"path": str(path), "reopen_backoff_s": 0.1, "reopen_backoff_max_s": 0.5}
     with mixed_graph(domain_id, sdr=params, nodes=["sdr_estimator"]) as (_, monitor, watcher):
         level, text = monitor.wait_for(lambda m: str(path) in (d := diag_message(m, "sdr_estimator"))[1] and d,
-                                       10.0, "a diagnostic naming the recording")
+                                       20.0, "a diagnostic naming the recording")
         assert level == ERROR and "cannot open sigmf recording" in text
         synth(path, "--duration", "0.5")
-        est = monitor.wait_for(lambda m: watcher.sdr()[-1:], 10.0, "estimates once the recording exists")[0]
+        est = monitor.wait_for(lambda m: watcher.sdr()[-1:], 20.0, "estimates once the recording exists")[0]
         assert np.all(est.source == SDR)
-        monitor.wait_for(lambda m: diag_message(m, "sdr_estimator")[0] == 0, 5.0, "the diagnostics back to OK")
+        monitor.wait_for(lambda m: diag_message(m, "sdr_estimator")[0] == 0, 10.0, "the diagnostics back to OK")

@@ -160,8 +160,8 @@ class SdrEstimatorNode(Node):
         d, s = self.diagnostics, snap.status
         if snap.error:
             level = ERROR if snap.state in (WAITING, OPENING) or s is None else WARN
-            d.problem("source", snap.error + (f"; retrying in {max(snap.retry_at - snap.at, 0):.1f} s"
-                                              if snap.state == WAITING else ""), level)
+            retry = {WAITING: f"; retrying in {max(snap.retry_at - snap.at, 0):.1f} s", OPENING: "; retrying now"}
+            d.problem("source", snap.error + retry.get(snap.state, ""), level)
         else:
             d.clear("source")
         if snap.state == ENDED:
