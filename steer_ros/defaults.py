@@ -123,6 +123,7 @@ SDR_THROUGHPUT_MSPS = 2.0  # requirement: the estimator keeps up with this on on
 SDR_SYNC_LOST_FRAMES = 8.0  # sync is lost after this many frame lengths without a frame
 # The sdr_estimator node (steer_ros.nodes.sdr_estimator, steer_ros.sdr.runner).
 SDR_SOURCE = "sigmf"  # sigmf | zmq | soapy
+SDR_RECORDING = "recordings/design_8ch.sigmf-meta"  # bundled, relative to config/
 SDR_PUBLISH_HZ = 10.0  # ChannelState rate on steer/channel/sdr
 SDR_MIN_FRAMES = 16  # an estimate is published once its window holds this many frames
 SDR_READ_TIMEOUT_S = 0.2  # the worker's read() timeout: how fast it notices a stop

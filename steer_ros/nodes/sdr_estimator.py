@@ -41,8 +41,9 @@ OVERFLOW_WARN_S = 5.0  # an overflow keeps the node at WARN this long
 PARAMS = [
     Param("source", defaults.SDR_SOURCE, "Sample source.", choices=KINDS, read_only=True),
     # sigmf
-    Param("path", "", "sigmf: the recording (.sigmf-meta/.sigmf-data); relative paths are tried in the working "
-          "directory, then in the package's config/.", read_only=True),
+    Param("path", defaults.SDR_RECORDING, "sigmf: the recording (.sigmf-meta/.sigmf-data); relative paths are "
+          "tried in the working directory, then in the package's config/ (default: the bundled recording).",
+          read_only=True),
     Param("loop", True, "sigmf: play the recording forever (false: once, then the node reports 'ended').",
           read_only=True),
     Param("realtime", True, "sigmf: pace samples at the recording's sample rate (false: as fast as possible).",
