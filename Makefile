@@ -11,6 +11,7 @@ help:
 	@echo "make test    run the test suite (pytest, real DDS)"
 	@echo "make demo    run the node graph through P1..P4 and a gain reversal"
 	@echo "make bench   print the benchmarks (ratios against the baselines)"
+	@echo "make experiments  reproduce the paper's section IV (out/experiments, docs/experiments.md)"
 
 setup:
 	@bash tools/setup.sh
@@ -27,3 +28,10 @@ bench: setup
 
 clean:
 	rm -rf build install log out
+
+# The paper's section IV (issue 6): step-locked and through the live graph; writes
+# out/experiments/ and regenerates docs/experiments.md.
+.PHONY: experiments
+experiments: setup
+	@$(IN_ENV) steer-ros experiment policies --through-graph --docs docs/experiments.md
+	@$(IN_ENV) steer-ros experiment reversal --through-graph --docs docs/experiments.md

@@ -21,12 +21,20 @@ setup(
         "pyyaml>=6",
         "openai>=1.40",
         "matplotlib>=3.7",
+        # SDR estimates from recordings and GNU Radio streams
+        "sigmf>=1.14",
+        "pyzmq>=25",
+        # reading and plotting recordings
+        "mcap>=1.6",
+        "mcap-ros2-support>=0.6",
+        "rosbags>=0.11",
     ],
     extras_require={
         # The paper-faithful Monte-Carlo estimator. Pin exactly: any other torch
         # spec pulls the CUDA wheels.
         "mc": ["torch==2.13.0"],
-        "test": ["pytest", "hypothesis"],
+        "foxglove": ["foxglove-sdk>=0.30"],
+        "test": ["pytest", "pytest-timeout", "hypothesis", "websockets"],
     },
     entry_points={"console_scripts": ["steer-ros=steer_ros.cli:main"]},
 )

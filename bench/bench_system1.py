@@ -15,6 +15,10 @@ P_total = 40) and N = 64, 512, 4096 with gains log-uniform over 30 dB
 (10^-1.5 .. 10^1.5, seed 1), sigma^2 = 1, P_total = 5 N (the same power per
 channel as the defaults). Equal weights throughout.
 
+Timing: wall clock of step() calls only. Default-mode phases are repeated 5 times
+from scratch and the fastest kept; steps/s is the best of 5 batches for every system
+(timeit practice: the minimum is the least disturbed by other processes).
+
 Gap: certified optimum sum MI minus System 1's sum MI, bits (weights equal, so this
 is N times the gap of the weighted objective). Wall time counts step() calls only
 (the gap is measured outside the clock). Phases: from equal power until the gap is
@@ -95,9 +99,28 @@ def phase(s: System1, opt_total: float, cap_s: float, max_steps: int = 10**7):
             "final_gap": g, "floor": float(np.median(tail))}
 
 
-def run_system(system: str, n: int) -> dict:
+def throughput(s: System1, seconds: float, batches: int = 5) -> tuple[float, float]:
+    """Best of ``batches`` batches of about ``seconds / batches`` each (timeit
+    practice: the minimum is the least disturbed by other processes): steps per
+    second of wall time, and of this process's CPU time (robust to a loaded machine).
+    A slow system's batch is a single step."""
+    best, best_cpu = math.inf, math.inf
+    for _ in range(batches):
+        k = 0
+        t0, c0 = time.perf_counter(), time.process_time()
+        while True:
+            s.step()
+            k += 1
+            el = time.perf_counter() - t0
+            if el >= seconds / batches:
+                break
+        best = min(best, el / k)
+        best_cpu = min(best_cpu, max(time.process_time() - c0, 1e-9) / k)
+    return 1.0 / best, 1.0 / best_cpu
+
+
+def run_once(system: str, n: int, cap: float) -> dict:
     gain, p_total = case(n)
-    cap = CAP.get(system, {}).get(n, DEFAULT_CAP)
     s = make(system, gain, p_total)
     opt = certified_optimum(gain, 1.0, None, p_total)
     start_gap = gap_of(s, opt.total_mi)
@@ -107,26 +130,33 @@ def run_system(system: str, n: int) -> dict:
     opt_r = certified_optimum(rev_gain, 1.0, None, p_total)
     rev_gap0 = gap_of(s, opt_r.total_mi)
     rev = phase(s, opt_r.total_mi, cap)
-    # steady state and throughput
+    return {"s": s, "opt_r": opt_r, "start_gap": start_gap, "converge": conv,
+            "reversal_gap0": rev_gap0, "reconverge": rev}
+
+
+def run_system(system: str, n: int) -> dict:
+    gain, p_total = case(n)
+    cap = CAP.get(system, {}).get(n, DEFAULT_CAP)
     if system == "default":
-        k = 0
-        t0 = time.perf_counter()
-        while time.perf_counter() - t0 < 0.5:
-            for _ in range(100):
-                s.step()
-            k += 100
-        sps = k / (time.perf_counter() - t0)
+        # cheap: repeat 5 times from scratch, keep the fastest wall times
+        runs = [run_once(system, n, cap) for _ in range(5)]
+        r = runs[0]
+        for ph in ("converge", "reconverge"):
+            best = min((x[ph] for x in runs), key=lambda p: p["wall_s"])
+            r[ph] = dict(best, repeats=5)
+        s, opt_r = r["s"], r["opt_r"]
+        sps, sps_cpu = throughput(s, 1.0)
         ss = []
         for _ in range(50):
             s.step()
             ss.append(gap_of(s, opt_r.total_mi))
         steady = float(max(ss))
     else:
-        total_steps = conv["steps"] + rev["steps"]
-        total_wall = conv["wall_s"] + rev["wall_s"]
-        sps = total_steps / total_wall if total_wall > 0 else math.nan
-        # steady state: the noise floor at the end of the reversal phase (capped
-        # runs) or a short extra run after convergence
+        r = run_once(system, n, cap)
+        s, opt_r = r["s"], r["opt_r"]
+        conv, rev = r["converge"], r["reconverge"]
+        # steps/s from short batches (the paper's steps are slow: one batch per step)
+        sps, sps_cpu = throughput(s, 0.5, batches=3)
         if rev["reached"]:
             ss = []
             t0 = time.perf_counter()
@@ -137,8 +167,9 @@ def run_system(system: str, n: int) -> dict:
         else:
             steady = rev["floor"]
     return {"system": system, "n": n, "p_total": p_total, "cap_s": cap,
-            "steps_per_s": sps, "start_gap": start_gap, "converge": conv,
-            "reversal_gap0": rev_gap0, "reconverge": rev, "steady_gap": steady}
+            "steps_per_s": sps, "cpu_steps_per_s": sps_cpu, "start_gap": r["start_gap"], "converge": r["converge"],
+            "reversal_gap0": r["reversal_gap0"], "reconverge": r["reconverge"],
+            "steady_gap": steady}
 
 
 def cost_of_certificate(n: int) -> float:
@@ -166,8 +197,12 @@ def main() -> int:
         print("torch missing: the paper baseline needs it (pip install torch==2.13.0)")
         return 1
     t_start = time.perf_counter()
-    for name in ("qpsk",):
-        get_table(name)  # table build outside the clock
+    load0 = os.getloadavg()
+    get_table("qpsk")  # table build outside the clock
+    for system in ("default", "pga+exact", "paper"):  # warm-up: lazy imports, caches
+        w = make(system, defaults.design_gains(8), 40.0)
+        for _ in range(3):
+            w.step()
     results = []
     for n in NS:
         for system in ("default", "pga+exact", "paper"):
@@ -177,19 +212,23 @@ def main() -> int:
                   file=sys.stderr, flush=True)
     cert = {n: cost_of_certificate(n) for n in NS}
 
-    hdr = (f"{'N':>5} {'system':<10} {'steps/s':>10} | {'conv steps':>7} {'ms':>10} | "
-           f"{'rev steps':>7} {'ms':>10} | {'steady gap':>10} {'floor':>9}")
+    hdr = (f"{'N':>5} {'system':<10} {'steps/s':>10} {'cpu st/s':>10} | {'conv steps':>7} {'ms':>10} | "
+           f"{'rev steps':>7} {'ms':>10} | {'steady gap':>10} {'gap@cap':>9}")
     lines = ["System 1 benchmark (one core; gap = certified sum MI - sum MI, bits; "
              f"target gap {TOL:g})", hdr, "-" * len(hdr)]
     by = {(r["n"], r["system"]): r for r in results}
     for r in results:
         floor = "" if r["reconverge"]["reached"] else f"{r['reconverge']['floor']:.2e}"
         lines.append(
-            f"{r['n']:>5} {r['system']:<10} {r['steps_per_s']:>10.0f} | {fmt_phase(r['converge'])} | "
+            f"{r['n']:>5} {r['system']:<10} {r['steps_per_s']:>10.4g} {r['cpu_steps_per_s']:>10.4g} | {fmt_phase(r['converge'])} | "
             f"{fmt_phase(r['reconverge'])} | {r['steady_gap']:>10.2e} {floor:>9}")
+    lines.append("steps/s: wall clock; cpu st/s: this process's CPU time (insensitive to "
+                 "other processes on the machine).")
     lines.append("'>' = not within 1e-3 bits when the wall-time cap ran out "
                  f"(caps per phase: paper {CAP['paper']}, pga+exact {CAP['pga+exact']} s); "
-                 "floor = median gap over the last quarter of the capped run.")
+                 "gap@cap = median gap over the last quarter of the capped run (the Monte-Carlo "
+                 "noise floor, or a gap still shrinking for deterministic PGA); steady gap of a "
+                 "slow system = median gap over <= 200 further steps, or gap@cap.")
     lines.append("")
     lines.append("Ratios default vs paper (wall time to 1e-3 bits; '>=' where the paper "
                  "never got there, using its capped time):")
@@ -209,6 +248,8 @@ def main() -> int:
             f"{'>=' if rr['reconverge']['lower_bound'] else ''}{fmt(rr['reconverge'])}, "
             f"steps/s {rr['steps_per_s']:.3g}x")
     lines.append("")
+    lines.append("default step cost: " + ", ".join(
+        f"N={n}: {1e6 / by[(n, 'default')]['steps_per_s']:.1f} us" for n in NS))
     lines.append("certified_optimum cost: " + ", ".join(f"N={n}: {cert[n] * 1e3:.3f} ms" for n in NS))
     d8, d4k = by[(8, "default")], by[(4096, "default")]
     checks = {
@@ -219,6 +260,9 @@ def main() -> int:
         "default steady-state gap <= 1e-4 bits (all N)": all(by[(n, "default")]["steady_gap"] <= TARGETS["steady_gap_bits"] for n in NS),
     }
     lines.append("Targets: " + "; ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in checks.items()))
+    lines.append(f"(load average at start {load0[0]:.1f}, at end {os.getloadavg()[0]:.1f}: other "
+                 "processes slow every wall time; default-mode times are the best of 5 "
+                 "repeats, steps/s the best of 5 batches)")
     lines.append(f"(bench wall time {time.perf_counter() - t_start:.0f} s, "
                  f"{platform.processor() or platform.machine()}, python {platform.python_version()}, "
                  f"numpy {np.__version__}, torch {torch.__version__})")

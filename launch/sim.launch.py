@@ -1,14 +1,19 @@
 """ros2 launch steer_ros sim.launch.py [config:=FILE] [backend:=rules|openai|scripted]
 [llm_base_url:=URL] [llm_model:=NAME] [policy:="..."] [namespace:=radio1]
+[record:=true [record_out:=run.mcap]]
 
 Starts the simulated steer_ros graph: channel_sim, channel_mux, optimizer, navigator
 and guardrail, with the parameters of ``config`` (default: config/sim.yaml). The
 node list and the argument-to-parameter mapping come from steer_ros.graph, shared
-with `steer-ros sim`, the launch-free bringup.
+with `steer-ros sim`, the launch-free bringup. record:=true also starts
+`steer-ros record` (every steer topic and /diagnostics into a rosbag2-compatible MCAP
+file, finalized when the launch stops).
 """
 
+import time
+
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, OpaqueFunction
+from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
 from launch_ros.substitutions import FindPackageShare
@@ -23,7 +28,7 @@ def _nodes(context):
     namespace = LaunchConfiguration("namespace").perform(context)
     overrides = parameter_overrides(
         GRAPH, **{name: LaunchConfiguration(name).perform(context) for name in launch_arguments(GRAPH)})
-    return [
+    nodes = [
         Node(
             package="steer_ros",
             executable=spec.name,
@@ -35,6 +40,13 @@ def _nodes(context):
         )
         for spec in GRAPHS[GRAPH]
     ]
+    if LaunchConfiguration("record").perform(context).strip().lower() in ("true", "1", "yes"):
+        from steer_ros.recording.recorder import recorder_command
+
+        out = LaunchConfiguration("record_out").perform(context) or time.strftime("steer_%Y%m%d-%H%M%S.mcap")
+        nodes.append(ExecuteProcess(cmd=recorder_command(out, namespace=namespace), name="recorder",
+                                    output="screen", sigterm_timeout="10"))
+    return nodes
 
 
 def generate_launch_description():
@@ -45,6 +57,10 @@ def generate_launch_description():
             description="Parameters file (ROS 2 YAML) for every node of the graph.",
         ),
         DeclareLaunchArgument("namespace", default_value="", description="Namespace of the whole graph (one per radio)."),
+        DeclareLaunchArgument("record", default_value="false",
+                              description="true: record every steer topic and /diagnostics (steer-ros record)."),
+        DeclareLaunchArgument("record_out", default_value="",
+                              description="Recording file (default: steer_<date>-<time>.mcap in the working directory)."),
     ]
     arguments += [
         DeclareLaunchArgument(name, default_value="", description=description)

@@ -61,18 +61,34 @@ class Graph:
             self.executor.spin()
 
     def shutdown(self) -> None:
+        """Stop spinning, wait for the spin thread, then destroy the nodes and the
+        context, in that order: destroying anything the executor may still touch
+        makes rclpy print unretrieved 'cannot use Destroyable' errors."""
+        for node in self.nodes.values():
+            close = getattr(node, "close", None)
+            if close is not None:
+                close()  # stop worker threads (the navigator's LLM call) first
         executor = getattr(self, "executor", None)
         if executor is not None:
             executor.shutdown(timeout_sec=2.0)
+        if self._thread is not None:
+            self._thread.join(timeout=5.0)
+        _drain(executor)
         for node in list(self.nodes.values()):
-            close = getattr(node, "close", None)
-            if close is not None:
-                close()
             node.destroy_node()
         self.nodes.clear()
         self.context.try_shutdown()
-        if self._thread is not None:
-            self._thread.join(timeout=5.0)
+
+
+def _drain(executor) -> None:
+    """Wait for callbacks still running on a MultiThreadedExecutor's worker pool.
+
+    rclpy Jazzy's Executor.shutdown() does not wait for them (its wait is skipped),
+    and a callback that outlives its node ends in "cannot use Destroyable" errors.
+    """
+    pool = getattr(executor, "_executor", None)
+    if pool is not None and hasattr(pool, "shutdown"):
+        pool.shutdown(wait=True)
 
 
 @contextlib.contextmanager

@@ -131,3 +131,20 @@ SDR_REOPEN_BACKOFF_S = 0.5  # first wait before reopening a failed source; doubl
 SDR_REOPEN_BACKOFF_MAX_S = 10.0  # ... up to this
 SDR_PILOT_POWER = 1.0  # pilot power per subcarrier, in the optimizer's power units
 SDR_QUALITY_MIN_SNR_DB = 0.0  # diagnostics warn below this estimated subchannel SNR
+
+# --- Experiments (DESIGN 5, issue 6) ---------------------------------------------------
+# Step-locked schedule of the paper's section IV: the navigator decides on the snapshot
+# before optimizer step k whenever k % every == 0 (steps 0, 10, 20, ...).
+EXP_POLICY_STEPS = 250  # optimizer steps per policy run
+EXP_POLICY_WARMUP = 200  # the last 250 - 200 = 50 steps are the measurement window
+EXP_POLICY_NAV_EVERY = 10  # optimizer steps per navigator call
+EXP_REVERSAL_STEPS = 300
+EXP_REVERSAL_AT = 150  # every gain reversed (h_i <-> h_{N+1-i}) before this step
+EXP_REVERSAL_NAV_EVERY = 20
+EXP_REVERSAL_POLICY = "Equalize MI across all channels"
+EXP_SPREAD_RECOVERED_BITS = 0.1  # the reversal counts as recovered below this MI spread
+EXP_OUT_DIR = "out/experiments"
+# Through the live graph: the optimizer node runs at EXP_GRAPH_RATE_HZ and the
+# navigator's period is nav_every / rate, so the step ratio matches the harness.
+EXP_GRAPH_RATE_HZ = 50.0
+EXP_GRAPH_TIMEOUT_S = 60.0  # give up on one through-graph condition after this long

@@ -35,11 +35,14 @@ Modes:
 its optimum is mercury/water-filling (Lozano, Tulino, Verdu 2006):
 ``P_i(lambda) = max(p_floor, (I')^{-1}(lambda / (w_i c_i)) / c_i)``. Per step:
 
-  1. evaluate the KKT response ``T = P(lambda)`` at the current multiplier (tabulated
-     inverse of I', see :class:`steer_ros.mi.MITable`) and its derivative in
-     ln lambda; take ``KKT_NEWTON_ITERS`` safeguarded Newton steps on ln lambda
-     for ``sum T = P_total``, the first from the current multiplier (the multiplier is warm-started across steps, so it
-     tracks changing channels and commands);
+  1. evaluate the KKT response ``T = P(lambda)`` (tabulated inverse of I', see
+     :class:`steer_ros.mi.MITable`) and ``d sum T / d ln lambda``; while the budget
+     mismatch ``|ln(sum T / P_total)|`` exceeds ``KKT_NEWTON_TOL``, take a
+     safeguarded Newton step on ln lambda (trust region +-2) and evaluate again, at
+     most ``KKT_NEWTON_ITERS`` evaluations per step. The multiplier is warm-started
+     across steps (one more Newton update is kept for the next step), so at steady
+     state a step costs a single evaluation, and after a change of channels or
+     command a few;
   2. rescale T's above-floor part so that ``sum T = P_total`` exactly (T is then
      feasible and optimal up to second order in the multiplier error);
   3. damped move ``P <- P + beta (T - P)`` (beta = ``KKT_DAMPING``): a convex
@@ -163,6 +166,7 @@ class System1:
         self.eta = float(eta)
         self.damping = float(damping)
         self.newton_iters = int(newton_iters)
+        self._newton_tol = defaults.KKT_NEWTON_TOL
         self.step_count = 0
         self._power = np.zeros(0)
         self._gain = np.zeros(0)
@@ -200,14 +204,27 @@ class System1:
             _, _, w, _ = validate_problem(self._gain, self._noise_var, weights)
             s = float(w.sum())
             w = w / s if s > 0 else w
-        p = float(p_total) if p_total is not None else math.nan
+        p = math.nan if p_total is None else self._check_budget_or_nan(p_total)
         p = self._p_total if math.isnan(p) else self._check_budget(p)
         self._weights, self._p_total = w, p
         self._refresh()
+        if self._power.shape[0] == self.n:  # feasible at once (a budget cut), not only after step()
+            self._power = project_power(self._power, self._p_floor, p)
+
+    @classmethod
+    def _check_budget_or_nan(cls, p_total) -> float:
+        try:
+            p = float(p_total)
+        except (TypeError, ValueError):
+            raise ValueError(f"p_total must be a number, got {p_total!r}") from None
+        return p if math.isnan(p) else cls._check_budget(p)
 
     @staticmethod
     def _check_budget(p_total) -> float:
-        p = float(p_total)
+        try:
+            p = float(p_total)
+        except (TypeError, ValueError):
+            raise ValueError(f"p_total must be a number, got {p_total!r}") from None
         if not math.isfinite(p) or p <= 0:
             raise ValueError(f"p_total must be finite and > 0, got {p_total}")
         return p
@@ -250,12 +267,13 @@ class System1:
             self._step_pga()
         self.step_count += 1
 
-    def _kkt_response(self, log_lam: float) -> tuple[np.ndarray, float]:
-        """T_i = max(p_floor, snr_i(lambda) / c_i) and d(sum T)/d ln lambda.
+    def _kkt_response(self, log_lam: float):
+        """T_i = max(p_floor, snr_i(lambda) / c_i), plus what d(sum T)/d ln lambda
+        needs (see :meth:`_kkt_slope`).
 
         The inverse-slope table lookup of :meth:`MITable.log_snr_for_log_slope`,
         written out with per-command constants folded in (this is the hot path: about
-        20 vectorized operations, no masks: useless channels have 1/b = inf and land
+        15 vectorized operations, no masks: useless channels have 1/b = inf and land
         on the table's snr = 0 end)."""
         tab = self.table
         gap = np.maximum(tab.slope_top - math.exp(log_lam) * self._inv_b, 1e-300)
@@ -264,8 +282,13 @@ class System1:
         k = x.astype(np.intp)
         sl = tab.inv_slope[k]
         p = np.exp(tab.inv_t[k] + (x - k) * sl) * self._inv_c
-        ds = float(np.dot(p * sl, self._dt_scale / gap))
-        return np.maximum(p, self._p_floor), ds
+        return np.maximum(p, self._p_floor), (p, sl, gap)
+
+    def _kkt_slope(self, parts) -> float:
+        """d(sum_i snr_i(lambda)/c_i) / d ln lambda (floors ignored: they only make the
+        Newton step slightly shorter)."""
+        p, sl, gap = parts
+        return float(np.dot(p * sl, self._dt_scale / gap))
 
     def _step_kkt(self) -> None:
         p_total, p_floor = self._p_total, self._p_floor
@@ -276,33 +299,38 @@ class System1:
             self._log_lam = self._initial_log_multiplier()
         ell = self._log_lam
         log_budget = self._log_budget
+        tol = self._newton_tol
         last = self.newton_iters - 1
         for i in range(self.newton_iters):
-            t, ds = self._kkt_response(ell)
+            t, parts = self._kkt_response(ell)
             s = float(t.sum())
-            g = math.log(s) - log_budget
+            g = math.log(s) - log_budget if s > 0 else -745.0  # s = 0 only if a_min = 0
+            if abs(g) <= 1e-12:  # converged: no Newton update needed
+                d, ds = 0.0, -1.0
+                break
+            ds = self._kkt_slope(parts)
             if ds < 0:
                 d = -g * s / ds
                 d = -2.0 if d < -2.0 else (2.0 if d > 2.0 else d)  # trust region
-            elif abs(g) > 1e-12:
-                d = -1.0 if g < 0 else 1.0  # all floored / all saturated: search
             else:
-                d = 0.0
-            if i == last or abs(g) < defaults.KKT_NEWTON_TOL:
+                d = -1.0 if g < 0 else 1.0  # all floored / all saturated: search
+            if i == last or abs(g) < tol:
                 break
             ell += d
-        target, t_sum, t_ds = t, s, ds
         self._log_lam = ell + d
-        # the response at the step's starting multiplier, rescaled (above the floor)
-        # to spend exactly the budget: feasible, optimal to second order
-        room = p_total - p_floor * target.shape[0]
-        free_sum = t_sum - p_floor * target.shape[0]
-        if free_sum > 0 and (free_sum > room or t_ds < 0):
-            target = p_floor + (target - p_floor) * (room / free_sum)
-        power = self._power
-        power = power + self.damping * (target - power)
-        total = float(power.sum())
-        if total > p_total or self._floor_changed:
+        # the response t, rescaled above the floor to spend exactly the budget
+        # (feasible, optimal to second order), then the damped move, folded into
+        # P <- (1 - beta) P + beta kappa t + beta p_floor (1 - kappa)
+        n = t.shape[0]
+        room = p_total - p_floor * n
+        free_sum = s - p_floor * n
+        beta = self.damping
+        if free_sum > 0 and (free_sum > room or ds < 0):
+            kappa = room / free_sum
+            power = (1.0 - beta) * self._power + (beta * kappa) * t + beta * p_floor * (1.0 - kappa)
+        else:
+            power = (1.0 - beta) * self._power + beta * t
+        if self._floor_changed or float(power.sum()) > p_total:
             power = project_power(power, p_floor, p_total)
             self._floor_changed = False
         self._power = power

@@ -4,6 +4,7 @@
   ros_probe.py echo  TYPE IN OUT           republish every TYPE message from IN onto OUT
   ros_probe.py count TYPE TOPIC COUNT N    receive COUNT messages, check order and
                                            completeness, print one JSON line
+                                           (prints "matched" once it sees the publisher)
 
 Prints "ready" once its endpoints exist so the test can await it.
 """
@@ -50,6 +51,12 @@ def count(type_name: str, topic: str, expected: int, n: int) -> int:
 
     node.create_subscription(msg_type, topic, on_msg, QOS)
     print("ready", flush=True)
+    # Discovery is not symmetric: wait until this side has matched the publisher too,
+    # and say so, before the test starts publishing.
+    deadline = time.monotonic() + 30.0
+    while node.count_publishers(topic) == 0 and time.monotonic() < deadline:
+        rclpy.spin_once(node, timeout_sec=0.05)
+    print("matched" if node.count_publishers(topic) else "no publisher", flush=True)
     deadline = time.monotonic() + 120.0
     while len(steps) < expected and time.monotonic() < deadline:
         rclpy.spin_once(node, timeout_sec=0.5)

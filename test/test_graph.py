@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
 
 import numpy as np
@@ -15,7 +14,7 @@ from rclpy.parameter import Parameter
 from steer_ros import defaults
 from steer_ros.bringup import Graph
 from steer_ros.command import Status
-from steer_ros.nodes.monitor import MonitorNode
+from steer_ros.nodes.monitor import MonitorNode, standalone_monitor
 from steer_ros.processes import ProcessGraph
 from steer_ros.testing import ScriptedOpenAIServer
 
@@ -38,29 +37,6 @@ def watched_graph(domain_id: int, namespace: str = "", **kwargs):
         yield graph, monitor
     finally:
         graph.shutdown()
-
-
-@contextlib.contextmanager
-def external_monitor(domain_id: int, namespace: str = ""):
-    """A monitor in this test process, watching a graph running elsewhere."""
-    import rclpy
-    from rclpy.context import Context
-    from rclpy.executors import SingleThreadedExecutor
-
-    context = Context()
-    rclpy.init(context=context, domain_id=domain_id)
-    monitor = MonitorNode(context=context, namespace=namespace)
-    executor = SingleThreadedExecutor(context=context)
-    executor.add_node(monitor)
-    thread = threading.Thread(target=executor.spin, daemon=True)
-    thread.start()
-    try:
-        yield monitor
-    finally:
-        executor.shutdown(timeout_sec=2.0)
-        monitor.destroy_node()
-        context.try_shutdown()
-        thread.join(timeout=5.0)
 
 
 def test_policy_change_through_the_topic_changes_accepted_weights_within_two_periods(domain_id):
@@ -98,7 +74,7 @@ def test_gain_reversal_is_tracked_by_the_optimizer(domain_id):
 
 def test_killing_the_navigator_leaves_the_optimizer_stepping_and_feasible(domain_id):
     rate = defaults.OPTIMIZER_RATE_HZ
-    with ProcessGraph(domain_id, parameters=FAST_NAV) as graph, external_monitor(domain_id) as monitor:
+    with ProcessGraph(domain_id, parameters=FAST_NAV) as graph, standalone_monitor(domain_id) as monitor:
         monitor.wait_for(lambda m: len(m.commands) >= 1 and len(m.allocations) >= 10, 30.0,
                          f"the graph to run\n{graph.logs()}")
         graph.nodes["navigator"].kill()  # kill -9

@@ -100,6 +100,7 @@ def test_thousand_4096_channel_allocations_arrive_complete_and_in_order(domain_i
         with SpunNode("flood", domain_id) as spun:
             pub = spun.node.create_publisher(AllocationState, "steer/allocation", QOS)
             wait_until(lambda: pub.get_subscription_count() > 0, 20.0, "the counting process to subscribe")
+            assert probe.stdout.readline().strip() == "matched", "the counting process never saw the publisher"
             msg = AllocationState()
             msg.mi = np.arange(n, dtype=float).tolist()
             for step in range(count):

@@ -27,8 +27,8 @@ def reference_mi(snr, name):
             e = -0.5 * (math.sqrt(snr) * (uj - u) + z) ** 2 + 0.5 * z * z
             return logsumexp(e) * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
         kinks = [-math.sqrt(snr) * (uj - uk) / 2 for uk in u if abs(math.sqrt(snr) * (uj - uk) / 2) < 40]
-        val, _ = integrate.quad(f, -40, 40, points=sorted(set(kinks)) or None, limit=400,
-                                epsabs=1e-13, epsrel=1e-13)
+        val, _ = integrate.quad(f, -40, 40, points=sorted(set(kinks)) or None, limit=200,
+                                epsabs=1e-11, epsrel=1e-11)
         total += val
     return 2 * (math.log(u.size) - total / u.size) / math.log(2)
 

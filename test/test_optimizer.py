@@ -88,6 +88,7 @@ def test_feasible_after_every_step_under_adversarial_inputs(mode, n, seed, event
             s.set_command(None, float(10 ** r.uniform(-3, 2)))
         elif kind == "halve":
             s.set_command(None, s.p_total / 2)
+            assert_feasible(s)  # projected at once, before any step
         elif kind == "tiny_budget":
             s.set_command(None, float(r.uniform(1e-9, 1e-5)))  # below N a_min^2
         elif kind == "channels":
@@ -196,6 +197,8 @@ def test_constructor_validation_and_outputs():
         System1(np.ones(2), noise_var=[1.0, 0.0])
     with pytest.raises(ValueError, match="p_total"):
         System1(np.ones(2), p_total=math.nan)
+    with pytest.raises(ValueError, match="p_total"):
+        System1(np.ones(2)).set_command(None, "lots")
     s = System1(design_gains(), 1.0, [2, 2, 2, 2, 2, 2, 2, 2], 40.0, constellation="16qam")
     assert np.allclose(s.weights, 1 / 8) and s.n == 8 and s.step_count == 0
     assert np.allclose(s.power, 5.0)
@@ -230,3 +233,24 @@ def test_project_power_exact():
             if above.sum() > 1:
                 ratio = q[above] / p[above]
                 assert np.ptp(ratio) <= 1e-9 * ratio.max()
+
+
+@pytest.mark.parametrize("mode", ["default", "pga"])
+def test_zero_floor_and_dead_channels(mode):
+    s = System1([0.0, 0.0, 1e-9], 1.0, [1, 1, 0], 5.0, mode=mode, a_min=0.0, estimator="table")
+    for _ in range(5):
+        s.step()
+        assert np.all(np.isfinite(s.power)) and s.power.sum() <= 5.0 * (1 + RTOL)
+        assert np.all(s.power >= 0)
+
+
+@pytest.mark.parametrize("name", ["16qam", "64qam"])
+def test_default_mode_converges_for_larger_constellations(name):
+    rng = np.random.default_rng(7)
+    g = 10 ** rng.uniform(-1, 2, 16)
+    w = rng.uniform(0, 1, 16)
+    s = System1(g, 0.5, w, 60.0, constellation=name)
+    for _ in range(60):
+        s.step()
+    opt = certified_optimum(g, 0.5, s.weights, 60.0, name)
+    assert abs(opt.weighted_mi - s.weighted_mi()) < 1e-7

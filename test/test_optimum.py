@@ -10,7 +10,7 @@ from steer_ros.mi import ExactEstimator
 from steer_ros.optimum import certified_optimum, min_budget_for_sum_mi
 
 
-def slsqp_best(gain, noise_var, weights, p_total, name, rng, starts=8):
+def slsqp_best(gain, noise_var, weights, p_total, name, rng, starts=6):
     """Independent general-purpose solver: SLSQP from many random starts."""
     est = ExactEstimator(name)
     c = gain / noise_var

@@ -29,6 +29,7 @@ ROSDEP_KEYS = {
     "mcap_ros2": "python3-mcap-ros2-support-pip",
     "rosbags": "python3-rosbags-pip",
     "foxglove": "python3-foxglove-sdk-pip",
+    "websockets": "python3-websockets",
     "rclpy": "rclpy",
     "std_msgs": "std_msgs",
     "diagnostic_msgs": "diagnostic_msgs",

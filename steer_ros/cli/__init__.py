@@ -19,6 +19,11 @@ SUBCOMMANDS = [
     "policy",
     "demo",
     "sdr_synth",
+    "record",
+    "plot",
+    "replay",
+    "foxglove",
+    "experiment",
 ]
 
 

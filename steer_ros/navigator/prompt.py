@@ -39,7 +39,15 @@ def load_system_template(path: str | Path | None = None) -> str:
 
 
 def _default_path() -> Path:
-    return Path(defaults.NAVIGATOR_PROMPT_PATH) if defaults.NAVIGATOR_PROMPT_PATH else DEFAULT_PROMPT_PATH
+    """The configured template, else config/prompts/ of the installed package (share
+    dir, found through the ament index; a plain colcon install copies no source
+    tree), else of the source checkout."""
+    if defaults.NAVIGATOR_PROMPT_PATH:
+        return Path(defaults.NAVIGATOR_PROMPT_PATH)
+    from steer_ros.graph import config_dir
+
+    installed = config_dir() / "prompts" / DEFAULT_PROMPT_PATH.name
+    return installed if installed.is_file() else DEFAULT_PROMPT_PATH
 
 
 @lru_cache(maxsize=8)

@@ -6,10 +6,12 @@ tests. Also publishes policies, as the operator would.
 from __future__ import annotations
 
 import collections
+import contextlib
 import math
 import threading
 import time
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray
@@ -150,3 +152,33 @@ class MonitorNode(Node):
 
 def fmt_float(x: float, digits: int = 3) -> str:
     return "nan" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
+
+
+@contextlib.contextmanager
+def standalone_monitor(domain_id: int | None = None, namespace: str = "",
+                       node_name: str = "steer_monitor") -> Iterator[MonitorNode]:
+    """A MonitorNode in its own context and executor thread, watching a graph that
+    runs elsewhere (other processes, or another context in this one)."""
+    import rclpy
+    from rclpy.context import Context
+    from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+
+    context = Context()
+    rclpy.init(context=context, domain_id=domain_id)
+    monitor = MonitorNode(context=context, namespace=namespace, node_name=node_name)
+    executor = SingleThreadedExecutor(context=context)
+    executor.add_node(monitor)
+
+    def spin() -> None:
+        with contextlib.suppress(ExternalShutdownException):
+            executor.spin()
+
+    thread = threading.Thread(target=spin, name=node_name, daemon=True)
+    thread.start()
+    try:
+        yield monitor
+    finally:
+        executor.shutdown(timeout_sec=2.0)
+        monitor.destroy_node()
+        context.try_shutdown()
+        thread.join(timeout=5.0)

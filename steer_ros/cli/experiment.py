@@ -1,0 +1,65 @@
+"""steer-ros experiment policies|reversal: the paper's section IV experiments,
+step-locked (deterministic with the rules backend) and, with --through-graph, through
+the live ROS graph. Writes results.json, results.md and PNG figures to --out."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from steer_ros import defaults
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "experiment", help="reproduce the paper's experiments (policies P1-P4, gain reversal)", description=__doc__)
+    parser.add_argument("name", choices=("policies", "reversal"), help="which experiment")
+    parser.add_argument("--backend", choices=("rules", "openai", "scripted"), default="rules",
+                        help="navigator backend (default: rules, the offline interpreter)")
+    parser.add_argument("--llm-base-url", default=os.environ.get("STEER_LLM_BASE_URL", ""),
+                        help="OpenAI-compatible endpoint (default: $STEER_LLM_BASE_URL)")
+    parser.add_argument("--llm-model", default=os.environ.get("STEER_LLM_MODEL", ""),
+                        help="model name (default: $STEER_LLM_MODEL)")
+    parser.add_argument("--script", default="", metavar="FILE", help="JSONL replies of the scripted backend")
+    parser.add_argument("--seed", type=int, default=defaults.LLM_SEED,
+                        help="LLM sampling seed of the first repeat (repeat r uses seed + r)")
+    parser.add_argument("--repeats", type=int, default=1, metavar="R",
+                        help="runs per condition; mean and spread are reported (for a stochastic LLM)")
+    parser.add_argument("--temperature", type=float, default=defaults.LLM_TEMPERATURE, help="LLM temperature")
+    parser.add_argument("--timeout", type=float, default=defaults.LLM_TIMEOUT_S, metavar="S",
+                        help="deadline of every LLM call")
+    parser.add_argument("--out", default=defaults.EXP_OUT_DIR, metavar="DIR",
+                        help=f"output folder (default: {defaults.EXP_OUT_DIR}/)")
+    parser.add_argument("--docs", default="", metavar="PATH",
+                        help="also write the docs page (e.g. docs/experiments.md) with the paper-vs-ours table")
+    parser.add_argument("--through-graph", action="store_true",
+                        help="also run every condition through the live ROS graph (real DDS, real time)")
+    parser.add_argument("--graph-rate", type=float, default=defaults.EXP_GRAPH_RATE_HZ, metavar="HZ",
+                        help="optimizer steps per second in the through-graph run")
+    parser.add_argument("--domain-id", type=int, default=None,
+                        help="ROS domain of the through-graph run (default: $ROS_DOMAIN_ID or 0)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from steer_ros.experiments.options import ExperimentOptions
+    from steer_ros.experiments.runner import failed_targets, run_experiment
+
+    try:
+        options = ExperimentOptions(
+            backend=args.backend, llm_base_url=args.llm_base_url, llm_model=args.llm_model, script=args.script,
+            seed=args.seed, repeats=args.repeats, temperature=args.temperature, timeout_s=args.timeout,
+            graph_rate_hz=args.graph_rate)
+    except ValueError as exc:
+        print(f"steer-ros experiment: {exc}", file=sys.stderr)
+        return 2
+    results = run_experiment(args.name, options, args.out, through_graph=args.through_graph,
+                             docs=args.docs or None, domain_id=args.domain_id)
+    missed = failed_targets(results, args.name)
+    for c in missed:
+        print(f"MISSED {c['experiment']}: {c['target']}: {c['value']} (bound {c['bound']})", file=sys.stderr)
+    if not missed:
+        print(f"{args.name}: every target met")
+    return 1 if (missed and args.strict) else 0
