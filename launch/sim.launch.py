@@ -18,7 +18,7 @@ from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
 from launch_ros.substitutions import FindPackageShare
 
-from steer_ros.graph import DEFAULT_CONFIG, GRAPHS, LAUNCH_ARGUMENTS, parameter_overrides
+from steer_ros.graph import DEFAULT_CONFIG, GRAPHS, launch_arguments, parameter_overrides
 
 GRAPH = "sim"
 
@@ -27,7 +27,7 @@ def _nodes(context):
     config = LaunchConfiguration("config").perform(context)
     namespace = LaunchConfiguration("namespace").perform(context)
     overrides = parameter_overrides(
-        **{name: LaunchConfiguration(name).perform(context) for name in LAUNCH_ARGUMENTS})
+        GRAPH, **{name: LaunchConfiguration(name).perform(context) for name in launch_arguments(GRAPH)})
     nodes = [
         Node(
             package="steer_ros",
@@ -64,6 +64,6 @@ def generate_launch_description():
     ]
     arguments += [
         DeclareLaunchArgument(name, default_value="", description=description)
-        for name, (_, _, description) in LAUNCH_ARGUMENTS.items()
+        for name, (_, _, description) in launch_arguments(GRAPH).items()
     ]
     return LaunchDescription(arguments + [OpaqueFunction(function=_nodes)])

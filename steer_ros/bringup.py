@@ -28,7 +28,7 @@ class Graph:
         self._thread: threading.Thread | None = None
         self.nodes = {}
         self.config = resolve_config(config, graph)
-        overrides = parameter_overrides(**launch_values)
+        overrides = parameter_overrides(graph, **launch_values)
         for node, params in (extra_parameters or {}).items():
             overrides.setdefault(node, {}).update(params)
         self.context = Context()

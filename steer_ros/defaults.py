@@ -133,6 +133,16 @@ SDR_SOAPY_OPEN_TIMEOUT_S = 10.0  # opening a SoapySDR device fails after this, n
 SDR_SOAPY_PYTHON = "/usr/bin/python3"  # interpreter with Debian's python3-soapysdr
 SDR_THROUGHPUT_MSPS = 2.0  # requirement: the estimator keeps up with this on one core
 SDR_SYNC_LOST_FRAMES = 8.0  # sync is lost after this many frame lengths without a frame
+# The sdr_estimator node (steer_ros.nodes.sdr_estimator, steer_ros.sdr.runner).
+SDR_SOURCE = "sigmf"  # sigmf | zmq | soapy
+SDR_RECORDING = "recordings/design_8ch.sigmf-meta"  # bundled, relative to config/
+SDR_PUBLISH_HZ = 10.0  # ChannelState rate on steer/channel/sdr
+SDR_MIN_FRAMES = 16  # an estimate is published once its window holds this many frames
+SDR_READ_TIMEOUT_S = 0.2  # the worker's read() timeout: how fast it notices a stop
+SDR_REOPEN_BACKOFF_S = 0.5  # first wait before reopening a failed source; doubles ...
+SDR_REOPEN_BACKOFF_MAX_S = 10.0  # ... up to this
+SDR_PILOT_POWER = 1.0  # pilot power per subcarrier, in the optimizer's power units
+SDR_QUALITY_MIN_SNR_DB = 0.0  # diagnostics warn below this estimated subchannel SNR
 
 # --- Experiments (DESIGN 5, issue 6) ---------------------------------------------------
 # Step-locked schedule of the paper's section IV: the navigator decides on the snapshot

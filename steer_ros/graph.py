@@ -31,11 +31,14 @@ CHANNEL_MUX = NodeSpec("channel_mux", "ChannelMuxNode")
 OPTIMIZER = NodeSpec("optimizer", "OptimizerNode")
 NAVIGATOR = NodeSpec("navigator", "NavigatorNode")
 GUARDRAIL = NodeSpec("guardrail", "GuardrailNode")
+SDR_ESTIMATOR = NodeSpec("sdr_estimator", "SdrEstimatorNode")
 
 GRAPHS: dict[str, tuple[NodeSpec, ...]] = {
     "sim": (CHANNEL_SIM, CHANNEL_MUX, OPTIMIZER, NAVIGATOR, GUARDRAIL),
+    # channel_mux takes each channel from channel_sim or sdr_estimator (config/mixed.yaml).
+    "mixed": (CHANNEL_SIM, SDR_ESTIMATOR, CHANNEL_MUX, OPTIMIZER, NAVIGATOR, GUARDRAIL),
 }
-DEFAULT_CONFIG = {"sim": "sim.yaml"}
+DEFAULT_CONFIG = {"sim": "sim.yaml", "mixed": "mixed.yaml"}
 
 # Launch argument -> (node, parameter) it sets when given a non-empty value.
 LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {
@@ -44,14 +47,41 @@ LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {
     "llm_base_url": ("navigator", "llm_base_url", "OpenAI-compatible endpoint (empty: $STEER_LLM_BASE_URL)."),
     "llm_model": ("navigator", "llm_model", "Model name (empty: $STEER_LLM_MODEL)."),
     "policy": ("navigator", "policy", "Initial policy text (empty: the config's)."),
+    "sdr_recording": ("sdr_estimator", "path", "SigMF recording the SDR estimator plays (empty: the config's)."),
 }
 
 
-def parameter_overrides(**launch_values: str) -> dict[str, dict[str, str]]:
-    """{node: {parameter: value}} for the launch arguments given non-empty values."""
+def launch_arguments(graph: str) -> dict[str, tuple[str, str, str]]:
+    """The launch arguments that set a parameter of one of the graph's nodes."""
+    names = {spec.name for spec in GRAPHS[graph]}
+    return {arg: spec for arg, spec in LAUNCH_ARGUMENTS.items() if spec[0] in names}
+
+
+def graph_for_config(path: str | os.PathLike | None) -> str:
+    """The graph a params file belongs to: the one whose default config has its name
+    (mixed.yaml -> "mixed"), else "sim"."""
+    if path:
+        name = Path(path).name
+        for graph, default in DEFAULT_CONFIG.items():
+            if name == default:
+                return graph
+    return "sim"
+
+
+def parameter_overrides(graph: str | None = None, **launch_values: str) -> dict[str, dict[str, str]]:
+    """{node: {parameter: value}} for the launch arguments given non-empty values.
+
+    With ``graph``, a non-empty value for a node that graph does not run is refused.
+    """
     unknown = set(launch_values) - set(LAUNCH_ARGUMENTS)
     if unknown:
         raise ValueError(f"unknown launch arguments: {sorted(unknown)}")
+    if graph is not None:
+        unused = sorted(a for a, v in launch_values.items() if v and a not in launch_arguments(graph))
+        if unused:
+            others = sorted(g for g in GRAPHS if set(unused) <= set(launch_arguments(g)))
+            raise ValueError(f"{', '.join(unused)}: the {graph!r} graph has no {LAUNCH_ARGUMENTS[unused[0]][0]} node"
+                             + (f" (use the {others[0]!r} graph)" if others else ""))
     overrides: dict[str, dict[str, str]] = {}
     for arg, value in launch_values.items():
         if value:

@@ -1,11 +1,18 @@
 """Shared fixtures. ROS tests (marked ``ros``) need the colcon install space; they are
 skipped with a reason when it is missing, unless STEER_ROS_REQUIRE_ROS=1 (set by
-``make test``), where a missing build is a failure rather than a silent skip."""
+``make test``), where a missing build is a failure rather than a silent skip.
+
+Tests that run a GNU Radio flowgraph take the ``gnuradio`` fixture: skipped with a
+reason when /usr/bin/python3 cannot import gnuradio, failed instead when
+STEER_REQUIRE_GNURADIO=1 (set by CI, which installs it)."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +45,30 @@ def domain_id():
     """A ROS_DOMAIN_ID held by this test alone (see rosutil.exclusive_domain_id)."""
     with exclusive_domain_id() as domain:
         yield domain
+
+
+SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's python, the one with gnuradio (never the venv)
+
+
+@functools.lru_cache(maxsize=1)
+def gnuradio_missing() -> str:
+    """Why GNU Radio cannot run here ("" when it can)."""
+    if not Path(SYSTEM_PYTHON).exists():
+        return f"{SYSTEM_PYTHON} not found"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    r = subprocess.run([SYSTEM_PYTHON, "-c", "from gnuradio import gr, zeromq, channels"],
+                       capture_output=True, text=True, timeout=60, env=env)
+    if r.returncode:
+        return f"gnuradio not importable by {SYSTEM_PYTHON} (apt-get install gnuradio): {r.stderr.strip()[-200:]}"
+    return ""
+
+
+@pytest.fixture
+def gnuradio() -> str:
+    """The interpreter that runs GNU Radio flowgraphs (see the module docstring)."""
+    reason = gnuradio_missing()
+    if reason:
+        if os.environ.get("STEER_REQUIRE_GNURADIO") == "1":
+            pytest.fail(f"STEER_REQUIRE_GNURADIO=1 but {reason}")
+        pytest.skip(reason)
+    return SYSTEM_PYTHON

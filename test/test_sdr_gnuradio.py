@@ -2,7 +2,8 @@
 
 tools/gr_pilot_stream.py runs under /usr/bin/python3 (Debian's gnuradio, numpy 1.x);
 this test runs in the project venv and only talks ZeroMQ to it. CI installs
-gnuradio from apt; elsewhere the test skips, saying why.
+gnuradio from apt and sets STEER_REQUIRE_GNURADIO=1; elsewhere the test skips,
+saying why (the ``gnuradio`` fixture, test/conftest.py).
 """
 
 import json
@@ -19,21 +20,6 @@ from steer_ros.sdr.frame import PilotFrame
 from steer_ros.sdr.sources import open_source
 
 REPO = Path(__file__).resolve().parents[1]
-SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-def _gnuradio_missing() -> str:
-    if not Path(SYSTEM_PYTHON).exists():
-        return f"{SYSTEM_PYTHON} not found"
-    r = subprocess.run([SYSTEM_PYTHON, "-c", "from gnuradio import gr, zeromq, channels"],
-                       capture_output=True, text=True, timeout=60)
-    if r.returncode:
-        return f"gnuradio not importable by {SYSTEM_PYTHON} (apt-get install gnuradio): {r.stderr.strip()[-200:]}"
-    return ""
-
-
-MISSING = _gnuradio_missing()
-pytestmark = pytest.mark.skipif(bool(MISSING), reason=MISSING)
 
 
 def _free_port() -> int:
@@ -43,11 +29,11 @@ def _free_port() -> int:
 
 
 @pytest.mark.parametrize("cfo_hz", [5000.0, -12000.0])
-def test_flowgraph_gains_match_within_reported_variance(cfo_hz):
+def test_flowgraph_gains_match_within_reported_variance(cfo_hz, gnuradio):
     rate = 500_000.0
     address = f"tcp://127.0.0.1:{_free_port()}"
     gains = [0.25, 0.5, 1.0, 2.0, 0.1, 3.0]
-    cmd = [SYSTEM_PYTHON, str(REPO / "tools" / "gr_pilot_stream.py"),
+    cmd = [gnuradio, str(REPO / "tools" / "gr_pilot_stream.py"),
            "--gains", ",".join(map(str, gains)), "--snr-db", "12", "--cfo", str(cfo_hz),
            "--sample-rate", str(rate), "--address", address, "--seconds", "30"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
