@@ -174,7 +174,12 @@ class NavigatorNode(Node):
 
     def on_decision(self, decision: SteerDecision) -> None:
         """Runs on the worker thread: publish and log the raw command."""
-        self.pub.publish(decision_msg(decision, stamp=self.get_clock().now().to_msg()))
+        try:
+            self.pub.publish(decision_msg(decision, stamp=self.get_clock().now().to_msg()))
+        except Exception:  # noqa: BLE001
+            if self.context.ok():
+                raise
+            return  # shut down (Ctrl-C) while the call was in flight: nowhere to publish
         status = Status(decision.status).name
         with self.lock:
             self.outcomes[status] = self.outcomes.get(status, 0) + 1

@@ -4,7 +4,10 @@ range and description; invalid values are refused at start-up (and on
 
 Numbers are declared with dynamic typing so YAML/CLI integers are accepted where a
 float is meant (``ros2 param set /optimizer p_total 30``), then coerced and checked
-here rather than by rclpy's strict type match.
+here rather than by rclpy's strict type match. The coerced value is what the node
+stores, so ``ros2 param get/describe/dump`` keep showing the declared type (a double
+stays a double after ``p_total 30``; an empty float list is a double array, not the
+byte array rclpy infers from ``[]``).
 """
 
 from __future__ import annotations
@@ -16,10 +19,19 @@ from typing import Any, Callable, Sequence
 
 from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
 from rclpy.node import Node
+from rclpy.parameter import Parameter
 
 
 class ParameterError(ValueError):
     """A parameter value was refused; the message names the node and parameter."""
+
+
+# The ROS parameter type each kind is stored as.
+ROS_TYPES = {
+    "bool": Parameter.Type.BOOL, "int": Parameter.Type.INTEGER, "float": Parameter.Type.DOUBLE,
+    "str": Parameter.Type.STRING, "float_list": Parameter.Type.DOUBLE_ARRAY,
+    "int_list": Parameter.Type.INTEGER_ARRAY, "str_list": Parameter.Type.STRING_ARRAY,
+}
 
 
 @dataclass(frozen=True)
@@ -126,16 +138,39 @@ class ParameterSet:
         self.values = SimpleNamespace()
         self._handlers: dict[str, Callable[[Any], None]] = {}
         for spec in params:
-            descriptor = ParameterDescriptor(
-                description=spec.describe(), read_only=spec.read_only, dynamic_typing=True
-            )
+            # Declared writable, then made read-only once its value has the declared type.
+            descriptor = ParameterDescriptor(description=spec.describe(), dynamic_typing=True)
             raw = node.declare_parameter(spec.name, spec.default, descriptor).value
             try:
                 value = spec.coerce(spec.default if raw is None or (raw == [] and spec.default == []) else raw)
             except ParameterError as exc:
                 raise ParameterError(f"{node.get_fully_qualified_name()}: parameter '{spec.name}' {exc}") from None
             setattr(self.values, spec.name, value)
+            typed = self._typed(spec, value)
+            if node.get_parameter(spec.name).type_ != typed.type_:
+                node.set_parameters([typed])  # before _on_set is added: already validated
+            if spec.read_only:
+                node.set_descriptor(spec.name, ParameterDescriptor(
+                    description=spec.describe(), read_only=True, dynamic_typing=True))
+        node.add_pre_set_parameters_callback(self._as_declared_types)
         node.add_on_set_parameters_callback(self._on_set)
+
+    @staticmethod
+    def _typed(spec: Param, value: Any) -> Parameter:
+        return Parameter(spec.name, ROS_TYPES[spec.resolved_kind()], value)
+
+    def _as_declared_types(self, parameters: list[Parameter]) -> list[Parameter]:
+        """Store a valid value as the declared type (``30`` -> ``30.0``); _on_set refuses the rest."""
+        out = []
+        for parameter in parameters:
+            spec = self.specs.get(parameter.name)
+            if spec is not None and not spec.read_only:
+                try:
+                    parameter = self._typed(spec, spec.coerce(parameter.value))
+                except ParameterError:
+                    pass
+            out.append(parameter)
+        return out
 
     def on_change(self, name: str, handler: Callable[[Any], None]) -> None:
         self._handlers[name] = handler

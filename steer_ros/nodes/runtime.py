@@ -6,7 +6,9 @@ a refused parameter stops the node at start-up with a one-line error naming it.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from typing import Sequence
 
 import rclpy
@@ -32,8 +34,9 @@ def run_node(node_class, args: Sequence[str] | None = None) -> int:
     if "-h" in user_args or "--help" in user_args:
         print(usage(node_class))
         return 0
+    _quiet_sigint()
     rclpy.init(args=argv)
-    node = None
+    node = executor = None
     try:
         try:
             node = node_class()
@@ -42,14 +45,65 @@ def run_node(node_class, args: Sequence[str] | None = None) -> int:
             return 1
         executor = MultiThreadedExecutor(num_threads=4)
         executor.add_node(node)
-        executor.spin()
+        try:
+            executor.spin()
+        except Exception:  # noqa: BLE001
+            # SIGINT shuts the context down from rclpy's handler; an executor caught
+            # mid-wait then raises RCLError ("context is not valid"): a clean stop.
+            if rclpy.ok():
+                raise
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
+        if executor is not None:
+            _stop_executor(executor)
         if node is not None:
             close = getattr(node, "close", None)
             if close is not None:
                 close()
             node.destroy_node()
         rclpy.try_shutdown()
+        _ignore_sigint()
     return 0
+
+
+def _stop_executor(executor) -> None:
+    """Stop ``executor`` so that the node can be destroyed.
+
+    shutdown() drops the executor's suspended wait generator, which still holds the
+    node's handle when spin() returned mid-iteration: without it destroy_node()
+    waited for that handle forever (about 1 Ctrl-C in 10 hung until launch's SIGKILL).
+    rclpy 7.1 (Jazzy)'s shutdown() does not wait for callbacks still running on the
+    worker threads, which then hit destroyed publishers ("cannot use Destroyable
+    because destruction was requested", printed as "exception was never retrieved"),
+    so wait for the thread pool too, dropping callbacks not yet started.
+    """
+    executor.shutdown(timeout_sec=1.0)
+    pool = getattr(executor, "_executor", None)  # MultiThreadedExecutor's ThreadPoolExecutor
+    if pool is not None and hasattr(pool, "shutdown"):
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _quiet_sigint() -> None:
+    """Make SIGINT stop the node without raising KeyboardInterrupt (main thread only).
+
+    rclpy's own handler (installed by rclpy.init, chaining to this one) shuts the
+    context down, which ends executor.spin(); then the teardown runs. Ctrl-C on
+    `ros2 launch` reaches every process of the terminal's process group and launch
+    forwards a second SIGINT to each node: with Python's default handler that one
+    raised KeyboardInterrupt somewhere in the teardown, printed a traceback and made
+    launch report "process has died [exit code -2]" for what was a clean stop.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, lambda signum, frame: None)
+
+
+def _ignore_sigint() -> None:
+    """After teardown, ignore SIGINT for the rest of the exit.
+
+    A Python-level handler is reset to SIG_DFL when the interpreter finalizes, so a
+    late second SIGINT would still kill the exiting process (exit code -2); SIG_IGN
+    is left alone. Only entry points call run_node, and they exit right after it.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
