@@ -16,6 +16,7 @@ from rclpy.context import Context
 from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.parameter import Parameter
 
+from steer_ros.nodes.runtime import stop_executor
 from steer_ros.graph import GRAPHS, parameter_overrides, resolve_config
 
 
@@ -70,25 +71,13 @@ class Graph:
                 close()  # stop worker threads (the navigator's LLM call) first
         executor = getattr(self, "executor", None)
         if executor is not None:
-            executor.shutdown(timeout_sec=2.0)
+            stop_executor(executor)
         if self._thread is not None:
             self._thread.join(timeout=5.0)
-        _drain(executor)
         for node in list(self.nodes.values()):
             node.destroy_node()
         self.nodes.clear()
         self.context.try_shutdown()
-
-
-def _drain(executor) -> None:
-    """Wait for callbacks still running on a MultiThreadedExecutor's worker pool.
-
-    rclpy Jazzy's Executor.shutdown() does not wait for them (its wait is skipped),
-    and a callback that outlives its node ends in "cannot use Destroyable" errors.
-    """
-    pool = getattr(executor, "_executor", None)
-    if pool is not None and hasattr(pool, "shutdown"):
-        pool.shutdown(wait=True)
 
 
 @contextlib.contextmanager

@@ -165,6 +165,8 @@ def test_through_graph_smoke(domain_id):
     assert max(m["mi"][:3]) <= 0.05 and min(m["mi"][3:]) >= 1.9, m["mi"]
     rev = run_condition(EQUALIZE, Schedule(steps=200, every=20, reverse_at=60), options, domain_id=domain_id)
     at = rev.events["reverse_at"]
-    assert 60 <= at <= 80
+    # Requested at step 60 through the parameter service; channel_sim publishes at
+    # 10 Hz and the mux forwards, so System 1 sees it a few tenths of a second later.
+    assert 60 <= at <= 110
     np.testing.assert_allclose(rev.gain[at], GAIN[::-1])
     assert rev.spread[at - 1] < 0.1 and rev.spread[at:].max() > 0.5 and rev.spread[-1] < 0.1

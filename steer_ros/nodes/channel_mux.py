@@ -58,7 +58,7 @@ class ChannelMuxNode(Node):
         self.group = MutuallyExclusiveCallbackGroup()
         self.pub = self.create_publisher(ChannelState, topics.CHANNEL_STATE, topics.STREAM)
         for source, topic in (("sim", topics.CHANNEL_SIM), ("sdr", topics.CHANNEL_SDR)):
-            self.create_subscription(ChannelState, topic, lambda msg, s=source: self.on_input(s, msg), topics.STREAM,
+            self.create_subscription(ChannelState, topic, lambda msg, s=source: self.on_input(s, msg), topics.STREAM_IN,
                                      callback_group=self.group)
         self.diagnostics = DiagnosticsReporter(self, self._diag_values, callback_group=self.group)
         self.timer = self.create_timer(1.0 / self.params.values.rate_hz, self.publish, callback_group=self.group)

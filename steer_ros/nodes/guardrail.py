@@ -52,7 +52,7 @@ class GuardrailNode(Node):
         group = MutuallyExclusiveCallbackGroup()
         self.create_subscription(SteerCommand, topics.COMMAND_RAW, self.on_raw, topics.COMMAND_QOS,
                                  callback_group=group)
-        self.create_subscription(AllocationState, topics.ALLOCATION, self.on_allocation, topics.STREAM,
+        self.create_subscription(AllocationState, topics.ALLOCATION, self.on_allocation, topics.STREAM_IN,
                                  callback_group=group)
         self.pub = self.create_publisher(SteerCommand, topics.COMMAND, topics.LATCHED_COMMAND_QOS)
         self.diagnostics = DiagnosticsReporter(self, self._diag_values, callback_group=group)

@@ -67,12 +67,12 @@ class MonitorNode(Node):
         self.diagnostics: dict[str, dict[str, str]] = {}
         self.diagnostic_levels: dict[str, int] = {}
         self.diagnostic_messages: dict[str, str] = {}
-        self.create_subscription(AllocationState, topics.ALLOCATION, self._on_allocation, topics.STREAM)
+        self.create_subscription(AllocationState, topics.ALLOCATION, self._on_allocation, topics.STREAM_IN)
         self.create_subscription(SteerCommand, topics.COMMAND, lambda m: self._on_command(m, self.commands),
                                  topics.LATCHED_COMMAND_QOS)
         self.create_subscription(SteerCommand, topics.COMMAND_RAW, lambda m: self._on_command(m, self.raw_commands),
                                  topics.COMMAND_QOS)
-        self.create_subscription(DiagnosticArray, topics.DIAGNOSTICS, self._on_diagnostics, topics.DIAGNOSTICS_QOS)
+        self.create_subscription(DiagnosticArray, topics.DIAGNOSTICS, self._on_diagnostics, topics.DIAGNOSTICS_IN)
         self.policy_pub = self.create_publisher(String, topics.POLICY, topics.POLICY_QOS)
 
     # -- callbacks --------------------------------------------------------------------

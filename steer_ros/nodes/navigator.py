@@ -90,9 +90,9 @@ class NavigatorNode(Node):
         self.params.on_change("policy", lambda text: self.set_policy(text, "parameter"))
 
         inputs = MutuallyExclusiveCallbackGroup()
-        self.create_subscription(AllocationState, topics.ALLOCATION, self.on_allocation, topics.STREAM,
+        self.create_subscription(AllocationState, topics.ALLOCATION, self.on_allocation, topics.STREAM_IN,
                                  callback_group=inputs)
-        self.create_subscription(ChannelState, topics.CHANNEL_STATE, self.on_channels, topics.STREAM,
+        self.create_subscription(ChannelState, topics.CHANNEL_STATE, self.on_channels, topics.STREAM_IN,
                                  callback_group=inputs)
         self.create_subscription(String, topics.POLICY, lambda msg: self.set_policy(msg.data, "topic"),
                                  topics.POLICY_QOS, callback_group=inputs)

@@ -1,5 +1,6 @@
 """optimizer: System 1 as a node. Steps the always-feasible optimizer at rate_hz in
-its own callback group, never waiting on anything else, and publishes
+its own callback group, never waiting on anything else (a timer at tick_hz runs the
+steps due since the start, so the step rate holds under executor jitter), and publishes
 steer/allocation (AllocationState, with the live optimality gap) at publish_hz.
 
 Inputs are validated at the boundary and applied at the next step: steer/channel_state
@@ -32,6 +33,8 @@ from steer_ros.optimum import certified_optimum
 
 PARAMS = [
     Param("rate_hz", defaults.OPTIMIZER_RATE_HZ, "System 1 steps per second.", min=1.0, max=100000.0, read_only=True),
+    Param("tick_hz", defaults.OPTIMIZER_TICK_HZ, "Timer ticks per second; each runs the steps due "
+          "(rate_hz / tick_hz on average). Capped at rate_hz.", min=1.0, max=100000.0, read_only=True),
     Param("publish_hz", defaults.ALLOCATION_PUBLISH_HZ, "AllocationState publish rate.", min=0.1, max=1000.0,
           read_only=True),
     Param("mode", defaults.OPTIMIZER_MODE, "default (fast KKT-guided) or pga (the paper's plain PGA).",
@@ -71,13 +74,13 @@ class OptimizerNode(Node):
         step_group = MutuallyExclusiveCallbackGroup()
         input_group = MutuallyExclusiveCallbackGroup()
         publish_group = MutuallyExclusiveCallbackGroup()
-        self.create_subscription(ChannelState, topics.CHANNEL_STATE, self.on_channels, topics.STREAM,
+        self.create_subscription(ChannelState, topics.CHANNEL_STATE, self.on_channels, topics.STREAM_IN,
                                  callback_group=input_group)
         self.create_subscription(SteerCommand, topics.COMMAND, self.on_command, topics.LATCHED_COMMAND_QOS,
                                  callback_group=input_group)
         self.pub = self.create_publisher(AllocationState, topics.ALLOCATION, topics.STREAM)
         self.diagnostics = DiagnosticsReporter(self, self._diag_values, callback_group=publish_group)
-        self.step_timer = self.create_timer(1.0 / v.rate_hz, self.step, callback_group=step_group)
+        self.step_timer = self.create_timer(1.0 / min(v.tick_hz, v.rate_hz), self.step, callback_group=step_group)
         self.publish_timer = self.create_timer(1.0 / v.publish_hz, self.publish, callback_group=publish_group)
         self.diagnostics.problem("waiting", "waiting for the first steer/channel_state", log=False)
 

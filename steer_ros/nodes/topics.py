@@ -21,6 +21,15 @@ DIAGNOSTICS = "/diagnostics"
 # reliable queue keeps rqt_plot and `ros2 topic echo` (reliable by default) matched.
 STREAM = QoSProfile(depth=5, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                     durability=DurabilityPolicy.VOLATILE)
+# The graph's own stream subscriptions take best effort: a reliable writer then never
+# waits on them, so a reader that dies without saying goodbye (kill -9) cannot stall
+# its writer (Fast DDS blocks a reliable write for up to 100 ms per sample on a
+# reader that stopped acknowledging, holding the GIL, until the dead participant's
+# lease expires). Loopback loses next to nothing, and the next sample supersedes a
+# lost one anyway. Tools that want every sample (the recorder, ros2 topic echo)
+# still match the reliable writers with reliable readers.
+STREAM_IN = QoSProfile(depth=5, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.BEST_EFFORT,
+                       durability=DurabilityPolicy.VOLATILE)
 # The operator's intent: `ros2 topic pub` defaults (reliable, volatile, depth 10).
 POLICY_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                         durability=DurabilityPolicy.VOLATILE)
@@ -32,3 +41,6 @@ LATCHED_COMMAND_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, relia
                                  durability=DurabilityPolicy.TRANSIENT_LOCAL)
 DIAGNOSTICS_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                              durability=DurabilityPolicy.VOLATILE)
+# Watching /diagnostics from inside the graph's tools: best effort, like STREAM_IN.
+DIAGNOSTICS_IN = QoSProfile(depth=50, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.BEST_EFFORT,
+                            durability=DurabilityPolicy.VOLATILE)
