@@ -9,7 +9,6 @@ and discovery stays on localhost.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import signal
 import subprocess
@@ -17,37 +16,11 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
+
+from steer_ros.domains import exclusive_domain_id  # noqa: F401 (re-exported for the tests)
 
 REPO = Path(__file__).resolve().parents[1]
-LOCK_DIR = Path("/tmp/steer_ros_domains")
-# 0 is the default domain a user's own graph runs in; 101..232 stay free for them too.
-DOMAIN_RANGE = range(120, 233)
-
-
-@contextlib.contextmanager
-def exclusive_domain_id() -> Iterator[int]:
-    """Hold a ROS domain id no other test process holds, for the with-block."""
-    LOCK_DIR.mkdir(parents=True, exist_ok=True)
-    start = os.getpid() % len(DOMAIN_RANGE)
-    ids = list(DOMAIN_RANGE)
-    for k in range(len(ids)):
-        domain = ids[(start + k) % len(ids)]
-        handle = open(LOCK_DIR / f"{domain}.lock", "w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            continue
-        try:
-            yield domain
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            handle.close()
-        return
-    raise RuntimeError(f"no free ROS domain id in {DOMAIN_RANGE}")
-
-
 def ros_env(domain_id: int, **extra: str) -> dict[str, str]:
     """Environment for a child process in the given domain."""
     env = dict(os.environ)

@@ -9,34 +9,11 @@ row fails. ``--soak S`` runs the load row for S seconds and reports RSS per node
 from __future__ import annotations
 
 import argparse
-import contextlib
-import fcntl
 import os
 import time
 from pathlib import Path
 
-LOCK_DIR = Path("/tmp/steer_ros_domains")  # shared with test/rosutil.py: no two runs share a domain
-DOMAIN_RANGE = range(120, 233)
-
-
-@contextlib.contextmanager
-def exclusive_domain_id(preferred: int | None = None):
-    LOCK_DIR.mkdir(parents=True, exist_ok=True)
-    ids = [preferred] if preferred is not None else list(DOMAIN_RANGE)
-    for domain in ids:
-        handle = open(LOCK_DIR / f"{domain}.lock", "w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            continue
-        try:
-            yield domain
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            handle.close()
-        return
-    raise RuntimeError(f"no free ROS domain id in {ids}")
+from steer_ros.domains import exclusive_domain_id
 
 
 def register(subparsers) -> None:

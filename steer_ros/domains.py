@@ -1,0 +1,43 @@
+"""ROS domain ids that no other run on this machine holds.
+
+Tests, benchmarks and drills each run their graph in a domain of their own, so
+parallel runs (a developer's and CI's, two worktrees) never cross-talk: a domain is
+held by an flock on /tmp/steer_ros_domains/<id> for as long as it is in use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+from typing import Iterator
+
+LOCK_DIR = Path("/tmp/steer_ros_domains")
+# 0 is the default domain a user's own graph runs in; 101..119 stay free for users too.
+DOMAIN_RANGE = range(120, 233)
+
+
+@contextlib.contextmanager
+def exclusive_domain_id(preferred: int | None = None) -> Iterator[int]:
+    """Hold a free domain id (``preferred`` only, if given) for the with-block."""
+    LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    if preferred is not None:
+        ids = [preferred]
+    else:
+        start = os.getpid() % len(DOMAIN_RANGE)
+        ids = [DOMAIN_RANGE[(start + k) % len(DOMAIN_RANGE)] for k in range(len(DOMAIN_RANGE))]
+    for domain in ids:
+        handle = open(LOCK_DIR / f"{domain}.lock", "w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        try:
+            yield domain
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+        return
+    raise RuntimeError(f"no free ROS domain id in {ids[0]}..{ids[-1]} (held by other runs: {LOCK_DIR})")
