@@ -74,7 +74,9 @@ class OptimizerNode(Node):
         step_group = MutuallyExclusiveCallbackGroup()
         input_group = MutuallyExclusiveCallbackGroup()
         publish_group = MutuallyExclusiveCallbackGroup()
-        self.create_subscription(ChannelState, topics.CHANNEL_STATE, self.on_channels, topics.STREAM_IN,
+        # Reliable: System 1's own input must not lose a state to a discovery race (a
+        # replay's burst); its writer, the mux, is the one node that waits on it.
+        self.create_subscription(ChannelState, topics.CHANNEL_STATE, self.on_channels, topics.STREAM,
                                  callback_group=input_group)
         self.create_subscription(SteerCommand, topics.COMMAND, self.on_command, topics.LATCHED_COMMAND_QOS,
                                  callback_group=input_group)
