@@ -163,10 +163,10 @@ def test_through_graph_smoke(domain_id):
     m = policy_metrics(p4, 80)
     assert m["calls"] >= 3 and set(m["by_status"]) == {"OK"}  # 40 measured steps at 100 steps/s: 4-5 calls
     assert max(m["mi"][:3]) <= 0.05 and min(m["mi"][3:]) >= 1.9, m["mi"]
-    rev = run_condition(EQUALIZE, Schedule(steps=280, every=20, reverse_at=60), options, domain_id=domain_id)
+    rev = run_condition(EQUALIZE, Schedule(steps=400, every=20, reverse_at=60), options, domain_id=domain_id)
     at = rev.events["reverse_at"]
     # Requested at step 60 through the parameter service; channel_sim publishes at
     # 10 Hz and the mux forwards, so System 1 sees it a few tenths of a second later.
-    assert 60 <= at <= 150  # up to 0.9 s late on a loaded 2-core machine; 130+ steps remain after it
+    assert 60 <= at <= 200  # seen up to 0.9 s late on a loaded 2-core machine; 200+ steps remain after it
     np.testing.assert_allclose(rev.gain[at], GAIN[::-1])
     assert rev.spread[at - 1] < 0.1 and rev.spread[at:].max() > 0.5 and rev.spread[-1] < 0.1
