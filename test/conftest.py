@@ -29,7 +29,17 @@ def _ros_missing_reason() -> str | None:
     return None
 
 
+# Live-graph tests measure rates and latencies against the wall clock; on a loaded
+# 2-core machine one stalled process can miss a margin without anything being wrong.
+# Such a test gets two more tries; a real fault fails all three. The reruns are
+# reported in pytest's summary ("R"), so they stay visible.
+REALTIME_RERUNS = 2
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "realtime" in item.keywords:
+            item.add_marker(pytest.mark.flaky(reruns=REALTIME_RERUNS))
     reason = _ros_missing_reason()
     if reason is None:
         return

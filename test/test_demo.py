@@ -10,7 +10,7 @@ import pytest
 
 from steer_ros.demo import run_demo
 
-pytestmark = pytest.mark.ros
+pytestmark = [pytest.mark.ros, pytest.mark.realtime]
 
 
 def test_short_demo_writes_its_files_and_a_recording_that_reads_back(domain_id, tmp_path):

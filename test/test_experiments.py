@@ -152,6 +152,7 @@ def test_openai_backend_end_to_end_against_the_test_server(tmp_path):
 
 
 @pytest.mark.ros
+@pytest.mark.realtime
 def test_through_graph_smoke(domain_id):
     """P4 and the reversal through the live graph (short schedules, 100 steps/s): the
     same qualitative outcome as the harness."""

@@ -18,7 +18,7 @@ import pytest
 
 from steer_ros.faults import catalogue
 
-pytestmark = [pytest.mark.ros, pytest.mark.slow]
+pytestmark = [pytest.mark.ros, pytest.mark.slow, pytest.mark.realtime]
 
 
 @pytest.fixture(scope="module")

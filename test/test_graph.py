@@ -18,7 +18,7 @@ from steer_ros.nodes.monitor import MonitorNode, standalone_monitor
 from steer_ros.processes import ProcessGraph
 from steer_ros.testing import ScriptedOpenAIServer
 
-pytestmark = pytest.mark.ros
+pytestmark = [pytest.mark.ros, pytest.mark.realtime]
 
 NAV_PERIOD_S = 1.0
 FAST_NAV = {"navigator": {"period_s": NAV_PERIOD_S}}

@@ -15,7 +15,7 @@ import pytest
 
 from rosutil import SpunNode, ros_env, stop_process, wait_until
 
-pytestmark = pytest.mark.ros
+pytestmark = [pytest.mark.ros, pytest.mark.realtime]
 
 P2 = "Prioritize channels 7 and 8"
 P4 = "Shut down the 3 weakest channels and focus power on the rest"

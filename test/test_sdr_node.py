@@ -33,7 +33,7 @@ from steer_ros.nodes.monitor import MonitorNode
 from steer_ros.processes import NodeProcess
 from steer_ros.sdr.synth import read_truth
 
-pytestmark = pytest.mark.ros
+pytestmark = [pytest.mark.ros, pytest.mark.realtime]
 
 REPO = Path(__file__).resolve().parents[1]
 DESIGN = defaults.design_gains(8)
