@@ -30,8 +30,8 @@ setup(
         "rosbags>=0.11",
     ],
     extras_require={
-        # The paper-faithful Monte-Carlo estimator. Pin exactly: any other torch
-        # spec pulls the CUDA wheels.
+        # The paper-faithful Monte-Carlo estimator needs torch, pinned exactly (any other
+        # spec pulls the CUDA wheels).
         "mc": ["torch==2.13.0"],
         "foxglove": ["foxglove-sdk>=0.30"],
         "test": ["pytest", "pytest-timeout", "hypothesis", "websockets"],

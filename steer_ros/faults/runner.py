@@ -74,8 +74,8 @@ def _monitor_class():
     from steer_ros.nodes.monitor import MonitorNode
 
     class DrillMonitor(MonitorNode):
-        def __init__(self, channels: bool = False, **kwargs):
-            super().__init__(node_name="fault_monitor", history=20_000, **kwargs)
+        def __init__(self, channels: bool = False, node_name: str = "fault_monitor", **kwargs):
+            super().__init__(node_name=node_name, history=20_000, **kwargs)
             self.arrivals: dict[str, collections.deque] = {}
             if channels:
                 for topic in (topics.CHANNEL_SIM, topics.CHANNEL_STATE):
@@ -132,29 +132,11 @@ def in_process_graph(domain_id: int, extra_parameters: dict, channels: bool = Fa
 @contextlib.contextmanager
 def external_monitor(domain_id: int, channels: bool = False) -> Iterator:
     """A DrillMonitor in this process watching a graph that runs in other processes."""
-    import rclpy
-    from rclpy.context import Context
-    from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+    from steer_ros.nodes.monitor import standalone_monitor
 
-    context = Context()
-    rclpy.init(context=context, domain_id=domain_id)
-    monitor = _monitor_class()(channels=channels, context=context)
-    executor = SingleThreadedExecutor(context=context)
-    executor.add_node(monitor)
-
-    def spin():
-        with contextlib.suppress(ExternalShutdownException):
-            executor.spin()
-
-    thread = threading.Thread(target=spin, name="fault-monitor", daemon=True)
-    thread.start()
-    try:
+    with standalone_monitor(domain_id, node_name="fault_monitor", monitor_class=_monitor_class(),
+                            channels=channels) as monitor:
         yield monitor
-    finally:
-        executor.shutdown(timeout_sec=2.0)
-        monitor.destroy_node()
-        context.try_shutdown()
-        thread.join(timeout=5.0)
 
 
 def _status_name(status: int) -> str:

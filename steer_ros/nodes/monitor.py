@@ -155,17 +155,19 @@ def fmt_float(x: float, digits: int = 3) -> str:
 
 
 @contextlib.contextmanager
-def standalone_monitor(domain_id: int | None = None, namespace: str = "",
-                       node_name: str = "steer_monitor") -> Iterator[MonitorNode]:
-    """A MonitorNode in its own context and executor thread, watching a graph that
-    runs elsewhere (other processes, or another context in this one)."""
+def standalone_monitor(domain_id: int | None = None, namespace: str = "", node_name: str = "steer_monitor",
+                       monitor_class=None, **monitor_kwargs) -> Iterator[MonitorNode]:
+    """A MonitorNode (or ``monitor_class``, a subclass) in its own context and executor
+    thread, watching a graph that runs elsewhere (other processes, or another context
+    in this one)."""
     import rclpy
     from rclpy.context import Context
     from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 
     context = Context()
     rclpy.init(context=context, domain_id=domain_id)
-    monitor = MonitorNode(context=context, namespace=namespace, node_name=node_name)
+    monitor = (monitor_class or MonitorNode)(context=context, namespace=namespace, node_name=node_name,
+                                             **monitor_kwargs)
     executor = SingleThreadedExecutor(context=context)
     executor.add_node(monitor)
 
