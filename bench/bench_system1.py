@@ -154,7 +154,7 @@ def run_system(system: str, n: int) -> dict:
     else:
         r = run_once(system, n, cap)
         s, opt_r = r["s"], r["opt_r"]
-        conv, rev = r["converge"], r["reconverge"]
+        rev = r["reconverge"]
         # steps/s from short batches (the paper's steps are slow: one batch per step)
         sps, sps_cpu = throughput(s, 0.5, batches=3)
         if rev["reached"]:

@@ -133,7 +133,20 @@ def rail_quadrature(
     return out_i, out_d1, out_d2
 
 
-class ExactEstimator:
+class _DerivativeEstimator:
+    """mi() and mi_and_grad() from a ``derivatives(snr) -> (I, I', I'')`` method."""
+
+    def mi(self, snr) -> np.ndarray:
+        """I(snr) in bits, ``snr``'s shape."""
+        return self.derivatives(snr)[0]
+
+    def mi_and_grad(self, snr) -> tuple[np.ndarray, np.ndarray]:
+        """(I, dI/dsnr) in bits and bits per unit linear snr."""
+        i, d1, _ = self.derivatives(snr)
+        return i, d1
+
+
+class ExactEstimator(_DerivativeEstimator):
     """Deterministic MI of a square QAM by Gauss-Hermite quadrature (module docstring).
 
     Args:
@@ -154,15 +167,6 @@ class ExactEstimator:
         arr = _as_snr(snr)
         i, d1, d2 = rail_quadrature(arr, self.constellation.unit_rail, self.n_nodes)
         return i.reshape(arr.shape), d1.reshape(arr.shape), d2.reshape(arr.shape)
-
-    def mi(self, snr) -> np.ndarray:
-        """I(snr) in bits, ``snr``'s shape."""
-        return self.derivatives(snr)[0]
-
-    def mi_and_grad(self, snr) -> tuple[np.ndarray, np.ndarray]:
-        """(I, dI/dsnr) in bits and bits per unit linear snr."""
-        i, d1, _ = self.derivatives(snr)
-        return i, d1
 
 
 # --------------------------------------------------------------------------------------
@@ -310,7 +314,7 @@ def get_table(constellation: str = "qpsk") -> MITable:
     return MITable(get_constellation(constellation).name)
 
 
-class TableEstimator:
+class TableEstimator(_DerivativeEstimator):
     """Fast deterministic estimator: the exact one, tabulated (see :class:`MITable`)."""
 
     name = "table"
@@ -323,13 +327,6 @@ class TableEstimator:
         arr = _as_snr(snr)
         i, d1, d2 = self.table.derivatives(arr.ravel())
         return i.reshape(arr.shape), d1.reshape(arr.shape), d2.reshape(arr.shape)
-
-    def mi(self, snr) -> np.ndarray:
-        return self.derivatives(snr)[0]
-
-    def mi_and_grad(self, snr) -> tuple[np.ndarray, np.ndarray]:
-        i, d1, _ = self.derivatives(snr)
-        return i, d1
 
 
 # --------------------------------------------------------------------------------------

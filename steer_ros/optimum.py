@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from steer_ros.mi import LN2, get_table
+from steer_ros.mi import get_table
 
 __all__ = ["OptimumResult", "certified_optimum", "min_budget_for_sum_mi", "validate_problem"]
 

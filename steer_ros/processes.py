@@ -38,6 +38,19 @@ def _ros_value(value) -> str:
     return repr(value)
 
 
+def stop_process(proc: subprocess.Popen, grace_s: float = 5.0) -> int:
+    """Stop a process as Ctrl-C would (SIGINT: a ROS node or recorder cleans up),
+    killing it if it does not exit within grace_s; returns its exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=grace_s)
+    return proc.returncode
+
+
 class NodeProcess:
     """One node executable in its own process; ``kill()`` and ``start()`` again."""
 
@@ -82,12 +95,8 @@ class NodeProcess:
 
     def stop(self, grace_s: float = 5.0) -> None:
         """Stop as Ctrl-C would, killing it if it does not exit in time."""
-        if self.alive:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=grace_s)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        if self.proc is not None:
+            stop_process(self.proc, grace_s)
 
     def log_text(self) -> str:
         return "".join(p.read_text() for p in sorted(self.log_dir.glob(f"{self.name}.*.log")))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from steer_ros.domains import exclusive_domain_id  # noqa: F401 (re-exported for the tests)
+from steer_ros.processes import stop_process  # noqa: F401 (re-exported for the tests)
 
 REPO = Path(__file__).resolve().parents[1]
 def ros_env(domain_id: int, **extra: str) -> dict[str, str]:
@@ -75,18 +75,6 @@ class SpunNode:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def stop_process(proc: subprocess.Popen, grace_s: float = 5.0) -> int:
-    """Stop a ROS process as Ctrl-C would (SIGINT), killing it if it does not exit."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=grace_s)
-    return proc.returncode
 
 
 def start_probe(args: list[str], domain_id: int) -> subprocess.Popen:

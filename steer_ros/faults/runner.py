@@ -99,7 +99,7 @@ def _injector(context, namespace: str = ""):
     """A stranger node: publishes whatever the drills inject."""
     from rclpy.node import Node
 
-    from steer_ros.msg import ChannelState, SteerCommand
+    from steer_ros.msg import ChannelState
     from steer_ros.nodes import topics
 
     node = Node("fault_injector", context=context, namespace=namespace)

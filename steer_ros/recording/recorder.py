@@ -364,11 +364,6 @@ def spawn(path: str | os.PathLike, duration_s: float | None = None, topics: Iter
 
 def stop(process: subprocess.Popen, timeout_s: float = 10.0) -> int:
     """Stop a spawned recorder as Ctrl-C does (it finalizes its file); kill it if it hangs."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=timeout_s)
-    return process.returncode
+    from steer_ros.processes import stop_process
+
+    return stop_process(process, timeout_s)
