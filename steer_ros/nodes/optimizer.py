@@ -147,8 +147,9 @@ class OptimizerNode(Node):
                 self.diagnostics.clear("resized")
         return channels is not None or command is not None
 
-    def step(self) -> None:
-        """The timer tick: the steps due at rate_hz since the clock started.
+    def step(self, now: float | None = None) -> None:
+        """The timer tick: the steps due at rate_hz since the clock started (up to
+        ``now``, monotonic seconds; default: the current time).
 
         Timer callbacks in Python arrive late under load; counting the steps due
         (and catching up by at most ``max_burst``, OPTIMIZER_MAX_CATCHUP_S of steps)
@@ -156,7 +157,7 @@ class OptimizerNode(Node):
         executor manages, through scheduling stalls of up to that length.
         """
         with self.state_lock:  # the step timer and publish() both call this
-            now = time.monotonic()
+            now = time.monotonic() if now is None else now
             if self._clock_start is None:
                 self._clock_start, self._steps_done = now, 0
             due = int((now - self._clock_start) * self.params.values.rate_hz) - self._steps_done
@@ -208,14 +209,17 @@ class OptimizerNode(Node):
         return max(self._gap_cache[1] - weighted_mi, 0.0)
 
     def publish(self) -> None:
-        # Bring System 1 up to date first: a step tick delayed by a busy executor would
-        # otherwise publish an iteration count that lags the clock by that delay.
-        self.step()
+        # Stamp first, then bring System 1 up to that instant: the published step count
+        # is the one due at the stamp, whatever stalls the executor or the process
+        # between here and the publication (a step tick delayed by a busy executor
+        # would otherwise publish a count that lags the clock by that delay).
+        stamp, stamp_monotonic = self.get_clock().now().to_msg(), time.monotonic()
+        self.step(stamp_monotonic)
         with self.state_lock:
             if self.system1 is None:
                 return
             s1 = self.system1
-            msg = allocation_msg(s1, math.nan, stamp=self.get_clock().now().to_msg())
+            msg = allocation_msg(s1, math.nan, stamp=stamp)
             inputs = (s1.gain.copy(), s1.noise_var.copy(), s1.weights.copy(), s1.p_total)
         try:
             msg.optimality_gap = self._gap(*inputs, msg.weighted_mi)
