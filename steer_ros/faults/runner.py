@@ -274,7 +274,10 @@ class FaultRunner:
         r.outcome, r.detail = _status_name(first.status), first.status_detail
         r.recovery_s = back.t - t_out
         outcomes = sorted({_status_name(c.status) for c in cmds})
-        r.extras = {**(r.extras or {}), "fault_commands": len(cmds), "outcomes": outcomes, "requests": len(server.requests) - n_requests}
+        r.extras = {**(r.extras or {}), "fault_commands": len(cmds), "outcomes": outcomes,
+                    "requests": len(server.requests) - n_requests,
+                    # > 0 when a stall longer than OPTIMIZER_MAX_CATCHUP_S cost steps (cumulative)
+                    "steps_dropped": monitor.diagnostic("/optimizer").get("steps_dropped", "0")}
         if len(outcomes) > 1:
             failures.append(f"mixed outcomes {outcomes}")
         if r.outcome == "FALLBACK":

@@ -59,7 +59,7 @@ class OptimizerNode(Node):
             raise ValueError(f"parameter 'p_min' ({v.p_min}) must be <= 'p_max' ({v.p_max})")
         self.bounds = Guardrail(p_min=v.p_min, p_max=v.p_max, alpha=1.0)
         self.system1: System1 | None = None
-        self.state_lock = threading.Lock()  # guards system1 between step and publish
+        self.state_lock = threading.RLock()  # guards system1 between step and publish (publish steps under it)
         self.input_lock = threading.Lock()  # guards the pending inputs
         self.pending_channels = None
         self.pending_command = None
@@ -208,14 +208,27 @@ class OptimizerNode(Node):
             self._gap_cache = (key, float(optimum.weighted_mi))
         return max(self._gap_cache[1] - weighted_mi, 0.0)
 
+    def _clock_now(self) -> tuple:
+        """(ROS stamp, monotonic seconds) of one instant. The two clocks are read
+        back to back, and again if the thread was preempted between the reads, so the
+        stamp and the step schedule agree to well under a step."""
+        for _ in range(3):
+            before = time.monotonic()
+            stamp = self.get_clock().now()
+            after = time.monotonic()
+            if after - before < 0.25 / self.params.values.rate_hz:
+                break
+        return stamp.to_msg(), 0.5 * (before + after)
+
     def publish(self) -> None:
-        # Stamp first, then bring System 1 up to that instant: the published step count
-        # is the one due at the stamp, whatever stalls the executor or the process
-        # between here and the publication (a step tick delayed by a busy executor
-        # would otherwise publish a count that lags the clock by that delay).
-        stamp, stamp_monotonic = self.get_clock().now().to_msg(), time.monotonic()
-        self.step(stamp_monotonic)
+        # Under the state lock: read the clock, bring System 1 up to that instant and
+        # read the step count, so the published count is exactly the one due at the
+        # stamp. (Stamping outside the lock let the step timer run ahead between the
+        # stamp and the count; a thread starved for 0.2 s then published a count
+        # 0.2 s ahead of its stamp, and the step rate over a window read low.)
         with self.state_lock:
+            stamp, stamp_monotonic = self._clock_now()
+            self.step(stamp_monotonic)
             if self.system1 is None:
                 return
             s1 = self.system1
