@@ -36,6 +36,19 @@ def _ros_missing_reason() -> str | None:
 REALTIME_RERUNS = 2
 
 
+def pytest_terminal_summary(terminalreporter):
+    """One line per rerun attempt with its failure, so a CI log says why a real-time
+    test needed another try (pytest-rerunfailures alone prints only "R")."""
+    reruns = terminalreporter.stats.get("rerun", [])
+    if not reruns:
+        return
+    terminalreporter.write_sep("=", f"why {len(reruns)} attempt(s) were rerun")
+    for report in reruns:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        why = crash.message if crash is not None else str(report.longrepr).strip().splitlines()[-1:]
+        terminalreporter.write_line(f"{report.nodeid}: {' '.join(str(why).split())[:400]}")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "realtime" in item.keywords:
