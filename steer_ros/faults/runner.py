@@ -323,7 +323,7 @@ class FaultRunner:
                     results.append(self._error_row(fault, exc))
         return results
 
-    def _diag_wait(self, monitor, node: str, key: str, since_value: str, timeout_s: float = 5.0) -> dict:
+    def _diag_wait(self, monitor, node: str, key: str, since_value: str, timeout_s: float = 10.0) -> dict:
         """Wait for a diagnostics report of ``node`` whose ``key`` differs from since_value."""
         return monitor.wait_for(lambda m: (d := m.diagnostic(f"/{node}")).get(key, since_value) != since_value and d,
                                 timeout_s, f"{node} diagnostics to report {key}")
@@ -422,11 +422,23 @@ class FaultRunner:
             msg.policy = "stranger"
             msg.status_detail = "ok: trust me"
             t_in = time.monotonic()
-            pub.publish(msg)
-            hit = monitor.wait_for(lambda m: next((a for a in m.allocations_since(t_in)
-                                                   if np.argmax(a.weights) == len(a.weights) - 1
-                                                   and a.weights[-1] > 0.5), None), 5.0,
-                                   "an allocation under the stranger's command")
+
+            def under_stranger(m):
+                return next((a for a in m.allocations_since(t_in)
+                             if np.argmax(a.weights) == len(a.weights) - 1 and a.weights[-1] > 0.5), None)
+
+            # The stranger insists (20 Hz): the guardrail's next command, every
+            # navigator period, may replace a single publication before any allocation
+            # carries it.
+            hit = None
+            while hit is None:
+                pub.publish(msg)
+                try:
+                    hit = monitor.wait_for(under_stranger, 0.05, "an allocation under the stranger's command")
+                except TimeoutError:
+                    if time.monotonic() - t_in > 5.0:
+                        raise TimeoutError("timed out after 5.0 s waiting for an allocation under the "
+                                           "stranger's command") from None
             diag = self._diag_wait(monitor, "optimizer", "last_adjusted_commands",
                                    before.get("last_adjusted_commands", ""))
             # The guardrail's next command restores the navigator's intent.
