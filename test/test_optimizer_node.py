@@ -58,14 +58,17 @@ def test_a_publish_held_up_by_a_step_tick_still_publishes_the_count_due_at_its_s
     hold_s = 0.2
     try:
         with SpunNode("step_stamp_probe", domain_id) as probe:
-            probe.node.create_subscription(AllocationState, topics.ALLOCATION, received.append,
-                                           QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE))
-            wait_until(lambda: node.pub.get_subscription_count() >= 1, 10.0, "the probe to match steer/allocation")
+            sub = probe.node.create_subscription(AllocationState, topics.ALLOCATION, received.append,
+                                                 QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE))
+            # Both ends matched (a volatile reader drops what was sent before it matched).
+            wait_until(lambda: node.pub.get_subscription_count() >= 1 and sub.get_publisher_count() >= 1, 10.0,
+                       "the probe and the optimizer to match on steer/allocation")
             n = defaults.N_CHANNELS
             node.on_channels(ChannelState(gain=[1.0] * n, noise_var=[1.0] * n, source=[0] * n, gain_var=[0.0] * n))
             node.step()
             assert node.system1 is not None
             node.publish()  # the reference: nothing else stepping
+            wait_until(lambda: len(received) == 1, 10.0, "the reference allocation at the probe")
 
             with node.state_lock:  # a step tick is running ...
                 publisher = threading.Thread(target=node.publish)
@@ -75,7 +78,7 @@ def test_a_publish_held_up_by_a_step_tick_still_publishes_the_count_due_at_its_s
                 node.step()  # and the tick takes them
             publisher.join(timeout=10.0)
             assert not publisher.is_alive()
-            wait_until(lambda: len(received) >= 2, 10.0, "both allocations at the probe")
+            wait_until(lambda: len(received) == 2, 10.0, "the held-up allocation at the probe")
     finally:
         node.destroy_node()
         context.try_shutdown()
