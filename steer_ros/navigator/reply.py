@@ -82,21 +82,16 @@ def parse_reply(
     return ParsedReply(weights=weights, p_total=p_total, reasoning=reasoning)
 
 
-def _find_object(text: str) -> dict:
-    """The first JSON object holding "weights" (else the first object at all)."""
-    candidates = [text.strip()]
-    candidates += [m.strip() for m in _FENCE.findall(text)]
-    first_dict = None
-    for candidate in candidates:
+def _json_objects(text: str):
+    """JSON objects in the reply, in order of trust: the whole text, each code fence,
+    then each object starting at a "{" (at most _MAX_DECODE_ATTEMPTS tries)."""
+    for candidate in [text.strip()] + [m.strip() for m in _FENCE.findall(text)]:
         try:
             value = json.loads(candidate)
         except (ValueError, RecursionError):
             continue
         if isinstance(value, dict):
-            value = _lower_keys(value)
-            if "weights" in value:
-                return value
-            first_dict = first_dict or value
+            yield value
     decoder = json.JSONDecoder()
     start = text.find("{")
     attempts = 0
@@ -108,13 +103,20 @@ def _find_object(text: str) -> dict:
             start = text.find("{", start + 1)
             continue
         if isinstance(value, dict):
-            value = _lower_keys(value)
-            if "weights" in value:
-                return value
-            first_dict = first_dict or value
+            yield value
             start = text.find("{", end)
         else:
             start = text.find("{", start + 1)
+
+
+def _find_object(text: str) -> dict:
+    """The first JSON object holding "weights" (else the first object at all)."""
+    first_dict = None
+    for value in _json_objects(text):
+        value = _lower_keys(value)
+        if "weights" in value:
+            return value
+        first_dict = first_dict or value
     if first_dict is not None:
         return first_dict
     raise ReplyError("unparsable", f"no JSON object in the reply ({_preview(text)})")
