@@ -87,7 +87,7 @@ def run_demo(out_dir: Path = Path("out/demo"), phase_s: float = 15.0, domain_id:
     out_dir.mkdir(parents=True, exist_ok=True)
     graph = Graph(domain_id=domain_id, **launch_values)
     monitor = MonitorNode(context=graph.context)
-    graph.executor.add_node(monitor)
+    graph.add_node(monitor)
     bag = out_dir / "demo.mcap"
     recorder = attach(graph, bag)  # before start(): the recording misses nothing
     if quiet_nodes:

@@ -45,7 +45,7 @@ def test_websocket_client_receives_decoded_allocation_states(domain_id):
 
     with running_graph(domain_id=domain_id, nodes=["channel_sim", "channel_mux", "optimizer"]) as graph:
         bridge = FoxgloveBridge(port=0, context=graph.context)  # any free port, on localhost
-        graph.executor.add_node(bridge)
+        graph.add_node(bridge)
         graph.nodes[bridge.get_name()] = bridge  # graph.shutdown() closes (stops the server) and destroys it
         assert bridge.url == f"ws://{DEFAULT_HOST}:{bridge.port}" and DEFAULT_HOST == "127.0.0.1"
         with connect(bridge.url, subprotocols=SUBPROTOCOLS, open_timeout=10) as ws:

@@ -30,7 +30,7 @@ def watched_graph(domain_id: int, namespace: str = "", **kwargs):
     extra = kwargs.pop("extra_parameters", FAST_NAV)
     graph = Graph(domain_id=domain_id, namespace=namespace, extra_parameters=extra, **kwargs)
     monitor = MonitorNode(context=graph.context, namespace=namespace)
-    graph.executor.add_node(monitor)
+    graph.add_node(monitor)
     graph.start()
     try:
         monitor.wait_for(lambda m: m.latest_allocation() is not None, 30.0, "the first allocation")

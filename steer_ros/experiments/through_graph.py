@@ -53,7 +53,7 @@ class Probe:
     def __init__(self, domain_id: int | None, namespace: str = ""):
         import rclpy
         from rclpy.context import Context
-        from rclpy.executors import MultiThreadedExecutor
+        from rclpy.executors import SingleThreadedExecutor
         from rclpy.parameter_client import AsyncParameterClient
         from std_msgs.msg import String
 
@@ -77,7 +77,7 @@ class Probe:
                                       topics.LATCHED_COMMAND_QOS)
         self.policy_pub = self.node.create_publisher(String, topics.POLICY, topics.POLICY_QOS)
         self.channel_sim = AsyncParameterClient(self.node, "channel_sim")
-        self.executor = MultiThreadedExecutor(num_threads=2, context=self.context)
+        self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.node)
         self._thread = threading.Thread(target=self._spin, name="steer-probe", daemon=True)
         self._thread.start()

@@ -117,8 +117,8 @@ def in_process_graph(domain_id: int, extra_parameters: dict, channels: bool = Fa
     graph = Graph(domain_id=domain_id, extra_parameters=extra_parameters, **launch)
     monitor = _monitor_class()(channels=channels, context=graph.context)
     injector = _injector(graph.context)
-    graph.executor.add_node(monitor)
-    graph.executor.add_node(injector)
+    graph.add_node(monitor)
+    graph.add_node(injector)
     graph.start()
     try:
         yield graph, monitor, injector

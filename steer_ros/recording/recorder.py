@@ -112,7 +112,7 @@ def bag_metadata_yaml(file_name: str, topics: list[TopicSummary], start_ns: int,
 class Recorder(Node):
     """Records ``topics`` (default: every steer topic and /diagnostics) into ``path``.
 
-    Use it as a node in any executor (``graph.executor.add_node(recorder)``), and call
+    Use it as a node in any executor (or ``graph.add_node(recorder)``), and call
     :meth:`close` (or ``destroy_node``) to finalize the file. Topics whose type is not
     known in advance are subscribed once a publisher appears (checked every
     ``DISCOVERY_PERIOD_S``). Thread-safe: callbacks run in one mutually exclusive group
@@ -278,7 +278,7 @@ def attach(graph, path: str | os.PathLike, topics: Iterable[str] | None = None, 
     """
     namespace = next(iter(graph.nodes.values())).get_namespace() if graph.nodes else ""
     recorder = Recorder(path, topics, context=graph.context, namespace=namespace, **kwargs)
-    graph.executor.add_node(recorder)
+    graph.add_node(recorder)
     graph.nodes[recorder.get_name()] = recorder
     return recorder
 
