@@ -2,13 +2,16 @@
 same parameters file, same overrides as the launch file (both read
 :mod:`steer_ros.graph`).
 
-Each node spins on its own single-threaded executor in its own thread, as each runs
-in its own process under launch (:func:`steer_ros.nodes.runtime.run_node`). One
-multi-threaded executor for the whole graph rebuilt the wait set of every node's
-entities (about 60 with the parameter services) on every ready callback, holding the
-GIL while it did: measured on 2 cores, the through-graph P4 run at 100 steps/s
-received 5-20 of 120 allocations and the navigator's first command came up to
-0.8 s late.
+The process is multi-threaded, but not on rclpy's MultiThreadedExecutor: each node
+spins on its own single-threaded executor in its own thread, as each runs in its own
+process under launch (:func:`steer_ros.nodes.runtime.run_node`). Measured on 2 cores,
+the through-graph P4 run at 100 steps/s (120 steps) received
+
+- 5-20 of 120 allocations, the navigator's first command up to 0.8 s late, with one
+  MultiThreadedExecutor for the graph: it rebuilds the wait set of every node's
+  entities (about 60 with the parameter services) on each ready callback, under the GIL;
+- about 45 of 120 with a two-thread MultiThreadedExecutor per node (two CPU hogs);
+- 108-120 of 120 with a single-threaded executor per node (two CPU hogs), 120 idle.
 """
 
 from __future__ import annotations

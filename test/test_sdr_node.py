@@ -84,13 +84,13 @@ def watchers(domain_id: int):
     """A MonitorNode and a ChannelWatcher in this process (their own DDS participant)."""
     import rclpy
     from rclpy.context import Context
-    from rclpy.executors import MultiThreadedExecutor
+    from rclpy.executors import SingleThreadedExecutor
 
     context = Context()
     rclpy.init(context=context, domain_id=domain_id)
     monitor = MonitorNode(context=context)
     watcher = ChannelWatcher(monitor.cond, context=context)
-    executor = MultiThreadedExecutor(num_threads=2, context=context)
+    executor = SingleThreadedExecutor(context=context)
     executor.add_node(monitor)
     executor.add_node(watcher)
     thread = threading.Thread(target=executor.spin, daemon=True)
@@ -292,8 +292,9 @@ def test_recording_ending_makes_the_mux_fall_back_and_system1_carries_on(domain_
     print(f"\nSDR phase {back.t - t_sdr:.2f} s; optimizer {achieved:.0f} Hz of {rate:.0f} from then to 1.5 s after the "
           f"fallback; largest gap between allocations {gaps.max() * 1000:.0f} ms; {len(allocs)} allocations, "
           "all feasible")
-    # In-process graph (rclpy's multi-threaded executor): allow one hiccup under 1 s.
-    assert achieved >= 0.9 * rate and gaps.max() < 1.0
+    # Allocations come at 20 Hz (largest gap seen idle: 57 ms); 0.5 s leaves room for a
+    # loaded machine. With one multi-threaded executor for the graph it reached 0.9 s.
+    assert achieved >= 0.9 * rate and gaps.max() < 0.5
     np.testing.assert_allclose(last.gain, DESIGN)
     assert last.optimality_gap < 1e-3
 
