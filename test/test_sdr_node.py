@@ -200,10 +200,13 @@ def test_steer_ros_sim_plays_a_given_recording_in_the_mixed_graph(domain_id, tmp
             monitor.wait_for(lambda m: (a := m.latest_allocation()) and np.allclose(a.gain[:4], gains[:4], rtol=0.05),
                              10.0, "an allocation on the recording's gains")
     finally:
-        if proc.poll() is None:
+        interrupted = proc.poll() is None
+        if interrupted:
             os.killpg(proc.pid, signal.SIGINT)
         out, _ = proc.communicate(timeout=15)
     assert "sdr_estimator" in out and str(rec) in out, out[-2000:]
+    # Ctrl-C stops every node thread and exits cleanly (the graph was still running).
+    assert interrupted and proc.returncode == 0 and "Traceback" not in out, out[-2000:]
 
 
 # --- the allocation follows a gain change made in the recording -----------------------
