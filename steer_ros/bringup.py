@@ -91,7 +91,7 @@ class Graph:
             executor.spin()
 
     def shutdown(self) -> None:
-        """Stop spinning, wait for the spin thread, then destroy the nodes and the
+        """Stop spinning, wait for the spin threads, then destroy the nodes and the
         context, in that order: destroying anything the executor may still touch
         makes rclpy print unretrieved 'cannot use Destroyable' errors."""
         for node in self.nodes.values():

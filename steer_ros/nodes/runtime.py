@@ -9,9 +9,11 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from typing import Sequence
+import time
+from typing import Callable, Sequence
 
 import rclpy
+from rclpy.context import Context
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 
 
@@ -74,21 +76,54 @@ def run_node(node_class, args: Sequence[str] | None = None) -> int:
     return 0
 
 
+def spin_alone(make_node: Callable, *, args: list[str] | None = None, domain_id: int | None = None,
+               duration_s: float | None = None, on_ready: Callable | None = None):
+    """Run the node ``make_node(context)`` builds, in its own context and in this thread,
+    until ``duration_s`` passes, Ctrl-C or SIGTERM; then destroy it (its destroy_node
+    finalizes what it wrote) and shut the context down. Returns the node, for what it
+    counted. The recorder and the Foxglove bridge run this way from their commands."""
+    context = Context()
+    rclpy.init(args=args, context=context, domain_id=domain_id)
+    node = None
+    main = threading.current_thread() is threading.main_thread()
+    previous_term = signal.getsignal(signal.SIGTERM)
+    if main:
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        node = make_node(context)
+        executor = SingleThreadedExecutor(context=context)
+        executor.add_node(node)
+        if on_ready is not None:
+            on_ready(node)
+        deadline = None if duration_s is None else time.monotonic() + duration_s
+        try:
+            while context.ok() and (deadline is None or time.monotonic() < deadline):
+                timeout = 0.1 if deadline is None else max(0.0, min(0.1, deadline - time.monotonic()))
+                executor.spin_once(timeout_sec=timeout)
+        except (KeyboardInterrupt, ExternalShutdownException):
+            pass
+        return node
+    finally:
+        if node is not None:
+            node.destroy_node()
+        context.try_shutdown()
+        if main:
+            signal.signal(signal.SIGTERM, previous_term)
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def stop_executor(executor) -> None:
     """Stop ``executor`` so that the node can be destroyed.
 
     shutdown() drops the executor's suspended wait generator, which still holds the
     node's handle when spin() returned mid-iteration: without it destroy_node()
     waited for that handle forever (about 1 Ctrl-C in 10 hung until launch's SIGKILL).
-    rclpy 7.1 (Jazzy)'s shutdown() does not wait for callbacks still running on the
-    worker threads, which then hit destroyed publishers ("cannot use Destroyable
-    because destruction was requested", printed as "exception was never retrieved"),
-    so wait for the thread pool too, dropping callbacks not yet started.
+    Every executor here is single-threaded, so no callback is left running after it.
     """
     executor.shutdown(timeout_sec=1.0)
-    pool = getattr(executor, "_executor", None)  # MultiThreadedExecutor's ThreadPoolExecutor
-    if pool is not None and hasattr(pool, "shutdown"):
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _quiet_sigint() -> None:

@@ -99,42 +99,10 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, topics: Iterable[s
           namespace: str = "", domain_id: int | None = None, duration_s: float | None = None,
           on_ready=None, args: list[str] | None = None) -> FoxgloveBridge:
     """Run a bridge in this process until Ctrl-C, SIGTERM or ``duration_s``."""
-    import signal
+    from steer_ros.nodes.runtime import spin_alone
 
-    import rclpy
-    from rclpy.context import Context
-    from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
-
-    context = Context()
-    rclpy.init(args=args, context=context, domain_id=domain_id)
-    bridge = None
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.getsignal(signal.SIGTERM)
-    if main:
-        signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        bridge = FoxgloveBridge(host, port, topics, context=context, namespace=namespace)
-        executor = SingleThreadedExecutor(context=context)
-        executor.add_node(bridge)
-        if on_ready is not None:
-            on_ready(bridge)
-        deadline = None if duration_s is None else time.monotonic() + duration_s
-        try:
-            while context.ok() and (deadline is None or time.monotonic() < deadline):
-                executor.spin_once(timeout_sec=0.1)
-        except (KeyboardInterrupt, ExternalShutdownException):
-            pass
-        return bridge
-    finally:
-        if bridge is not None:
-            bridge.destroy_node()
-        context.try_shutdown()
-        if main:
-            signal.signal(signal.SIGTERM, previous)
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+    return spin_alone(lambda context: FoxgloveBridge(host, port, topics, context=context, namespace=namespace),
+                      args=args, domain_id=domain_id, duration_s=duration_s, on_ready=on_ready)
 
 
 # -- the saved layout ---------------------------------------------------------------------

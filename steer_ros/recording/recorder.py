@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -306,41 +305,10 @@ def record(path: str | os.PathLike, duration_s: float | None = None, topics: Ite
            on_ready=None) -> Recorder:
     """Record in this process until ``duration_s`` passes, Ctrl-C or SIGTERM; the file is
     finalized in every case. Returns the (closed) recorder, for its counts."""
-    import rclpy
-    from rclpy.context import Context
-    from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+    from steer_ros.nodes.runtime import spin_alone
 
-    context = Context()
-    rclpy.init(args=args, context=context, domain_id=domain_id)
-    recorder = None
-    previous_term = signal.getsignal(signal.SIGTERM)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-    try:
-        recorder = Recorder(path, topics, context=context, namespace=namespace)
-        executor = SingleThreadedExecutor(context=context)
-        executor.add_node(recorder)
-        if on_ready is not None:
-            on_ready(recorder)
-        deadline = None if duration_s is None else time.monotonic() + duration_s
-        try:
-            while context.ok() and (deadline is None or time.monotonic() < deadline):
-                timeout = 0.1 if deadline is None else max(0.0, min(0.1, deadline - time.monotonic()))
-                executor.spin_once(timeout_sec=timeout)
-        except (KeyboardInterrupt, ExternalShutdownException):
-            pass
-        return recorder
-    finally:
-        if recorder is not None:
-            recorder.close()
-            recorder.destroy_node()
-        context.try_shutdown()
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, previous_term)
-
-
-def _raise_keyboard_interrupt(signum, frame):
-    raise KeyboardInterrupt
+    return spin_alone(lambda context: Recorder(path, topics, context=context, namespace=namespace),
+                      args=args, domain_id=domain_id, duration_s=duration_s, on_ready=on_ready)
 
 
 def recorder_command(path: str | os.PathLike, duration_s: float | None = None, topics: Iterable[str] | None = None,

@@ -106,20 +106,12 @@ class PilotFrame:
         cls,
         n_channels: int = defaults.N_CHANNELS,
         subcarriers_per_channel: int = defaults.SDR_SUBCARRIERS_PER_CHANNEL,
-        n_fft: int = defaults.SDR_N_FFT,
-        cp_len: int = defaults.SDR_CP_LEN,
-        n_pilot_symbols: int = defaults.SDR_PILOT_SYMBOLS,
-        sts_reps: int = defaults.SDR_STS_REPS,
-        seed: int = defaults.SDR_PILOT_SEED,
+        **fields,
     ) -> "PilotFrame":
-        return cls(
-            n_fft=n_fft,
-            cp_len=cp_len,
-            subchannel_of=contiguous_map(n_channels, subcarriers_per_channel, n_fft),
-            n_pilot_symbols=n_pilot_symbols,
-            sts_reps=sts_reps,
-            seed=seed,
-        )
+        """A frame whose subchannels are contiguous blocks of subcarriers; ``fields`` are
+        the other fields (n_fft, cp_len, n_pilot_symbols, sts_reps, seed), defaulted as above."""
+        n_fft = fields.get("n_fft", cls.n_fft)
+        return cls(subchannel_of=contiguous_map(n_channels, subcarriers_per_channel, n_fft), **fields)
 
     def __post_init__(self) -> None:
         n = self.n_fft
