@@ -113,6 +113,6 @@ def test_thousand_4096_channel_allocations_arrive_complete_and_in_order(domain_i
     report = json.loads(out.strip().splitlines()[-1])
     with capsys.disabled():
         print(f"\n[4096-channel AllocationState x{count}] {report}")
-    assert report["received"] == count, err
+    assert report["received"] == count, (report, err[-2000:])
     assert report["complete"] and report["in_order"], report
     assert not report["bad"], report["bad"]
