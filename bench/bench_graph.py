@@ -30,8 +30,8 @@ sys.path.insert(0, str(REPO / "test"))
 from rosutil import exclusive_domain_id  # noqa: E402
 
 from steer_ros import defaults  # noqa: E402
-from steer_ros.nodes.monitor import standalone_monitor  # noqa: E402
-from steer_ros.processes import ProcessGraph  # noqa: E402
+from steer_ros.lab.fixtures.monitor_node import standalone_monitor  # noqa: E402
+from steer_ros.ros.node_processes import ProcessGraph  # noqa: E402
 
 
 def vm_hwm_mib(pid: int) -> float:
@@ -43,8 +43,8 @@ def vm_hwm_mib(pid: int) -> float:
 
 def latency_case(domain_id: int, n: int, repeats: int, seed: int = 0) -> dict:
     from steer_ros.msg import ChannelState
-    from steer_ros.nodes import topics
-    from steer_ros.nodes.conversions import channel_state_msg
+    from steer_ros.ros import topics
+    from steer_ros.ros.conversions import channel_state_msg
 
     rng = np.random.default_rng(seed)
     gains = 10 ** rng.uniform(-1.5, 1.5, n)

@@ -8,12 +8,12 @@ config/mixed.yaml: channels 1-4 from the SDR estimator, 5-8 simulated, falling b
 to the simulator when the SDR source stops). ``sdr_recording`` is the SigMF
 recording the estimator plays (default: the config's bundled recording); for a live
 GNU Radio stream or a SoapySDR device, set the estimator's ``source`` in the config.
-The node list and the argument-to-parameter mapping come from steer_ros.graph,
+The node list and the argument-to-parameter mapping come from steer_ros.ros.graph,
 shared with `steer-ros sim --config config/mixed.yaml`, the launch-free bringup.
 record:=true also starts `steer-ros record`, as in sim.launch.py.
 """
 
-from steer_ros.launching import graph_launch_description
+from steer_ros.ros.launch_description import graph_launch_description
 
 
 def generate_launch_description():

@@ -2,7 +2,7 @@
 
 The ROS-free core (``defaults``, ``constellations``, ``mi``, ``optimizer``,
 ``optimum``, ``baselines``, ``navigator``, ``guardrails``, ``channels``, ``sdr``)
-imports no ROS module; ``steer_ros.nodes`` holds the thin ROS 2 wrappers and
+imports no ROS module; ``steer_ros.ros.nodes`` holds the thin ROS 2 wrappers and
 ``steer_ros.msg`` the generated messages (present after ``colcon build``).
 """
 

@@ -137,7 +137,7 @@ SDR_SOAPY_OPEN_TIMEOUT_S = 10.0  # opening a SoapySDR device fails after this, n
 SDR_SOAPY_PYTHON = "/usr/bin/python3"  # interpreter with Debian's python3-soapysdr
 SDR_THROUGHPUT_MSPS = 2.0  # requirement: the estimator keeps up with this on one core
 SDR_SYNC_LOST_FRAMES = 8.0  # sync is lost after this many frame lengths without a frame
-# The sdr_estimator node (steer_ros.nodes.sdr_estimator, steer_ros.sdr.runner).
+# The sdr_estimator node (steer_ros.ros.nodes.sdr_estimator_node, steer_ros.sdr.sdr_runner).
 SDR_SOURCE = "sigmf"  # sigmf | zmq | soapy
 SDR_RECORDING = "recordings/design_8ch.sigmf-meta"  # bundled, relative to config/
 SDR_PUBLISH_HZ = 10.0  # ChannelState rate on steer/channel/sdr

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from steer_ros.baselines import b0, b1, gaussian_waterfilling
+from steer_ros.system1.baselines import b0, b1, gaussian_waterfilling
 from steer_ros.defaults import design_gains
-from steer_ros.optimum import certified_optimum
+from steer_ros.system1.certified_optimum import certified_optimum
 
 
 def test_b1_below_b0_at_design_defaults():

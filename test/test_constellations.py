@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from steer_ros.constellations import CONSTELLATIONS, get_constellation
+from steer_ros.radio.constellations import CONSTELLATIONS, get_constellation
 
 
 @pytest.mark.parametrize("name,size", [("qpsk", 4), ("16qam", 16), ("64qam", 64)])

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from steer_ros.demo import run_demo
+from steer_ros.lab.demo import run_demo
 
 pytestmark = [pytest.mark.ros, pytest.mark.realtime]
 

@@ -1,5 +1,5 @@
 """Issue 6: the paper's experiments with the rules backend hit their targets (asserted
-here with the issue's numbers, independently of steer_ros.experiments.targets), the
+here with the issue's numbers, independently of steer_ros.lab.experiments.targets), the
 command writes its outputs, the openai path runs end to end against the real test
 HTTP server, and a short run through the live graph agrees with the harness."""
 
@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 
 from steer_ros import defaults
-from steer_ros.experiments.harness import POLICY_SCHEDULE, REVERSAL_SCHEDULE, Schedule, StepLockedHarness
-from steer_ros.experiments.metrics import steps_until_below
-from steer_ros.experiments.options import ExperimentOptions
-from steer_ros.experiments.policies import POLICIES, run_policies
-from steer_ros.experiments.reversal import POLICY as EQUALIZE
-from steer_ros.experiments.reversal import run_reversal
-from steer_ros.optimum import certified_optimum, min_budget_for_sum_mi
+from steer_ros.lab.experiments.harness import POLICY_SCHEDULE, REVERSAL_SCHEDULE, Schedule, StepLockedHarness
+from steer_ros.lab.experiments.metrics import steps_until_below
+from steer_ros.lab.experiments.options import ExperimentOptions
+from steer_ros.lab.experiments.policies import POLICIES, run_policies
+from steer_ros.lab.experiments.reversal import POLICY as EQUALIZE
+from steer_ros.lab.experiments.reversal import run_reversal
+from steer_ros.system1.certified_optimum import certified_optimum, min_budget_for_sum_mi
 
 GAIN = defaults.design_gains()
 NOISE = np.full(GAIN.shape, defaults.NOISE_VAR)
@@ -132,7 +132,7 @@ def test_command_writes_results_figures_and_docs(tmp_path):
 
 def test_openai_backend_end_to_end_against_the_test_server(tmp_path):
     from steer_ros.cli import main
-    from steer_ros.testing.openai_server import ScriptedOpenAIServer
+    from steer_ros.lab.fixtures.openai_server import ScriptedOpenAIServer
 
     reply = {"weights": [8, 7, 6, 5, 4, 3, 2, 1], "P_total": 40, "reasoning": "scripted: favour the weak end"}
     with ScriptedOpenAIServer([reply], model="test-model") as server:
@@ -156,8 +156,8 @@ def test_openai_backend_end_to_end_against_the_test_server(tmp_path):
 def test_through_graph_smoke(domain_id):
     """P4 and the reversal through the live graph (short schedules, 100 steps/s): the
     same qualitative outcome as the harness."""
-    from steer_ros.experiments.metrics import policy_metrics
-    from steer_ros.experiments.through_graph import run_condition
+    from steer_ros.lab.experiments.metrics import policy_metrics
+    from steer_ros.lab.experiments.through_graph import run_condition
 
     options = ExperimentOptions(graph_rate_hz=100.0)
     p4 = run_condition(POLICIES["P4"], Schedule(steps=120, every=10, warmup=80), options, domain_id=domain_id)

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from steer_ros.faults import catalogue
-from steer_ros.faults.metrics import RowResult, feasibility_violations, step_rate, violates
-from steer_ros.faults.report import format_table, summary, write_json
+from steer_ros.lab.faults import catalogue
+from steer_ros.lab.faults.metrics import RowResult, feasibility_violations, step_rate, violates
+from steer_ros.lab.faults.report import format_table, summary, write_json
 
 
 def sample(t, step, power, p_total=40.0):

@@ -1,4 +1,4 @@
-"""The fault matrix of issue 8 as CI tests: every row of steer_ros.faults.catalogue,
+"""The fault matrix of issue 8 as CI tests: every row of steer_ros.lab.faults.catalogue,
 over real DDS and a real HTTP LLM server.
 
 Rows that share a graph run together once per module (the first test of a group
@@ -8,7 +8,7 @@ the faults, message rows another, the node kills a process-per-node graph, the l
 row its own. Each row asserts 0 feasibility
 violations, >= 95% of System 1's step rate, the expected outcome and detail, and a
 measured recovery. Drill settings (navigator period 0.5 s, LLM deadline 1 s, 2 s
-fault windows) are in steer_ros.faults.runner.DrillSettings.
+fault windows) are in steer_ros.lab.faults.runner.DrillSettings.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import math
 
 import pytest
 
-from steer_ros.faults import catalogue
+from steer_ros.lab.faults import catalogue
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow, pytest.mark.realtime]
 
@@ -50,7 +50,7 @@ def drills():
     """A Drills over one domain held for the module."""
     from rosutil import exclusive_domain_id
 
-    from steer_ros.faults.runner import FaultRunner
+    from steer_ros.lab.faults.runner import FaultRunner
 
     with exclusive_domain_id() as domain:
         yield Drills(FaultRunner(domain, log=print))

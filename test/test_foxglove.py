@@ -40,8 +40,8 @@ def test_websocket_client_receives_decoded_allocation_states(domain_id):
     from mcap_ros2._dynamic import generate_dynamic
     from websockets.sync.client import connect
 
-    from steer_ros.bringup import running_graph
-    from steer_ros.recording.foxglove_bridge import DEFAULT_HOST, FoxgloveBridge
+    from steer_ros.ros.bringup import running_graph
+    from steer_ros.ros.recording.foxglove_bridge import DEFAULT_HOST, FoxgloveBridge
 
     with running_graph(domain_id=domain_id, nodes=["channel_sim", "channel_mux", "optimizer"]) as graph:
         bridge = FoxgloveBridge(port=0, context=graph.context)  # any free port, on localhost
@@ -74,7 +74,7 @@ def test_websocket_client_receives_decoded_allocation_states(domain_id):
 
 
 def test_saved_layout_is_current_and_has_the_first_plots():
-    from steer_ros.recording.foxglove_bridge import LAYOUT_FILE, layout
+    from steer_ros.ros.recording.foxglove_bridge import LAYOUT_FILE, layout
 
     saved = json.loads((REPO / "config" / "foxglove" / LAYOUT_FILE).read_text())
     assert saved == layout(), "regenerate: steer-ros foxglove --write-layout config/foxglove/steer_ros_layout.json"

@@ -12,11 +12,11 @@ import pytest
 from rclpy.parameter import Parameter
 
 from steer_ros import defaults
-from steer_ros.bringup import Graph
-from steer_ros.command import Status
-from steer_ros.nodes.monitor import MonitorNode, standalone_monitor
-from steer_ros.processes import ProcessGraph
-from steer_ros.testing import ScriptedOpenAIServer
+from steer_ros.ros.bringup import Graph
+from steer_ros.system2.steer_decision import Status
+from steer_ros.lab.fixtures.monitor_node import MonitorNode, standalone_monitor
+from steer_ros.ros.node_processes import ProcessGraph
+from steer_ros.lab.fixtures import ScriptedOpenAIServer
 
 pytestmark = [pytest.mark.ros, pytest.mark.realtime]
 

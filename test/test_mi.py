@@ -5,8 +5,8 @@ import pytest
 from scipy import integrate
 from scipy.special import logsumexp
 
-from steer_ros.constellations import get_constellation
-from steer_ros.mi import (
+from steer_ros.radio.constellations import get_constellation
+from steer_ros.radio.mutual_information import (
     ExactEstimator,
     MonteCarloEstimator,
     TableEstimator,

@@ -1,5 +1,5 @@
 """The openai backend against a real OpenAI-compatible HTTP server on 127.0.0.1
-(steer_ros.testing.openai_server), never a patched client: the fault table of
+(steer_ros.lab.fixtures.openai_server), never a patched client: the fault table of
 issue 4, each failure mapped to FALLBACK with the right reason code."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import socket
 import numpy as np
 import pytest
 
-from steer_ros.command import Status
-from steer_ros.guardrails import Guardrail
-from steer_ros.navigator import BackendConfig, Navigator, make_backend
-from steer_ros.navigator.openai_backend import OpenAIBackend
-from steer_ros.testing import ScriptedOpenAIServer, design_snapshot
+from steer_ros.system2.steer_decision import Status
+from steer_ros.system2.guardrail import Guardrail
+from steer_ros.system2 import BackendConfig, Navigator, make_backend
+from steer_ros.system2.backends.openai_backend import OpenAIBackend
+from steer_ros.lab.fixtures import ScriptedOpenAIServer, design_snapshot
 
 DEADLINE_S = 0.5
 GOOD = {"weights": [1, 1, 1, 1, 1, 1, 4, 4], "P_total": 30, "reasoning": "favour 7 and 8"}
@@ -179,7 +179,7 @@ def test_models_endpoint_lists_the_model():
 
 
 def _command(snapshot):
-    from steer_ros.command import SteerDecision
+    from steer_ros.system2.steer_decision import SteerDecision
 
     return SteerDecision(weights=snapshot.weights.copy(), p_total=snapshot.p_total)
 
@@ -193,7 +193,7 @@ def test_standalone_server_module(tmp_path):
     script = tmp_path / "script.jsonl"
     script.write_text(GOOD_TEXT + "\n")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    proc = subprocess.Popen([sys.executable, "-m", "steer_ros.testing.openai_server", "--script", str(script)],
+    proc = subprocess.Popen([sys.executable, "-m", "steer_ros.lab.fixtures.openai_server", "--script", str(script)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         line = proc.stdout.readline()

@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from steer_ros.defaults import A_MIN, design_gains
-from steer_ros.optimizer import System1, project_power
-from steer_ros.optimum import certified_optimum
-from steer_ros.snapshot import SystemSnapshot
+from steer_ros.system1.system1 import System1, project_power
+from steer_ros.system1.certified_optimum import certified_optimum
+from steer_ros.system2.snapshot import SystemSnapshot
 
 RTOL = 1e-12
 
@@ -165,7 +165,7 @@ def test_pga_mode_improves_and_matches_paper_update():
     a0 = s.amplitude
     s.step()
     # one plain PGA step by hand: a + eta grad, clamp, l2-ball scaling
-    from steer_ros.mi import TableEstimator
+    from steer_ros.radio.mutual_information import TableEstimator
     _, d1 = TableEstimator().mi_and_grad(g * a0**2)
     a = np.maximum(a0 + 0.1 * (1 / 8) * d1 * 2 * g * a0, A_MIN)
     a *= math.sqrt(40.0 / np.sum(a * a))

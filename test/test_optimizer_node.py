@@ -47,8 +47,8 @@ def test_a_publish_held_up_by_a_step_tick_still_publishes_the_count_due_at_its_s
     from rosutil import SpunNode, wait_until
     from steer_ros import defaults
     from steer_ros.msg import AllocationState, ChannelState
-    from steer_ros.nodes import topics
-    from steer_ros.nodes.optimizer import OptimizerNode
+    from steer_ros.ros import topics
+    from steer_ros.ros.nodes.optimizer_node import OptimizerNode
 
     context = Context()
     rclpy.init(context=context, domain_id=domain_id)

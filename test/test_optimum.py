@@ -6,8 +6,8 @@ import pytest
 from scipy.optimize import minimize
 
 from steer_ros.defaults import design_gains
-from steer_ros.mi import ExactEstimator
-from steer_ros.optimum import certified_optimum, min_budget_for_sum_mi
+from steer_ros.radio.mutual_information import ExactEstimator
+from steer_ros.system1.certified_optimum import certified_optimum, min_budget_for_sum_mi
 
 
 def slsqp_best(gain, noise_var, weights, p_total, name, rng, starts=6):

@@ -96,17 +96,22 @@ def test_package_xml_declares_every_python_import():
 
 
 def _declared_nodes() -> list[str]:
+    """The node executables: one per steer_ros/ros/nodes/*_node.py (CMakeLists.txt globs them)."""
     text = (REPO / "CMakeLists.txt").read_text()
-    match = re.search(r"set\(STEER_NODES([^)]*)\)", text)
-    assert match, "CMakeLists.txt must list the node executables in set(STEER_NODES ...)"
-    return match.group(1).split()
+    assert "steer_ros/ros/nodes/*_node.py" in text, "CMakeLists.txt must glob the node modules"
+    return sorted(p.name[: -len("_node.py")] for p in (REPO / "steer_ros" / "ros" / "nodes").glob("*_node.py"))
+
+
+def test_graph_description_names_every_node_module():
+    from steer_ros.ros.graph import GRAPHS
+
+    described = sorted({spec.name for specs in GRAPHS.values() for spec in specs})
+    assert described == _declared_nodes(), "steer_ros/ros/graph.py and steer_ros/ros/nodes/*_node.py disagree"
 
 
 @pytest.mark.ros
 def test_every_installed_node_executable_starts():
     declared = _declared_nodes()
-    without_module = [n for n in declared if not (REPO / "steer_ros" / "nodes" / f"{n}.py").is_file()]
-    assert not without_module, f"CMakeLists declares nodes with no steer_ros/nodes/<node>.py: {without_module}"
     lib = REPO / "install" / "steer_ros" / "lib" / "steer_ros"
     installed = sorted(p.name for p in lib.glob("*")) if lib.is_dir() else []
     assert installed == sorted(declared), f"install/lib/steer_ros holds {installed}, CMakeLists declares {declared}"

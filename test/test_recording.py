@@ -39,7 +39,7 @@ class Probe:
         from std_msgs.msg import String
 
         from steer_ros.msg import AllocationState, SteerCommand
-        from steer_ros.nodes import topics
+        from steer_ros.ros import topics
 
         self.spun = SpunNode("recording_probe", domain_id)
         node = self.spun.node
@@ -115,8 +115,8 @@ def graph_recording(tmp_path_factory):
     from rosutil import exclusive_domain_id
 
     from steer_ros import defaults
-    from steer_ros.bringup import Graph
-    from steer_ros.recording.recorder import attach, detach
+    from steer_ros.ros.bringup import Graph
+    from steer_ros.ros.recording.recorder import attach, detach
 
     path = tmp_path_factory.mktemp("rec") / "run.mcap"
     with exclusive_domain_id() as domain:
@@ -157,7 +157,7 @@ def test_recording_reads_back_with_rosbags_topics_counts_and_content(graph_recor
     # Topic list and types: every steer topic that had a publisher, and /diagnostics.
     assert {t: v[0] for t, v in data.items()} == STEER_TOPICS
     # Counts: what the recorder says it wrote, topic by topic, is what rosbags reads.
-    from steer_ros.recording.reader import independent_counts
+    from steer_ros.ros.recording.reader import independent_counts
 
     assert {t: len(v[1]) for t, v in data.items()} == written == independent_counts(path)
     assert all(written[t] >= counts_before_close[t] for t in counts_before_close)
@@ -210,7 +210,7 @@ def test_recording_reads_back_with_rosbags_topics_counts_and_content(graph_recor
 
 def test_plot_command_writes_figures_from_the_recording(graph_recording, tmp_path):
     from steer_ros.cli import main
-    from steer_ros.recording.plots import load_series
+    from steer_ros.ros.recording.plots import load_series
 
     path, written, _, _ = graph_recording
     assert main(["plot", str(path), "--out", str(tmp_path)]) == 0
@@ -231,10 +231,10 @@ def test_plot_command_writes_figures_from_the_recording(graph_recording, tmp_pat
 def test_replay_drives_a_fresh_optimizer_to_the_recorded_allocation(graph_recording, domain_id):
     from rclpy.qos import QoSProfile, ReliabilityPolicy
 
-    from steer_ros.bringup import running_graph
+    from steer_ros.ros.bringup import running_graph
     from steer_ros.msg import AllocationState
-    from steer_ros.recording.reader import Recording
-    from steer_ros.recording.replay import Replayer
+    from steer_ros.ros.recording.reader import Recording
+    from steer_ros.ros.recording.replay import Replayer
 
     path = graph_recording[0]
     # The target: the last recorded allocation made under the command before it, converged.
@@ -270,7 +270,7 @@ def test_replay_drives_a_fresh_optimizer_to_the_recorded_allocation(graph_record
 def _policy_publisher(domain_id: int):
     from std_msgs.msg import String
 
-    from steer_ros.nodes import topics
+    from steer_ros.ros import topics
 
     spun = SpunNode("policy_source", domain_id)
     pub = spun.node.create_publisher(String, "/steer/policy", topics.POLICY_QOS)
@@ -289,7 +289,7 @@ def _publish_all(pub, String, texts) -> None:
 def _spawn(path: Path, domain_id: int, *extra: str):
     import subprocess
 
-    from steer_ros.recording.recorder import recorder_command
+    from steer_ros.ros.recording.recorder import recorder_command
 
     return subprocess.Popen(recorder_command(path) + list(extra), env=ros_env(domain_id),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -316,7 +316,7 @@ def test_record_command_finalizes_on_ctrl_c(domain_id, tmp_path):
 
 
 def test_record_command_stops_after_duration_with_a_complete_file(domain_id, tmp_path):
-    from steer_ros.recording.reader import Recording
+    from steer_ros.ros.recording.reader import Recording
 
     path = tmp_path / "duration.mcap"
     proc = _spawn(path, domain_id, "--duration", "0.5", "--topics", "/steer/policy", "/other/topic")
@@ -333,7 +333,7 @@ def test_record_command_stops_after_duration_with_a_complete_file(domain_id, tmp
 
 
 def test_killed_recorder_leaves_a_readable_file(domain_id, tmp_path):
-    from steer_ros.recording.reader import Recording
+    from steer_ros.ros.recording.reader import Recording
 
     path = tmp_path / "killed.mcap"
     proc = _spawn(path, domain_id)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from steer_ros.navigator import ParsedReply, ReplyError, parse_reply
+from steer_ros.system2 import ParsedReply, ReplyError, parse_reply
 
 N = 4
 OBJ = {"weights": [0.1, 0.2, 0.3, 0.4], "P_total": 25, "reasoning": "because"}

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from steer_ros import defaults
-from steer_ros.command import Status
-from steer_ros.navigator import Navigator, RulesBackend, interpret_policy
-from steer_ros.snapshot import SystemSnapshot
-from steer_ros.testing import design_snapshot
+from steer_ros.system2.steer_decision import Status
+from steer_ros.system2 import Navigator, RulesBackend, interpret_policy
+from steer_ros.system2.snapshot import SystemSnapshot
+from steer_ros.lab.fixtures import design_snapshot
 
 P1 = "Maximize total throughput"
 P2 = "Prioritize channels 7 and 8"
@@ -131,7 +131,7 @@ def test_unknown_policy_kept_and_says_so():
 
 
 def test_rules_reply_is_valid_json_the_parser_accepts():
-    from steer_ros.navigator.reply import parse_reply
+    from steer_ros.system2.reply import parse_reply
 
     reply = RulesBackend().complete([], design_snapshot(), P2, 1.0)
     parsed = parse_reply(reply.text, 8)
@@ -144,9 +144,9 @@ def step_locked(policy, steps=250, nav_every=10, reverse_at=None, use_navigator=
     """System 1 steps; every ``nav_every`` steps the rules navigator decides on the
     current snapshot and the guardrail's accepted command is applied. Returns the
     optimizer and the per-step MI spread."""
-    optimizer = pytest.importorskip("steer_ros.optimizer")
-    from steer_ros.command import SteerDecision
-    from steer_ros.guardrails import Guardrail
+    optimizer = pytest.importorskip("steer_ros.system1.system1")
+    from steer_ros.system2.steer_decision import SteerDecision
+    from steer_ros.system2.guardrail import Guardrail
 
     gain = defaults.design_gains()
     noise = np.full(gain.shape, defaults.NOISE_VAR)
@@ -182,7 +182,7 @@ def test_target_p2_channels_7_8_largest_and_near_two_bits():
 
 
 def test_target_p3_least_power_for_ten_bits():
-    from steer_ros.optimum import min_budget_for_sum_mi
+    from steer_ros.system1.certified_optimum import min_budget_for_sum_mi
 
     system1, _ = step_locked(P3)
     gain = defaults.design_gains()

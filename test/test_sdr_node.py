@@ -24,13 +24,13 @@ import pytest
 from rclpy.node import Node
 
 from steer_ros import defaults
-from steer_ros.bringup import Graph
+from steer_ros.ros.bringup import Graph
 from steer_ros.cli import main as steer_ros_cli
-from steer_ros.graph import config_dir, graph_for_config, parameter_overrides
+from steer_ros.ros.graph import config_dir, graph_for_config, parameter_overrides
 from steer_ros.msg import ChannelState
-from steer_ros.nodes import topics
-from steer_ros.nodes.monitor import MonitorNode
-from steer_ros.processes import NodeProcess
+from steer_ros.ros import topics
+from steer_ros.lab.fixtures.monitor_node import MonitorNode
+from steer_ros.ros.node_processes import NodeProcess
 from steer_ros.sdr.synth import read_truth
 
 pytestmark = [pytest.mark.ros, pytest.mark.realtime]

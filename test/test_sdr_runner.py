@@ -1,4 +1,4 @@
-"""The sdr_estimator's worker (steer_ros.sdr.runner), without ROS: reopening with a
+"""The sdr_estimator's worker (steer_ros.sdr.sdr_runner), without ROS: reopening with a
 backoff, ending, failing mid-stream, losing sync, and the unit calibration."""
 
 import time
@@ -9,7 +9,7 @@ import pytest
 from steer_ros.sdr.estimator import ChannelEstimate
 from steer_ros.sdr.frame import PilotFrame
 from steer_ros.sdr.pipeline import SdrPipeline
-from steer_ros.sdr.runner import ENDED, RUNNING, WAITING, SdrRunner, calibrate, open_pipeline
+from steer_ros.sdr.sdr_runner import ENDED, RUNNING, WAITING, SdrRunner, calibrate, open_pipeline
 from steer_ros.sdr.sources import Source, SourceError
 from steer_ros.sdr.synth import synthesize, write_recording
 

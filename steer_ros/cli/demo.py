@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from steer_ros.graph import launch_arguments
+from steer_ros.ros.graph import launch_arguments
 
 ARGUMENTS = launch_arguments("sim")  # the demo runs the simulated graph
 
@@ -22,7 +22,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from steer_ros.demo import run_demo
+    from steer_ros.lab.demo import run_demo
 
     launch_values = {name: getattr(args, name) for name in ARGUMENTS if name != "policy"}
     summary = run_demo(Path(args.out), phase_s=args.phase_s, **launch_values)

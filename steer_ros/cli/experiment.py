@@ -44,8 +44,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from steer_ros.experiments.options import ExperimentOptions
-    from steer_ros.experiments.runner import failed_targets, run_experiment
+    from steer_ros.lab.experiments.options import ExperimentOptions
+    from steer_ros.lab.experiments.experiment_runner import failed_targets, run_experiment
 
     try:
         options = ExperimentOptions(

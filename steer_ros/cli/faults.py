@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from steer_ros.domains import exclusive_domain_id
+from steer_ros.ros.domain_lock import exclusive_domain_id
 
 
 def register(subparsers) -> None:
@@ -29,8 +29,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from steer_ros.faults import catalogue
-    from steer_ros.faults.runner import DrillSettings
+    from steer_ros.lab.faults import catalogue
+    from steer_ros.lab.faults.runner import DrillSettings
 
     if args.list:
         for f in catalogue.FAULTS:
@@ -58,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args, faults, settings, out_dir, log, log_path, terminal, log_file) -> int:
-    from steer_ros.faults import report
-    from steer_ros.faults.runner import FaultRunner, settings_dict
+    from steer_ros.lab.faults import report
+    from steer_ros.lab.faults.runner import FaultRunner, settings_dict
 
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     log(f"node logs: {log_path}")

@@ -25,7 +25,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from steer_ros.recording.foxglove_bridge import layout_path, serve, write_layout
+    from steer_ros.ros.recording.foxglove_bridge import layout_path, serve, write_layout
 
     if args.write_layout:
         print(f"layout written to {write_layout(args.write_layout, args.namespace)}")

@@ -111,9 +111,9 @@ def run(args) -> int:
         return 2
     import numpy as np
 
-    from steer_ros.baselines import b0, b1
-    from steer_ros.optimizer import System1
-    from steer_ros.optimum import certified_optimum
+    from steer_ros.system1.baselines import b0, b1
+    from steer_ros.system1.system1 import System1
+    from steer_ros.system1.certified_optimum import certified_optimum
 
     kw = {"n_samples": k, "seed": args.seed} if args.estimator == "mc" else {}
     s = System1(gains, noise, weights, p_total, mode=mode, estimator=args.estimator,

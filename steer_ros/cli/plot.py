@@ -17,7 +17,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from steer_ros.recording.plots import load_series, plot_recording, summary
+    from steer_ros.ros.recording.plots import load_series, plot_recording, summary
 
     try:
         written = plot_recording(args.recording, args.out, title=args.title)

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from rclpy.duration import Duration
     from std_msgs.msg import String
 
-    from steer_ros.nodes import topics
+    from steer_ros.ros import topics
 
     text = args.text.strip()
     if not text:

@@ -24,7 +24,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.recover:
-        from steer_ros.recording.recover import recover
+        from steer_ros.ros.recording.recover import recover
 
         try:
             path, copied = recover(args.recover, args.out)
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.out:
         print("steer-ros record: --out FILE is required", file=sys.stderr)
         return 2
-    from steer_ros.recording.recorder import record
+    from steer_ros.ros.recording.recorder import record
 
     if args.duration is not None and args.duration <= 0:
         print("steer-ros record: --duration must be > 0", file=sys.stderr)

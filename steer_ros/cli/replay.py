@@ -26,7 +26,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from steer_ros.recording.replay import replay
+    from steer_ros.ros.recording.replay import replay
 
     if not args.rate > 0:
         print("steer-ros replay: --rate must be > 0", file=sys.stderr)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from steer_ros.graph import DEFAULT_CONFIG, GRAPHS, LAUNCH_ARGUMENTS, graph_for_config
+from steer_ros.ros.graph import DEFAULT_CONFIG, GRAPHS, LAUNCH_ARGUMENTS, graph_for_config
 
 
 def register(subparsers) -> None:
@@ -29,7 +29,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from steer_ros.bringup import run_for
+    from steer_ros.ros.bringup import run_for
 
     graph = args.graph or graph_for_config(args.config)
     if args.sdr_recording and not args.graph and not args.config:

@@ -1,0 +1,1 @@
+"""The radio math: constellations and their mutual information (no ROS)."""

@@ -1,0 +1,104 @@
+"""Messages <-> core values, with validation at the boundary.
+
+Incoming messages are checked field by field (:mod:`steer_ros.validation`); a bad
+one raises InvalidInput naming the field and value, and never reaches a core.
+
+Outgoing arrays are handed to the message as ``array.array`` (the type rclpy keeps
+them in): a memory copy, where ``ndarray.tolist()`` plus rclpy's per-element checks
+cost ~0.5 ms per 4096-element field (measured: 0.47 ms against 0.003 ms).
+"""
+
+from __future__ import annotations
+
+import array
+import math
+
+import numpy as np
+
+from steer_ros import defaults
+from steer_ros.system2.steer_decision import SteerDecision, Status
+from steer_ros.msg import AllocationState, ChannelState, SteerCommand
+from steer_ros.validation import InvalidInput, check_channel_arrays
+
+
+def channel_arrays(msg: ChannelState, max_channels: int = defaults.MAX_CHANNELS):
+    """(gain, noise_var, source, gain_var) of a ChannelState, validated."""
+    return check_channel_arrays(msg.gain, msg.noise_var, msg.source, msg.gain_var, max_channels=max_channels)
+
+
+def f64_array(values) -> array.array:
+    """A float64[] message field from any array-like (one memory copy)."""
+    return array.array("d", np.ascontiguousarray(values, dtype=np.float64).tobytes())
+
+
+def u8_array(values) -> array.array:
+    """A uint8[] message field from any array-like of small non-negative integers."""
+    return array.array("B", np.ascontiguousarray(values, dtype=np.uint8).tobytes())
+
+
+def channel_state_msg(gain, noise_var, source, gain_var, stamp=None, frame_id: str = "") -> ChannelState:
+    msg = ChannelState()
+    if stamp is not None:
+        msg.header.stamp = stamp
+    msg.header.frame_id = frame_id
+    msg.gain = f64_array(gain)
+    msg.noise_var = f64_array(noise_var)
+    msg.source = u8_array(source)
+    msg.gain_var = f64_array(gain_var)
+    return msg
+
+
+def decision_from_msg(msg: SteerCommand) -> SteerDecision:
+    """A SteerCommand as a core value. Weights are validated later (guardrail)."""
+    try:
+        status = Status(int(msg.status))
+    except ValueError:
+        raise InvalidInput("status", f"unknown status {msg.status}") from None
+    return SteerDecision(
+        weights=np.asarray(msg.weights, dtype=float),
+        p_total=float(msg.p_total),
+        reasoning=msg.reasoning,
+        policy=msg.policy,
+        backend=msg.backend,
+        status=status,
+        status_detail=msg.status_detail,
+        latency_s=float(msg.latency_s),
+    )
+
+
+def decision_msg(decision: SteerDecision, stamp=None) -> SteerCommand:
+    msg = SteerCommand()
+    if stamp is not None:
+        msg.header.stamp = stamp
+    msg.weights = f64_array(decision.weights)
+    msg.p_total = float(decision.p_total)
+    msg.reasoning = str(decision.reasoning)
+    msg.policy = str(decision.policy)
+    msg.backend = str(decision.backend)
+    msg.status = int(decision.status)
+    msg.status_detail = str(decision.status_detail)
+    latency = float(decision.latency_s)
+    msg.latency_s = latency if math.isfinite(latency) else 0.0
+    return msg
+
+
+def allocation_msg(system1, gap: float, stamp=None) -> AllocationState:
+    """AllocationState of a System1 optimizer, with the given optimality gap."""
+    msg = AllocationState()
+    if stamp is not None:
+        msg.header.stamp = stamp
+    mi = np.asarray(system1.mi(), dtype=float)
+    weights = np.asarray(system1.weights, dtype=float)
+    power = np.asarray(system1.power, dtype=float)
+    msg.step = int(system1.step_count)
+    msg.power = f64_array(power)
+    msg.mi = f64_array(mi)
+    msg.weights = f64_array(weights)
+    msg.gain = f64_array(system1.gain)
+    msg.total_mi = float(mi.sum())
+    msg.weighted_mi = float(weights @ mi)
+    msg.power_used = float(power.sum())
+    msg.p_total = float(system1.p_total)
+    msg.mi_spread = float(mi.max() - mi.min()) if mi.size else 0.0
+    msg.optimality_gap = float(gap)
+    return msg

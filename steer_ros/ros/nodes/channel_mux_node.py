@@ -1,0 +1,129 @@
+"""channel_mux: fuses simulated (steer/channel/sim) and SDR (steer/channel/sdr)
+estimates per channel into steer/channel_state, the view Systems 1 and 2 read.
+
+Inputs arriving faster than ``max_publish_hz`` are coalesced (the newest estimate is
+published at the next slot, at the latest with the periodic republish), so a kHz
+estimator costs the subscribers of steer/channel_state a bounded rate.
+
+``sources`` maps each channel to ``sim`` or ``sdr`` (one entry per channel, or one
+for all). A source that sends nothing for ``stale_after_s`` is stale: its channels
+fall back to the other source or hold their last value (``on_stale``), and
+/diagnostics says which. Malformed inputs are refused with the field and value named.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.node import Node
+
+from steer_ros import defaults
+from steer_ros.msg import ChannelState
+from steer_ros.channels.channel_mux import ON_STALE, ChannelMux, parse_sources
+from steer_ros.ros import topics
+from steer_ros.ros.conversions import channel_arrays, channel_state_msg
+from steer_ros.ros.diagnostics import DiagnosticsReporter
+from steer_ros.ros.parameters import Param, ParameterSet
+from steer_ros.ros.node_runtime import run_node
+
+PARAMS = [
+    Param("sources", ["sim"], "Primary source per channel ('sim' or 'sdr'); one entry applies to all channels.",
+          kind="str_list", choices=("sim", "sdr")),
+    Param("stale_after_s", defaults.STALE_AFTER_S, "A source silent this long is stale.", min=1e-3),
+    Param("on_stale", defaults.MUX_ON_STALE, "What a stale source's channels do.", choices=ON_STALE),
+    Param("rate_hz", defaults.MUX_RATE_HZ, "Republish rate (the mux also publishes on every input).", min=0.1,
+          max=1000.0, read_only=True),
+    Param("max_publish_hz", defaults.MUX_MAX_PUBLISH_HZ,
+          "Inputs faster than this are coalesced: the newest goes out at the next slot.", min=1.0, max=100000.0,
+          read_only=True),
+]
+
+
+class ChannelMuxNode(Node):
+    def __init__(self, **node_kwargs):
+        super().__init__("channel_mux", **node_kwargs)
+        self.params = ParameterSet(self, PARAMS)
+        self.params.on_change("sources", lambda v: self._reset(sources=v))
+        self.params.on_change("stale_after_s", lambda v: self._reset(stale_after_s=v))
+        self.params.on_change("on_stale", lambda v: self._reset(on_stale=v))
+        self.lock = threading.Lock()
+        self.mux: ChannelMux | None = None
+        self.published = 0
+        self.coalesced = 0  # inputs not published on arrival (a newer one went out instead)
+        self._min_interval = 1.0 / self.params.values.max_publish_hz
+        self._last_publish = -math.inf
+        self.group = MutuallyExclusiveCallbackGroup()
+        self.pub = self.create_publisher(ChannelState, topics.CHANNEL_STATE, topics.STREAM)
+        for source, topic in (("sim", topics.CHANNEL_SIM), ("sdr", topics.CHANNEL_SDR)):
+            self.create_subscription(ChannelState, topic, lambda msg, s=source: self.on_input(s, msg), topics.STREAM_IN,
+                                     callback_group=self.group)
+        self.diagnostics = DiagnosticsReporter(self, self._diag_values, callback_group=self.group)
+        self.timer = self.create_timer(1.0 / self.params.values.rate_hz, self.publish, callback_group=self.group)
+
+    def _diag_values(self) -> dict:
+        mux = self.mux
+        now = time.monotonic()
+        return {
+            "n_channels": mux.n if mux else 0,
+            "published": self.published,
+            "coalesced": self.coalesced,
+            "sim_fresh": mux.is_fresh("sim", now) if mux else False,
+            "sdr_fresh": mux.is_fresh("sdr", now) if mux else False,
+        }
+
+    def _reset(self, **change) -> None:
+        """Apply a parameter change to the mux (ValueError refuses it)."""
+        values = {**vars(self.params.values), **change}
+        with self.lock:
+            if self.mux is not None:
+                sources = parse_sources(values["sources"], self.mux.n)
+                latest = self.mux.latest
+                self.mux = ChannelMux(sources, values["stale_after_s"], values["on_stale"])
+                self.mux.latest = latest
+
+    def on_input(self, source: str, msg: ChannelState) -> None:
+        try:
+            gain, noise_var, _, gain_var = channel_arrays(msg)
+            with self.lock:
+                if self.mux is None or self.mux.n != gain.shape[0]:
+                    if self.mux is not None:
+                        self.get_logger().warning(f"channel count changed {self.mux.n} -> {gain.shape[0]} ({source})")
+                    values = self.params.values
+                    self.mux = ChannelMux(parse_sources(values.sources, gain.shape[0]), values.stale_after_s,
+                                          values.on_stale)
+                self.mux.update(source, gain, noise_var, gain_var, time.monotonic())
+            self.diagnostics.clear(f"rejected_{source}")
+        except ValueError as exc:  # InvalidInput names the field; a bad 'sources' length too
+            self.diagnostics.reject(f"rejected_{source}", str(exc), f"rejected {source} ChannelState")
+            return
+        if time.monotonic() - self._last_publish >= self._min_interval:
+            self.publish()
+        else:
+            self.coalesced += 1
+
+    def publish(self) -> None:
+        with self.lock:
+            if self.mux is None:
+                return
+            fused = self.mux.fuse(time.monotonic())
+        if fused is None:
+            self.diagnostics.problem("waiting", "waiting for a first estimate of every channel")
+            return
+        self.diagnostics.clear("waiting")
+        if fused.stale:
+            self.diagnostics.problem("stale", f"stale channels {fused.stale}: " + "; ".join(fused.notes))
+        else:
+            self.diagnostics.clear("stale")
+        self.pub.publish(channel_state_msg(fused.gain, fused.noise_var, fused.source, fused.gain_var,
+                                           stamp=self.get_clock().now().to_msg()))
+        self._last_publish = time.monotonic()
+        self.published += 1
+
+
+def main(args=None) -> int:
+    return run_node(ChannelMuxNode, args)
+
+

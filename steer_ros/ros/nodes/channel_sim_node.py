@@ -1,0 +1,104 @@
+"""channel_sim: publishes simulated channel states (steer/channel/sim) at rate_hz.
+
+Scenarios come from :mod:`steer_ros.channels.scenario`. ``gain`` can be changed at run time
+(``ros2 param set /channel_sim gain "[...]"``), and ``reversed`` set to true flips every
+gain (h_i <-> h_{N+1-i}), the DESIGN's reversal on demand.
+"""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import numpy as np
+from rclpy.node import Node
+
+from steer_ros import defaults
+from steer_ros.channels.scenario import SCENARIOS, ChannelScenario, ScenarioConfig
+from steer_ros.msg import ChannelState
+from steer_ros.ros import topics
+from steer_ros.ros.conversions import channel_state_msg
+from steer_ros.ros.diagnostics import DiagnosticsReporter
+from steer_ros.ros.parameters import Param, ParameterSet
+from steer_ros.ros.node_runtime import run_node
+from steer_ros.validation import InvalidInput
+
+PARAMS = [
+    Param("n_channels", defaults.N_CHANNELS, "Number of subchannels N (used when gain is empty).", min=1,
+          max=defaults.MAX_CHANNELS),
+    Param("gain", [], "|h_i|^2 per channel, linear; empty = the DESIGN gains (|h_i| = 0.5 + (i-1)/(N-1)).",
+          kind="float_list", min=0.0),
+    Param("noise_var", [], "sigma_i^2 per channel, linear; empty = noise_var_default on every channel.",
+          kind="float_list", min=0.0),
+    Param("noise_var_default", defaults.NOISE_VAR, "sigma^2 of every channel when noise_var is empty.", min=1e-300),
+    Param("scenario", defaults.CHANNEL_SCENARIO, "How the gains evolve.", choices=SCENARIOS),
+    Param("reversal_time_s", defaults.REVERSAL_TIME_S, "reversal: seconds after start when every gain is reversed.",
+          min=0.0),
+    Param("reversal_step", -1, "reversal: publish step at which gains reverse (>= 0 overrides reversal_time_s).",
+          min=-1),
+    Param("coherence_time_s", defaults.COHERENCE_TIME_S, "rayleigh / random_walk: block length, seconds.", min=1e-6),
+    Param("walk_std_db", defaults.WALK_STD_DB, "random_walk: dB step per block.", min=0.0),
+    Param("walk_range_db", defaults.WALK_RANGE_DB, "random_walk: excursion limit around the base gain, dB.", min=0.0),
+    Param("schedule_times", [], "schedule: times (s) at which the gains change.", kind="float_list", min=0.0),
+    Param("schedule_gains", [], "schedule: N gains per time, flattened row by row.", kind="float_list", min=0.0),
+    Param("seed", 0, "Seed of the random scenarios.", min=0),
+    Param("rate_hz", defaults.CHANNEL_RATE_HZ, "Publish rate.", min=0.01, max=10000.0, read_only=True),
+    Param("reversed", False, "True: every gain reversed (h_i <-> h_{N+1-i}) on top of the scenario."),
+]
+
+
+def scenario_from(values) -> ChannelScenario:
+    """A ChannelScenario from the node's parameter values (raises ValueError)."""
+    n = len(values.gain) or values.n_channels
+    schedule = ()
+    if values.scenario == "schedule":
+        times, flat = values.schedule_times, values.schedule_gains
+        if len(flat) != len(times) * n:
+            raise InvalidInput("schedule_gains", f"expected {len(times)} x {n} = {len(times) * n} values, got {len(flat)}")
+        schedule = tuple((t, tuple(flat[k * n:(k + 1) * n])) for k, t in enumerate(times))
+    return ChannelScenario(ScenarioConfig(
+        scenario=values.scenario, gain=tuple(values.gain), n_channels=n,
+        noise_var=tuple(values.noise_var) or tuple([values.noise_var_default] * n),
+        reversal_time_s=values.reversal_time_s, reversal_step=values.reversal_step,
+        coherence_time_s=values.coherence_time_s, walk_std_db=values.walk_std_db,
+        walk_range_db=values.walk_range_db, schedule=schedule, seed=values.seed,
+    ))
+
+
+class ChannelSimNode(Node):
+    def __init__(self, **node_kwargs):
+        super().__init__("channel_sim", **node_kwargs)
+        self.params = ParameterSet(self, PARAMS)
+        self.scenario = scenario_from(self.params.values)
+        self.step = 0
+        self.start = time.monotonic()
+        for name in ("gain", "noise_var", "noise_var_default", "scenario", "n_channels", "seed", "reversal_time_s",
+                     "reversal_step", "coherence_time_s", "walk_std_db", "walk_range_db", "schedule_times",
+                     "schedule_gains"):
+            self.params.on_change(name, lambda value, name=name: self._rebuild(name, value))
+        self.params.on_change("reversed", lambda value: self.get_logger().info(
+            f"gains {'reversed (h_i <-> h_N+1-i)' if value else 'back to the scenario order'} on request"))
+        self.pub = self.create_publisher(ChannelState, topics.CHANNEL_SIM, topics.STREAM)
+        self.diagnostics = DiagnosticsReporter(self, lambda: {
+            "n_channels": self.scenario.n, "scenario": self.params.values.scenario, "published": self.step,
+            "reversed": self.params.values.reversed})
+        self.timer = self.create_timer(1.0 / self.params.values.rate_hz, self.publish)
+
+    def _rebuild(self, changed: str, value) -> None:
+        """Re-make the scenario with one changed parameter (raises ValueError to refuse it)."""
+        pending = SimpleNamespace(**{**vars(self.params.values), changed: value})
+        self.scenario = scenario_from(pending)
+        self.get_logger().info(f"scenario rebuilt after '{changed}' changed: {self.scenario.n} channels")
+
+    def publish(self) -> None:
+        gain, noise_var = self.scenario.at(time.monotonic() - self.start, self.step)
+        if self.params.values.reversed:
+            gain = gain[::-1]
+        n = gain.shape[0]
+        self.pub.publish(channel_state_msg(gain, noise_var, np.zeros(n, np.uint8), np.zeros(n),
+                                           stamp=self.get_clock().now().to_msg()))
+        self.step += 1
+
+
+def main(args=None) -> int:
+    return run_node(ChannelSimNode, args)

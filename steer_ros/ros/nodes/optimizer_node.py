@@ -1,0 +1,258 @@
+"""optimizer: System 1 as a node. Steps the always-feasible optimizer at rate_hz in
+its own callback group, never waiting on anything else (a timer at tick_hz runs the
+steps due since the start, so the step rate holds under executor jitter), and publishes
+steer/allocation (AllocationState, with the live optimality gap) at publish_hz.
+
+Inputs are validated at the boundary and applied at the next step: steer/channel_state
+(a new N re-dimensions the optimizer; a malformed state is refused with a diagnostic
+naming the field) and steer/command, which is re-bounded here (defence in depth), so
+not even a stranger publishing on steer/command can make an allocation infeasible.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import numpy as np
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.node import Node
+
+from steer_ros import defaults
+from steer_ros.system2.steer_decision import Status
+from steer_ros.system2.guardrail import Guardrail
+from steer_ros.msg import AllocationState, ChannelState, SteerCommand
+from steer_ros.ros import topics
+from steer_ros.ros.conversions import allocation_msg, channel_arrays, decision_from_msg
+from steer_ros.ros.diagnostics import ERROR, WARN, DiagnosticsReporter, RateMeter
+from steer_ros.ros.parameters import Param, ParameterSet
+from steer_ros.ros.node_runtime import run_node
+from steer_ros.system1.system1 import System1
+from steer_ros.system1.certified_optimum import certified_optimum
+
+PARAMS = [
+    Param("rate_hz", defaults.OPTIMIZER_RATE_HZ, "System 1 steps per second.", min=1.0, max=100000.0, read_only=True),
+    Param("tick_hz", defaults.OPTIMIZER_TICK_HZ, "Timer ticks per second; each runs the steps due "
+          "(rate_hz / tick_hz on average). Capped at rate_hz.", min=1.0, max=100000.0, read_only=True),
+    Param("publish_hz", defaults.ALLOCATION_PUBLISH_HZ, "AllocationState publish rate.", min=0.1, max=1000.0,
+          read_only=True),
+    Param("mode", defaults.OPTIMIZER_MODE, "default (fast KKT-guided) or pga (the paper's plain PGA).",
+          choices=("default", "pga"), read_only=True),
+    Param("constellation", defaults.CONSTELLATION, "Input constellation.", choices=("qpsk", "16qam", "64qam"),
+          read_only=True),
+    Param("a_min", defaults.A_MIN, "Amplitude floor that keeps every channel's gradient alive.", min=0.0,
+          read_only=True),
+    Param("p_total", defaults.P_TOTAL, "Initial power budget (the navigator may change it).", min=1e-9),
+    Param("p_min", defaults.P_MIN, "Lowest budget any command may set.", min=1e-9),
+    Param("p_max", defaults.P_MAX, "Highest budget any command may set.", min=1e-9),
+    Param("compute_gap", True, "Compute the certified optimum for the live optimality gap."),
+]
+
+
+class OptimizerNode(Node):
+    def __init__(self, **node_kwargs):
+        super().__init__("optimizer", **node_kwargs)
+        self.params = ParameterSet(self, PARAMS)
+        v = self.params.values
+        if v.p_min > v.p_max:
+            raise ValueError(f"parameter 'p_min' ({v.p_min}) must be <= 'p_max' ({v.p_max})")
+        self.bounds = Guardrail(p_min=v.p_min, p_max=v.p_max, alpha=1.0)
+        self.system1: System1 | None = None
+        self.state_lock = threading.RLock()  # guards system1 between step and publish (publish steps under it)
+        self.input_lock = threading.Lock()  # guards the pending inputs
+        self.pending_channels = None
+        self.pending_command = None
+        self.steps = RateMeter()
+        self.published = 0
+        self.feasibility_violations = 0
+        self._gap_cache: tuple[bytes, float] | None = None
+        self._clock_start: float | None = None
+        self._steps_done = 0
+        self.max_burst = max(1, int(v.rate_hz * defaults.OPTIMIZER_MAX_CATCHUP_S))  # steps caught up per tick, at most
+
+        step_group = MutuallyExclusiveCallbackGroup()
+        input_group = MutuallyExclusiveCallbackGroup()
+        publish_group = MutuallyExclusiveCallbackGroup()
+        # Reliable: System 1's own input must not lose a state to a discovery race (a
+        # replay's burst); its writer, the mux, is the one node that waits on it.
+        self.create_subscription(ChannelState, topics.CHANNEL_STATE, self.on_channels, topics.STREAM,
+                                 callback_group=input_group)
+        self.create_subscription(SteerCommand, topics.COMMAND, self.on_command, topics.LATCHED_COMMAND_QOS,
+                                 callback_group=input_group)
+        self.pub = self.create_publisher(AllocationState, topics.ALLOCATION, topics.STREAM)
+        self.diagnostics = DiagnosticsReporter(self, self._diag_values, callback_group=publish_group)
+        self.step_timer = self.create_timer(1.0 / min(v.tick_hz, v.rate_hz), self.step, callback_group=step_group)
+        self.publish_timer = self.create_timer(1.0 / v.publish_hz, self.publish, callback_group=publish_group)
+        self.diagnostics.problem("waiting", "waiting for the first steer/channel_state", log=False)
+
+    # -- inputs (validated here, applied at the next step) ----------------------------
+    def on_channels(self, msg: ChannelState) -> None:
+        try:
+            gain, noise_var, _, _ = channel_arrays(msg)
+        except ValueError as exc:
+            self.diagnostics.reject("rejected_channel_states", str(exc), "rejected steer/channel_state")
+            return
+        self.diagnostics.clear("rejected_channel_states")
+        with self.input_lock:
+            self.pending_channels = (gain, noise_var)
+
+    def on_command(self, msg: SteerCommand) -> None:
+        try:
+            decision = decision_from_msg(msg)
+        except ValueError as exc:
+            self.diagnostics.reject("rejected_commands", str(exc), "rejected steer/command")
+            return
+        if decision.status != Status.OK:
+            self.diagnostics.count("commands_not_ok")
+            return  # FALLBACK / KEPT / REJECTED: the command in force stays
+        with self.input_lock:
+            self.pending_command = decision
+
+    # -- the fast loop ----------------------------------------------------------------
+    def _apply_pending(self) -> bool:
+        """Apply the newest inputs; True when something changed."""
+        with self.input_lock:
+            channels, self.pending_channels = self.pending_channels, None
+            command, self.pending_command = self.pending_command, None
+        if channels is not None:
+            gain, noise_var = channels
+            if self.system1 is None:
+                v = self.params.values
+                self.system1 = System1(gain, noise_var, p_total=float(np.clip(v.p_total, v.p_min, v.p_max)),
+                                       mode=v.mode, constellation=v.constellation, a_min=v.a_min)
+                self.diagnostics.clear("waiting")
+                self.get_logger().info(f"optimizing {gain.shape[0]} channels ({v.mode} mode)")
+            else:
+                old_n = self.system1.n
+                self.system1.set_channels(gain, noise_var)
+                if self.system1.n != old_n:
+                    self.diagnostics.problem(
+                        "resized", f"N changed {old_n} -> {self.system1.n}: weights reset to equal until the next command")
+        if command is not None and self.system1 is not None:
+            bounded = self.bounds.enforce(command, self.system1.n, self.system1.p_total)
+            if bounded.status == Status.REJECTED:
+                self.diagnostics.reject("rejected_commands", bounded.status_detail, "rejected steer/command")
+            else:
+                if bounded.status_detail.startswith("adjusted"):
+                    # The guardrail only publishes commands within these bounds: an
+                    # adjustment here means a stranger (or a misconfigured guardrail).
+                    self.diagnostics.reject("adjusted_commands", bounded.status_detail,
+                                            f"steer/command from {command.backend or 'an unnamed backend'!r} "
+                                            "out of bounds, re-bounded here", level=WARN)
+                else:
+                    self.diagnostics.clear("adjusted_commands")
+                self.system1.set_command(bounded.weights, bounded.p_total)
+                self.diagnostics.clear("rejected_commands")
+                self.diagnostics.clear("resized")
+        return channels is not None or command is not None
+
+    def step(self, now: float | None = None) -> None:
+        """The timer tick: the steps due at rate_hz since the clock started (up to
+        ``now``, monotonic seconds; default: the current time).
+
+        Timer callbacks in Python arrive late under load; counting the steps due
+        (and catching up by at most ``max_burst``, OPTIMIZER_MAX_CATCHUP_S of steps)
+        keeps the achieved step rate at rate_hz on average instead of whatever the
+        executor manages, through scheduling stalls of up to that length.
+        """
+        with self.state_lock:  # the step timer and publish() both call this
+            now = time.monotonic() if now is None else now
+            if self._clock_start is None:
+                self._clock_start, self._steps_done = now, 0
+            due = int((now - self._clock_start) * self.params.values.rate_hz) - self._steps_done
+            if due > self.max_burst:  # too far behind to catch up: restart the clock, report it
+                self.diagnostics.count("steps_dropped", due - self.max_burst)
+                self._clock_start, self._steps_done, due = now, 0, self.max_burst
+            try:
+                if self._apply_pending():
+                    # A lower budget holds from the next step on: take that step now, so
+                    # that no published allocation ever exceeds the budget in force (a tick
+                    # with no step due used to publish the old powers under the new budget).
+                    due = max(due, 1)
+            except ValueError as exc:  # belt and braces: a core refusal keeps the old state
+                self.diagnostics.problem("input", f"input refused by System 1: {exc}", ERROR)
+            if self.system1 is None:
+                self._clock_start = None
+                return
+            try:
+                for _ in range(max(due, 0)):
+                    self.system1.step()
+            except Exception as exc:  # noqa: BLE001 - a core bug must not stop System 1
+                self._restart_system1(exc)
+            self._steps_done += max(due, 0)
+            self.steps.tick(now, max(due, 0))
+            power_used = float(np.sum(self.system1.power))
+            if power_used > self.system1.p_total * (1 + 1e-12) + 1e-12:
+                self.feasibility_violations += 1
+
+    def _restart_system1(self, exc: Exception) -> None:
+        """Start System 1 afresh (equal power split: feasible) under the same channels
+        and command, and report it: the optimizer keeps stepping whatever happened."""
+        old = self.system1
+        v = self.params.values
+        self.diagnostics.reject("step_failures", f"{type(exc).__name__}: {exc}",
+                                "System 1 step failed; restarted from an equal power split")
+        self.system1 = System1(old.gain, old.noise_var, weights=old.weights, p_total=old.p_total, mode=v.mode,
+                               constellation=v.constellation, a_min=v.a_min)
+        self.system1.step_count = old.step_count  # steps keep counting across the restart
+
+    # -- reporting --------------------------------------------------------------------
+    def _gap(self, gain, noise_var, weights, p_total, weighted_mi) -> float:
+        if not self.params.values.compute_gap:
+            return math.nan
+        key = b"".join(np.ascontiguousarray(a, dtype=float).tobytes() for a in (gain, noise_var, weights)) + \
+            np.float64(p_total).tobytes()
+        if self._gap_cache is None or self._gap_cache[0] != key:
+            optimum = certified_optimum(gain, noise_var, weights, p_total, self.params.values.constellation)
+            self._gap_cache = (key, float(optimum.weighted_mi))
+        return max(self._gap_cache[1] - weighted_mi, 0.0)
+
+    def _clock_now(self) -> tuple:
+        """(ROS stamp, monotonic seconds) of one instant. The two clocks are read
+        back to back, and again if the thread was preempted between the reads, so the
+        stamp and the step schedule agree to well under a step."""
+        for _ in range(3):
+            before = time.monotonic()
+            stamp = self.get_clock().now()
+            after = time.monotonic()
+            if after - before < 0.25 / self.params.values.rate_hz:
+                break
+        return stamp.to_msg(), 0.5 * (before + after)
+
+    def publish(self) -> None:
+        # Under the state lock: read the clock, bring System 1 up to that instant and
+        # read the step count, so the published count is exactly the one due at the
+        # stamp. (Stamping outside the lock let the step timer run ahead between the
+        # stamp and the count; a thread starved for 0.2 s then published a count
+        # 0.2 s ahead of its stamp, and the step rate over a window read low.)
+        with self.state_lock:
+            stamp, stamp_monotonic = self._clock_now()
+            self.step(stamp_monotonic)
+            if self.system1 is None:
+                return
+            s1 = self.system1
+            msg = allocation_msg(s1, math.nan, stamp=stamp)
+            inputs = (s1.gain.copy(), s1.noise_var.copy(), s1.weights.copy(), s1.p_total)
+        try:
+            msg.optimality_gap = self._gap(*inputs, msg.weighted_mi)
+        except ValueError as exc:
+            self.diagnostics.problem("gap", f"optimality gap not computed: {exc}")
+        self.pub.publish(msg)
+        self.published += 1
+
+    def _diag_values(self) -> dict:
+        s1 = self.system1
+        return {
+            "step_rate_hz": self.steps.rate(),
+            "step_rate_nominal_hz": self.params.values.rate_hz,
+            "steps": self.steps.total,
+            "allocations_published": self.published,
+            "n_channels": s1.n if s1 else 0,
+            "p_total": s1.p_total if s1 else math.nan,
+            "feasibility_violations": self.feasibility_violations,
+        }
+
+
+def main(args=None) -> int:
+    return run_node(OptimizerNode, args)

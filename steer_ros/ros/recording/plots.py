@@ -1,0 +1,259 @@
+"""Figures from a recording: what System 1 did, what System 2 asked, and why.
+
+:func:`plot_recording` reads a recording (:mod:`steer_ros.ros.recording.reader`, no ROS
+needed) and writes PNGs (matplotlib, Agg):
+
+- ``overview.png``: four panels over time (seconds from the first message) —
+  mutual information per channel (bits), total MI with the optimality gap (bits,
+  right axis), the weights in force, and P_total with the power used — and, under
+  them, the navigator's reasoning lines, one per distinct decision;
+- ``mi_per_channel.png``, ``total_mi_gap.png``, ``weights.png``, ``p_total.png``:
+  the same panels one per file;
+- ``reasoning.txt``: every reasoning line, untruncated.
+
+On every panel a policy change (a message on steer/policy, or a new policy text in
+the commands) is a vertical grey line labelled P1, P2, ... (the legend under the
+plot gives the texts); a navigator fallback or rejected command (SteerCommand status
+FALLBACK or REJECTED) is a red dotted line.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from steer_ros.system2.steer_decision import Status
+from steer_ros.ros.recording.reader import Recording, find_topic
+
+MAX_REASONING_LINES = 30
+LINE_WIDTH = 150
+
+
+@dataclass
+class RunSeries:
+    """A recording as arrays; times in seconds from the first recorded message."""
+
+    t: np.ndarray  # (T,) allocation times
+    mi: np.ndarray  # (T, N) bits; NaN where a channel did not exist
+    weights: np.ndarray  # (T, N)
+    power: np.ndarray  # (T, N)
+    total_mi: np.ndarray  # (T,)
+    optimality_gap: np.ndarray  # (T,)
+    p_total: np.ndarray  # (T,)
+    power_used: np.ndarray  # (T,)
+    policy_changes: list[tuple[float, str]] = field(default_factory=list)  # (t, policy text)
+    fallbacks: list[tuple[float, str]] = field(default_factory=list)  # (t, "FALLBACK: code: detail")
+    reasoning: list[tuple[float, str, str]] = field(default_factory=list)  # (t, status, text)
+
+
+def _pad(rows: list[list[float]]) -> np.ndarray:
+    n = max((len(r) for r in rows), default=0)
+    out = np.full((len(rows), n), np.nan)
+    for i, r in enumerate(rows):
+        out[i, :len(r)] = r
+    return out
+
+
+def _status_name(code: int) -> str:
+    try:
+        return Status(code).name
+    except ValueError:
+        return f"status {code}"
+
+
+def load_series(path: str | os.PathLike) -> RunSeries:
+    """Extract the plotted series from a recording (any namespace)."""
+    with Recording(path) as rec:
+        allocation = find_topic(rec, "steer/allocation")
+        policy = find_topic(rec, "steer/policy")
+        raw = find_topic(rec, "steer/command/raw")
+        accepted = find_topic(rec, "steer/command")
+        wanted = [t for t in (allocation, policy, raw, accepted) if t]
+        all_times = [m.log_time_ns for m in rec.messages()]
+        t0 = min(all_times) if all_times else 0
+        t, mi, weights, power, total, gap, p_total, used = [], [], [], [], [], [], [], []
+        policy_changes: list[tuple[float, str]] = []
+        fallbacks: list[tuple[float, str]] = []
+        reasoning: list[tuple[float, str, str]] = []
+        last_policy = None
+        announced: set[str] = set()
+        last_reason = None
+        reasoning_topic = raw or accepted
+        for m in rec.messages(wanted, decode=True):
+            ts = (m.log_time_ns - t0) * 1e-9
+            d = m.decoded
+            if m.topic == allocation:
+                t.append(ts)
+                mi.append(list(d.mi))
+                weights.append(list(d.weights))
+                power.append(list(d.power))
+                total.append(d.total_mi)
+                gap.append(d.optimality_gap)
+                p_total.append(d.p_total)
+                used.append(d.power_used)
+            elif m.topic == policy:
+                # The operator's intent as published: a change unless it repeats the last one.
+                if d.data.strip() and d.data.strip() != last_policy:
+                    last_policy = d.data.strip()
+                    announced.add(last_policy)
+                    policy_changes.append((ts, last_policy))
+            else:  # a SteerCommand
+                status = _status_name(int(d.status))
+                # A policy never published on steer/policy (the navigator's start-up
+                # parameter, or a policy sent before the recording began); late commands
+                # answering an older policy are not changes.
+                if d.policy.strip() and d.policy.strip() not in announced:
+                    last_policy = d.policy.strip()
+                    announced.add(last_policy)
+                    policy_changes.append((ts, last_policy))
+                if int(d.status) in (Status.FALLBACK, Status.REJECTED) and m.topic == reasoning_topic:
+                    fallbacks.append((ts, f"{status}: {d.status_detail}"))
+                if m.topic == reasoning_topic:
+                    text = d.reasoning.strip() or d.status_detail.strip()
+                    if text and (text, status) != last_reason:
+                        last_reason = (text, status)
+                        reasoning.append((ts, status, text))
+    return RunSeries(np.asarray(t), _pad(mi), _pad(weights), _pad(power), np.asarray(total, dtype=float),
+                     np.asarray(gap, dtype=float), np.asarray(p_total, dtype=float), np.asarray(used, dtype=float),
+                     policy_changes, fallbacks, reasoning)
+
+
+# -- drawing -------------------------------------------------------------------------------
+def _mark_events(ax, s: RunSeries, label: bool) -> None:
+    for k, (ts, _) in enumerate(s.policy_changes, start=1):
+        ax.axvline(ts, color="0.4", lw=1.0, ls="--", zorder=0)
+        if label:
+            ax.annotate(f"P{k}", (ts, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -10),
+                        textcoords="offset points", fontsize=8, color="0.3")
+    for ts, _ in s.fallbacks:
+        ax.axvline(ts, color="tab:red", lw=1.0, ls=":", zorder=0)
+
+
+def _panel_mi(ax, s: RunSeries) -> None:
+    for i in range(s.mi.shape[1]):
+        ax.plot(s.t, s.mi[:, i], lw=1.2, label=f"ch {i + 1}")
+    ax.set_ylabel("MI per channel\n[bits]")
+    ax.legend(ncol=min(8, max(1, s.mi.shape[1])), fontsize=7, loc="lower right")
+
+
+def _panel_total(ax, s: RunSeries) -> None:
+    ax.plot(s.t, s.total_mi, color="k", lw=1.5, label="total MI")
+    ax.set_ylabel("total MI\n[bits]")
+    right = ax.twinx()
+    gap = np.where(np.isfinite(s.optimality_gap), s.optimality_gap, np.nan)
+    right.plot(s.t, gap, color="tab:orange", lw=1.0, label="optimality gap")
+    right.set_ylabel("optimality gap\n[bits]", color="tab:orange")
+    right.tick_params(axis="y", colors="tab:orange")
+    lines = ax.get_lines() + right.get_lines()
+    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=7, loc="lower right")
+
+
+def _panel_weights(ax, s: RunSeries) -> None:
+    for i in range(s.weights.shape[1]):
+        ax.plot(s.t, s.weights[:, i], lw=1.2, label=f"w{i + 1}")
+    ax.set_ylabel("weights")
+    ax.set_ylim(bottom=0)
+
+
+def _panel_power(ax, s: RunSeries) -> None:
+    ax.plot(s.t, s.p_total, color="k", lw=1.5, label="P_total")
+    ax.plot(s.t, s.power_used, color="tab:blue", lw=1.0, ls="--", label="power used")
+    ax.set_ylabel("power\n[linear]")
+    ax.legend(fontsize=7, loc="lower right")
+
+
+PANELS = {
+    "mi_per_channel": ("Mutual information per channel", _panel_mi),
+    "total_mi_gap": ("Total MI and optimality gap", _panel_total),
+    "weights": ("Weights in force", _panel_weights),
+    "p_total": ("Power budget", _panel_power),
+}
+
+
+def reasoning_lines(s: RunSeries, width: int = LINE_WIDTH) -> list[str]:
+    """The legend text: policies, fallbacks, then one line per distinct reasoning."""
+    lines = [f"P{k} at {ts:7.2f} s: {text}" for k, (ts, text) in enumerate(s.policy_changes, start=1)]
+    lines += [f"fallback at {ts:7.2f} s: {what}" for ts, what in s.fallbacks]
+    lines += [f"{ts:7.2f} s [{status}] {text}" for ts, status, text in s.reasoning]
+    return [textwrap.shorten(line, width=width, placeholder=" ...") for line in lines]
+
+
+def _legend_block(s: RunSeries) -> list[str]:
+    lines = reasoning_lines(s)
+    if len(lines) > MAX_REASONING_LINES:
+        hidden = len(lines) - MAX_REASONING_LINES
+        lines = lines[:MAX_REASONING_LINES - 1] + [f"... and {hidden + 1} more lines in reasoning.txt"]
+    return lines or ["(no navigator decisions recorded)"]
+
+
+def plot_recording(path: str | os.PathLike, out_dir: str | os.PathLike, title: str | None = None) -> dict[str, Path]:
+    """Write the figures of the recording at ``path`` into ``out_dir``; returns
+    {name: file} for overview, each panel, and reasoning (the text file)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    s = load_series(path)
+    if s.t.size == 0:
+        raise ValueError(f"{path}: no steer/allocation messages to plot")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    title = title or Path(path).name
+    written: dict[str, Path] = {}
+
+    legend = _legend_block(s)
+    text_height = 0.18 * len(legend) + 0.4
+    fig = plt.figure(figsize=(13, 11 + text_height))
+    grid = fig.add_gridspec(5, 1, height_ratios=[1, 1, 1, 1, text_height / 2.4], hspace=0.25)
+    axes = [fig.add_subplot(grid[i]) for i in range(4)]
+    for ax, (name, (label, draw)) in zip(axes, PANELS.items()):
+        draw(ax, s)
+        _mark_events(ax, s, label=ax is axes[0])
+        ax.grid(alpha=0.3)
+        ax.set_xlim(s.t[0], s.t[-1] if s.t[-1] > s.t[0] else s.t[0] + 1)
+        if ax is not axes[-1]:
+            ax.tick_params(labelbottom=False)
+    axes[-1].set_xlabel("time [s]")
+    axes[0].set_title(f"{title}: System 1 under System 2's commands")
+    text_ax = fig.add_subplot(grid[4])
+    text_ax.axis("off")
+    text_ax.text(0.0, 1.0, "\n".join(legend), family="monospace", fontsize=7.5, va="top", ha="left",
+                 transform=text_ax.transAxes)
+    written["overview"] = out / "overview.png"
+    fig.savefig(written["overview"], dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+    for name, (label, draw) in PANELS.items():
+        fig, ax = plt.subplots(figsize=(11, 4))
+        draw(ax, s)
+        _mark_events(ax, s, label=True)
+        ax.grid(alpha=0.3)
+        ax.set_xlabel("time [s]")
+        ax.set_title(f"{title}: {label}")
+        written[name] = out / f"{name}.png"
+        fig.savefig(written[name], dpi=110, bbox_inches="tight")
+        plt.close(fig)
+
+    written["reasoning"] = out / "reasoning.txt"
+    written["reasoning"].write_text("\n".join(reasoning_lines(s, width=10**6)) + "\n")
+    return written
+
+
+def summary(s: RunSeries) -> dict[str, float]:
+    """A few numbers to print next to the figures."""
+    last = -1
+    return {
+        "duration_s": float(s.t[-1] - s.t[0]) if s.t.size else math.nan,
+        "allocations": int(s.t.size),
+        "final_total_mi_bits": float(s.total_mi[last]) if s.t.size else math.nan,
+        "final_gap_bits": float(s.optimality_gap[last]) if s.t.size else math.nan,
+        "final_p_total": float(s.p_total[last]) if s.t.size else math.nan,
+        "policy_changes": len(s.policy_changes),
+        "fallbacks": len(s.fallbacks),
+    }

@@ -1,0 +1,34 @@
+"""System 2, the navigator (DESIGN 3): prompt, reply parsing, backends and the
+navigator cycle. Pure Python, no ROS.
+
+Contract names: :func:`build_messages`, :func:`parse_reply` / :class:`ParsedReply` /
+:class:`ReplyError`, :func:`make_backend` / :class:`BackendConfig` / :class:`Backend`,
+:class:`Navigator`, :class:`AsyncNavigator`.
+"""
+
+from steer_ros.system2.backends.backend import (
+    BACKEND_KINDS,
+    Backend,
+    BackendConfig,
+    BackendError,
+    BackendReply,
+    make_backend,
+)
+from steer_ros.system2.navigator import AsyncNavigator, Navigator
+from steer_ros.system2.prompt import (
+    build_messages,
+    build_user_message,
+    format_state,
+    load_system_template,
+    render_system_prompt,
+)
+from steer_ros.system2.reply import ParsedReply, ReplyError, parse_reply
+from steer_ros.system2.backends.rules_backend import RulesBackend, interpret_policy
+from steer_ros.system2.backends.scripted_backend import ScriptedBackend, ScriptStep, load_script
+
+__all__ = [
+    "AsyncNavigator", "BACKEND_KINDS", "Backend", "BackendConfig", "BackendError", "BackendReply",
+    "Navigator", "ParsedReply", "ReplyError", "RulesBackend", "ScriptStep", "ScriptedBackend",
+    "build_messages", "build_user_message", "format_state", "interpret_policy", "load_script",
+    "load_system_template", "make_backend", "parse_reply", "render_system_prompt",
+]

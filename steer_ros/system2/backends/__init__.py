@@ -1,0 +1,2 @@
+"""Navigator backends: OpenAI-compatible servers, the offline rules interpreter and
+scripted replies (no ROS)."""

@@ -1,0 +1,146 @@
+"""The ``openai`` backend: Chat Completions through the ``openai`` package against
+any OpenAI-compatible server (OpenAI, vLLM, llama.cpp, Ollama, LM Studio, ...).
+
+It asks for JSON-schema structured output; a server that refuses it (HTTP 400/422
+mentioning ``response_format``) is asked again in plain text at once, and the refusal
+is remembered for later calls. No retries beyond that (``max_retries=0``): the
+deadline is honoured. Errors become reason codes: ``timeout``, ``connection_error``,
+``http_<status>``, ``bad_response``, ``empty_reply``.
+
+The API key is read from the environment variable named by ``api_key_env`` at
+construction; it is never a parameter, never stored on the config, never logged.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import openai
+
+from steer_ros.system2.backends.backend import Backend, BackendConfig, BackendError, BackendReply
+from steer_ros.system2.snapshot import SystemSnapshot
+
+#: Sent when the key variable is unset: local servers accept anything.
+DUMMY_API_KEY = "not-needed"
+
+
+def response_schema(n: int) -> dict:
+    """The ``response_format`` asking for the navigator's JSON object for N channels."""
+    return {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "steer_command",
+            "strict": True,
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "reasoning": {"type": "string"},
+                    "weights": {"type": "array", "items": {"type": "number"}, "minItems": n, "maxItems": n},
+                    "P_total": {"type": "number"},
+                },
+                "required": ["reasoning", "weights", "P_total"],
+                "additionalProperties": False,
+            },
+        },
+    }
+
+
+def _is_response_format_refusal(err: openai.APIStatusError) -> bool:
+    if err.status_code not in (400, 422):
+        return False
+    text = f"{err.message} {getattr(err, 'body', '')}".lower()
+    return "response_format" in text or "json_schema" in text
+
+
+class OpenAIBackend(Backend):
+    """Chat Completions client. ``structured_output`` is True until a server refuses it."""
+
+    def __init__(self, config: BackendConfig):
+        self.config = config.validate()
+        self.name = f"openai:{config.model}"
+        self.structured_output = bool(config.structured_output)
+        self._lock = threading.Lock()
+        self._client = openai.OpenAI(
+            base_url=config.base_url,
+            api_key=os.environ.get(config.api_key_env) or DUMMY_API_KEY,
+            timeout=config.timeout_s,
+            max_retries=0,
+        )
+
+    def complete(
+        self, messages: list[dict], snapshot: SystemSnapshot, policy: str, timeout_s: float
+    ) -> BackendReply:
+        deadline = time.monotonic() + min(timeout_s, self.config.timeout_s)
+        structured = self.structured_output
+        try:
+            response = self._create(messages, snapshot.n, structured, deadline)
+        except openai.APIStatusError as err:
+            if not (structured and _is_response_format_refusal(err)):
+                raise _status_error(err) from None
+            with self._lock:
+                self.structured_output = False
+            try:
+                response = self._create(messages, snapshot.n, False, deadline)
+            except openai.APIStatusError as err2:
+                raise _status_error(err2) from None
+        return _reply_from(response)
+
+    def _create(self, messages, n: int, structured: bool, deadline: float):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise BackendError("timeout", "deadline passed before the request")
+        kwargs = dict(
+            model=self.config.model,
+            messages=messages,
+            temperature=self.config.temperature,
+            top_p=self.config.top_p,
+            max_tokens=self.config.max_tokens,
+            timeout=remaining,
+        )
+        if self.config.seed is not None:
+            kwargs["seed"] = self.config.seed
+        if structured:
+            kwargs["response_format"] = response_schema(n)
+        try:
+            return self._client.chat.completions.create(**kwargs)
+        except openai.APITimeoutError:
+            raise BackendError("timeout", f"no reply within {remaining:.3g} s") from None
+        except openai.APIConnectionError as err:
+            cause = err.__cause__ or err
+            raise BackendError("connection_error", f"{type(cause).__name__}: {_short(str(cause))}") from None
+        except openai.APIStatusError:
+            raise
+        except (openai.APIResponseValidationError, ValueError) as err:
+            raise BackendError("bad_response", f"{type(err).__name__}: {_short(str(err))}") from None
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _status_error(err: openai.APIStatusError) -> BackendError:
+    return BackendError(f"http_{err.status_code}", _short(err.message))
+
+
+def _short(text: str, limit: int = 200) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _reply_from(response) -> BackendReply:
+    choices = getattr(response, "choices", None)
+    if not choices:
+        raise BackendError("empty_reply", "the response has no choices")
+    message = choices[0].message
+    if message is None:
+        raise BackendError("empty_reply", "the first choice has no message")
+    extra = message.model_extra or {}
+    reasoning = extra.get("reasoning_content") or extra.get("reasoning") or ""
+    content = message.content or ""
+    if not content.strip():
+        if isinstance(reasoning, str) and "{" in reasoning:
+            content = reasoning  # some servers put everything in the reasoning channel
+        else:
+            raise BackendError("empty_reply", f"no content (finish_reason {choices[0].finish_reason!r})")
+    return BackendReply(text=content, reasoning_content=reasoning if isinstance(reasoning, str) else "")

@@ -1,0 +1,124 @@
+"""The navigator's prompt (DESIGN 3): a four-block system prompt and a user message
+with the state summary and the policy line. Exactly two messages, no history.
+
+The system prompt is a ``string.Template`` file (``config/prompts/navigator_system.txt``
+by default) with the placeholders ``${n}``, ``${p_min}``, ``${p_max}`` and
+``${max_mi_bits}``; unknown placeholders are left as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from string import Template
+
+import numpy as np
+
+from steer_ros import defaults
+from steer_ros.system2.snapshot import SystemSnapshot
+
+#: The packaged template, relative to the repository / install root.
+DEFAULT_PROMPT_PATH = (
+    Path(__file__).resolve().parents[2] / "config" / "prompts" / "navigator_system.txt"
+)
+
+#: log2 M of QPSK: the MI ceiling quoted in the prompt.
+QPSK_MAX_MI_BITS = 2.0
+
+
+def load_system_template(path: str | Path | None = None) -> str:
+    """Read the system prompt template; ``None`` or "" = the packaged default.
+
+    Raises FileNotFoundError naming the path when the file is missing.
+    """
+    chosen = Path(path) if path else _default_path()
+    if not chosen.is_file():
+        raise FileNotFoundError(f"navigator system prompt template not found: {chosen}")
+    return _read_cached(str(chosen.resolve()), chosen.stat().st_mtime_ns)
+
+
+def _default_path() -> Path:
+    """The configured template, else config/prompts/ of the installed package (share
+    dir, found through the ament index; a plain colcon install copies no source
+    tree), else of the source checkout."""
+    if defaults.NAVIGATOR_PROMPT_PATH:
+        return Path(defaults.NAVIGATOR_PROMPT_PATH)
+    from steer_ros.ros.graph import config_dir
+
+    installed = config_dir() / "prompts" / DEFAULT_PROMPT_PATH.name
+    return installed if installed.is_file() else DEFAULT_PROMPT_PATH
+
+
+@lru_cache(maxsize=8)
+def _read_cached(path: str, _mtime_ns: int) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def render_system_prompt(
+    n: int,
+    template: str | None = None,
+    p_min: float = defaults.P_MIN,
+    p_max: float = defaults.P_MAX,
+    max_mi_bits: float = QPSK_MAX_MI_BITS,
+) -> str:
+    """Fill the template's placeholders for N channels and the budget limits."""
+    text = load_system_template() if template is None else template
+    return Template(text).safe_substitute(
+        n=str(int(n)), p_min=f"{p_min:g}", p_max=f"{p_max:g}", max_mi_bits=f"{max_mi_bits:g}"
+    )
+
+
+def sanitize_policy(policy: str, max_chars: int = defaults.POLICY_MAX_CHARS) -> str:
+    """One line, at most ``max_chars`` characters (longer text is cut, marked by '...')."""
+    text = " ".join(str(policy).split())
+    if len(text) > max_chars:
+        text = text[: max(max_chars - 3, 0)] + "..."
+    return text
+
+
+def format_state(snapshot: SystemSnapshot) -> str:
+    """The state summary table of DESIGN 3 (fixed decimals, one row per channel).
+
+    A sigma^2 column is added only when some noise variance differs from 1.
+    """
+    show_noise = bool(np.any(np.asarray(snapshot.noise_var) != 1.0))
+    lines = [
+        f"Total MI = {snapshot.total_mi:.2f} bits, "
+        f"Power = {snapshot.power_used:.2f} / {float(snapshot.p_total):.2f}"
+    ]
+    names = ["ch", "|h|^2"] + (["sigma^2"] if show_noise else []) + ["MI", "P_i", "w_i"]
+    widths = [3, 6] + ([7] if show_noise else []) + [5, 7, 6]
+    decimals = [3] + ([3] if show_noise else []) + [3, 3, 4]
+    lines.append("  ".join(f"{name:<{w}}" if i == 0 else f"{name:>{w}}"
+                           for i, (name, w) in enumerate(zip(names, widths))).rstrip())
+    columns = [snapshot.gain] + ([snapshot.noise_var] if show_noise else []) + [
+        snapshot.mi, snapshot.power, snapshot.weights]
+    rows = np.column_stack([np.asarray(c, dtype=float) for c in columns])
+    fmt = "  ".join([f"{{:<{widths[0]}d}}"] + [f"{{:>{w}.{d}f}}" for w, d in zip(widths[1:], decimals)])
+    lines.extend(fmt.format(i + 1, *row) for i, row in enumerate(rows.tolist()))
+    return "\n".join(lines)
+
+
+def build_user_message(snapshot: SystemSnapshot, policy: str) -> str:
+    """State summary followed by the policy line, the policy quoted as data."""
+    return f"{format_state(snapshot)}\nPolicy: {json.dumps(sanitize_policy(policy), ensure_ascii=False)}"
+
+
+def build_messages(
+    snapshot: SystemSnapshot,
+    policy: str,
+    system_prompt: str | None = None,
+    p_min: float = defaults.P_MIN,
+    p_max: float = defaults.P_MAX,
+) -> list[dict]:
+    """The two chat messages of one navigator call: [system, user].
+
+    ``system_prompt`` is a template (placeholders filled for ``snapshot.n``);
+    ``None`` = the packaged default template.
+    """
+    system = render_system_prompt(snapshot.n, system_prompt, p_min=p_min, p_max=p_max)
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": build_user_message(snapshot, policy)},
+    ]
