@@ -4,11 +4,12 @@ SHELL := /bin/bash
 IN_ENV := tools/in_env.sh
 PYTEST_ARGS ?=
 
-.PHONY: setup test demo bench clean help
+.PHONY: setup setup-env test test-fast demo bench clean help
 
 help:
 	@echo "make setup   build .venv (ROS 2 Jazzy wheels or the sourced ROS 2) and colcon build"
 	@echo "make test    run the test suite (pytest, real DDS)"
+	@echo "make test-fast  the ROS-free tests only (no colcon build, no DDS), under a minute"
 	@echo "make demo    run the node graph through P1..P4 and a gain reversal"
 	@echo "make bench   print the benchmarks (ratios against the baselines)"
 	@echo "make experiments  reproduce the paper's section IV (out/experiments, docs/experiments.md)"
@@ -18,8 +19,16 @@ help:
 setup:
 	@bash tools/setup.sh
 
+setup-env:
+	@bash tools/setup.sh --no-build
+
 test: setup
 	@STEER_ROS_REQUIRE_ROS=1 $(IN_ENV) python -m pytest test $(PYTEST_ARGS)
+
+# The ROS-free core and tooling: no colcon build, no install space, no DDS; leaves out
+# the tests marked ros or slow.
+test-fast: setup-env
+	@.venv/bin/python -m pytest test -m "not ros and not slow" -q $(PYTEST_ARGS)
 
 demo: setup
 	@$(IN_ENV) steer-ros demo

@@ -10,7 +10,12 @@
 # Idempotent and cheap when nothing changed: each step leaves a stamp holding the
 # hash of its inputs and is skipped while the hash matches. A step that fails or is
 # interrupted leaves no stamp, so running `make setup` again repairs it.
+#
+# --no-build stops after the dependencies (step 3): enough for `make test-fast`, which
+# runs the ROS-free tests without colcon or DDS.
 set -euo pipefail
+NO_BUILD=0
+[ "${1:-}" = "--no-build" ] && NO_BUILD=1
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -78,6 +83,11 @@ if [ "$(cat "$VENV/.steer-deps" 2>/dev/null)" != "$DEPS_STAMP" ]; then
       || fail "wheel paths" "tools/fix_wheel_paths.py could not repair the wheels' CMake files; remove .venv and run 'make setup' again."
   fi
   echo "$DEPS_STAMP" > "$VENV/.steer-deps"
+fi
+
+if [ "$NO_BUILD" = 1 ]; then
+  say "ready ($MODE, no colcon build). Enter the environment with: source .venv/bin/activate"
+  exit 0
 fi
 
 # --- 4. colcon build -------------------------------------------------------------------

@@ -44,7 +44,7 @@ def _default_path() -> Path:
     tree), else of the source checkout."""
     if defaults.NAVIGATOR_PROMPT_PATH:
         return Path(defaults.NAVIGATOR_PROMPT_PATH)
-    from steer_ros.ros.graph import config_dir
+    from steer_ros.package_files import config_dir
 
     installed = config_dir() / "prompts" / DEFAULT_PROMPT_PATH.name
     return installed if installed.is_file() else DEFAULT_PROMPT_PATH

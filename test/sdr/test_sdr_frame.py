@@ -10,7 +10,7 @@ import pytest
 
 from steer_ros.sdr.frame import PilotFrame, contiguous_map, seeded_qpsk
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_default_geometry():

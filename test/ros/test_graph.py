@@ -9,6 +9,9 @@ import time
 
 import numpy as np
 import pytest
+
+# A ROS test module: skipped as a whole where the messages are not built (make test-fast).
+pytest.importorskip("steer_ros.msg", reason="steer_ros messages are not built (make setup)")
 from rclpy.parameter import Parameter
 
 from steer_ros import defaults

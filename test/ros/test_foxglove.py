@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.ros
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SUBPROTOCOLS = ["foxglove.sdk.v1", "foxglove.websocket.v1"]
 MESSAGE_DATA = 0x01  # server binary opcode: uint32 subscription id, uint64 log time, payload
 

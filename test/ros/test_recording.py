@@ -369,7 +369,7 @@ def test_launch_file_starts_the_recorder_when_record_is_true(tmp_path):
     from launch.actions import ExecuteProcess
     from launch.launch_description_sources import PythonLaunchDescriptionSource
 
-    source = PythonLaunchDescriptionSource(str(Path(__file__).resolve().parents[1] / "launch" / "sim.launch.py"))
+    source = PythonLaunchDescriptionSource(str(Path(__file__).resolve().parents[2] / "launch" / "sim.launch.py"))
     description = source.get_launch_description(LaunchContext())
     context = LaunchContext()
     context.launch_configurations.update({"record": "true", "record_out": str(tmp_path / "l.mcap"),

@@ -19,7 +19,7 @@ from steer_ros.sdr.estimator import PilotEstimator
 from steer_ros.sdr.frame import PilotFrame
 from steer_ros.sdr.sources import open_source
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
