@@ -82,15 +82,18 @@ def decision_msg(decision: SteerDecision, stamp=None) -> SteerCommand:
     return msg
 
 
-def allocation_msg(system1, gap: float, stamp=None) -> AllocationState:
-    """AllocationState of a System1 optimizer, with the given optimality gap."""
+def allocation_msg(system1, gap: float, stamp=None, step: int | None = None) -> AllocationState:
+    """AllocationState of a System1 optimizer, with the given optimality gap.
+
+    ``step``: the count to publish (default: every step System 1 has taken; the
+    optimizer node publishes its scheduled steps, leaving out the event bursts)."""
     msg = AllocationState()
     if stamp is not None:
         msg.header.stamp = stamp
     mi = np.asarray(system1.mi(), dtype=float)
     weights = np.asarray(system1.weights, dtype=float)
     power = np.asarray(system1.power, dtype=float)
-    msg.step = int(system1.step_count)
+    msg.step = int(system1.step_count if step is None else step)
     msg.power = f64_array(power)
     msg.mi = f64_array(mi)
     msg.weights = f64_array(weights)

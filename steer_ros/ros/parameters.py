@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Callable, Sequence
 
-from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
+from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
@@ -25,6 +25,8 @@ from rclpy.parameter import Parameter
 class ParameterError(ValueError):
     """A parameter value was refused; the message names the node and parameter."""
 
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 # The ROS parameter type each kind is stored as.
 ROS_TYPES = {
@@ -138,7 +140,8 @@ class ParameterSet:
         self.values = SimpleNamespace()
         self._handlers: dict[str, Callable[[Any], None]] = {}
         for spec in params:
-            # Declared writable, then made read-only once its value has the declared type.
+            # Declared writable and unbounded, then given its range and read_only once its
+            # value was checked here and has the declared type.
             descriptor = ParameterDescriptor(description=spec.describe(), dynamic_typing=True)
             raw = node.declare_parameter(spec.name, spec.default, descriptor).value
             try:
@@ -149,11 +152,31 @@ class ParameterSet:
             typed = self._typed(spec, value)
             if node.get_parameter(spec.name).type_ != typed.type_:
                 node.set_parameters([typed])  # before _on_set is added: already validated
-            if spec.read_only:
-                node.set_descriptor(spec.name, ParameterDescriptor(
-                    description=spec.describe(), read_only=True, dynamic_typing=True))
+            node.set_descriptor(spec.name, self._descriptor(spec))
         node.add_pre_set_parameters_callback(self._as_declared_types)
         node.add_on_set_parameters_callback(self._on_set)
+
+    @staticmethod
+    def _descriptor(spec: Param) -> ParameterDescriptor:
+        """The descriptor the parameter keeps: its range, so `ros2 param describe` shows
+        Min/Max and rclpy itself refuses an out-of-range set, and read_only. Applied
+        after the start-up value was checked here, so a bad value in a YAML file gets
+        this module's error naming the parameter. Lists keep their check in the set
+        callback (a ROS range applies to scalars only)."""
+        descriptor = ParameterDescriptor(description=spec.describe(), read_only=spec.read_only,
+                                         dynamic_typing=True)
+        kind = spec.resolved_kind()
+        if spec.min is None and spec.max is None:
+            return descriptor
+        if kind == "float":
+            descriptor.floating_point_range = [FloatingPointRange(
+                from_value=-math.inf if spec.min is None else float(spec.min),
+                to_value=math.inf if spec.max is None else float(spec.max), step=0.0)]
+        elif kind == "int":
+            descriptor.integer_range = [IntegerRange(
+                from_value=_INT64_MIN if spec.min is None else int(math.ceil(spec.min)),
+                to_value=_INT64_MAX if spec.max is None else int(math.floor(spec.max)), step=1)]
+        return descriptor
 
     @staticmethod
     def _typed(spec: Param, value: Any) -> Parameter:

@@ -42,6 +42,7 @@ def test_a_publish_held_up_by_a_step_tick_still_publishes_the_count_due_at_its_s
     its stamp when the stamp was read before the wait)."""
     import rclpy
     from rclpy.context import Context
+    from rclpy.parameter import Parameter
     from rclpy.qos import QoSProfile, ReliabilityPolicy
 
     from rosutil import SpunNode, wait_until
@@ -52,7 +53,9 @@ def test_a_publish_held_up_by_a_step_tick_still_publishes_the_count_due_at_its_s
 
     context = Context()
     rclpy.init(context=context, domain_id=domain_id)
-    node = OptimizerNode(context=context)  # not spun: this test drives step() and publish() itself
+    # Not spun: this test drives step() and publish() itself (no event bursts, which
+    # would publish from on_channels).
+    node = OptimizerNode(context=context, parameter_overrides=[Parameter("event_burst_steps", value=0)])
     node.state_lock = WatchedLock()
     received: list[AllocationState] = []
     hold_s = 0.2

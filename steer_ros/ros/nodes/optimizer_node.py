@@ -1,35 +1,41 @@
-"""optimizer: System 1 as a node. Steps the always-feasible optimizer at rate_hz in
-its own callback group, never waiting on anything else (a timer at tick_hz runs the
-steps due since the start, so the step rate holds under executor jitter), and publishes
-steer/allocation (AllocationState, with the live optimality gap) at publish_hz.
+"""optimizer: System 1 as a node. Steps the always-feasible optimizer at rate_hz,
+never waiting on anything else, and publishes steer/allocation (AllocationState, with
+the live optimality gap) at publish_hz.
 
-Inputs are validated at the boundary and applied at the next step: steer/channel_state
-(a new N re-dimensions the optimizer; a malformed state is refused with a diagnostic
-naming the field) and steer/command, which is re-bounded here (defence in depth), so
-not even a stranger publishing on steer/command can make an allocation infeasible.
+Timing lives in :class:`steer_ros.system1.step_pacer.StepPacer`: a timer at tick_hz
+runs the steps due since the start, so the step rate holds under executor jitter.
+When an input changes (a new channel state or command), the node runs a burst of up
+to event_burst_steps steps at once (``event_steps`` in /diagnostics, apart from the
+nominal rate) and publishes as soon as it is done, at most max_publish_hz, so a
+channel change reaches a converged allocation within milliseconds instead of the
+next publish tick.
+
+Inputs are validated at the boundary: steer/channel_state (a new N re-dimensions the
+optimizer; a malformed state is refused with a diagnostic naming the field) and
+steer/command, which is re-bounded here (defence in depth), so not even a stranger
+publishing on steer/command can make an allocation infeasible.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-import time
 
 import numpy as np
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 
 from steer_ros import defaults
-from steer_ros.system2.steer_decision import Status
-from steer_ros.system2.guardrail import Guardrail
 from steer_ros.msg import AllocationState, ChannelState, SteerCommand
 from steer_ros.ros import topics
 from steer_ros.ros.conversions import allocation_msg, channel_arrays, decision_from_msg
 from steer_ros.ros.diagnostics import ERROR, WARN, DiagnosticsReporter, RateMeter
-from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.ros.node_runtime import run_node
-from steer_ros.system1.system1 import System1
+from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.system1.certified_optimum import certified_optimum
+from steer_ros.system1.step_pacer import PublishLimiter, StepPacer, paired_reading
+from steer_ros.system1.system1 import System1
+from steer_ros.system2.guardrail import Guardrail
+from steer_ros.system2.steer_decision import Status
 
 PARAMS = [
     Param("rate_hz", defaults.OPTIMIZER_RATE_HZ, "System 1 steps per second.", min=1.0, max=100000.0, read_only=True),
@@ -37,6 +43,10 @@ PARAMS = [
           "(rate_hz / tick_hz on average). Capped at rate_hz.", min=1.0, max=100000.0, read_only=True),
     Param("publish_hz", defaults.ALLOCATION_PUBLISH_HZ, "AllocationState publish rate.", min=0.1, max=1000.0,
           read_only=True),
+    Param("max_publish_hz", defaults.OPTIMIZER_MAX_PUBLISH_HZ, "Highest rate of the extra AllocationStates "
+          "published after an input change (besides the publish_hz timer).", min=0.1, max=10000.0, read_only=True),
+    Param("event_burst_steps", defaults.OPTIMIZER_EVENT_BURST_STEPS, "System 1 steps run at once when an input "
+          "changes (fewer once converged); 0 = wait for the next tick.", min=0, max=100000, read_only=True),
     Param("mode", defaults.OPTIMIZER_MODE, "default (fast KKT-guided) or pga (the paper's plain PGA).",
           choices=("default", "pga"), read_only=True),
     Param("constellation", defaults.CONSTELLATION, "Input constellation.", choices=("qpsk", "16qam", "64qam"),
@@ -59,34 +69,32 @@ class OptimizerNode(Node):
             raise ValueError(f"parameter 'p_min' ({v.p_min}) must be <= 'p_max' ({v.p_max})")
         self.bounds = Guardrail(p_min=v.p_min, p_max=v.p_max, alpha=1.0)
         self.system1: System1 | None = None
-        self.state_lock = threading.RLock()  # guards system1 between step and publish (publish steps under it)
-        self.input_lock = threading.Lock()  # guards the pending inputs
+        # Guards system1 and the pacer: publish() steps System 1 up to its stamp.
+        # (Each node spins a single-threaded executor; the lock keeps the node correct
+        # under a multi-threaded one too.)
+        self.state_lock = threading.RLock()
         self.pending_channels = None
         self.pending_command = None
         self.steps = RateMeter()
+        self.event_steps = 0
         self.published = 0
         self.feasibility_violations = 0
         self._gap_cache: tuple[bytes, float] | None = None
-        self._clock_start: float | None = None
-        self._steps_done = 0
-        self.max_burst = max(1, int(v.rate_hz * defaults.OPTIMIZER_MAX_CATCHUP_S))  # steps caught up per tick, at most
+        self.pacer = StepPacer(v.rate_hz, defaults.OPTIMIZER_MAX_CATCHUP_S)
+        self.limiter = PublishLimiter(v.max_publish_hz)
+        self._dropped_reported = 0
 
-        step_group = MutuallyExclusiveCallbackGroup()
-        input_group = MutuallyExclusiveCallbackGroup()
-        publish_group = MutuallyExclusiveCallbackGroup()
         # Reliable: System 1's own input must not lose a state to a discovery race (a
         # replay's burst); its writer, the mux, is the one node that waits on it.
-        self.create_subscription(ChannelState, topics.CHANNEL_STATE, self.on_channels, topics.STREAM,
-                                 callback_group=input_group)
-        self.create_subscription(SteerCommand, topics.COMMAND, self.on_command, topics.LATCHED_COMMAND_QOS,
-                                 callback_group=input_group)
+        self.create_subscription(ChannelState, topics.CHANNEL_STATE, self.on_channels, topics.STREAM)
+        self.create_subscription(SteerCommand, topics.COMMAND, self.on_command, topics.LATCHED_COMMAND_QOS)
         self.pub = self.create_publisher(AllocationState, topics.ALLOCATION, topics.STREAM)
-        self.diagnostics = DiagnosticsReporter(self, self._diag_values, callback_group=publish_group)
-        self.step_timer = self.create_timer(1.0 / min(v.tick_hz, v.rate_hz), self.step, callback_group=step_group)
-        self.publish_timer = self.create_timer(1.0 / v.publish_hz, self.publish, callback_group=publish_group)
+        self.diagnostics = DiagnosticsReporter(self, self._diag_values)
+        self.step_timer = self.create_timer(1.0 / min(v.tick_hz, v.rate_hz), self.tick)
+        self.publish_timer = self.create_timer(1.0 / v.publish_hz, self.publish)
         self.diagnostics.problem("waiting", "waiting for the first steer/channel_state", log=False)
 
-    # -- inputs (validated here, applied at the next step) ----------------------------
+    # -- inputs (validated here, applied at once with a burst of steps) ---------------
     def on_channels(self, msg: ChannelState) -> None:
         try:
             gain, noise_var, _, _ = channel_arrays(msg)
@@ -94,8 +102,9 @@ class OptimizerNode(Node):
             self.diagnostics.reject("rejected_channel_states", str(exc), "rejected steer/channel_state")
             return
         self.diagnostics.clear("rejected_channel_states")
-        with self.input_lock:
+        with self.state_lock:
             self.pending_channels = (gain, noise_var)
+            self._on_input_event()
 
     def on_command(self, msg: SteerCommand) -> None:
         try:
@@ -106,15 +115,44 @@ class OptimizerNode(Node):
         if decision.status != Status.OK:
             self.diagnostics.count("commands_not_ok")
             return  # FALLBACK / KEPT / REJECTED: the command in force stays
-        with self.input_lock:
+        with self.state_lock:
             self.pending_command = decision
+            self._on_input_event()
+
+    def _on_input_event(self) -> None:
+        """Apply the new input now, run the burst, publish if the limiter allows
+        (event_burst_steps = 0: leave it to the next tick, as before bursts existed)."""
+        if self.params.values.event_burst_steps == 0:
+            return
+        self.step()
+        if self.system1 is None:
+            return
+        self._burst()
+        if self.limiter.request():
+            self.publish()
+
+    def _burst(self) -> None:
+        """Up to event_burst_steps extra steps, ending once the powers settle."""
+        s1, limit = self.system1, self.params.values.event_burst_steps
+        tol = defaults.OPTIMIZER_EVENT_TOL * s1.p_total
+        before = s1.power
+        try:
+            for _ in range(limit):
+                s1.step()
+                self.event_steps += 1
+                after = s1.power
+                if float(np.max(np.abs(after - before), initial=0.0)) <= tol:
+                    break
+                before = after
+        except Exception as exc:  # noqa: BLE001 - a core bug must not stop System 1
+            self._restart_system1(exc)
+        self._check_feasible()
 
     # -- the fast loop ----------------------------------------------------------------
     def _apply_pending(self) -> bool:
         """Apply the newest inputs; True when something changed."""
-        with self.input_lock:
-            channels, self.pending_channels = self.pending_channels, None
-            command, self.pending_command = self.pending_command, None
+        channels, self.pending_channels = self.pending_channels, None
+        command, self.pending_command = self.pending_command, None
         if channels is not None:
             gain, noise_var = channels
             if self.system1 is None:
@@ -147,44 +185,45 @@ class OptimizerNode(Node):
                 self.diagnostics.clear("resized")
         return channels is not None or command is not None
 
-    def step(self, now: float | None = None) -> None:
-        """The timer tick: the steps due at rate_hz since the clock started (up to
-        ``now``, monotonic seconds; default: the current time).
+    def tick(self) -> None:
+        """The step timer: the steps due, then a publish the limiter held back."""
+        with self.state_lock:
+            self.step()
+            if self.limiter.poll():
+                self.publish()
 
-        Timer callbacks in Python arrive late under load; counting the steps due
-        (and catching up by at most ``max_burst``, OPTIMIZER_MAX_CATCHUP_S of steps)
-        keeps the achieved step rate at rate_hz on average instead of whatever the
-        executor manages, through scheduling stalls of up to that length.
-        """
-        with self.state_lock:  # the step timer and publish() both call this
-            now = time.monotonic() if now is None else now
-            if self._clock_start is None:
-                self._clock_start, self._steps_done = now, 0
-            due = int((now - self._clock_start) * self.params.values.rate_hz) - self._steps_done
-            if due > self.max_burst:  # too far behind to catch up: restart the clock, report it
-                self.diagnostics.count("steps_dropped", due - self.max_burst)
-                self._clock_start, self._steps_done, due = now, 0, self.max_burst
+    def step(self, now: float | None = None) -> None:
+        """Run the steps due at rate_hz up to ``now`` (monotonic seconds; default: the
+        pacer's clock), applying any pending input first."""
+        with self.state_lock:
+            due = self.pacer.due(now)
+            dropped = self.pacer.steps_dropped - self._dropped_reported
+            if dropped:
+                self.diagnostics.count("steps_dropped", dropped)
+                self._dropped_reported = self.pacer.steps_dropped
             try:
                 if self._apply_pending():
                     # A lower budget holds from the next step on: take that step now, so
-                    # that no published allocation ever exceeds the budget in force (a tick
-                    # with no step due used to publish the old powers under the new budget).
+                    # that no published allocation ever exceeds the budget in force.
                     due = max(due, 1)
             except ValueError as exc:  # belt and braces: a core refusal keeps the old state
                 self.diagnostics.problem("input", f"input refused by System 1: {exc}", ERROR)
             if self.system1 is None:
-                self._clock_start = None
+                self.pacer.stop()
                 return
             try:
-                for _ in range(max(due, 0)):
+                for _ in range(due):
                     self.system1.step()
             except Exception as exc:  # noqa: BLE001 - a core bug must not stop System 1
                 self._restart_system1(exc)
-            self._steps_done += max(due, 0)
-            self.steps.tick(now, max(due, 0))
-            power_used = float(np.sum(self.system1.power))
-            if power_used > self.system1.p_total * (1 + 1e-12) + 1e-12:
-                self.feasibility_violations += 1
+            self.pacer.ran(due)
+            self.steps.tick(self.pacer.clock() if now is None else now, due)
+            self._check_feasible()
+
+    def _check_feasible(self) -> None:
+        power_used = float(np.sum(self.system1.power))
+        if power_used > self.system1.p_total * (1 + 1e-12) + 1e-12:
+            self.feasibility_violations += 1
 
     def _restart_system1(self, exc: Exception) -> None:
         """Start System 1 afresh (equal power split: feasible) under the same channels
@@ -208,32 +247,21 @@ class OptimizerNode(Node):
             self._gap_cache = (key, float(optimum.weighted_mi))
         return max(self._gap_cache[1] - weighted_mi, 0.0)
 
-    def _clock_now(self) -> tuple:
-        """(ROS stamp, monotonic seconds) of one instant. The two clocks are read
-        back to back, and again if the thread was preempted between the reads, so the
-        stamp and the step schedule agree to well under a step."""
-        for _ in range(3):
-            before = time.monotonic()
-            stamp = self.get_clock().now()
-            after = time.monotonic()
-            if after - before < 0.25 / self.params.values.rate_hz:
-                break
-        return stamp.to_msg(), 0.5 * (before + after)
-
     def publish(self) -> None:
         # Under the state lock: read the clock, bring System 1 up to that instant and
         # read the step count, so the published count is exactly the one due at the
-        # stamp. (Stamping outside the lock let the step timer run ahead between the
-        # stamp and the count; a thread starved for 0.2 s then published a count
-        # 0.2 s ahead of its stamp, and the step rate over a window read low.)
+        # stamp (a thread starved between stamp and count would publish a count ahead
+        # of its stamp, and the step rate over a window would read low).
         with self.state_lock:
-            stamp, stamp_monotonic = self._clock_now()
+            stamp, stamp_monotonic = paired_reading(self.get_clock().now, self.pacer.clock,
+                                                    0.25 / self.params.values.rate_hz)
             self.step(stamp_monotonic)
             if self.system1 is None:
                 return
             s1 = self.system1
-            msg = allocation_msg(s1, math.nan, stamp=stamp)
+            msg = allocation_msg(s1, math.nan, stamp=stamp.to_msg(), step=s1.step_count - self.event_steps)
             inputs = (s1.gain.copy(), s1.noise_var.copy(), s1.weights.copy(), s1.p_total)
+            self.limiter.published(stamp_monotonic)
         try:
             msg.optimality_gap = self._gap(*inputs, msg.weighted_mi)
         except ValueError as exc:
@@ -247,6 +275,7 @@ class OptimizerNode(Node):
             "step_rate_hz": self.steps.rate(),
             "step_rate_nominal_hz": self.params.values.rate_hz,
             "steps": self.steps.total,
+            "event_steps": self.event_steps,
             "allocations_published": self.published,
             "n_channels": s1.n if s1 else 0,
             "p_total": s1.p_total if s1 else math.nan,
