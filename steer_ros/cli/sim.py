@@ -11,14 +11,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from steer_ros.ros.graph import DEFAULT_CONFIG, GRAPHS, LAUNCH_ARGUMENTS, graph_for_config
+from steer_ros.ros.graph import DEFAULT_CONFIG, GRAPHS, LAUNCH_ARGUMENTS, graph_for_config, resolve_config
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "sim", help="run the steer_ros node graph in one process (like ros2 launch steer_ros sim.launch.py)",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", default="", help="parameters file (default: the graph's, config/sim.yaml)")
+    parser.add_argument("--config", default="", help="parameters file: a path, or a name in the package's "
+                        "config/ (e.g. fading.yaml); default: the graph's, config/sim.yaml")
     parser.add_argument("--graph", choices=sorted(GRAPHS), default="",
                         help="which graph to run (default: from the config's name, mixed.yaml -> mixed; else sim)")
     parser.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             raise SystemExit(f"steer-ros sim: --sdr-recording {args.sdr_recording}: no such recording")
         launch_values["sdr_recording"] = str(recording.resolve())
     try:
-        return run_for(args.duration, graph=graph, config=args.config or DEFAULT_CONFIG[graph],
-                       namespace=args.namespace, **launch_values)
-    except ValueError as exc:
+        config = resolve_config(args.config or DEFAULT_CONFIG[graph], graph)  # before any node starts
+        return run_for(args.duration, graph=graph, config=config, namespace=args.namespace, **launch_values)
+    except (ValueError, FileNotFoundError) as exc:  # a bad argument, a missing or mismatched config
         raise SystemExit(f"steer-ros sim: {exc}") from None

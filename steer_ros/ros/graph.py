@@ -97,12 +97,49 @@ def default_config(graph: str = "sim") -> Path:
 
 
 def resolve_config(path: str | os.PathLike | None, graph: str = "sim") -> Path:
-    """A params file path: as given, else relative to config/, else the graph default."""
+    """The params file for ``graph``: a path as given, else a bare name in the installed
+    package's config/ (``config:=fading.yaml``), else the graph's default; checked
+    against the graph (:func:`check_config_for_graph`).
+
+    Raises FileNotFoundError naming the file and where it was looked for, ValueError
+    for a config written for another graph.
+    """
     if not path:
         return default_config(graph)
     candidate = Path(path)
     if candidate.is_file():
-        return candidate.resolve()
-    if (config_dir() / candidate).is_file():
-        return config_dir() / candidate
-    raise FileNotFoundError(f"config file not found: {path} (looked in . and {config_dir()})")
+        resolved = candidate.resolve()
+    elif (config_dir() / candidate).is_file():
+        resolved = config_dir() / candidate
+    else:
+        raise FileNotFoundError(f"config file not found: {path} (looked in {Path.cwd()} and {config_dir()})")
+    check_config_for_graph(resolved, graph)
+    return resolved
+
+
+def check_config_for_graph(path: str | os.PathLike, graph: str) -> None:
+    """Refuse a params file that does not fit ``graph``: one that configures
+    sdr_estimator or lists ``sdr`` in channel_mux's ``sources`` for a graph without
+    sdr_estimator (a copied ``my_mixed.yaml`` would otherwise run silently without the
+    SDR), and a graph with sdr_estimator whose mux takes no channel from it."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"config {path}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"config {path}: expected a mapping of node names to ros__parameters")
+    params = {str(key).rsplit("/", 1)[-1]: (value or {}).get("ros__parameters", {}) or {}
+              for key, value in data.items() if isinstance(value, dict)}
+    sources = params.get(CHANNEL_MUX.name, {}).get("sources", [])
+    takes_sdr = "sdr" in ([sources] if isinstance(sources, str) else list(sources or []))
+    runs_sdr = SDR_ESTIMATOR in GRAPHS[graph]
+    name = Path(path).name
+    if not runs_sdr and (SDR_ESTIMATOR.name in params or takes_sdr):
+        what = "configures sdr_estimator" if SDR_ESTIMATOR.name in params else "lists 'sdr' in channel_mux sources"
+        raise ValueError(f"config {name} {what}, but the {graph!r} graph runs no sdr_estimator "
+                         "(use the 'mixed' graph: --graph mixed, or ros2 launch steer_ros sdr.launch.py)")
+    if runs_sdr and not takes_sdr:
+        raise ValueError(f"the {graph!r} graph runs sdr_estimator, but config {name} takes no channel from it "
+                         "(channel_mux sources lists no 'sdr'; use the 'sim' graph, or list sdr in sources)")

@@ -14,11 +14,14 @@ from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
 from launch_ros.substitutions import FindPackageShare
 
-from steer_ros.ros.graph import DEFAULT_CONFIG, GRAPHS, launch_arguments, parameter_overrides
+from steer_ros.ros.graph import DEFAULT_CONFIG, GRAPHS, launch_arguments, parameter_overrides, resolve_config
 
 
 def _nodes(context, graph: str):
-    config = LaunchConfiguration("config").perform(context)
+    # A bare name (config:=fading.yaml) is looked up in the installed package's
+    # config/; a file that cannot be found, or one written for the other graph, stops
+    # the launch with an error naming it (launch_ros would only warn and run defaults).
+    config = str(resolve_config(LaunchConfiguration("config").perform(context), graph))
     namespace = LaunchConfiguration("namespace").perform(context)
     overrides = parameter_overrides(
         graph, **{name: LaunchConfiguration(name).perform(context) for name in launch_arguments(graph)})
