@@ -51,7 +51,7 @@ def pytest_terminal_summary(terminalreporter):
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "realtime" in item.keywords:
+        if item.get_closest_marker("realtime") is not None:
             item.add_marker(pytest.mark.flaky(reruns=REALTIME_RERUNS))
     reason = _ros_missing_reason()
     if reason is None:
@@ -59,7 +59,7 @@ def pytest_collection_modifyitems(config, items):
     if os.environ.get("STEER_ROS_REQUIRE_ROS") == "1":
         raise pytest.UsageError(f"STEER_ROS_REQUIRE_ROS=1 but {reason}")
     for item in items:
-        if "ros" in item.keywords:
+        if item.get_closest_marker("ros") is not None:  # (keywords would match the test/ros/ folder)
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
