@@ -29,8 +29,7 @@ REJECT_LOG_PERIOD_S = 5.0  # a refused input is logged at most this often per co
 class DiagnosticsReporter:
     """Publishes this node's status on /diagnostics every ``period_s``."""
 
-    def __init__(self, node: Node, values: Callable[[], dict], period_s: float = defaults.DIAGNOSTICS_PERIOD_S,
-                 callback_group=None):
+    def __init__(self, node: Node, values: Callable[[], dict], period_s: float = defaults.DIAGNOSTICS_PERIOD_S):
         self.node = node
         self._values = values
         self._lock = threading.Lock()
@@ -39,7 +38,7 @@ class DiagnosticsReporter:
         self.last: dict[str, str] = {}  # last_<counter>: the latest refused input, named
         self._logged: dict[str, tuple[float, int]] = {}  # counter -> (log time, count then)
         self._pub = node.create_publisher(DiagnosticArray, topics.DIAGNOSTICS, topics.DIAGNOSTICS_QOS)
-        self._timer = node.create_timer(period_s, self.publish, callback_group=callback_group)
+        self._timer = node.create_timer(period_s, self.publish)
 
     def count(self, key: str, by: int = 1) -> None:
         with self._lock:

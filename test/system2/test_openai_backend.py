@@ -205,3 +205,27 @@ def test_standalone_server_module(tmp_path):
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=5)
     assert proc.returncode == 0 and "served 1 requests" in out
+
+
+def test_openai_api_key_stands_in_for_the_default_variable(monkeypatch):
+    from steer_ros import defaults
+
+    monkeypatch.delenv(defaults.LLM_API_KEY_ENV, raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-convention-42")
+    with ScriptedOpenAIServer([GOOD]) as server:
+        backend = make_backend(BackendConfig(base_url=server.base_url, model="m", timeout_s=DEADLINE_S))
+        assert Navigator(backend, deadline_s=DEADLINE_S).decide(design_snapshot(), POLICY).status == Status.OK
+    assert server.request_headers[0]["authorization"] == "Bearer sk-openai-convention-42"
+    assert backend.api_key_source == "OPENAI_API_KEY"  # the name, for the log line; never the key
+
+
+def test_the_default_variable_wins_and_a_custom_one_never_falls_back():
+    from steer_ros import defaults
+    from steer_ros.system2.backends.backend import api_key_from_environment
+
+    both = {defaults.LLM_API_KEY_ENV: "steer", "OPENAI_API_KEY": "openai"}
+    assert api_key_from_environment(defaults.LLM_API_KEY_ENV, both) == ("steer", defaults.LLM_API_KEY_ENV)
+    assert api_key_from_environment(defaults.LLM_API_KEY_ENV, {defaults.LLM_API_KEY_ENV: "", "OPENAI_API_KEY": "o"}) \
+        == ("o", "OPENAI_API_KEY")
+    assert api_key_from_environment("MY_KEY", {"OPENAI_API_KEY": "openai"}) == (None, None)
+    assert api_key_from_environment("MY_KEY", {"MY_KEY": "mine"}) == ("mine", "MY_KEY")

@@ -17,7 +17,6 @@ import math
 import threading
 import time
 
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 
 from steer_ros import defaults
@@ -55,13 +54,11 @@ class ChannelMuxNode(Node):
         self.coalesced = 0  # inputs not published on arrival (a newer one went out instead)
         self._min_interval = 1.0 / self.params.values.max_publish_hz
         self._last_publish = -math.inf
-        self.group = MutuallyExclusiveCallbackGroup()
         self.pub = self.create_publisher(ChannelState, topics.CHANNEL_STATE, topics.STREAM)
         for source, topic in (("sim", topics.CHANNEL_SIM), ("sdr", topics.CHANNEL_SDR)):
-            self.create_subscription(ChannelState, topic, lambda msg, s=source: self.on_input(s, msg), topics.STREAM_IN,
-                                     callback_group=self.group)
-        self.diagnostics = DiagnosticsReporter(self, self._diag_values, callback_group=self.group)
-        self.timer = self.create_timer(1.0 / self.params.values.rate_hz, self.publish, callback_group=self.group)
+            self.create_subscription(ChannelState, topic, lambda msg, s=source: self.on_input(s, msg), topics.STREAM_IN)
+        self.diagnostics = DiagnosticsReporter(self, self._diag_values)
+        self.timer = self.create_timer(1.0 / self.params.values.rate_hz, self.publish)
 
     def _diag_values(self) -> dict:
         mux = self.mux

@@ -16,7 +16,6 @@ import math
 import threading
 
 import numpy as np
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 
 from steer_ros import defaults
@@ -49,13 +48,10 @@ class GuardrailNode(Node):
         self.waiting_raw: SteerCommand | None = None  # the newest raw command while nothing is in force
         self.outcomes: dict[str, int] = {}
         self.last_detail = ""
-        group = MutuallyExclusiveCallbackGroup()
-        self.create_subscription(SteerCommand, topics.COMMAND_RAW, self.on_raw, topics.COMMAND_QOS,
-                                 callback_group=group)
-        self.create_subscription(AllocationState, topics.ALLOCATION, self.on_allocation, topics.STREAM_IN,
-                                 callback_group=group)
+        self.create_subscription(SteerCommand, topics.COMMAND_RAW, self.on_raw, topics.COMMAND_QOS)
+        self.create_subscription(AllocationState, topics.ALLOCATION, self.on_allocation, topics.STREAM_IN)
         self.pub = self.create_publisher(SteerCommand, topics.COMMAND, topics.LATCHED_COMMAND_QOS)
-        self.diagnostics = DiagnosticsReporter(self, self._diag_values, callback_group=group)
+        self.diagnostics = DiagnosticsReporter(self, self._diag_values)
 
     def on_allocation(self, msg: AllocationState) -> None:
         weights = np.asarray(msg.weights, dtype=float)

@@ -17,7 +17,6 @@ import os
 import threading
 
 import numpy as np
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 from std_msgs.msg import String
 
@@ -88,18 +87,18 @@ class NavigatorNode(Node):
         self.outcomes: dict[str, int] = {}
         self.last_detail = ""
         self.params.on_change("policy", lambda text: self.set_policy(text, "parameter"))
-
-        inputs = MutuallyExclusiveCallbackGroup()
-        self.create_subscription(AllocationState, topics.ALLOCATION, self.on_allocation, topics.STREAM_IN,
-                                 callback_group=inputs)
-        self.create_subscription(ChannelState, topics.CHANNEL_STATE, self.on_channels, topics.STREAM_IN,
-                                 callback_group=inputs)
+        self.create_subscription(AllocationState, topics.ALLOCATION, self.on_allocation, topics.STREAM_IN)
+        self.create_subscription(ChannelState, topics.CHANNEL_STATE, self.on_channels, topics.STREAM_IN)
         self.create_subscription(String, topics.POLICY, lambda msg: self.set_policy(msg.data, "topic"),
-                                 topics.POLICY_QOS, callback_group=inputs)
+                                 topics.POLICY_QOS)
         self.pub = self.create_publisher(SteerCommand, topics.COMMAND_RAW, topics.COMMAND_QOS)
-        self.diagnostics = DiagnosticsReporter(self, self._diag_values, callback_group=inputs)
-        self.timer = self.create_timer(v.period_s, self.cycle, callback_group=MutuallyExclusiveCallbackGroup())
+        self.diagnostics = DiagnosticsReporter(self, self._diag_values)
+        self.timer = self.create_timer(v.period_s, self.cycle)
         self.get_logger().info(f"backend: {self.backend_name}; policy: {self.policy!r}")
+        if self.config.resolved_kind() == "openai":  # the variable's name only, never the key
+            source = getattr(self.backend, "api_key_source", None)
+            self.get_logger().info(f"API key from ${source}" if source else
+                                   f"no API key (${v.api_key_env} unset): a placeholder is sent")
 
     def set_policy(self, text: str, origin: str) -> None:
         text = str(text).strip()

@@ -21,7 +21,6 @@ import math
 from pathlib import Path
 
 import numpy as np
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 
 from steer_ros import defaults
@@ -132,15 +131,14 @@ class SdrEstimatorNode(Node):
         self._overflows_seen, self._overflow_at = 0, -math.inf
         self._last_stamp: int | None = None
         self.pub = self.create_publisher(ChannelState, topics.CHANNEL_SDR, topics.STREAM)
-        group = MutuallyExclusiveCallbackGroup()
-        self.diagnostics = DiagnosticsReporter(self, self._diag_values, callback_group=group)
+        self.diagnostics = DiagnosticsReporter(self, self._diag_values)
         self.runner = SdrRunner(
             lambda: open_pipeline(v.source, source_params, frame, v.window_frames,
                                   frame_from_metadata=v.frame_from_metadata, stale_after_s=v.stale_after_s),
             self.describe, reopen_on_end=v.source != "sigmf", backoff_s=v.reopen_backoff_s,
             backoff_max_s=v.reopen_backoff_max_s,
         ).start()
-        self.timer = self.create_timer(1.0 / v.publish_hz, self.publish, callback_group=group)
+        self.timer = self.create_timer(1.0 / v.publish_hz, self.publish)
         self.get_logger().info(f"estimating channels from {self.describe}")
 
     def publish(self) -> None:

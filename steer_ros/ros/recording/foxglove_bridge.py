@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Iterable
 
 import foxglove
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 
 from steer_ros.ros.recording import qos as bag_qos
@@ -50,7 +49,6 @@ class FoxgloveBridge(Node):
         self._lock = threading.Lock()
         self._closed = False
         self._channels: dict[str, foxglove.Channel] = {}
-        group = MutuallyExclusiveCallbackGroup()
         for name in (DEFAULT_TOPICS if topics is None else topics):
             if name not in STEER_TOPICS:
                 raise ValueError(f"unknown steer topic {name!r}; choose from {sorted(STEER_TOPICS)}")
@@ -64,7 +62,7 @@ class FoxgloveBridge(Node):
             self.forwarded[resolved] = 0
             self.create_subscription(message_class(type_name), resolved,
                                      lambda data, c=channel, r=resolved: self._forward(c, r, data),
-                                     bag_qos.adapted_request([offered], QUEUE_DEPTH), callback_group=group, raw=True)
+                                     bag_qos.adapted_request([offered], QUEUE_DEPTH), raw=True)
 
     @property
     def port(self) -> int:

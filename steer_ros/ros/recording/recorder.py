@@ -31,7 +31,6 @@ from typing import Iterable, Iterator
 
 import yaml
 from mcap.writer import CompressionType, Writer
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 from rclpy.qos import QoSProfile
 
@@ -135,13 +134,12 @@ class Recorder(Node):
         self.started_ns = time.time_ns()
         self.first_ns: int | None = None
         self.last_ns: int | None = None
-        self._group = MutuallyExclusiveCallbackGroup()
         for name in (DEFAULT_TOPICS if topics is None else topics):
             self._add_topic(name)
-        self._flush_timer = self.create_timer(flush_period_s, self.flush, callback_group=self._group)
+        self._flush_timer = self.create_timer(flush_period_s, self.flush)
         self._discovery_timer = None
         if self._pending:
-            self._discovery_timer = self.create_timer(DISCOVERY_PERIOD_S, self._discover, callback_group=self._group)
+            self._discovery_timer = self.create_timer(DISCOVERY_PERIOD_S, self._discover)
 
     # -- subscriptions ----------------------------------------------------------------
     def _resolve(self, name: str) -> str:
@@ -168,7 +166,7 @@ class Recorder(Node):
         self._topics[resolved] = topic
         self.create_subscription(message_class(topic.type_name), resolved,
                                  lambda data, info, t=topic: self._on_message(t, data, info),
-                                 request, callback_group=self._group, raw=True)
+                                 request, raw=True)
 
     def _discover(self) -> None:
         if not self._pending:

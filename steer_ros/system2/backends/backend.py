@@ -14,6 +14,7 @@ parsing and never lets anything escape.
 from __future__ import annotations
 
 import math
+import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -63,12 +64,34 @@ class Backend(ABC):
         """Release resources (connections, waiting threads). Idempotent."""
 
 
+#: The openai client's own convention, used while api_key_env is at its default and
+#: that variable is unset (a user who exported OPENAI_API_KEY expects it to be used).
+OPENAI_API_KEY_ENV = "OPENAI_API_KEY"
+
+
+def api_key_from_environment(api_key_env: str, environ=None) -> tuple[str | None, str | None]:
+    """``(key, name of the variable it came from)``, or ``(None, None)`` when unset.
+
+    ``api_key_env`` is read first; while it is the default (STEER_LLM_API_KEY) and
+    unset or empty, OPENAI_API_KEY is read instead. Callers log the name, never the key.
+    """
+    environ = os.environ if environ is None else environ
+    names = [api_key_env]
+    if api_key_env == defaults.LLM_API_KEY_ENV:
+        names.append(OPENAI_API_KEY_ENV)
+    for name in names:
+        if environ.get(name):
+            return environ[name], name
+    return None, None
+
+
 @dataclass(frozen=True)
 class BackendConfig:
     """Settings of every backend kind; ``kind=""`` = openai if base_url is set, else rules.
 
     The API key is never a setting: ``api_key_env`` names the environment variable
-    that holds it (a dummy key is sent when it is unset; local servers need none).
+    that holds it (:func:`api_key_from_environment`: OPENAI_API_KEY stands in for the
+    default variable; a dummy key is sent when neither is set, local servers need none).
     """
 
     kind: str = ""

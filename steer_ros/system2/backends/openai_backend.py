@@ -8,18 +8,25 @@ deadline is honoured. Errors become reason codes: ``timeout``, ``connection_erro
 ``http_<status>``, ``bad_response``, ``empty_reply``.
 
 The API key is read from the environment variable named by ``api_key_env`` at
-construction; it is never a parameter, never stored on the config, never logged.
+construction (OPENAI_API_KEY while that is the default and unset); it is never a
+parameter, never stored on the config, never logged: ``api_key_source`` holds only the
+variable's name.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
 import openai
 
-from steer_ros.system2.backends.backend import Backend, BackendConfig, BackendError, BackendReply
+from steer_ros.system2.backends.backend import (
+    Backend,
+    BackendConfig,
+    BackendError,
+    BackendReply,
+    api_key_from_environment,
+)
 from steer_ros.system2.snapshot import SystemSnapshot
 
 #: Sent when the key variable is unset: local servers accept anything.
@@ -62,9 +69,10 @@ class OpenAIBackend(Backend):
         self.name = f"openai:{config.model}"
         self.structured_output = bool(config.structured_output)
         self._lock = threading.Lock()
+        key, self.api_key_source = api_key_from_environment(config.api_key_env)  # the variable's name, for logs
         self._client = openai.OpenAI(
             base_url=config.base_url,
-            api_key=os.environ.get(config.api_key_env) or DUMMY_API_KEY,
+            api_key=key or DUMMY_API_KEY,
             timeout=config.timeout_s,
             max_retries=0,
         )
