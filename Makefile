@@ -40,16 +40,16 @@ bench: setup
 clean:
 	rm -rf build install log out
 
-# The paper's section IV (issue 6): step-locked and through the live graph; writes
+# The paper's section IV: step-locked and through the live graph; writes
 # out/experiments/ and regenerates docs/experiments.md.
 .PHONY: experiments
 experiments: setup
 	@$(IN_ENV) steer-ros experiment policies --through-graph --docs docs/experiments.md
 	@$(IN_ENV) steer-ros experiment reversal --through-graph --docs docs/experiments.md
 
-# Fault drills (issue 8): every LLM, message, node and load fault, one at a time; prints
-# the table and writes out/faults/faults.json. `make soak` runs the load row for 10
-# minutes and reports RSS per node at its start and end (not in CI).
+# Fault drills (README, Failure behaviour): every LLM, message, node and load fault,
+# one at a time; prints the table and writes out/faults/faults.json. `make soak` runs
+# the load row for 10 minutes and reports RSS per node at its start and end (not in CI).
 SOAK_S ?= 600
 
 .PHONY: faults soak

@@ -1,5 +1,5 @@
 """Navigator overhead per cycle without the LLM round trip: prompt build + reply parse
-+ guardrail, at N = 8 and N = 512 (issue 4). Baseline: the N = 8 cycle.
++ guardrail, at N = 8 and N = 512 (docs/design.md section 4). Baseline: the N = 8 cycle.
 
 Run: ``python bench/bench_navigator.py`` (prints a table, writes out/bench/navigator.json).
 """

@@ -10,7 +10,7 @@ Systems (same machine, same run):
   pga+exact (informative) -- the same plain PGA with the exact tabulated MI, to
              separate the effect of the estimator from that of the step rule.
 
-Cases: N = 8 with the DESIGN defaults (|h_i| = 0.5 + (i-1)/7, sigma^2 = 1,
+Cases: N = 8 with the default setup (docs/design.md section 1) (|h_i| = 0.5 + (i-1)/7, sigma^2 = 1,
 P_total = 40) and N = 64, 512, 4096 with gains log-uniform over 30 dB
 (10^-1.5 .. 10^1.5, seed 1), sigma^2 = 1, P_total = 5 N (the same power per
 channel as the defaults). Equal weights throughout.

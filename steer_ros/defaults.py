@@ -1,4 +1,4 @@
-"""One source of truth for every default value (DESIGN.md section 5 and the issues).
+"""One source of truth for every default value (docs/design.md section 1 for the radio setup).
 
 Nodes declare their ROS parameters with these values, the CLI uses them as argparse
 defaults, and ``config/*.yaml`` only overrides. Change a default here, nowhere else.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-# --- The radio problem (DESIGN 1, 5) -------------------------------------------------
+# --- The radio problem (docs/design.md section 1) ----------------------------------
 N_CHANNELS = 8
 NOISE_VAR = 1.0
 P_TOTAL = 40.0  # initial budget
@@ -32,7 +32,7 @@ def equal_weights(n: int = N_CHANNELS) -> np.ndarray:
     return np.full(n, 1.0 / n)
 
 
-# --- System 1: the optimizer (DESIGN 2) ----------------------------------------------
+# --- System 1: the optimizer (docs/design.md section 3) ---------------------------
 A_MIN = 1e-3  # amplitude floor: keeps every channel's gradient alive
 OPTIMIZER_MODE = "default"  # "default" (fast) or "pga" (the paper's plain PGA)
 PGA_STEP_SIZE = 0.1  # eta of the paper-faithful plain projected gradient ascent
@@ -53,7 +53,7 @@ OPTIMIZER_RATE_HZ = 500.0  # System 1 steps per second
 OPTIMIZER_TICK_HZ = 100.0
 ALLOCATION_PUBLISH_HZ = 20.0
 
-# --- System 2: the navigator (DESIGN 3) ----------------------------------------------
+# --- System 2: the navigator (docs/design.md section 4) ---------------------------
 NAVIGATOR_PERIOD_S = 2.0
 NAVIGATOR_BACKEND = "rules"  # used when no LLM endpoint is configured
 POLICY = "Maximize total throughput"
@@ -78,7 +78,7 @@ RULES_PRIORITY_WEIGHT = 4.0  # weight ratio of a prioritized channel over the ot
 RULES_SHUTDOWN_WEIGHT = 0.0  # weight of a channel the policy shuts down
 RULES_SUM_RATE_MARGIN = 0.02  # P_total = (1 + margin) * smallest budget reaching X bits
 
-# --- Guardrails (DESIGN 4) -----------------------------------------------------------
+# --- Guardrails (docs/design.md section 5) ----------------------------------------
 # EMA factor: w <- (1 - alpha) w + alpha w_new. 0.6 recovers the equalize policy from
 # the gain reversal in 3 navigator cycles (53 steps at 20 steps per cycle; 0.5 needs 4,
 # 72 steps, close to the 100-step target) while still damping a single outlier reply
@@ -100,7 +100,7 @@ MUX_ON_STALE = "fallback"  # or "hold"
 DIAGNOSTICS_PERIOD_S = 1.0
 MAX_CHANNELS = 65536  # larger ChannelState arrays are refused at the node boundary
 
-# --- Hardening (issue 8: fault drills) ------------------------------------------------
+# --- Hardening (fault drills: steer_ros/lab/faults/catalogue.py) --------------------
 # channel_mux: inputs faster than this are coalesced (the newest wins). The optimizer
 # steps at OPTIMIZER_RATE_HZ; forwarding 1 kHz of N = 4096 states (100 kB each) costs
 # ~1 ms of CPU per message in every Python subscriber and buys nothing.
@@ -120,7 +120,7 @@ OPTIMIZER_EVENT_BURST_STEPS = 32
 OPTIMIZER_EVENT_TOL = 1e-7
 OPTIMIZER_MAX_PUBLISH_HZ = 200.0
 
-# --- SDR: pilot frame, estimator, sources (issue 7) -----------------------------------
+# --- SDR: pilot frame, estimator, sources (docs/design.md section 6) ---------------
 # The pilot frame (steer_ros.sdr.frame): OFDM, unitary FFT, subchannels are contiguous
 # groups of subcarriers (signed indices +-1 .. +-N*K/2, DC unused).
 SDR_N_FFT = 64  # FFT size (subcarriers per OFDM symbol)
@@ -156,7 +156,7 @@ SDR_REOPEN_BACKOFF_MAX_S = 10.0  # ... up to this
 SDR_PILOT_POWER = 1.0  # pilot power per subcarrier, in the optimizer's power units
 SDR_QUALITY_MIN_SNR_DB = 0.0  # diagnostics warn below this estimated subchannel SNR
 
-# --- Experiments (DESIGN 5, issue 6) ---------------------------------------------------
+# --- Experiments (docs/design.md section 7, docs/experiments.md) -------------------
 # Step-locked schedule of the paper's section IV: the navigator decides on the snapshot
 # before optimizer step k whenever k % every == 0 (steps 0, 10, 20, ...).
 EXP_POLICY_STEPS = 250  # optimizer steps per policy run

@@ -7,7 +7,7 @@ sigma_i^2 (linear), times in seconds since the scenario started.
 Scenarios:
 - ``static``: the base gains, forever.
 - ``reversal``: the base gains until ``reversal_time_s`` (or ``reversal_step``), then
-  every gain reversed, h_i <-> h_{N+1-i} (DESIGN 5, the resilience experiment).
+  every gain reversed, h_i <-> h_{N+1-i} (the resilience experiment, docs/design.md section 7).
 - ``rayleigh``: block Rayleigh fading: |h_i|^2 = base_i * E_i with E_i ~ Exp(1),
   i.i.d. across channels, redrawn every ``coherence_time_s`` (one block).
 - ``random_walk``: each gain's dB value takes a Gaussian step of ``walk_std_db`` per
@@ -32,7 +32,7 @@ class ScenarioConfig:
     """Parameters of a channel scenario (see the module docstring)."""
 
     scenario: str = defaults.CHANNEL_SCENARIO
-    gain: tuple[float, ...] = ()  # empty = DESIGN gains for n_channels
+    gain: tuple[float, ...] = ()  # empty = the default gains (docs/design.md section 1)
     noise_var: tuple[float, ...] = ()  # empty = NOISE_VAR on every channel
     n_channels: int = defaults.N_CHANNELS
     reversal_time_s: float = defaults.REVERSAL_TIME_S
@@ -121,5 +121,5 @@ class ChannelScenario:
 
 
 def reversed_gains(gain: np.ndarray) -> np.ndarray:
-    """h_i <-> h_{N+1-i}: the DESIGN's gain reversal."""
+    """h_i <-> h_{N+1-i}: the gain reversal of docs/design.md section 7."""
     return np.asarray(gain, dtype=float)[::-1].copy()

@@ -1,4 +1,5 @@
-"""steer-ros faults: the fault drills of issue 8 over real DDS and a real HTTP LLM.
+"""steer-ros faults: the fault drills (steer_ros/lab/faults/catalogue.py) over real DDS
+and a real HTTP LLM.
 
 Runs every row of the fault catalogue (or the ones named with --only), prints the
 table (System 1 step rate kept, allocations published, feasibility violations, the

@@ -1,7 +1,7 @@
 """The main job, `make demo`: the live graph through the paper's policies.
 
-Runs the node graph (real DDS, one process) with the DESIGN defaults, sends
-P1 -> P2 -> P3 -> P4 through steer/policy, then "Equalize MI across all channels"
+Runs the node graph (real DDS, one process) with the default setup (docs/design.md
+section 1), sends P1 -> P2 -> P3 -> P4 through steer/policy, then "Equalize MI across all channels"
 with a gain reversal part-way, prints a compact table after each phase, and writes
 out/demo/summary.json and out/demo/demo.png. The whole run is recorded to
 out/demo/demo.mcap (rosbag2-compatible MCAP), checked with an independent reader,

@@ -1,4 +1,4 @@
-"""Square QAM constellations with unit average energy (DESIGN 1, "Beyond the paper").
+"""Square QAM constellations with unit average energy (docs/design.md section 2).
 
 A square M-QAM constellation is the Cartesian product of two identical M^(1/2)-PAM
 rails, one on the in-phase and one on the quadrature axis. With E|x|^2 = 1 each

@@ -1,4 +1,4 @@
-"""Mutual information of square QAM over AWGN, and its derivatives (DESIGN 1).
+"""Mutual information of square QAM over AWGN, and its derivatives (docs/design.md section 2).
 
 Channel (one subchannel, complex baseband)::
 

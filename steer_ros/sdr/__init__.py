@@ -1,4 +1,4 @@
-"""SDR channel estimation (issue 7), ROS-free.
+"""SDR channel estimation (docs/design.md section 6), ROS-free.
 
 ``frame`` (the OFDM pilot frame), ``estimator`` (detection, CFO, per-subchannel
 gain / noise variance / gain_var), ``sources`` (``open_source("sigmf"|"zmq"|"soapy")``),

@@ -1,4 +1,4 @@
-"""Baselines for System 1 (DESIGN 2).
+"""Baselines for System 1 (docs/design.md section 3.6).
 
 B0 -- System 1 alone with equal weights, run to convergence (the default KKT-guided
 mode; its fixed point is the equal-weight mercury/water-filling optimum).

@@ -1,4 +1,4 @@
-"""The certified optimum: mercury/water-filling by KKT bisection (DESIGN 2).
+"""The certified optimum: mercury/water-filling by KKT bisection (docs/design.md section 3.4).
 
 Problem (powers P in linear units, c_i = gain_i / noise_var_i = |h_i|^2 / sigma_i^2)::
 

@@ -1,4 +1,4 @@
-"""System 1: the always-feasible fast optimizer (DESIGN 2).
+"""System 1: the always-feasible fast optimizer (docs/design.md section 3).
 
 Problem (c_i = gain_i / noise_var_i = |h_i|^2 / sigma_i^2, P_i = a_i^2)::
 

@@ -1,4 +1,4 @@
-"""System 2, the navigator (DESIGN 3): prompt, reply parsing, backends and the
+"""System 2, the navigator (docs/design.md section 4): prompt, reply parsing, backends and the
 navigator cycle. Pure Python, no ROS.
 
 Contract names: :func:`build_messages`, :func:`parse_reply` / :class:`ParsedReply` /

@@ -1,4 +1,4 @@
-"""The guardrail between navigator and optimizer (DESIGN 4), a pure deterministic
+"""The guardrail between navigator and optimizer (docs/design.md section 5), a pure deterministic
 pipeline over :class:`~steer_ros.system2.steer_decision.SteerDecision` values.
 
 For a proposal ``raw`` with status OK and the command in force ``current``:

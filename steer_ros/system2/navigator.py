@@ -1,4 +1,4 @@
-"""The navigator cycle (DESIGN 3): snapshot + policy -> two messages -> backend ->
+"""The navigator cycle (docs/design.md section 4): snapshot + policy -> two messages -> backend ->
 parsed proposal, as a :class:`~steer_ros.system2.steer_decision.SteerDecision` for the guardrail.
 
 :class:`Navigator` is synchronous and never raises: every failure becomes

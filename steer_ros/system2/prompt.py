@@ -1,4 +1,4 @@
-"""The navigator's prompt (DESIGN 3): a four-block system prompt and a user message
+"""The navigator's prompt (docs/design.md section 4): a four-block system prompt and a user message
 with the state summary and the policy line. Exactly two messages, no history.
 
 The system prompt is a ``string.Template`` file (``config/prompts/navigator_system.txt``
@@ -78,7 +78,7 @@ def sanitize_policy(policy: str, max_chars: int = defaults.POLICY_MAX_CHARS) -> 
 
 
 def format_state(snapshot: SystemSnapshot) -> str:
-    """The state summary table of DESIGN 3 (fixed decimals, one row per channel).
+    """The state summary table of docs/design.md section 4 (fixed decimals, one row per channel).
 
     A sigma^2 column is added only when some noise variance differs from 1.
     """

@@ -1,4 +1,4 @@
-"""Parsing the navigator's reply (DESIGN 3, output spec).
+"""Parsing the navigator's reply (docs/design.md section 4, the reply format).
 
 Expected: one JSON object ``{"weights": [N numbers], "P_total": number (optional),
 "reasoning": "..."}``. Accepted as real servers send it: inside code fences, with prose

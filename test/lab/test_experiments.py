@@ -1,7 +1,8 @@
-"""Issue 6: the paper's experiments with the rules backend hit their targets (asserted
-here with the issue's numbers, independently of steer_ros.lab.experiments.targets), the
-command writes its outputs, the openai path runs end to end against the real test
-HTTP server, and a short run through the live graph agrees with the harness."""
+"""The paper's experiments (docs/experiments.md) with the rules backend hit their
+targets (asserted here with their own numbers, independently of
+steer_ros.lab.experiments.targets), the command writes its outputs, the openai path runs
+end to end against the real test HTTP server, and a short run through the live graph
+agrees with the harness."""
 
 from __future__ import annotations
 
@@ -125,7 +126,7 @@ def test_command_writes_results_figures_and_docs(tmp_path):
         assert (tmp_path / name).stat().st_size > 10_000
         assert (docs.parent / "experiments" / name).is_file()
     md = (tmp_path / "results.md").read_text()
-    assert "## Targets (issue 6)" in md and "MISS" not in md
+    assert "## Targets (steer_ros, beyond the paper)" in md and "MISS" not in md
     text = docs.read_text()
     assert "## Paper vs steer_ros" in text and "60% lower" in text and "(not run)" not in text
 

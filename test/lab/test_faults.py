@@ -1,5 +1,5 @@
-"""The fault matrix of issue 8 as CI tests: every row of steer_ros.lab.faults.catalogue,
-over real DDS and a real HTTP LLM server.
+"""The fault matrix (README, Failure behaviour) as CI tests: every row of
+steer_ros.lab.faults.catalogue, over real DDS and a real HTTP LLM server.
 
 Rows that share a graph run together once per module (the first test of a group
 runs the whole group; the others read its results; a failed row's rerun measures it

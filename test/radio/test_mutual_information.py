@@ -70,7 +70,7 @@ def test_immse_derivatives_match_finite_differences(name):
 
 
 def test_qpsk_closed_forms():
-    """DESIGN 1: I = 2[1 - E log2(1 + exp(-2 snr - 2 sqrt(snr) z))],
+    """docs/design.md section 2: I = 2[1 - E log2(1 + exp(-2 snr - 2 sqrt(snr) z))],
     I' = (1 - E tanh(snr + sqrt(snr) z)) / ln 2 (adaptive quadrature)."""
     est = ExactEstimator("qpsk")
     for snr in [0.1, 1.0, 4.0, 10.0]:

@@ -166,7 +166,7 @@ def test_bundled_recording_flows_through_the_node_into_the_mux(domain_id):
             20.0, "fused states with channels 1-4 from the SDR")
         for state in states[-3:]:
             # The recording is at 20 dB SNR (noise_var 0.01); config/mixed.yaml's pilot_power 100 and
-            # noise_floor 1 put it in the simulator's units, where its truth is the DESIGN gains.
+            # noise_floor 1 put it in the simulator's units, where its truth is the default gains.
             z = within_reported_variance(state, truth.gain)
             np.testing.assert_allclose(state.gain[4:], DESIGN[4:])  # simulated, exact
             assert np.all(state.gain_var[4:] == 0) and np.all(state.gain_var[:4] > 0)

@@ -1,4 +1,4 @@
-"""The pilot estimator against known truth (issue 7 accuracy requirements)."""
+"""The pilot estimator against known truth (the accuracy of docs/design.md section 6)."""
 
 import numpy as np
 import pytest

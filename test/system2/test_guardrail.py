@@ -1,4 +1,4 @@
-"""The guardrail pipeline (DESIGN 4): examples with their details, and properties
+"""The guardrail pipeline (docs/design.md section 5): examples with their details, and properties
 (hypothesis) over any reply text and any parsed values."""
 
 from __future__ import annotations

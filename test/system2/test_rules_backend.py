@@ -139,7 +139,7 @@ def test_rules_reply_is_valid_json_the_parser_accepts():
     assert parsed.p_total == 40.0
 
 
-# -- step-locked targets (System 1 + navigator + guardrail; issue 6's numbers) -------
+# -- step-locked targets (System 1 + navigator + guardrail; docs/experiments.md) ---
 def step_locked(policy, steps=250, nav_every=10, reverse_at=None, use_navigator=True):
     """System 1 steps; every ``nav_every`` steps the rules navigator decides on the
     current snapshot and the guardrail's accepted command is applied. Returns the

@@ -1,4 +1,5 @@
-"""The paper's section IV experiments (DESIGN 5, issue 6), one module per concern:
+"""The paper's section IV experiments (docs/design.md section 7; results in
+docs/experiments.md), one module per concern:
 
 - :mod:`~steer_ros.lab.experiments.harness` -- the step-locked harness (System 1 steps,
   the navigator every k steps, the guardrail between);
@@ -8,7 +9,7 @@
   live ROS graph;
 - :mod:`~steer_ros.lab.experiments.trace`, :mod:`~steer_ros.lab.experiments.metrics`,
   :mod:`~steer_ros.lab.experiments.targets` -- what a run records, what is measured,
-  what the issue asks;
+  the targets steer_ros sets itself;
 - :mod:`~steer_ros.lab.experiments.figures`, :mod:`~steer_ros.lab.experiments.paper`,
   :mod:`~steer_ros.lab.experiments.report`, :mod:`~steer_ros.lab.experiments.experiment_runner` --
   PNGs, the paper's claims, results.json / results.md / docs, end to end.

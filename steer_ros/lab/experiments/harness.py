@@ -81,9 +81,10 @@ class StepLockedHarness:
     Args:
         navigator: the System 2 decision maker (None = System 1 alone with its
             initial command: the equal-weight baseline B0).
-        gain, noise_var: (N,) |h|^2 and sigma^2 (defaults: the DESIGN channels).
+        gain, noise_var: (N,) |h|^2 and sigma^2 (defaults: docs/design.md
+            section 1).
         p_total: initial budget; weights start equal.
-        guardrail: the guardrail (default: the DESIGN's, alpha = EMA_ALPHA).
+        guardrail: the guardrail (default: alpha = EMA_ALPHA, docs/design.md section 5).
     """
 
     def __init__(self, navigator: Navigator | None, gain=None, noise_var=None,

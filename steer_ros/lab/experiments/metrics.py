@@ -2,8 +2,8 @@
 references they are compared with. Plain dicts of JSON-ready values, so they go
 straight into ``results.json``.
 
-References (DESIGN 2): B0 = System 1 alone with equal weights; B1 = Gaussian-input
-weighted water-filling scored under QPSK MI; the certified optimum (mercury/
+References (docs/design.md section 3.6): B0 = System 1 alone with equal weights;
+B1 = Gaussian-input weighted water-filling scored under QPSK MI; the certified optimum (mercury/
 water-filling, KKT) of the command in force; the smallest budget whose equal-weight
 optimum reaches a sum-MI target.
 """

@@ -221,7 +221,7 @@ def claims() -> list[Claim]:
     c.append(Claim("IV-D", "System 1 alone re-adapts to the reversed gains", "within 20-40 steps",
                    *_both(lambda m: f"{m['baseline_steps_to_reconverge']} step(s) to every channel within 0.01 bits "
                           f"of the optimum", reversal=True), none))
-    c.append(Claim("(issue 6)", "MI spread back under 0.1 bits after the reversal", "(not in the paper)",
+    c.append(Claim("(steer_ros)", "MI spread back under 0.1 bits after the reversal", "(not in the paper)",
                    *_both(lambda m: f"{m['steps_to_recover']} steps" if m["steps_to_recover"] is not None
                           else "never", reversal=True), none))
     return c

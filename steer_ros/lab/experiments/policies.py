@@ -1,6 +1,6 @@
-"""The policy experiment (paper section IV-B, DESIGN 5): each of P1-P4 from the same
-initial state (equal weights, P_total = 40), navigator every 10 optimizer steps,
-250 steps of which the last 50 are measured; B0, B1 and the certified optimum as
+"""The policy experiment (paper section IV-B, docs/design.md section 7): each of P1-P4
+from the same initial state (equal weights, P_total = 40), navigator every 10 optimizer
+steps, 250 steps of which the last 50 are measured; B0, B1 and the certified optimum as
 references."""
 
 from __future__ import annotations

@@ -163,7 +163,7 @@ def render_results(results: dict, figures: dict[str, str] | None = None) -> str:
     checks = (pol or {}).get("targets", []) + (rev or {}).get("targets", [])
     if checks:
         many = any(c.get("repeat", 0) > 0 for c in checks)
-        out += ["## Targets (issue 6)", "", _targets_table(checks, many), ""]
+        out += ["## Targets (steer_ros, beyond the paper)", "", _targets_table(checks, many), ""]
     graph_parts = []
     if pol and pol.get("through_graph"):
         g = pol["through_graph"]

@@ -1,7 +1,7 @@
-"""The resilience experiment (paper section IV-D, DESIGN 5): policy "Equalize MI across
-all channels"; before step 150 of 300 every gain is reversed (h_i <-> h_{N+1-i});
-navigator every 20 steps, told nothing of the schedule. Compared with the same run
-under fixed equal weights (System 1 alone)."""
+"""The resilience experiment (paper section IV-D, docs/design.md section 7): policy
+"Equalize MI across all channels"; before step 150 of 300 every gain is reversed
+(h_i <-> h_{N+1-i}); navigator every 20 steps, told nothing of the schedule. Compared
+with the same run under fixed equal weights (System 1 alone)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Fault drills (issue 8): inject every LLM, message, node and load fault into a live
-graph, one at a time, and show that System 1 keeps running, feasible and accounted for.
+"""Fault drills (the README's Failure behaviour table): inject every LLM, message, node
+and load fault into a live graph, one at a time, and show that System 1 keeps running,
+feasible and accounted for.
 
 - :mod:`~steer_ros.lab.faults.catalogue`: the rows (what is injected, what must happen);
 - :mod:`~steer_ros.lab.faults.drill_server`: the scripted HTTP LLM the drills switch;

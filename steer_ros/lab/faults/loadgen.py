@@ -1,10 +1,11 @@
 """Channel-state load for the load drill: N channels at a fixed rate, every update new.
 
 Stands in for a fast channel estimator (an SDR front end estimating 4096 subcarriers
-every millisecond): Rayleigh block fading on the DESIGN gains, a fresh draw per
-update. Messages are built and serialized ahead of time (a ring of ``variants``) and
-published as serialized bytes, so the load is paced by the clock, not limited by
-Python; what is measured is how the graph downstream copes.
+every millisecond): Rayleigh block fading on the default gains (docs/design.md
+section 1), a fresh draw per update. Messages are built and serialized ahead of
+time (a ring of ``variants``) and published as serialized bytes, so the load is
+paced by the clock, not limited by Python; what is measured is how the graph
+downstream copes.
 
     python -m steer_ros.lab.faults.loadgen --n 4096 --rate 1000 --seconds 10 [--topic steer/channel/sim]
 

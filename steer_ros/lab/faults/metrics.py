@@ -14,7 +14,7 @@ import numpy as np
 
 from steer_ros import defaults
 
-#: Absolute tolerance of the budget constraint (issue 8: sum P_i > P_total + 1e-9 is a violation).
+#: Absolute tolerance of the budget constraint (sum P_i > P_total + 1e-9 is a violation).
 FEASIBILITY_TOL = 1e-9
 
 

@@ -12,9 +12,10 @@ Rows run in groups that share a graph, in catalogue order:
   server; each node in turn is killed with SIGKILL and restarted;
 - ``load``: one process per node, channel_sim at N = 4096 and 1 kHz.
 
-The graph runs with the DESIGN defaults except where a drill must be short: the
-navigator's period (``nav_period_s``) and the LLM deadline (``llm_timeout_s``); the
-settings travel with the results (faults.json) and the CLI prints them.
+The graph runs with the default setup (docs/design.md section 1) except where a drill
+must be short: the navigator's period (``nav_period_s``) and the LLM deadline
+(``llm_timeout_s``); the settings travel with the results (faults.json) and the CLI
+prints them.
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ CANARY_API_KEY = "sk-drill-canary-7f3a9c1e5b"
 
 @dataclass
 class DrillSettings:
-    """How long each drill holds its fault, and what differs from the DESIGN defaults."""
+    """How long each drill holds its fault, and what differs from the default setup."""
 
-    nav_period_s: float = 0.5  # DESIGN/default 2 s: shortened so a drill sees several cycles
+    nav_period_s: float = 0.5  # default 2 s: shortened so a drill sees several cycles
     llm_timeout_s: float = 1.0  # default 10 s: the hang and 30 s rows become 1 s deadline fallbacks
     fault_window_s: float = 2.0  # llm/message rows: the fault is held at least this long
     min_fault_commands: int = 2  # llm rows: and until this many commands answered it

@@ -2,7 +2,7 @@
 
 Scenarios come from :mod:`steer_ros.channels.scenario`. ``gain`` can be changed at run time
 (``ros2 param set /channel_sim gain "[...]"``), and ``reversed`` set to true flips every
-gain (h_i <-> h_{N+1-i}), the DESIGN's reversal on demand.
+gain (h_i <-> h_{N+1-i}), the reversal of docs/design.md section 7 on demand.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from steer_ros.validation import InvalidInput
 PARAMS = [
     Param("n_channels", defaults.N_CHANNELS, "Number of subchannels N (used when gain is empty).", min=1,
           max=defaults.MAX_CHANNELS),
-    Param("gain", [], "|h_i|^2 per channel, linear; empty = the DESIGN gains (|h_i| = 0.5 + (i-1)/(N-1)).",
+    Param("gain", [], "|h_i|^2 per channel, linear; empty = the default gains (|h_i| = 0.5 + (i-1)/(N-1)).",
           kind="float_list", min=0.0),
     Param("noise_var", [], "sigma_i^2 per channel, linear; empty = noise_var_default on every channel.",
           kind="float_list", min=0.0),

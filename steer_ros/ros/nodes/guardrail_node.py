@@ -1,5 +1,5 @@
 """guardrail: turns the navigator's raw commands (steer/command/raw) into accepted
-ones (steer/command) through the guardrail pipeline of DESIGN section 4: clip
+ones (steer/command) through the guardrail pipeline of docs/design.md section 5: clip
 negatives, normalize, all-zero -> uniform, clamp P_total to [p_min, p_max], EMA with
 alpha, fall back to the command in force on any failure, reasoning carried through.
 Every outcome is counted and its detail logged.
