@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from steer_ros.resources import config_dir
+
 
 @dataclass(frozen=True)
 class NodeSpec:
@@ -88,20 +90,6 @@ def parameter_overrides(graph: str | None = None, **launch_values: str) -> dict[
             node, param, _ = LAUNCH_ARGUMENTS[arg]
             overrides.setdefault(node, {})[param] = value
     return overrides
-
-
-def config_dir() -> Path:
-    """config/ of the installed package (share/steer_ros) or of the source tree."""
-    try:
-        from ament_index_python.packages import PackageNotFoundError, get_package_share_directory
-
-        try:
-            return Path(get_package_share_directory("steer_ros")) / "config"
-        except PackageNotFoundError:
-            pass
-    except ImportError:
-        pass
-    return Path(__file__).resolve().parents[1] / "config"
 
 
 def default_config(graph: str = "sim") -> Path:
