@@ -95,7 +95,9 @@ class ChannelMux:
         self, sources: list[str] | None = None, stale_after_s: float | None = None, on_stale: str | None = None
     ) -> "ChannelMux":
         """A mux with the given settings changed (None keeps one), the same N and clock,
-        and this one's latest estimates."""
+        this one's latest estimates and its last fused state: a parameter change must not
+        make held channels forget their value (they would jump to the other source, or
+        the mux would publish nothing until both sources are fresh)."""
         mux = ChannelMux(
             self.sources if sources is None else sources,
             self.stale_after_s if stale_after_s is None else stale_after_s,
@@ -105,6 +107,7 @@ class ChannelMux:
         if mux.n != self.n:
             raise ValueError(f"sources: expected {self.n} entries (one per channel), got {mux.n}")
         mux.latest = dict(self.latest)
+        mux._last_fused = self._last_fused
         return mux
 
     def update(self, source: str, gain, noise_var, gain_var, now: float | None = None) -> None:

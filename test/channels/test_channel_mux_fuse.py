@@ -213,3 +213,55 @@ def test_parse_sources_refuses_bad_specs():
     with pytest.raises(ValueError, match="got 'gps'"):
         parse_sources(["sim", "gps"], 2)
 
+
+# A parameter change (ros2 param set /channel_mux stale_after_s / on_stale / sources)
+# rebuilds the mux through reconfigured(); the held state must survive it.
+
+
+def _holding_mux() -> tuple[ChannelMux, FakeClock]:
+    """A hold-mode mux whose sdr channel is stale and holds 2.0 while sim moves on."""
+    mux, clock = make(["sim", "sdr"], on_stale="hold")
+    feed(mux, "sim", 1.0)
+    feed(mux, "sdr", 2.0)
+    mux.fuse()
+    clock.advance(1.5)
+    feed(mux, "sim", 4.0)
+    assert mux.fuse().gain.tolist() == [4.0, 2.0]
+    return mux, clock
+
+
+def test_hold_survives_a_parameter_change():
+    mux, clock = _holding_mux()
+    mux = mux.reconfigured(stale_after_s=1.2)  # still stale under the new limit
+    fused = mux.fuse()
+    assert fused is not None
+    np.testing.assert_array_equal(fused.gain, [4.0, 2.0])  # held, not replaced by sim's 4.0
+    np.testing.assert_array_equal(fused.source, [SIM, SDR])
+    assert fused.stale == [1]
+
+
+def test_hold_survives_a_parameter_change_when_both_sources_are_stale():
+    mux, clock = _holding_mux()
+    clock.advance(5.0)
+    mux = mux.reconfigured(on_stale="hold", sources=["sim", "sdr"])
+    fused = mux.fuse()
+    assert fused is not None, "the mux forgot what it held and publishes nothing"
+    np.testing.assert_array_equal(fused.gain, [4.0, 2.0])
+    assert fused.stale == [0, 1]
+
+
+def test_reconfigured_applies_the_new_settings():
+    mux, clock = _holding_mux()
+    moved = mux.reconfigured(on_stale="fallback")
+    assert moved.clock is clock and moved.stale_after_s == STALE
+    assert moved.fuse().gain.tolist() == [4.0, 4.0]  # now the stale sdr channel falls back
+    swapped = mux.reconfigured(sources=["sdr", "sim"])
+    fused = swapped.fuse()
+    # Channel 0 (now sdr, stale) holds its last value; channel 1 (now sim) takes sim.
+    assert fused.gain.tolist() == [4.0, 4.0] and fused.stale == [0]
+    longer = mux.reconfigured(stale_after_s=10.0)  # sdr is fresh again under 10 s
+    assert longer.fuse().gain.tolist() == [4.0, 2.0] and longer.fuse().stale == []
+    with pytest.raises(ValueError, match="expected 2 entries"):
+        mux.reconfigured(sources=["sim"] * 3)
+    with pytest.raises(ValueError, match="on_stale must be one of"):
+        mux.reconfigured(on_stale="drop")
