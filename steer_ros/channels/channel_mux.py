@@ -5,11 +5,16 @@ takes channel i from its primary source while that source is fresh (updated with
 ``stale_after_s``). When it goes stale the channel either falls back to the other
 source (if that one is fresh) or holds its last fused value (``on_stale``), and the
 fused state reports which channels are stale and why.
+
+Times are seconds on one monotonic clock: ``now`` where given, else the mux's
+``clock`` (``time.monotonic`` unless injected, e.g. a test's fake clock).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -60,7 +65,13 @@ def parse_sources(spec: list[str] | tuple[str, ...] | str, n: int) -> list[str]:
 class ChannelMux:
     """Fuses the latest sim and SDR estimates per channel."""
 
-    def __init__(self, sources: list[str], stale_after_s: float = defaults.STALE_AFTER_S, on_stale: str = "fallback"):
+    def __init__(
+        self,
+        sources: list[str],
+        stale_after_s: float = defaults.STALE_AFTER_S,
+        on_stale: str = defaults.MUX_ON_STALE,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         if not stale_after_s > 0:
             raise ValueError(f"stale_after_s must be > 0, got {stale_after_s}")
         if on_stale not in ON_STALE:
@@ -72,6 +83,7 @@ class ChannelMux:
         self._masks = {source: np.asarray(names == source, dtype=bool) for source in SOURCES}
         self.stale_after_s = float(stale_after_s)
         self.on_stale = on_stale
+        self.clock = clock
         self.latest: dict[str, SourceEstimate] = {}
         self._last_fused: FusedState | None = None
 
@@ -79,21 +91,44 @@ class ChannelMux:
     def n(self) -> int:
         return len(self.sources)
 
-    def update(self, source: str, gain, noise_var, gain_var, now: float) -> None:
-        """Store a validated estimate of all N channels from ``source``."""
+    def reconfigured(
+        self, sources: list[str] | None = None, stale_after_s: float | None = None, on_stale: str | None = None
+    ) -> "ChannelMux":
+        """A mux with the given settings changed (None keeps one), the same N and clock,
+        this one's latest estimates and its last fused state: a parameter change must not
+        make held channels forget their value (they would jump to the other source, or
+        the mux would publish nothing until both sources are fresh)."""
+        mux = ChannelMux(
+            self.sources if sources is None else sources,
+            self.stale_after_s if stale_after_s is None else stale_after_s,
+            self.on_stale if on_stale is None else on_stale,
+            self.clock,
+        )
+        if mux.n != self.n:
+            raise ValueError(f"sources: expected {self.n} entries (one per channel), got {mux.n}")
+        mux.latest = dict(self.latest)
+        mux._last_fused = self._last_fused
+        return mux
+
+    def update(self, source: str, gain, noise_var, gain_var, now: float | None = None) -> None:
+        """Store a validated estimate of all N channels from ``source`` (received ``now``)."""
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
         gain = np.asarray(gain, dtype=float)
         if gain.shape[0] != self.n:
             raise ValueError(f"gain: {source} sent {gain.shape[0]} channels, the mux maps {self.n}")
+        now = self.clock() if now is None else float(now)
         self.latest[source] = SourceEstimate(gain, np.asarray(noise_var, float), np.asarray(gain_var, float), now)
 
-    def is_fresh(self, source: str, now: float) -> bool:
+    def is_fresh(self, source: str, now: float | None = None) -> bool:
+        """Whether ``source`` sent an estimate within ``stale_after_s`` of ``now``."""
+        now = self.clock() if now is None else now
         est = self.latest.get(source)
         return est is not None and now - est.received_at <= self.stale_after_s
 
-    def fuse(self, now: float) -> FusedState | None:
-        """The fused state now, or None while no channel has any value yet."""
+    def fuse(self, now: float | None = None) -> FusedState | None:
+        """The fused state at ``now``, or None while some channel has no value yet."""
+        now = self.clock() if now is None else now
         n = self.n
         gain = np.full(n, np.nan)
         noise = np.full(n, np.nan)

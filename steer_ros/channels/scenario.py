@@ -113,11 +113,28 @@ class ChannelScenario:
         offset = self._walk_cache.get(start, np.zeros(self.n)).copy()
         for b in range(start + 1, block + 1):
             offset += np.random.default_rng([c.seed, b]).normal(0.0, c.walk_std_db, self.n)
-            limit = c.walk_range_db
-            offset = np.where(offset > limit, 2 * limit - offset, offset)
-            offset = np.where(offset < -limit, -2 * limit - offset, offset)
+            offset = _reflect(offset, c.walk_range_db)
         self._walk_cache = {block: offset}
         return offset
+
+
+def _reflect(offset: np.ndarray, limit: float) -> np.ndarray:
+    """``offset`` (dB) reflected at +-``limit`` until it lies in [-limit, limit].
+
+    One reflection at each wall covers steps up to 4 * limit (the usual case, kept as
+    is so seeded runs stay bit-identical); a wider step, or limit = 0, folds the rest
+    with the reflection's period 4 * limit (a zero range pins the gain at its base).
+    """
+    offset = np.where(offset > limit, 2 * limit - offset, offset)
+    offset = np.where(offset < -limit, -2 * limit - offset, offset)
+    outside = np.abs(offset) > limit
+    if outside.any():
+        if limit <= 0:
+            return np.zeros_like(offset)
+        folded = np.mod(offset + limit, 4 * limit)  # in [0, 4 limit): a triangle wave
+        folded = np.where(folded > 2 * limit, 4 * limit - folded, folded) - limit
+        offset = np.where(outside, folded, offset)
+    return offset
 
 
 def reversed_gains(gain: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from steer_ros.package_files import config_dir
+from steer_ros.resources import config_dir
 
 
 @dataclass(frozen=True)

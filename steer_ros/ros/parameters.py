@@ -13,7 +13,6 @@ byte array rclpy infers from ``[]``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Callable, Sequence
 
@@ -21,9 +20,11 @@ from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescri
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
+# The declarations and their checks are ROS-free (steer_ros.parameter_spec); this
+# module declares them on a node.
+from steer_ros.parameter_spec import Param, ParameterError, check_changes
 
-class ParameterError(ValueError):
-    """A parameter value was refused; the message names the node and parameter."""
+__all__ = ["Param", "ParameterError", "ParameterSet", "ROS_TYPES"]
 
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
@@ -34,97 +35,6 @@ ROS_TYPES = {
     "str": Parameter.Type.STRING, "float_list": Parameter.Type.DOUBLE_ARRAY,
     "int_list": Parameter.Type.INTEGER_ARRAY, "str_list": Parameter.Type.STRING_ARRAY,
 }
-
-
-@dataclass(frozen=True)
-class Param:
-    """One parameter. ``kind``: bool, int, float, str, float_list, int_list, str_list."""
-
-    name: str
-    default: Any
-    description: str
-    kind: str = ""
-    min: float | None = None
-    max: float | None = None
-    choices: tuple[str, ...] | None = None
-    read_only: bool = False  # cannot change after start-up
-
-    def resolved_kind(self) -> str:
-        if self.kind:
-            return self.kind
-        d = self.default
-        if isinstance(d, bool):
-            return "bool"
-        if isinstance(d, int):
-            return "int"
-        if isinstance(d, float):
-            return "float"
-        if isinstance(d, str):
-            return "str"
-        raise TypeError(f"parameter {self.name}: give kind= for default {d!r}")
-
-    def describe(self) -> str:
-        text = self.description
-        if self.min is not None or self.max is not None:
-            text += f" Range [{'-inf' if self.min is None else self.min}, {'inf' if self.max is None else self.max}]."
-        if self.choices:
-            text += f" One of: {', '.join(self.choices)}."
-        return text
-
-    def coerce(self, value: Any) -> Any:
-        """The value as this parameter's kind, or ParameterError naming the problem."""
-        kind = self.resolved_kind()
-        try:
-            if kind == "bool":
-                if not isinstance(value, bool):
-                    raise TypeError("expected true or false")
-                out = value
-            elif kind == "int":
-                if isinstance(value, bool) or not isinstance(value, int):
-                    raise TypeError("expected an integer")
-                out = int(value)
-            elif kind == "float":
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise TypeError("expected a number")
-                out = float(value)
-            elif kind == "str":
-                if not isinstance(value, str):
-                    raise TypeError("expected a string")
-                out = value
-            elif kind == "float_list":
-                out = [float(v) for v in _as_list(value, (int, float))]
-            elif kind == "int_list":
-                out = [int(v) for v in _as_list(value, (int,))]
-            elif kind == "str_list":
-                out = [str(v) for v in _as_list(value, (str,))]
-            else:
-                raise TypeError(f"unknown kind {kind}")
-        except TypeError as exc:
-            raise ParameterError(f"{exc}, got {value!r}") from None
-        numbers = out if isinstance(out, list) else [out]
-        for v in numbers:
-            if isinstance(v, float) and not math.isfinite(v):
-                raise ParameterError(f"must be finite, got {v!r}")
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                if self.min is not None and v < self.min:
-                    raise ParameterError(f"must be >= {self.min}, got {v!r}")
-                if self.max is not None and v > self.max:
-                    raise ParameterError(f"must be <= {self.max}, got {v!r}")
-        if self.choices is not None:
-            for v in out if isinstance(out, list) else [out]:
-                if v not in self.choices:
-                    raise ParameterError(f"must be one of {list(self.choices)}, got {v!r}")
-        return out
-
-
-def _as_list(value: Any, types: tuple[type, ...]) -> list:
-    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, Sequence)):
-        raise TypeError("expected a list")
-    items = list(value)
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, types):
-            raise TypeError(f"expected a list of {'/'.join(t.__name__ for t in types)}")
-    return items
 
 
 class ParameterSet:
@@ -199,17 +109,10 @@ class ParameterSet:
         self._handlers[name] = handler
 
     def _on_set(self, changes) -> SetParametersResult:
-        accepted = {}
-        for change in changes:
-            spec = self.specs.get(change.name)
-            if spec is None:
-                continue  # parameters this node does not own (e.g. use_sim_time)
-            if spec.read_only:
-                return SetParametersResult(successful=False, reason=f"parameter '{spec.name}' is read-only")
-            try:
-                accepted[spec.name] = spec.coerce(change.value)
-            except ParameterError as exc:
-                return SetParametersResult(successful=False, reason=f"parameter '{spec.name}' {exc}")
+        try:
+            accepted = check_changes(self.specs, [(change.name, change.value) for change in changes])
+        except ParameterError as exc:
+            return SetParametersResult(successful=False, reason=str(exc))
         for name, value in accepted.items():
             handler = self._handlers.get(name)
             if handler is not None:

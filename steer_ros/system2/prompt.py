@@ -16,12 +16,11 @@ from string import Template
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.resources import SOURCE_CONFIG_DIR, config_dir
 from steer_ros.system2.snapshot import SystemSnapshot
 
-#: The packaged template, relative to the repository / install root.
-DEFAULT_PROMPT_PATH = (
-    Path(__file__).resolve().parents[2] / "config" / "prompts" / "navigator_system.txt"
-)
+#: The packaged template in the source checkout's config/.
+DEFAULT_PROMPT_PATH = SOURCE_CONFIG_DIR / "prompts" / "navigator_system.txt"
 
 #: log2 M of QPSK: the MI ceiling quoted in the prompt.
 QPSK_MAX_MI_BITS = 2.0
@@ -44,8 +43,6 @@ def _default_path() -> Path:
     tree), else of the source checkout."""
     if defaults.NAVIGATOR_PROMPT_PATH:
         return Path(defaults.NAVIGATOR_PROMPT_PATH)
-    from steer_ros.package_files import config_dir
-
     installed = config_dir() / "prompts" / DEFAULT_PROMPT_PATH.name
     return installed if installed.is_file() else DEFAULT_PROMPT_PATH
 

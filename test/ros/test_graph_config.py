@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from steer_ros.package_files import config_dir
+from steer_ros.resources import config_dir
 from steer_ros.ros.graph import resolve_config
 
 

@@ -62,13 +62,12 @@ class ChannelMuxNode(Node):
 
     def _diag_values(self) -> dict:
         mux = self.mux
-        now = time.monotonic()
         return {
             "n_channels": mux.n if mux else 0,
             "published": self.published,
             "coalesced": self.coalesced,
-            "sim_fresh": mux.is_fresh("sim", now) if mux else False,
-            "sdr_fresh": mux.is_fresh("sdr", now) if mux else False,
+            "sim_fresh": mux.is_fresh("sim") if mux else False,
+            "sdr_fresh": mux.is_fresh("sdr") if mux else False,
         }
 
     def _reset(self, **change) -> None:
@@ -77,9 +76,7 @@ class ChannelMuxNode(Node):
         with self.lock:
             if self.mux is not None:
                 sources = parse_sources(values["sources"], self.mux.n)
-                latest = self.mux.latest
-                self.mux = ChannelMux(sources, values["stale_after_s"], values["on_stale"])
-                self.mux.latest = latest
+                self.mux = self.mux.reconfigured(sources, values["stale_after_s"], values["on_stale"])
 
     def on_input(self, source: str, msg: ChannelState) -> None:
         try:
@@ -91,7 +88,7 @@ class ChannelMuxNode(Node):
                     values = self.params.values
                     self.mux = ChannelMux(parse_sources(values.sources, gain.shape[0]), values.stale_after_s,
                                           values.on_stale)
-                self.mux.update(source, gain, noise_var, gain_var, time.monotonic())
+                self.mux.update(source, gain, noise_var, gain_var)
             self.diagnostics.clear(f"rejected_{source}")
         except ValueError as exc:  # InvalidInput names the field; a bad 'sources' length too
             self.diagnostics.reject(f"rejected_{source}", str(exc), f"rejected {source} ChannelState")
@@ -105,7 +102,7 @@ class ChannelMuxNode(Node):
         with self.lock:
             if self.mux is None:
                 return
-            fused = self.mux.fuse(time.monotonic())
+            fused = self.mux.fuse()
         if fused is None:
             self.diagnostics.problem("waiting", "waiting for a first estimate of every channel")
             return

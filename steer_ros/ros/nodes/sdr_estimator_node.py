@@ -88,7 +88,7 @@ PARAMS = [
 def resolve_recording(path: str) -> str:
     """``path`` as given if it exists, else relative to the package's config/ (where
     the bundled recordings live), else as given (the open fails and says so)."""
-    from steer_ros.package_files import config_dir
+    from steer_ros.resources import config_dir
 
     if not path or Path(path).is_absolute() or Path(path).exists():
         return path

@@ -149,7 +149,7 @@ def layout(namespace: str = "") -> dict:
 
 def layout_path() -> Path:
     """config/foxglove/steer_ros_layout.json of the installed package or source tree."""
-    from steer_ros.package_files import config_dir
+    from steer_ros.resources import config_dir
 
     return config_dir() / "foxglove" / LAYOUT_FILE
 
