@@ -9,7 +9,6 @@ and discovery stays on localhost.
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 import sys
 import threading
@@ -17,20 +16,13 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from steer_ros.ros.domain_lock import exclusive_domain_id  # noqa: F401 (re-exported for the tests)
+from steer_ros.ros.domain_lock import exclusive_domain_id, isolated_env  # noqa: F401 (re-exported for the tests)
 from steer_ros.ros.node_processes import stop_process  # noqa: F401 (re-exported for the tests)
 
 REPO = Path(__file__).resolve().parents[1]
 def ros_env(domain_id: int, **extra: str) -> dict[str, str]:
     """Environment for a child process in the given domain."""
-    env = dict(os.environ)
-    env.update(
-        ROS_DOMAIN_ID=str(domain_id),
-        ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
+    return isolated_env(domain_id, **extra)
 
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str, poll_s: float = 0.01) -> None:

@@ -31,7 +31,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from steer_ros.lab.faults import catalogue
-    from steer_ros.lab.faults.runner import DrillSettings
+    from steer_ros.lab.faults.fault_runner import DrillSettings
 
     if args.list:
         for f in catalogue.FAULTS:
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args, faults, settings, out_dir, log, log_path, terminal, log_file) -> int:
     from steer_ros.lab.faults import report
-    from steer_ros.lab.faults.runner import FaultRunner, settings_dict
+    from steer_ros.lab.faults.fault_runner import FaultRunner, settings_dict
 
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     log(f"node logs: {log_path}")

@@ -41,3 +41,13 @@ def exclusive_domain_id(preferred: int | None = None) -> Iterator[int]:
             handle.close()
         return
     raise RuntimeError(f"no free ROS domain id in {ids[0]}..{ids[-1]} (held by other runs: {LOCK_DIR})")
+
+
+def isolated_env(domain_id: int, base: dict[str, str] | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a child process that joins domain ``domain_id`` only: DDS
+    discovery kept on this machine, unbuffered output (so a killed child's log is
+    complete); ``extra`` variables on top. ``base`` defaults to this process's."""
+    env = dict(os.environ if base is None else base)
+    env.update(ROS_DOMAIN_ID=str(domain_id), ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST", PYTHONUNBUFFERED="1")
+    env.update(extra)
+    return env

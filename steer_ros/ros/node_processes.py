@@ -8,13 +8,13 @@ line, in the given ROS domain with localhost-only discovery.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from steer_ros.ros.domain_lock import isolated_env
 from steer_ros.ros.graph import GRAPHS, resolve_config
 
 
@@ -74,8 +74,7 @@ class NodeProcess:
         return cmd
 
     def start(self) -> "NodeProcess":
-        env = dict(os.environ, ROS_DOMAIN_ID=str(self.domain_id), ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST",
-                   PYTHONUNBUFFERED="1")
+        env = isolated_env(self.domain_id)
         self.starts += 1
         log = open(self.log_dir / f"{self.name}.{self.starts}.log", "w")
         self.proc = subprocess.Popen(self.command(), env=env, stdout=log, stderr=subprocess.STDOUT,

@@ -8,7 +8,7 @@ the faults, message rows another, the node kills a process-per-node graph, the l
 row its own. Each row asserts 0 feasibility
 violations, >= 95% of System 1's step rate, the expected outcome and detail, and a
 measured recovery. Drill settings (navigator period 0.5 s, LLM deadline 1 s, 2 s
-fault windows) are in steer_ros.lab.faults.runner.DrillSettings.
+fault windows) are in steer_ros.lab.faults.fault_runner.DrillSettings.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def drills():
     """A Drills over one domain held for the module."""
     from rosutil import exclusive_domain_id
 
-    from steer_ros.lab.faults.runner import FaultRunner
+    from steer_ros.lab.faults.fault_runner import FaultRunner
 
     with exclusive_domain_id() as domain:
         yield Drills(FaultRunner(domain, log=print))

@@ -26,6 +26,7 @@ import pytest
 pytest.importorskip("steer_ros.msg", reason="steer_ros messages are not built (make setup)")
 from rclpy.node import Node
 
+from rosutil import ros_env
 from steer_ros import defaults
 from steer_ros.ros.bringup import Graph
 from steer_ros.cli import main as steer_ros_cli
@@ -188,8 +189,7 @@ def test_bundled_recording_flows_through_the_node_into_the_mux(domain_id):
 def test_steer_ros_sim_plays_a_given_recording_in_the_mixed_graph(domain_id, tmp_path):
     gains = [1.5, 0.3, 2.0, 0.6, *DESIGN[4:]]
     rec = synth(tmp_path / "mine.sigmf-meta", "--gains", csv(gains), "--duration", "0.5", "--cfo", "-2000")
-    env = dict(os.environ, ROS_DOMAIN_ID=str(domain_id), ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST",
-               PYTHONUNBUFFERED="1")
+    env = ros_env(domain_id)
     cmd = [sys.executable, "-m", "steer_ros.cli", "sim", "--config", str(REPO / "config" / "mixed.yaml"),
            "--sdr-recording", str(rec), "--duration", "30"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

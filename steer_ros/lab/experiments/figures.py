@@ -35,12 +35,6 @@ def _channel_colors(n: int):
     return plt.get_cmap("viridis")(np.linspace(0.0, 0.92, n))
 
 
-def _mark_navigator(ax, trace: Trace) -> None:
-    for c in trace.calls:
-        if c.status != "OK":
-            ax.axvline(c.step, color="tab:red", lw=0.6, alpha=0.5)
-
-
 def _mark_reversal(ax, trace: Trace) -> None:
     at = trace.events.get("reverse_at")
     if at is not None:

@@ -46,12 +46,6 @@ def _rev(results: dict, graph: bool = False) -> dict | None:
     return (sec.get("through_graph") or {}).get("metrics") if graph else sec["runs"][0]
 
 
-def _mean_note(results: dict, key: str) -> str:
-    sec = results.get(key) or {}
-    r = sec.get("options", {}).get("repeats", 1)
-    return f" (repeat 1 of {r})" if r > 1 else ""
-
-
 def _w(ws, idx) -> str:
     return ", ".join(f"w{i + 1}={ws[i]:.3f}" for i in idx)
 

@@ -1,0 +1,41 @@
+"""The fault runner: starts the graph, injects one fault at a time, measures.
+
+Rows run in groups that share a graph, in catalogue order, one mixin per group over
+the harness (:mod:`~steer_ros.lab.faults.drill_harness`):
+
+- ``llm`` (:mod:`.llm_drills`): one in-process graph whose navigator talks to a real
+  HTTP server; the server's script is switched to each fault in turn;
+- ``message`` (:mod:`.message_drills`): one in-process graph; a stranger node
+  publishes malformed inputs, changes N, and publishes on steer/command;
+- ``node`` (:mod:`.node_drills`): one process per node; each is killed and restarted;
+- ``load`` (:mod:`.load_drills`): one process per node, N = 4096 at 1 kHz.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from steer_ros.lab.faults.catalogue import LLM, LOAD, MESSAGE, NODE, Fault
+from steer_ros.lab.faults.drill_harness import DrillSettings, settings_dict
+from steer_ros.lab.faults.llm_drills import LlmDrills
+from steer_ros.lab.faults.load_drills import LoadDrills
+from steer_ros.lab.faults.message_drills import MessageDrills
+from steer_ros.lab.faults.metrics import RowResult
+from steer_ros.lab.faults.node_drills import NodeDrills
+
+__all__ = ["DrillSettings", "FaultRunner", "settings_dict"]
+
+
+class FaultRunner(LlmDrills, MessageDrills, NodeDrills, LoadDrills):
+    """Runs fault rows over real DDS in ROS domain ``domain_id``."""
+
+    def run(self, faults: Sequence[Fault]) -> list[RowResult]:
+        """All rows, grouped by the graph they need, in catalogue order."""
+        groups = {LLM: self.run_llm, MESSAGE: self.run_message, NODE: self.run_node, LOAD: self.run_load}
+        results: dict[str, RowResult] = {}
+        for category, run in groups.items():
+            rows = [f for f in faults if f.category == category]
+            if rows:
+                for result in run(rows):
+                    results[result.name] = result
+        return [results[f.name] for f in faults if f.name in results]

@@ -1,0 +1,103 @@
+"""LLM drills: one in-process graph whose navigator talks to a real HTTP server
+(:class:`~steer_ros.lab.faults.drill_server.DrillServer`); the server's script is
+switched to each fault in turn and back to a good reply."""
+
+from __future__ import annotations
+
+import time
+from typing import Sequence
+
+import numpy as np
+
+from steer_ros import defaults
+from steer_ros.system2.steer_decision import Status
+from steer_ros.lab.faults.catalogue import GOOD_TAG, INJECTION_POLICY, Fault, good_step
+from steer_ros.lab.faults.drill_server import DrillServer
+from steer_ros.lab.faults.drill_harness import DrillHarness, in_process_graph, normalized_weights, status_name
+from steer_ros.lab.faults.metrics import RowResult
+
+
+class LlmDrills(DrillHarness):
+    # -- LLM rows -----------------------------------------------------------------------
+    def run_llm(self, faults: Sequence[Fault]) -> list[RowResult]:
+        self.log(f"llm: in-process graph, navigator -> drill LLM server ({len(faults)} rows)")
+        results = []
+        with DrillServer(good_step()) as server, \
+                in_process_graph(self.domain_id, {"navigator": self._llm_parameters(server)}) as (graph, monitor, _):
+            self._wait_good(monitor, 4)
+            for fault in faults:
+                try:
+                    results.append(self._llm_row(fault, server, monitor))
+                except Exception as exc:  # noqa: BLE001 - one broken row must not hide the others
+                    results.append(self._error_row(fault, exc))
+                    server.start()
+                    server.script.set(good_step(), "good")
+        return results
+
+    def _llm_row(self, fault: Fault, server: DrillServer, monitor) -> RowResult:
+        s = self.s
+        failures: list[str] = []
+        system_before = server.requests[-1]["messages"][0]["content"] if server.requests else ""
+        n_requests = len(server.requests)
+        t_in = time.monotonic()
+        if fault.action == "stop_server":
+            server.stop()
+        elif fault.action == "kill_server":
+            server.script.set(fault.step, fault.name)  # a long call goes in flight ...
+            monitor.wait_for(lambda m: server.script.served(fault.name, t_in) >= 1, 10.0, "a call in flight")
+            server.stop()  # ... and the server dies under it
+        else:
+            server.script.set(fault.step, fault.name)
+            if fault.action == "policy":
+                monitor.publish_policy(INJECTION_POLICY)
+
+        def fault_commands(m):
+            return [c for c in m.commands_since(t_in) if c.reasoning != GOOD_TAG]
+
+        hold = s.fault_window_s
+        cmds = monitor.wait_for(
+            lambda m: (cs := fault_commands(m)) and len(cs) >= s.min_fault_commands
+            and time.monotonic() - t_in >= hold and cs,
+            hold + (s.min_fault_commands + 2) * (s.llm_timeout_s + s.nav_period_s) + 5.0,
+            f"{s.min_fault_commands} commands answering {fault.name}")
+        t_out = time.monotonic()
+        if fault.action in ("stop_server", "kill_server"):
+            server.start()  # back on the same port
+        if fault.action == "policy":
+            monitor.publish_policy(defaults.POLICY)
+        server.script.set(good_step(), "good")
+        back = self._wait_good(monitor, 1, since=t_out, timeout_s=s.llm_timeout_s + 4 * s.nav_period_s + 10.0)[0]
+        r = RowResult(fault.name, fault.category).measure(list(monitor.allocations), t_in, back.t)
+        first = cmds[0]
+        r.outcome, r.detail = status_name(first.status), first.status_detail
+        r.recovery_s = back.t - t_out
+        outcomes = sorted({status_name(c.status) for c in cmds})
+        r.extras = {**(r.extras or {}), "fault_commands": len(cmds), "outcomes": outcomes,
+                    "requests": len(server.requests) - n_requests,
+                    # > 0 when a stall longer than OPTIMIZER_MAX_CATCHUP_S cost steps (cumulative)
+                    "steps_dropped": monitor.diagnostic("/optimizer").get("steps_dropped", "0")}
+        if len(outcomes) > 1:
+            failures.append(f"mixed outcomes {outcomes}")
+        if r.outcome == "FALLBACK":
+            # The fallback must change nothing: the allocations keep the last accepted command.
+            ok_before = [c for c in monitor.commands_since(0.0) if c.status == Status.OK and c.t < first.t]
+            ref = ok_before[-1]
+            np_ref = normalized_weights(ref.weights)
+            settled = [a for a in monitor.allocations_since(first.t + 0.2) if a.t <= t_out]
+            dw = max((float(np.max(np.abs(normalized_weights(a.weights) - np_ref))) for a in settled), default=0.0)
+            dp = max((abs(a.p_total - ref.p_total) for a in settled), default=0.0)
+            r.extras.update(command_change_w=dw, command_change_p=dp)
+            if dw > 1e-9 or dp > 1e-9:
+                failures.append(f"the command in force changed during a fallback (|dw| {dw:.3g}, |dP| {dp:.3g})")
+            if not np.allclose(normalized_weights(first.weights), np_ref, atol=1e-12):
+                failures.append("the FALLBACK command does not carry the command in force")
+        if fault.action == "policy":
+            injected = [q for q in server.requests[n_requests:]
+                        if q["messages"][1]["content"].endswith(f"Policy: \"{INJECTION_POLICY}\"")]
+            if not injected:
+                failures.append("no request quoted the injected policy as data")
+            elif any(q["messages"][0]["content"] != system_before for q in injected):
+                failures.append("the system prompt changed with the injected policy")
+            r.extras["requests_quoting_policy"] = len(injected)
+        return self.judge(fault, r, failures)
+

@@ -1,0 +1,167 @@
+"""Message drills: one in-process graph (rules backend); a stranger node publishes
+malformed ChannelStates on steer/channel/sim and steer/channel_state, changes N, and
+publishes a SteerCommand on steer/command."""
+
+from __future__ import annotations
+
+import time
+from typing import Sequence
+
+import numpy as np
+
+from steer_ros import defaults
+from steer_ros.system2.steer_decision import Status
+from steer_ros.lab.faults.catalogue import Fault
+from steer_ros.lab.faults.drill_harness import DrillHarness, in_process_graph, normalized_weights, status_name
+from steer_ros.lab.faults.metrics import RowResult
+
+
+class MessageDrills(DrillHarness):
+    # -- message rows -------------------------------------------------------------------
+    def run_message(self, faults: Sequence[Fault]) -> list[RowResult]:
+        self.log(f"message: in-process graph, rules navigator, a stranger node publishing ({len(faults)} rows)")
+        results = []
+        params = {"navigator": {"period_s": self.s.nav_period_s}}
+        with in_process_graph(self.domain_id, params) as (graph, monitor, injector):
+            monitor.wait_for(lambda m: len(m.commands) >= 2 and len(m.allocations) >= 10, self.s.start_timeout_s,
+                             "the graph to run")
+            for fault in faults:
+                try:
+                    if fault.action == "resize":
+                        results.append(self._resize_row(fault, graph, monitor))
+                    elif fault.action == "stranger":
+                        results.append(self._stranger_row(fault, monitor, injector))
+                    else:
+                        results.append(self._channel_row(fault, monitor, injector))
+                except Exception as exc:  # noqa: BLE001
+                    results.append(self._error_row(fault, exc))
+        return results
+
+    def _channel_row(self, fault: Fault, monitor, injector) -> RowResult:
+        from steer_ros.msg import ChannelState
+
+        s = self.s
+        good_gain = defaults.design_gains(defaults.N_CHANNELS)
+        before = {node: monitor.diagnostic(f"/{node}") for node in ("optimizer", "channel_mux")}
+        msg = ChannelState()
+        msg.gain = [float(x) for x in fault.payload["gain"]]
+        msg.noise_var = [float(x) for x in fault.payload["noise_var"]]
+        t_in = time.monotonic()
+        sent = 0
+        while time.monotonic() - t_in < s.fault_window_s:  # 20 Hz on both topics for the window
+            msg.header.stamp = injector.get_clock().now().to_msg()
+            for pub in injector.channel_pubs.values():
+                pub.publish(msg)
+            sent += 1
+            time.sleep(0.05)
+        t_out = time.monotonic()
+        opt = self._diag_wait(monitor, "optimizer", "last_rejected_channel_states",
+                              before["optimizer"].get("last_rejected_channel_states", ""))
+        mux = self._diag_wait(monitor, "channel_mux", "last_rejected_sim", before["channel_mux"].get("last_rejected_sim", ""))
+        back = monitor.wait_for(lambda m: next((a for a in m.allocations_since(t_out)
+                                                if np.allclose(a.gain, good_gain)), None), 5.0, "an allocation")
+        r = RowResult(fault.name, fault.category).measure(list(monitor.allocations), t_in, back.t)
+        failures = []
+        window = monitor.allocations_since(t_in)
+        adopted = [a for a in window if a.t <= back.t and not np.allclose(a.gain, good_gain)]
+        if adopted:
+            failures.append(f"{len(adopted)} allocations used the injected channels")
+        rejected = {
+            "optimizer": int(opt.get("rejected_channel_states", 0)) - int(before["optimizer"].get("rejected_channel_states", 0)),
+            "channel_mux": int(mux.get("rejected_sim", 0)) - int(before["channel_mux"].get("rejected_sim", 0)),
+        }
+        for node, count in rejected.items():
+            if count <= 0:
+                failures.append(f"{node} counted no rejection")
+        r.outcome = "REJECTED" if all(c > 0 for c in rejected.values()) else "ACCEPTED"
+        r.detail = opt.get("last_rejected_channel_states", "")
+        if mux.get("last_rejected_sim", "") != r.detail:
+            failures.append(f"the mux named {mux.get('last_rejected_sim')!r}, the optimizer {r.detail!r}")
+        r.recovery_s = max(back.t - t_out, 0.0)
+        r.extras = {**(r.extras or {}), "sent": sent, "rejected": rejected, "mux_detail": mux.get("last_rejected_sim", "")}
+        return self.judge(fault, r, failures)
+
+    def _resize_row(self, fault: Fault, graph, monitor) -> RowResult:
+        from rclpy.parameter import Parameter
+
+        sim = graph.nodes["channel_sim"]
+        n0, n1 = defaults.N_CHANNELS, 2 * defaults.N_CHANNELS
+
+        def set_n(n: int) -> float:
+            result = sim.set_parameters([Parameter("n_channels", value=n)])
+            if not result[0].successful:
+                raise RuntimeError(f"n_channels := {n} refused: {result[0].reason}")
+            t = time.monotonic()
+            monitor.wait_for(lambda m: next((a for a in m.allocations_since(t) if a.gain.shape[0] == n), None), 5.0,
+                             f"an allocation with N = {n}")
+            return t
+
+        def accepted(n: int, t: float):
+            return monitor.wait_for(lambda m: next((c for c in m.commands_since(t)
+                                                    if c.status == Status.OK and c.weights.shape[0] == n), None),
+                                    4 * self.s.nav_period_s + 5.0, f"an accepted command with {n} weights")
+
+        t_in = set_n(n1)
+        up = accepted(n1, t_in)
+        t_out = set_n(n0)
+        down = accepted(n0, t_out)
+        back = monitor.wait_for(lambda m: next((a for a in m.allocations_since(down.t) if a.gain.shape[0] == n0), None),
+                                5.0, "an allocation after the resize")
+        r = RowResult(fault.name, fault.category).measure(list(monitor.allocations), t_in, back.t)
+        r.outcome = "RESIZED"
+        r.detail = (f"N {n0} -> {n1} -> {n0}: guardrail {status_name(up.status)} ({up.status_detail}) "
+                    f"{up.t - t_in:.2f} s after the change")
+        r.recovery_s = down.t - t_out
+        return self.judge(fault, r)
+
+    def _stranger_row(self, fault: Fault, monitor, injector) -> RowResult:
+        from steer_ros.msg import SteerCommand
+        from steer_ros.ros import topics
+
+        before = monitor.diagnostic("/optimizer")
+        guard = monitor.latest_command()
+        pub = injector.create_publisher(SteerCommand, topics.COMMAND, topics.LATCHED_COMMAND_QOS)
+        try:
+            monitor.wait_for(lambda m: pub.get_subscription_count() >= 1, 5.0, "subscribers on steer/command")
+            msg = SteerCommand()
+            msg.weights = [float(x) for x in fault.payload["weights"]]
+            msg.p_total = float(fault.payload["p_total"])
+            msg.status = SteerCommand.STATUS_OK
+            msg.backend = "stranger"
+            msg.policy = "stranger"
+            msg.status_detail = "ok: trust me"
+            t_in = time.monotonic()
+
+            def under_stranger(m):
+                return next((a for a in m.allocations_since(t_in)
+                             if np.argmax(a.weights) == len(a.weights) - 1 and a.weights[-1] > 0.5), None)
+
+            # The stranger insists (20 Hz): the guardrail's next command, every
+            # navigator period, may replace a single publication before any allocation
+            # carries it.
+            hit = None
+            while hit is None:
+                pub.publish(msg)
+                try:
+                    hit = monitor.wait_for(under_stranger, 0.05, "an allocation under the stranger's command")
+                except TimeoutError:
+                    if time.monotonic() - t_in > 5.0:
+                        raise TimeoutError("timed out after 5.0 s waiting for an allocation under the "
+                                           "stranger's command") from None
+            diag = self._diag_wait(monitor, "optimizer", "last_adjusted_commands",
+                                   before.get("last_adjusted_commands", ""))
+            # The guardrail's next command restores the navigator's intent.
+            back = monitor.wait_for(lambda m: next((a for a in m.allocations_since(hit.t)
+                                                    if np.allclose(normalized_weights(a.weights), normalized_weights(guard.weights),
+                                                                   atol=1e-6)), None),
+                                    4 * self.s.nav_period_s + 5.0, "the guardrail's command back in force")
+        finally:
+            injector.destroy_publisher(pub)
+        r = RowResult(fault.name, fault.category).measure(list(monitor.allocations), t_in, back.t)
+        r.outcome = "ADJUSTED"
+        r.detail = diag.get("last_adjusted_commands", "")
+        r.recovery_s = back.t - t_in
+        r.extras = {**(r.extras or {}), "stranger_p_total_in_force": hit.p_total, "stranger_weights_in_force": hit.weights.tolist()}
+        failures = [] if hit.p_total <= defaults.P_MAX else [f"P_total {hit.p_total} in force"]
+        return self.judge(fault, r, failures)
+
