@@ -17,6 +17,9 @@ P_MAX = 40.0  # guardrail upper clamp of P_total
 P_MIN = 1.0  # guardrail lower clamp of P_total
 CONSTELLATION = "qpsk"
 ESTIMATOR = "exact"
+# The choice lists, named once (CLI choices, node parameter choices, module checks).
+CONSTELLATIONS = ("qpsk", "16qam", "64qam")
+ESTIMATORS = ("exact", "table", "mc")
 
 
 def design_gains(n: int = N_CHANNELS) -> np.ndarray:
@@ -35,6 +38,7 @@ def equal_weights(n: int = N_CHANNELS) -> np.ndarray:
 # --- System 1: the optimizer (docs/design.md section 3) ---------------------------
 A_MIN = 1e-3  # amplitude floor: keeps every channel's gradient alive
 OPTIMIZER_MODE = "default"  # "default" (fast) or "pga" (the paper's plain PGA)
+OPTIMIZER_MODES = ("default", "pga")
 PGA_STEP_SIZE = 0.1  # eta of the paper-faithful plain projected gradient ascent
 MC_SAMPLES = 1000  # K of the paper-faithful Monte-Carlo estimator
 MI_GH_NODES = 128  # Gauss-Hermite nodes of the exact estimator (64 give only ~5e-6 bits)
@@ -46,6 +50,12 @@ MI_INV_TABLE_SIZE = 16384  # grid points of the inverse-slope table (uniform in 
 KKT_DAMPING = 0.5  # default mode: fraction of the way to the KKT point per step
 KKT_NEWTON_ITERS = 4  # default mode: cap on Newton steps on the multiplier per step
 KKT_NEWTON_TOL = 1e-3  # default mode: |ln(sum T / P_total)| that ends a step's Newton loop
+# Goals (docs/design.md "Goals as constraints"): objective names = Objective members.
+OBJECTIVES = ("weighted_sum", "max_min", "min_power")
+GOAL_MET_TOL_BITS = 1e-6  # a floor / cap counts as met within this many bits
+# max_min: a channel whose snr with the whole budget is below this cannot be
+# equalized (its MI would stay below ~1e-9 bits); it is excluded and reported.
+GOAL_DEAD_SNR = 1e-9
 OPTIMIZER_RATE_HZ = 500.0  # System 1 steps per second
 # Timer ticks per second that run the steps due (rate / tick steps per tick). A Python
 # timer callback costs far more than a step (~1 ms of executor overhead against

@@ -31,9 +31,21 @@ def register(subparsers) -> None:
     p.add_argument("--weights", default=None, help="comma-separated w_i >= 0 (default equal)")
     p.add_argument("--p-total", type=str, default=str(defaults.P_TOTAL), help="power budget (> 0)")
     p.add_argument("--constellation", default=defaults.CONSTELLATION,
-                   choices=["qpsk", "16qam", "64qam"])
-    p.add_argument("--estimator", default=defaults.ESTIMATOR, choices=["exact", "table", "mc"])
-    p.add_argument("--mode", default=None, choices=["default", "pga"],
+                   choices=list(defaults.CONSTELLATIONS))
+    p.add_argument("--estimator", default=defaults.ESTIMATOR, choices=list(defaults.ESTIMATORS))
+    p.add_argument("--objective", default="weighted_sum", choices=list(defaults.OBJECTIVES),
+                   help="weighted_sum (default); max_min: maximize the smallest MI of the channels "
+                        "not off; min_power: least power meeting --floor / --sum-mi-min")
+    p.add_argument("--floor", action="append", default=[], metavar="SEL=BITS",
+                   help="MI floor on the selected channels (repeatable; e.g. 1=1.9, 4-6=1.5, "
+                        "weakest:2=0.8); overlapping selectors: the larger floor")
+    p.add_argument("--cap", action="append", default=[], metavar="SEL=BITS",
+                   help="MI cap on the selected channels (repeatable); overlapping: the smaller cap")
+    p.add_argument("--off", action="append", default=[], metavar="SEL",
+                   help="shut the selected channels down (zero power; repeatable)")
+    p.add_argument("--sum-mi-min", type=str, default=None, metavar="BITS",
+                   help="floor on the sum MI, bits (min_power: the target)")
+    p.add_argument("--mode", default=None, choices=list(defaults.OPTIMIZER_MODES),
                    help="default: KKT-guided; pga: the paper's plain PGA "
                         "(implied by --estimator mc)")
     p.add_argument("--steps", type=str, default=None,
@@ -100,12 +112,59 @@ def _parse(args):
         raise ArgError(f"--mc-samples: expected an integer, got {args.mc_samples!r}") from None
     if k < 2:
         raise ArgError(f"--mc-samples: must be >= 2, got {k}")
-    return gains, noise, weights, p_total, mode, steps, k
+    goal = _goal(args, gains, noise)
+    return gains, noise, weights, p_total, mode, steps, k, goal
+
+
+def _sel_bits(text: str, flag: str, n: int, strength):
+    """'SEL=BITS' -> (0-based indices, bits); selectors ranked by |h|^2 / sigma^2."""
+    from steer_ros.channels.selectors import SelectorError, resolve_selector
+
+    sel, eq, bits = str(text).rpartition("=")
+    if not eq or not sel.strip():
+        raise ArgError(f"{flag}: expected SEL=BITS (e.g. 1-3=1.5), got {text!r}")
+    try:
+        value = float(bits)
+    except ValueError:
+        raise ArgError(f"{flag}: {text!r}: {bits!r} is not a number of bits") from None
+    try:
+        idx = resolve_selector(sel.strip(), n, strength)
+    except SelectorError as exc:
+        raise ArgError(f"{flag}: {exc}") from None
+    return idx, value
+
+
+def _goal(args, gains, noise):
+    """The goal of --objective / --floor / --cap / --off / --sum-mi-min (resolved)."""
+    import numpy as np
+
+    from steer_ros.channels.selectors import SelectorError, resolve_selector
+    from steer_ros.system1.goal import Goal, Objective
+
+    n = len(gains)
+    strength = np.asarray(gains, dtype=float) / np.asarray(noise, dtype=float)
+    floors, caps, off = np.zeros(n), np.full(n, np.inf), np.zeros(n, dtype=bool)
+    for text in args.floor:
+        idx, v = _sel_bits(text, "--floor", n, strength)
+        floors[idx] = np.maximum(floors[idx], v)
+    for text in args.cap:
+        idx, v = _sel_bits(text, "--cap", n, strength)
+        caps[idx] = np.minimum(caps[idx], v)
+    for text in args.off:
+        try:
+            off[resolve_selector(str(text).strip(), n, strength)] = True
+        except SelectorError as exc:
+            raise ArgError(f"--off: {exc}") from None
+    smin = math.nan
+    if args.sum_mi_min is not None:
+        (smin,) = _floats(args.sum_mi_min, "--sum-mi-min")[:1]
+    return Goal(Objective.parse(args.objective), floors if args.floor else None,
+                caps if args.cap else None, off if args.off else None, smin)
 
 
 def run(args) -> int:
     try:
-        gains, noise, weights, p_total, mode, steps, k = _parse(args)
+        gains, noise, weights, p_total, mode, steps, k, goal = _parse(args)
     except ArgError as exc:
         print(f"steer-ros optimize: error: {exc}", file=sys.stderr)
         return 2
@@ -115,9 +174,18 @@ def run(args) -> int:
     from steer_ros.system1.system1 import System1
     from steer_ros.system1.certified_optimum import certified_optimum
 
+    from steer_ros.system1.goal import GoalError
+
     kw = {"n_samples": k, "seed": args.seed} if args.estimator == "mc" else {}
     s = System1(gains, noise, weights, p_total, mode=mode, estimator=args.estimator,
                 constellation=args.constellation, estimator_kw=kw)
+    try:
+        s.set_command(None, math.nan, goal=goal)
+    except GoalError as exc:
+        print(f"steer-ros optimize: error: {exc}", file=sys.stderr)
+        return 2
+    if not goal.is_plain:
+        return _run_goal(args, s, goal, gains, noise, p_total, mode, steps)
     for _ in range(steps):
         s.step()
     w = s.weights
@@ -167,4 +235,51 @@ def run(args) -> int:
           f"gap {out['gap_weighted_mi']:.2e})")
     print(f"B0 (equal weights) sum MI = {base0.total_mi:.6f}, "
           f"B1 (Gaussian water-filling) sum MI = {base1.total_mi:.6f}")
+    return 0
+
+
+def _run_goal(args, s, goal, gains, noise, p_total, mode, steps) -> int:
+    """A goal other than the plain weighted sum: System 1 tracks it, the certified goal
+    optimum is printed beside it; an infeasible goal exits 1 with what it would need."""
+    import numpy as np
+
+    for _ in range(steps):
+        s.step()
+    opt = s.goal_optimum()
+    mi = s.mi()
+    out = {
+        "n": s.n, "constellation": args.constellation, "estimator": args.estimator, "mode": mode,
+        "steps": steps, "p_total": p_total, "objective": args.objective,
+        "gain": list(map(float, gains)), "noise_var": list(map(float, noise)),
+        "weights": s.weights.tolist(),
+        "mi_floor": s.goal.floors.tolist(), "mi_cap": [float(c) if math.isfinite(c) else None for c in s.goal.caps],
+        "off": s.goal.off.tolist(),
+        "sum_mi_min": None if math.isnan(s.goal.sum_mi_min) else s.goal.sum_mi_min,
+        "power": s.power.tolist(), "mi": mi.tolist(), "sum_mi": float(np.sum(mi)),
+        "weighted_mi": s.weighted_mi(), "power_used": float(np.sum(s.power)),
+        "goals_met": s.goals_met, "mi_shortfall": s.mi_shortfall.tolist(),
+        "feasible": opt.feasible,
+        "optimum": opt.to_json(),
+        "optimality_gap": s.optimality_gap(opt),
+        "optimality_gap_unit": ("power" if args.objective == "min_power" and opt.feasible and math.isnan(opt.floor_ratio)
+                                else "floor_ratio" if not math.isnan(opt.floor_ratio) else "bits"),
+    }
+    if not opt.feasible:
+        out["error"] = opt.reason
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"System 1 ({mode}, {args.estimator}, {args.constellation}), {steps} steps, "
+              f"P_total = {p_total:g}, objective {args.objective}")
+        print(f"{'ch':>3} {'gain':>9} {'floor':>6} {'cap':>6} {'P':>9} {'MI':>7} {'P*':>9} {'MI*':>7}")
+        for i in range(s.n):
+            cap = s.goal.caps[i]
+            print(f"{i + 1:>3} {gains[i]:9.4g} {s.goal.floors[i]:6.3g} {cap:6.3g} {out['power'][i]:9.4f} "
+                  f"{mi[i]:7.4f} {opt.power[i]:9.4f} {opt.mi[i]:7.4f}")
+        print(f"sum MI = {out['sum_mi']:.6f} bits, power used = {out['power_used']:.6f}, "
+              f"goals met: {'yes' if out['goals_met'] else 'no'}, "
+              f"gap {out['optimality_gap']:.2e} ({out['optimality_gap_unit']})")
+    if not opt.feasible:
+        print(f"steer-ros optimize: {opt.reason}", file=sys.stderr)
+        return 1
     return 0

@@ -25,7 +25,12 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["Goal", "Objective"]
+__all__ = ["Goal", "GoalError", "Objective", "ResolvedGoal", "check_goal"]
+
+
+class GoalError(ValueError):
+    """A goal that is malformed for the channels it is applied to (the text names the
+    field and the channel)."""
 
 
 class Objective(IntEnum):
@@ -89,3 +94,73 @@ class Goal:
     def off_mask(self, n: int) -> np.ndarray:
         """(n,) bool, True where the channel is shut down."""
         return np.zeros(n, dtype=bool) if self.off is None else np.asarray(self.off, dtype=bool)
+
+
+@dataclass(frozen=True)
+class ResolvedGoal:
+    """A checked goal as (N,) arrays: floors in bits (0 = none), caps in bits (inf =
+    none), off mask; sum_mi_min in bits (NaN = none)."""
+
+    objective: Objective
+    floors: np.ndarray
+    caps: np.ndarray
+    off: np.ndarray
+    sum_mi_min: float
+
+
+def _goal_array(name: str, value, n: int, fill) -> np.ndarray:
+    if value is None:
+        return np.full(n, fill, dtype=bool if isinstance(fill, bool) else float)
+    arr = np.asarray(value, dtype=bool if isinstance(fill, bool) else float)
+    if arr.ndim == 0:
+        arr = np.full(n, arr)
+    if arr.shape != (n,):
+        raise GoalError(f"{name} must have one value per channel ({n}), got shape {arr.shape}")
+    return arr.copy()
+
+
+def check_goal(goal: "Goal | None", n: int, max_bits: float) -> ResolvedGoal:
+    """Validate ``goal`` for ``n`` channels of a constellation with ``max_bits`` =
+    log2 M bits per channel; :class:`GoalError` naming the field and channel (1-based).
+
+    Rules: floors in [0, log2 M], caps in [0, log2 M] or inf, floor <= cap, no floor on
+    an off channel, sum_mi_min NaN or in [0, N log2 M], and min_power needs a floor or
+    sum_mi_min. A floor of exactly log2 M passes here but is infeasible (it needs
+    infinite power): feasibility is a question of the channels and the budget."""
+    goal = Goal() if goal is None else goal
+    try:
+        objective = Objective.parse(goal.objective)
+    except ValueError as exc:
+        raise GoalError(str(exc)) from None
+    floors = _goal_array("mi_floor", goal.mi_floor, n, 0.0)
+    caps = _goal_array("mi_cap", goal.mi_cap, n, math.inf)
+    off = _goal_array("off", goal.off, n, False)
+
+    def first(mask) -> int:
+        return int(np.flatnonzero(mask)[0]) + 1
+
+    bad = ~np.isfinite(floors) | (floors < 0) | (floors > max_bits)
+    if bad.any():
+        i = first(bad)
+        raise GoalError(f"mi_floor of channel {i} is {floors[i - 1]:g} bits, outside [0, {max_bits:g}]")
+    bad = np.isnan(caps) | (caps < 0) | (np.isfinite(caps) & (caps > max_bits))
+    if bad.any():
+        i = first(bad)
+        raise GoalError(f"mi_cap of channel {i} is {caps[i - 1]:g} bits, outside [0, {max_bits:g}] (inf = none)")
+    bad = floors > caps
+    if bad.any():
+        i = first(bad)
+        raise GoalError(f"channel {i}: mi_floor {floors[i - 1]:g} bits is above its mi_cap {caps[i - 1]:g} bits")
+    bad = off & (floors > 0)
+    if bad.any():
+        raise GoalError(f"channel {first(bad)} is both off and floored")
+    try:
+        smin = float(goal.sum_mi_min)
+    except (TypeError, ValueError):
+        raise GoalError(f"sum_mi_min must be a number of bits, got {goal.sum_mi_min!r}") from None
+    if not math.isnan(smin) and not (0.0 <= smin <= n * max_bits):
+        raise GoalError(f"sum_mi_min {smin:g} bits is outside [0, {n * max_bits:g}] (N log2 M)")
+    if objective == Objective.MIN_POWER and not (np.any(floors > 0) or (not math.isnan(smin) and smin > 0)):
+        raise GoalError("min_power needs at least one floor (mi_floor) or sum_mi_min")
+    caps = np.where(off, 0.0, caps)  # an off channel is a zero cap, exactly
+    return ResolvedGoal(objective, floors, caps, off, smin)

@@ -68,11 +68,13 @@ import numpy as np
 from steer_ros import defaults
 from steer_ros.radio.mutual_information import get_table, make_estimator
 from steer_ros.system1.certified_optimum import validate_problem
+from steer_ros.system1.goal import Goal, Objective, ResolvedGoal, check_goal
+from steer_ros.system1 import goal_optimum as _go
 from steer_ros.system2.snapshot import SystemSnapshot
 
 __all__ = ["MODES", "System1", "project_power"]
 
-MODES = ("default", "pga")
+MODES = defaults.OPTIMIZER_MODES
 
 
 def project_power(power: np.ndarray, p_floor: float, p_total: float) -> np.ndarray:
@@ -181,6 +183,9 @@ class System1:
         self._newton_tol = defaults.KKT_NEWTON_TOL
         self.step_count = 0
         self._power = np.zeros(0)
+        self._goal: ResolvedGoal | None = None
+        self._g_family = None
+        self._g_theta = None
         self._gain = np.zeros(0)
         self.set_channels(gain, noise_var)
         p = self._check_budget(p_total)
@@ -201,13 +206,18 @@ class System1:
             self._weights = np.full(self.n, 1.0 / self.n)
             self._power = np.full(self.n, self._p_total / self.n)
             self._log_lam = None
+            self._set_goal_state(None)  # per-channel goal arrays no longer fit
         if hasattr(self, "_weights"):
             self._refresh()
 
-    def set_command(self, weights=None, p_total: float = math.nan) -> None:
-        """Replace weights (None = keep) and budget (NaN = keep), used from the next
-        step. Validated before anything changes: ValueError naming ``weights`` or
-        ``p_total``; on error the previous command stays in force."""
+    def set_command(self, weights=None, p_total: float = math.nan, goal: Goal | None = None) -> None:
+        """Replace weights (None = keep), budget (NaN = keep) and goal (None = keep;
+        ``Goal()`` = back to the plain weighted sum), used from the next step.
+        Validated before anything changes: ValueError naming ``weights``, ``p_total``
+        or the goal field (:class:`GoalError`); on error the previous command stays in
+        force. A goal that is infeasible on the current channels is accepted: System 1
+        then does the best feasible thing (module docstring) and reports the short
+        floors (:attr:`goals_met`, :attr:`mi_shortfall`)."""
         if weights is None:
             w = getattr(self, "_weights", None)
             if w is None:
@@ -218,10 +228,29 @@ class System1:
             w = w / s if s > 0 else w
         p = math.nan if p_total is None else self._check_budget_or_nan(p_total)
         p = self._p_total if math.isnan(p) else self._check_budget(p)
+        rg = None
+        if goal is not None:
+            rg = check_goal(goal, self.n, self.table.bits)
         self._weights, self._p_total = w, p
+        if goal is not None:
+            self._set_goal_state(None if goal.is_plain else rg)
         self._refresh()
         if self._power.shape[0] == self.n:  # feasible at once (a budget cut), not only after step()
-            self._power = project_power(self._power, self._p_floor, p)
+            if self._goal is None:
+                self._power = project_power(self._power, self._p_floor, p)
+            else:
+                self._power = _go.project_box(self._power, self._g_lo, self._g_hi, p)
+
+    def _set_goal_state(self, rg: ResolvedGoal | None) -> None:
+        """Install a checked goal (None = plain): the floor and cap snrs I^{-1}(f),
+        I^{-1}(u) are computed here once, the power boxes at every refresh."""
+        self._goal = rg
+        self._g_theta = None
+        self._g_family = None
+        if rg is not None:
+            self._g_snr_f = self.table.snr_for_mi(rg.floors)
+            self._g_snr_u = self.table.snr_for_mi(np.minimum(rg.caps, self.table.bits))
+            self._g_budget = None
 
     @classmethod
     def _check_budget_or_nan(cls, p_total) -> float:
@@ -258,6 +287,70 @@ class System1:
         self._floor_changed = True  # project once at the next step
         if not hasattr(self, "_log_lam"):
             self._log_lam = None
+        if getattr(self, "_goal", None) is not None:
+            self._refresh_goal()
+
+    def _refresh_goal(self) -> None:
+        """Per-command / per-channel caches of the goal path: the boxes [L, U], which
+        response family the step uses, and its constants (module docstring)."""
+        rg, c, n = self._goal, self._c, self.n
+        lo = _go._div(self._g_snr_f, c, np.where(rg.floors > 0, np.inf, 0.0))
+        hi = _go._div(self._g_snr_u, c, np.where(rg.caps > 0, np.inf, 0.0))
+        lo = np.where(rg.off, 0.0, lo)
+        hi = np.where(rg.off, 0.0, hi)
+        self._g_unreachable = ~np.isfinite(lo)
+        lo = np.where(self._g_unreachable, 0.0, lo)  # dropped, reported short
+        live = (c > 0) & ~rg.off
+        if self.mode == "pga":  # keep the gradient alive where the box allows
+            lifted = np.where(live & (hi >= self._p_floor), np.maximum(lo, self._p_floor), lo)
+            if float(lifted.sum()) <= self._p_total:
+                lo = lifted
+        sum_lo = float(lo.sum())
+        floors = np.where(self._g_unreachable, 0.0, rg.floors)
+        if sum_lo > self._p_total:
+            family = "ratio"
+            sel = (floors > 0) & (c > 0)
+            self._g_sel = sel
+            self._g_f = floors[sel]
+            self._g_inv_c_sel = 1.0 / c[sel]
+            self._g_lo, self._g_hi = np.zeros(n), lo
+            self._g_bounds = (0.0, 1.0, 0.25)
+        else:
+            self._g_lo, self._g_hi = lo, hi
+            if rg.objective == Objective.MAX_MIN:
+                family = "level"
+                active = live & ~_go._dead(c, self._p_total)
+                self._g_active = active
+                self._g_inv_c_act = np.where(active, self._inv_c, 0.0)
+                self._g_bounds = (-_LOG_LAM_LIMIT, math.log(self.table.snr_sat), 2.0)
+            else:
+                family = "kkt"
+                b = np.where(live, (self._weights if rg.objective == Objective.WEIGHTED_SUM else 1.0) * c, 0.0)
+                with np.errstate(divide="ignore"):
+                    self._g_log_b_s = np.log(b) * self.table.inv_dr
+                    self._g_inv_b = 1.0 / b
+                self._g_useful = bool(np.any(b > 0))
+                self._g_bounds = (-_LOG_LAM_LIMIT, _LOG_LAM_LIMIT, 2.0)
+        if family != self._g_family:
+            self._g_theta = None
+        self._g_family = family
+        self._g_sum_lo = float(self._g_lo.sum())
+        if rg.objective == Objective.MIN_POWER and family == "kkt":
+            self._g_budget = self._least_budget(lo, hi, live)
+
+    def _least_budget(self, lo: np.ndarray, hi: np.ndarray, live: np.ndarray) -> float:
+        """min_power: the certified least budget B* in [sum L, P_total] whose
+        equal-weight boxed optimum reaches sum_mi_min (P_total if none does: the most
+        sum MI P_total gives). Solved here, once per command or channel update (a few
+        boxed water-fillings: about ten vectorized solves), not per step."""
+        rg, sum_lo = self._goal, float(lo.sum())
+        if math.isnan(rg.sum_mi_min) or rg.sum_mi_min <= 0:
+            return sum_lo
+        c = np.where(live, self._c, 0.0)
+        _, f_max, _ = _go._sum_mi_at(self.table, c, lo, hi, self._p_total)
+        if f_max < rg.sum_mi_min:
+            return self._p_total
+        return min(_go._least_budget(self.table, c, lo, hi, rg.sum_mi_min, sum_lo, self._p_total), self._p_total)
 
     def _initial_log_multiplier(self) -> float:
         """ln lambda guess from the current allocation: the median marginal utility
@@ -273,7 +366,12 @@ class System1:
     # -- the step ----------------------------------------------------------------------
     def step(self) -> None:
         """One bounded-cost iteration; feasible afterwards (module docstring)."""
-        if self.mode == "default":
+        if self._goal is not None:
+            if self.mode == "pga" and self._g_family == "kkt" and self._goal.objective == Objective.WEIGHTED_SUM:
+                self._step_pga_goal()
+            else:
+                self._step_goal()
+        elif self.mode == "default":
             self._step_kkt()
         else:
             self._step_pga()
@@ -347,6 +445,126 @@ class System1:
             self._floor_changed = False
         self._power = power
 
+    # -- the goal path (a goal other than the plain weighted sum) ------------------------
+    def _goal_response(self, theta: float):
+        """(T, sum T, d sum T / d theta) of the goal's response family at theta; T is
+        inside the boxes and sum T increases with theta.
+
+        kkt (weighted_sum, min_power): theta = -ln lambda,
+        T = clip(I'^{-1}(lambda / b_i) / c_i, L, U); level (max_min): theta = ln sigma,
+        T = clip(sigma / c_i, L, U) on the active channels; ratio (floors that do not
+        fit): theta = r, T = I^{-1}(r f_i) / c_i on the floored channels."""
+        fam = self._g_family
+        lo, hi = self._g_lo, self._g_hi
+        if fam == "kkt":
+            tab = self.table
+            ell = -theta
+            gap = np.maximum(tab.slope_top - math.exp(ell) * self._g_inv_b, 1e-300)
+            x = ((ell - tab.r0) * tab.inv_dr - self._g_log_b_s) - np.log(gap) * tab.inv_dr
+            x = np.minimum(np.maximum(x, 0.0), tab.inv_top)
+            k = x.astype(np.intp)
+            sl = tab.inv_slope[k]
+            p = np.exp(tab.inv_t[k] + (x - k) * sl) * self._inv_c
+            t = np.minimum(np.maximum(p, lo), hi)
+            free = (p > lo) & (p < hi)
+            ds = -float(np.dot(np.where(free, p * sl, 0.0), self._dt_scale / gap))
+            return t, float(t.sum()), ds
+        if fam == "level":
+            p = math.exp(theta) * self._g_inv_c_act
+            t = np.where(self._g_active, np.minimum(np.maximum(p, lo), hi), lo)
+            free = self._g_active & (p > lo) & (p < hi)
+            return t, float(t.sum()), float(np.sum(p[free]))
+        # ratio
+        f = self._g_f
+        snr = self.table.snr_for_mi(theta * f)
+        t = np.zeros(self.n)
+        t[self._g_sel] = snr * self._g_inv_c_sel
+        _, d1, _ = self.table.derivatives(np.minimum(snr, self.table.snr_hi))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ds = float(np.sum(np.where(d1 > 0, f * self._g_inv_c_sel / d1, np.inf)))
+        return t, float(t.sum()), ds
+
+    def _goal_initial_theta(self) -> float:
+        fam = self._g_family
+        if fam == "kkt":
+            b = 1.0 / self._g_inv_b
+            useful = b > 0
+            if not np.any(useful):
+                return 0.0
+            _, d1, _ = self.table.derivatives(self._c[useful] * self._power[useful])
+            m = b[useful] * d1
+            m = m[m > 0]
+            return -math.log(float(np.median(m))) if m.size else 0.0
+        if fam == "level":
+            sic = float(np.sum(self._g_inv_c_act))
+            return math.log(max(self._p_total / sic, 1e-300)) if sic > 0 else 0.0
+        return 0.5
+
+    def _step_goal(self) -> None:
+        """One step toward the goal's optimum: the response family's Newton on theta
+        (warm-started, at most newton_iters evaluations), the response fitted to the
+        budget inside the boxes, the damped move P <- P + beta (T - P) (convex
+        combination of two points of the box-and-budget set: feasible); min_power
+        spends the least budget B* (see :meth:`_least_budget`)."""
+        p_total = self._p_total
+        lo, hi = self._g_lo, self._g_hi
+        if self._floor_changed:  # new goal, channels or budget: into the new box first
+            self._power = _go.project_box(self._power, lo, hi, p_total)
+            self._floor_changed = False
+        fam = self._g_family
+        rg = self._goal
+        budget = self._g_budget if (fam == "kkt" and rg.objective == Objective.MIN_POWER) else p_total
+        if fam == "kkt" and not self._g_useful:
+            self._power = _go.project_box(self._power, lo, hi, p_total)
+            return
+        th_lo, th_hi, trust = self._g_bounds
+        th = self._g_theta if self._g_theta is not None else self._goal_initial_theta()
+        th = min(max(th, th_lo), th_hi)
+        log_budget = math.log(budget) if budget > 0 else -745.0
+        last = self.newton_iters - 1
+        d = 0.0
+        for i in range(self.newton_iters):
+            t, s, ds = self._goal_response(th)
+            g = math.log(s) - log_budget if s > 0 else -745.0
+            if abs(g) <= 1e-12 or budget <= self._g_sum_lo:
+                d, ds = 0.0, 0.0
+                break
+            if ds > 0 and math.isfinite(ds):
+                d = -g * s / ds
+                d = -trust if d < -trust else (trust if d > trust else d)
+            else:
+                d = trust if g < 0 else -trust
+            if i == last or abs(g) < self._newton_tol:
+                break
+            th = min(max(th + d, th_lo), th_hi)
+        self._g_theta = min(max(th + d, th_lo), th_hi)
+        # fit the response to the budget inside the boxes
+        if s > budget:
+            free_sum = s - self._g_sum_lo
+            kappa = (budget - self._g_sum_lo) / free_sum if free_sum > 0 else 0.0
+            t = lo + kappa * (t - lo)
+        elif s < budget and ds > 0:
+            free = (t > lo) & (t < hi)
+            room = float(np.sum((t - lo)[free]))
+            if room > 0:
+                kappa = 1.0 + (budget - s) / room
+                t = np.where(free, np.minimum(lo + kappa * (t - lo), hi), t)
+        beta = self.damping
+        power = (1.0 - beta) * self._power + beta * t
+        if float(power.sum()) > p_total:
+            power = _go.project_box(power, lo, hi, p_total)
+        self._power = power
+
+    def _step_pga_goal(self) -> None:
+        """pga with a weighted-sum goal: the gradient step, then the exact power-space
+        projection onto the box-and-budget set (:func:`goal_optimum.project_box`)."""
+        a = np.sqrt(self._power)
+        _, d1 = self.estimator.mi_and_grad(self._c * self._power)
+        grad = self._weights * d1 * 2.0 * self._c * a
+        a = a + self.eta * grad
+        self._power = _go.project_box(a * a, self._g_lo, self._g_hi, self._p_total)
+        self._floor_changed = False
+
     def _step_pga(self) -> None:
         a = np.sqrt(self._power)
         snr = self._c * self._power
@@ -404,6 +622,72 @@ class System1:
     def weighted_mi(self) -> float:
         """F = sum w_i I_i (weights normalised to sum 1), bits."""
         return float(np.dot(self._weights, self.mi()))
+
+    # -- goal outputs ---------------------------------------------------------------
+    @property
+    def goal(self) -> ResolvedGoal | None:
+        """The checked goal in force (None = the plain weighted sum)."""
+        return self._goal
+
+    @property
+    def objective(self) -> Objective:
+        return Objective.WEIGHTED_SUM if self._goal is None else self._goal.objective
+
+    @property
+    def goal_feasible(self) -> bool:
+        """False when the floors in force cannot all be met within P_total on the
+        current channels (System 1 then maximizes min_i I_i / f_i)."""
+        return self._goal is None or (self._g_family != "ratio" and not bool(np.any(self._g_unreachable)))
+
+    @property
+    def mi_shortfall(self) -> np.ndarray:
+        """(N,) bits below each floor at the current allocation, 0 where met."""
+        if self._goal is None:
+            return np.zeros(self.n)
+        return np.maximum(self._goal.floors - self.mi(), 0.0)
+
+    @property
+    def goals_met(self) -> bool:
+        """Every floor and cap and sum_mi_min met (within GOAL_MET_TOL_BITS)."""
+        if self._goal is None:
+            return True
+        return _go.goal_shortfall(self.mi(), self._goal)[2]
+
+    def goal_optimum(self) -> "_go.GoalOptimum":
+        """The certified optimum of the command in force on the current channels."""
+        return _go.goal_optimum(self._gain, self._noise_var, self._weights, self._p_total,
+                                self._goal_as_goal(), self.constellation)
+
+    def optimality_gap(self, optimum: "_go.GoalOptimum | None" = None) -> float:
+        """Certified optimum minus the current value: bits of sum_i w_i I_i (weights
+        normalised) for weighted_sum, bits of the max-min level for max_min (the
+        smallest MI over the active channels whose cap is above the optimal level),
+        and for min_power the power used above the certified least power (negative
+        while the goal is not yet reached; if sum_mi_min is out of reach within
+        P_total, bits of sum MI below the most P_total gives). When the floors do not
+        fit, the gap of the fallback's min_i I_i / f_i (a fraction of the floors)."""
+        opt = optimum or self.goal_optimum()
+        mi = self.mi()
+        if not math.isnan(opt.floor_ratio):  # floors do not fit: min_i I_i / f_i
+            f = np.where(np.isfinite(opt.lower) & (self._c > 0), self._goal.floors, 0.0)
+            on = f > 0
+            return float(opt.floor_ratio - np.min(mi[on] / f[on])) if np.any(on) else 0.0
+        if opt.objective == Objective.MAX_MIN:
+            active = (self._c > 0) & ~self._goal.off
+            active[opt.excluded] = False
+            active &= self._goal.caps > opt.level + 1e-12
+            return float(opt.level - np.min(mi[active])) if np.any(active) else 0.0
+        if opt.objective == Objective.MIN_POWER:
+            if not opt.feasible:  # sum_mi_min out of reach: the most sum MI at P_total
+                return float(opt.total_mi - np.sum(mi))
+            return float(np.sum(self._power) - opt.power_used)
+        return float(opt.weighted_mi - self.weighted_mi())
+
+    def _goal_as_goal(self) -> Goal:
+        rg = self._goal
+        if rg is None:
+            return Goal()
+        return Goal(rg.objective, rg.floors, rg.caps, rg.off, rg.sum_mi_min)
 
     def snapshot(self) -> SystemSnapshot:
         return SystemSnapshot(

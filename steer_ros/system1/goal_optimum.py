@@ -1,0 +1,521 @@
+"""The certified optimum of every goal: boxed mercury/water-filling, max-min and least
+power (docs/design.md, "Goals as constraints").
+
+Notation: c_i = gain_i / noise_var_i, I_i(P) = I(c_i P) in bits, I^{-1} the inverse of
+the concave, increasing I(snr) (:meth:`MITable.snr_for_mi`, I^{-1}(log2 M) = inf). A
+floor f_i and a cap u_i on channel i's MI are a box on its power::
+
+    L_i = I^{-1}(f_i) / c_i  <=  P_i  <=  U_i = I^{-1}(u_i) / c_i      (off: L_i = U_i = 0)
+
+Objectives (all concave programs in P, so these KKT solutions are global):
+
+* ``weighted_sum``: max sum_i w_i I_i s.t. sum P_i <= P_total, P in the boxes.
+  ``P_i(lambda) = clip(P*_i(lambda), L_i, U_i)`` with the unconstrained mercury
+  response P*_i (0 where w_i c_i I'(0) <= lambda) and lambda found so that
+  sum P_i(lambda) = P_total (monotone: Newton on ln lambda inside a bisection
+  bracket). If even the saturated response fits, the budget is slack.
+* ``max_min``: max t s.t. I_i >= min(t, u_i) on the active channels (not off, c_i
+  above ``GOAL_DEAD_SNR / P_total``): one constellation on every channel, so equal MI
+  is equal snr sigma, ``P_i(sigma) = clip(sigma / c_i, L_i, U_i)`` (a channel at its
+  cap leaves the min; a floor only raises its channel), sigma found so that the
+  budget is spent (piecewise linear in sigma: Newton is exact in a few steps). The
+  value is the level t = I(sigma). Channels too weak to be equalized are excluded
+  and listed in ``excluded``.
+* ``min_power``: min sum P_i s.t. the floors, caps, off channels and sum_i I_i >= S:
+  the equal-weight ``weighted_sum`` solution at the least budget B* in
+  [sum L_i, P_max] whose sum MI reaches S (increasing and concave in B with slope
+  lambda: Newton on B with a bisection bracket). Without S, B* = sum L_i and P = L.
+
+Feasibility: infeasible iff sum_i L_i > P_total (``floor_power`` is what the floors
+need; inf if a floored channel has zero gain or a floor is log2 M), or for min_power
+if S is not reached within P_max (``needed_power`` is then the least budget that
+would, inf if none). An infeasible goal gets the documented **best feasible**
+allocation: floors that no power can meet are dropped (reported short); if the rest
+still do not fit, ``min_i I_i / f_i`` over the floored channels is maximized with
+the whole budget (every floored channel at the same fraction r of its floor: the
+same bisection with I^{-1}(r f_i)), the other channels at zero; for min_power with
+feasible floors, the sum MI is maximized at P_max.
+
+Equivalent weights (:func:`equivalent_weights`): any allocation that spends the budget
+with P_i > 0 is the plain weighted-sum optimum for w_i proportional to
+1 / (c_i I'(c_i P_i)) (zero where P_i = 0), since then w_i c_i I'_i = const.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from steer_ros import defaults
+from steer_ros.radio.mutual_information import MITable, get_table
+from steer_ros.system1.certified_optimum import validate_problem
+from steer_ros.system1.goal import Goal, Objective, ResolvedGoal, check_goal
+
+__all__ = [
+    "GoalBoxes",
+    "GoalOptimum",
+    "boxed_waterfill",
+    "equivalent_weights",
+    "equal_snr_fill",
+    "floor_ratio_fill",
+    "goal_boxes",
+    "goal_feasibility",
+    "goal_optimum",
+    "project_box",
+]
+
+_ITERS = 200
+
+
+# --------------------------------------------------------------------------------------
+# boxes
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GoalBoxes:
+    """The power boxes of a goal on given channels. Arrays (N,).
+
+    lower / upper: L_i, U_i (linear power; L = inf where a floor cannot be met at any
+    power: zero gain or a floor of log2 M); c: gain / noise_var; live: c_i > 0 and not
+    off; unreachable: floored channels with L_i = inf; floor_power: sum of the finite
+    L_i (inf if any is unreachable)."""
+
+    goal: ResolvedGoal
+    c: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    live: np.ndarray
+    unreachable: np.ndarray
+    floor_power: float
+
+
+def _div(snr: np.ndarray, c: np.ndarray, at_zero: np.ndarray) -> np.ndarray:
+    """snr / c with the value ``at_zero`` where c = 0 (no warnings)."""
+    safe = np.where(c > 0, c, 1.0)
+    with np.errstate(invalid="ignore"):
+        return np.where(c > 0, snr / safe, at_zero)
+
+
+def goal_boxes(c: np.ndarray, goal: ResolvedGoal, table: MITable) -> GoalBoxes:
+    """L_i = I^{-1}(f_i)/c_i, U_i = I^{-1}(u_i)/c_i (module docstring), vectorized."""
+    snr_f = table.snr_for_mi(goal.floors)
+    snr_u = table.snr_for_mi(np.minimum(goal.caps, table.bits))  # inf cap -> inf
+    lower = _div(snr_f, c, np.where(goal.floors > 0, np.inf, 0.0))
+    upper = _div(snr_u, c, np.where(goal.caps > 0, np.inf, 0.0))
+    lower = np.where(goal.off, 0.0, lower)
+    upper = np.where(goal.off, 0.0, upper)
+    unreachable = ~np.isfinite(lower)
+    finite_sum = float(np.sum(np.where(unreachable, 0.0, lower)))
+    return GoalBoxes(goal, c, lower, upper, (c > 0) & ~goal.off, unreachable,
+                     math.inf if unreachable.any() else finite_sum)
+
+
+# --------------------------------------------------------------------------------------
+# the three fills: each spends (at most) a budget inside boxes
+# --------------------------------------------------------------------------------------
+def boxed_waterfill(table: MITable, b: np.ndarray, c: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                    budget: float) -> tuple[np.ndarray, float]:
+    """argmax sum_i b_i / c_i I(c_i P_i) (i.e. weights w = b / c) s.t. sum P <= budget,
+    lo <= P <= hi. Requires sum lo <= budget. Returns (P (N,), lambda); lambda = 0
+    when the budget is slack (every channel saturated or at its cap).
+
+    ``P_i(l) = clip(I'^{-1}(e^l / b_i) / c_i, lo_i, hi_i)``; channels with b_i = 0 sit
+    at lo_i. Newton on l = ln lambda for sum P(l) = budget, bracketed."""
+    n = b.shape[0]
+    useful = b > 0
+    power = lo.copy()
+    if not np.any(useful) or budget <= float(np.sum(lo)):
+        return power, math.inf if np.any(useful) else 0.0
+    log_b = np.log(b[useful])
+    inv_c = 1.0 / c[useful]
+    lo_u, hi_u = lo[useful], hi[useful]
+    base = float(np.sum(lo[~useful]))
+    target = budget - base
+
+    def fill(ell):
+        snr, _, dt_du = table.log_snr_for_log_slope(ell - log_b)
+        p = snr * inv_c
+        t = np.minimum(np.maximum(p, lo_u), hi_u)
+        free = (p > lo_u) & (p < hi_u)
+        return t, float(t.sum()), float(np.sum(np.where(free, -p * dt_du, 0.0)))
+
+    hi_l = float(np.max(log_b)) + math.log(table.slope_top)  # every P* = 0
+    lo_l = float(np.min(log_b)) + math.log(max(table.slope_sat, 1e-300)) - 1.0  # saturated
+    t, s, _ = fill(lo_l)
+    if s <= target:  # slack budget
+        power[useful] = t
+        return power, 0.0
+    x = 0.5 * (lo_l + hi_l)
+    for _ in range(_ITERS):
+        t, s, ds = fill(x)
+        g = s - target
+        if abs(g) <= 1e-13 * target:
+            break
+        if g > 0:
+            lo_l = x
+        else:
+            hi_l = x
+        xn = x + g / ds if ds > 0 else math.nan  # S decreasing in l: dS/dl = -ds
+        x = xn if lo_l < xn < hi_l else 0.5 * (lo_l + hi_l)
+        if hi_l - lo_l < 1e-15 * max(1.0, abs(x)):
+            t, s, _ = fill(x)
+            break
+    power[useful] = _match_budget(t, lo_u, hi_u, target)
+    return power, math.exp(x)
+
+
+def _match_budget(t: np.ndarray, lo: np.ndarray, hi: np.ndarray, target: float) -> np.ndarray:
+    """Remove a rounding-size residual sum(t) - target by moving the channels strictly
+    inside their boxes proportionally to their room (stays inside the boxes)."""
+    g = float(t.sum()) - target
+    if g > 0:
+        room = t - lo
+    else:
+        room = np.where(np.isfinite(hi), hi - t, t - lo)
+    r = float(room.sum())
+    if r <= 0 or g == 0:
+        return t
+    return np.minimum(np.maximum(t - g * room / r, lo), hi)
+
+
+def equal_snr_fill(c: np.ndarray, lo: np.ndarray, hi: np.ndarray, active: np.ndarray,
+                   budget: float, sigma_max: float) -> tuple[np.ndarray, float]:
+    """The max-min allocation: ``P_i = clip(sigma / c_i, lo_i, hi_i)`` on ``active``
+    channels (lo elsewhere), sigma in [0, sigma_max] with sum P = budget (or
+    sigma = sigma_max if that does not spend it). Requires sum lo <= budget.
+    Returns (P, sigma). sum P(sigma) is piecewise linear and increasing: Newton from
+    inside a bisection bracket ends exactly."""
+    power = lo.copy()
+    if not np.any(active):
+        return power, 0.0
+    inv_c = 1.0 / c[active]
+    lo_a, hi_a = lo[active], hi[active]
+    target = budget - float(np.sum(lo[~active]))
+
+    def fill(sig):
+        p = sig * inv_c
+        t = np.minimum(np.maximum(p, lo_a), hi_a)
+        free = (p > lo_a) & (p < hi_a)
+        return t, float(t.sum()), float(np.sum(inv_c[free]))
+
+    t, s, _ = fill(sigma_max)
+    if s <= target:
+        power[active] = t
+        return power, sigma_max
+    a, z = 0.0, sigma_max
+    x = min(sigma_max, target / float(np.sum(inv_c)))
+    for _ in range(_ITERS):
+        t, s, ds = fill(x)
+        g = s - target
+        if abs(g) <= 1e-13 * target:
+            break
+        if g > 0:
+            z = x
+        else:
+            a = x
+        xn = x - g / ds if ds > 0 else math.nan
+        x = xn if a < xn < z else 0.5 * (a + z)
+        if z - a < 1e-15 * max(1e-300, z):
+            break
+    power[active] = _match_budget(t, lo_a, hi_a, target)
+    return power, x
+
+
+def floor_ratio_fill(table: MITable, c: np.ndarray, floors: np.ndarray, budget: float) -> tuple[np.ndarray, float]:
+    """The best feasible allocation when floors do not fit: max_r s.t. every channel
+    with floors_i > 0 (and c_i > 0) has I_i = r f_i, sum P = budget; others at 0.
+    Requires that r = 1 does not fit. Returns (P, r). Newton on r, bracketed."""
+    power = np.zeros_like(c)
+    sel = (floors > 0) & (c > 0)
+    if not np.any(sel) or budget <= 0:
+        return power, 0.0
+    f, inv_c = floors[sel], 1.0 / c[sel]
+
+    def fill(r):
+        snr = table.snr_for_mi(r * f)
+        p = snr * inv_c
+        _, d1, _ = table.derivatives(np.minimum(snr, table.snr_hi))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dp = np.where(d1 > 0, f * inv_c / d1, np.inf)
+        return p, float(p.sum()), float(dp.sum())
+
+    a, z, x = 0.0, 1.0, 0.5
+    p = np.zeros_like(f)
+    for _ in range(_ITERS):
+        p, s, ds = fill(x)
+        g = s - budget
+        if math.isfinite(s) and abs(g) <= 1e-13 * budget:
+            break
+        if not math.isfinite(s) or g > 0:
+            z = x
+        else:
+            a = x
+        xn = x - g / ds if (math.isfinite(ds) and ds > 0 and math.isfinite(s)) else math.nan
+        x = xn if a < xn < z else 0.5 * (a + z)
+        if z - a < 1e-15:
+            p, s, _ = fill(a)
+            x = a
+            break
+    s = float(p.sum())
+    if s > budget:
+        p = p * (budget / s)
+    power[sel] = p
+    return power, x
+
+
+def project_box(power: np.ndarray, lo: np.ndarray, hi: np.ndarray, budget: float) -> np.ndarray:
+    """Euclidean projection (in power) onto ``{lo <= P <= hi, sum P <= budget}``, exact
+    by sorting: clip, then if over budget ``P_i = max(P_i - tau, lo_i)`` with the tau
+    that spends the budget. Requires sum lo <= budget."""
+    p = np.minimum(np.maximum(power, lo), hi)
+    total = float(p.sum())
+    if total <= budget:
+        return p
+    d = p - lo
+    room = budget - float(lo.sum())
+    if room <= 0:
+        return lo.copy()
+    srt = np.sort(d)[::-1]
+    csum = np.cumsum(srt)
+    k = np.arange(1, d.shape[0] + 1)
+    tau = (csum - room) / k
+    nxt = np.append(srt[1:], 0.0)
+    ok = (srt > tau) & (nxt <= tau)
+    idx = np.flatnonzero(ok)
+    t = float(tau[idx[0]]) if idx.size else float(tau[-1])
+    out = lo + np.maximum(d - max(t, 0.0), 0.0)
+    over = float(out.sum()) - budget
+    if over > 0:  # float rounding
+        free = out - lo
+        fs = float(free.sum())
+        out = lo + free * max(0.0, 1.0 - over / fs) if fs > 0 else lo.copy()
+        if float(out.sum()) > budget:
+            out = lo + free * max(0.0, 1.0 - 2.0 * over / fs) if fs > 0 else lo.copy()
+    return out
+
+
+def equivalent_weights(c: np.ndarray, power: np.ndarray, table: MITable) -> np.ndarray:
+    """Weights (N,), summing to 1, whose plain weighted-sum optimum is ``power`` when
+    it spends the budget: w_i proportional to 1 / (c_i I'(c_i P_i)) where P_i > 0, 0
+    elsewhere (saturated channels use the table's smallest slope)."""
+    snr = c * power
+    _, d1, _ = table.derivatives(np.minimum(snr, table.snr_hi))
+    d1 = np.maximum(d1, defaults.MI_TABLE_MIN_SLOPE)
+    on = (power > 0) & (c > 0)
+    w = np.zeros_like(power)
+    w[on] = 1.0 / (c[on] * d1[on])
+    s = float(w.sum())
+    return w / s if s > 0 else w
+
+
+# --------------------------------------------------------------------------------------
+# the certified optimum of a goal
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GoalOptimum:
+    """The certified optimum of a goal (or, if infeasible, the documented best feasible
+    allocation). Arrays are (N,).
+
+    power (linear), snr, mi (bits); objective; value: the goal's objective value
+    (weighted_sum: sum w_i I_i with w normalized to 1; max_min: the level t in bits;
+    min_power: the power used); weighted_mi, total_mi (bits), power_used;
+    multiplier: lambda of the budget (weighted_sum / min_power; 0 if slack), level:
+    the max-min level t (NaN otherwise); feasible; goals_met; mi_shortfall: bits below
+    each floor (0 where met); sum_mi_shortfall: bits below sum_mi_min (0 if met or
+    none); floor_power: the power the floors need; needed_power: the least budget
+    that meets the goal (inf if none does); reason: why it is infeasible ("" if
+    feasible); excluded: 0-based channels max_min cannot equalize; lower / upper:
+    the power boxes; equivalent_weights; floor_ratio: min_i I_i / f_i of the
+    best-feasible fallback (NaN when not used).
+    """
+
+    power: np.ndarray
+    snr: np.ndarray
+    mi: np.ndarray
+    objective: Objective
+    value: float
+    weighted_mi: float
+    total_mi: float
+    power_used: float
+    multiplier: float
+    level: float
+    feasible: bool
+    goals_met: bool
+    mi_shortfall: np.ndarray
+    sum_mi_shortfall: float
+    floor_power: float
+    needed_power: float
+    reason: str
+    excluded: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    equivalent_weights: np.ndarray
+    floor_ratio: float = math.nan
+    extras: dict = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> dict:
+        def num(x):
+            x = float(x)
+            return x if math.isfinite(x) else (None if math.isnan(x) else ("inf" if x > 0 else "-inf"))
+
+        return {
+            "objective": self.objective.name.lower(), "value": num(self.value),
+            "power": self.power.tolist(), "mi": self.mi.tolist(),
+            "weighted_mi": num(self.weighted_mi), "sum_mi": num(self.total_mi),
+            "power_used": num(self.power_used), "multiplier": num(self.multiplier),
+            "level": num(self.level), "feasible": self.feasible, "goals_met": self.goals_met,
+            "mi_shortfall": self.mi_shortfall.tolist(), "sum_mi_shortfall": num(self.sum_mi_shortfall),
+            "floor_power": num(self.floor_power), "needed_power": num(self.needed_power),
+            "reason": self.reason, "excluded": [int(i) + 1 for i in self.excluded],
+            "equivalent_weights": self.equivalent_weights.tolist(),
+            "floor_ratio": num(self.floor_ratio),
+        }
+
+
+def goal_shortfall(mi: np.ndarray, goal: ResolvedGoal, tol: float = defaults.GOAL_MET_TOL_BITS):
+    """(mi_shortfall (N,), sum_mi_shortfall, goals_met): bits below each floor (0 where
+    met), bits below sum_mi_min; met within ``tol`` bits (floors and caps; the sum
+    floor within N tol)."""
+    short = np.maximum(goal.floors - mi, 0.0)
+    sum_short = 0.0 if math.isnan(goal.sum_mi_min) else max(0.0, goal.sum_mi_min - float(np.sum(mi)))
+    over = np.maximum(mi - goal.caps, 0.0)
+    met = bool(np.all(short <= tol) and np.all(over <= tol) and sum_short <= tol * max(1, mi.shape[0]))
+    return short, sum_short, met
+
+
+def _dead(c: np.ndarray, p_total: float) -> np.ndarray:
+    """Channels too weak to take part in max_min: snr below GOAL_DEAD_SNR even with the
+    whole budget."""
+    return c * p_total < defaults.GOAL_DEAD_SNR
+
+
+def _sum_mi_at(table, c, lo, hi, budget) -> tuple[np.ndarray, float, float]:
+    p, lam = boxed_waterfill(table, c.copy(), c, lo, hi, budget)
+    return p, float(np.sum(table.mi(c * p))), lam
+
+
+def _least_budget(table, c, lo, hi, target: float, b_lo: float, b_hi: float) -> float:
+    """Least budget in [b_lo, b_hi] whose equal-weight boxed optimum reaches ``target``
+    sum MI (assumes it is reached at b_hi). Newton on B (slope lambda), bracketed."""
+    _, f, _ = _sum_mi_at(table, c, lo, hi, b_lo)
+    if f >= target:
+        return b_lo
+    a, z = b_lo, b_hi
+    x = b_hi
+    for _ in range(_ITERS):
+        _, f, lam = _sum_mi_at(table, c, lo, hi, x)
+        if abs(f - target) <= 1e-11 * max(1.0, target):
+            return x
+        if f < target:
+            a = x
+        else:
+            z = x
+        xn = x + (target - f) / lam if 0 < lam < math.inf else math.nan
+        x = xn if a < xn < z else 0.5 * (a + z)
+        if z - a <= 1e-14 * z:
+            break
+    return z
+
+
+def goal_feasibility(gain, noise_var, goal: Goal | None, p_max: float,
+                     constellation: str = defaults.CONSTELLATION) -> tuple[bool, float, str]:
+    """(feasible, needed_power, reason) of ``goal`` within the budget ``p_max``:
+    the floors' power sum L_i, and for min_power the least budget reaching sum_mi_min.
+    ``reason`` reads e.g. ``"floors need P = 57.3 > P_max = 40"`` (empty if feasible).
+    Cheap for weighted_sum and max_min (no solve); GoalError for a malformed goal."""
+    opt = goal_optimum(gain, noise_var, None, p_max, goal, constellation, _feasibility_only=True)
+    return opt.feasible, opt.needed_power, opt.reason
+
+
+def goal_optimum(gain, noise_var, weights, p_total: float, goal: Goal | None = None,
+                 constellation: str = defaults.CONSTELLATION, *, _feasibility_only: bool = False) -> GoalOptimum:
+    """The certified optimum of ``goal`` (module docstring) on the given channels.
+
+    Args:
+        gain: (N,) |h_i|^2 >= 0. noise_var: (N,) or scalar > 0.
+        weights: (N,) >= 0 (None = equal; only ratios matter; ignored by max_min and
+            min_power). p_total: the budget (min_power: the most it may use, P_max).
+        goal: a :class:`Goal` (None = the plain weighted sum).
+        constellation: "qpsk", "16qam" or "64qam".
+    Raises GoalError (a ValueError) for a malformed goal, ValueError for bad channels.
+    """
+    gain, noise_var, w, p_total = validate_problem(gain, noise_var, weights, p_total)
+    table = get_table(constellation)
+    n = gain.shape[0]
+    rg = check_goal(goal, n, table.bits)
+    c = gain / noise_var
+    boxes = goal_boxes(c, rg, table)
+    lo, hi = boxes.lower, boxes.upper
+    obj = rg.objective
+    floor_power = boxes.floor_power
+    reason = ""
+    feasible = True
+    needed = floor_power
+    if boxes.unreachable.any():
+        bad = ", ".join(str(int(i) + 1) for i in np.flatnonzero(boxes.unreachable))
+        feasible, needed = False, math.inf
+        reason = f"infeasible: floors on channel(s) {bad} cannot be met at any power"
+    elif floor_power > p_total * (1.0 + 1e-12):
+        feasible = False
+        reason = f"infeasible: floors need P = {floor_power:.6g} > P_max = {p_total:.6g}"
+    # a floor nothing can meet is dropped (reported short); the others are kept
+    lo_k = np.where(boxes.unreachable, 0.0, lo)
+    sum_lo = float(lo_k.sum())
+    smin = rg.sum_mi_min
+    if obj == Objective.MIN_POWER and feasible and not math.isnan(smin) and smin > 0:
+        cap_mi = np.minimum(np.where(boxes.live, rg.caps, 0.0), table.bits)
+        reach = float(np.sum(cap_mi))
+        if smin >= reach - 1e-12:
+            feasible, needed = False, math.inf
+            reason = (f"infeasible: sum_mi_min = {smin:g} bits is not below the {reach:g} bits "
+                      f"the channels reach at any power")
+        else:
+            _, f_max, _ = _sum_mi_at(table, c, lo_k, hi, p_total)
+            if f_max >= smin:
+                needed = _least_budget(table, c, lo_k, hi, smin, sum_lo, p_total)
+            else:
+                b = p_total
+                while _sum_mi_at(table, c, lo_k, hi, b)[1] < smin:
+                    b *= 2.0
+                needed = _least_budget(table, c, lo_k, hi, smin, p_total, b)
+                feasible = False
+                reason = (f"infeasible: sum_mi_min = {smin:g} bits needs P = {needed:.6g} "
+                          f"> P_max = {p_total:.6g}")
+    dead = _dead(c, p_total) & ~rg.off
+    excluded = np.flatnonzero(dead) if obj == Objective.MAX_MIN else np.zeros(0, dtype=np.intp)
+    empty = np.zeros(n)
+    if _feasibility_only:
+        return GoalOptimum(empty, empty, empty, obj, math.nan, math.nan, math.nan, math.nan, math.nan, math.nan,
+                           feasible, feasible, empty, 0.0, floor_power, needed, reason, excluded, lo, hi, empty)
+    ratio = math.nan
+    lam, level = math.nan, math.nan
+    if sum_lo > p_total * (1.0 + 1e-12):
+        power, ratio = floor_ratio_fill(table, c, np.where(boxes.unreachable, 0.0, rg.floors), p_total)
+    elif obj == Objective.WEIGHTED_SUM:
+        b = np.where(boxes.live, w * c, 0.0)
+        power, lam = boxed_waterfill(table, b, c, lo_k, hi, p_total)
+    elif obj == Objective.MAX_MIN:
+        active = boxes.live & ~dead
+        power, sigma = equal_snr_fill(c, lo_k, hi, active, p_total, table.snr_sat)
+        level = float(table.mi(np.asarray(sigma))) if np.any(active) else math.nan
+    else:  # min_power
+        budget = needed if feasible else p_total
+        if math.isnan(smin) or smin <= 0:
+            budget = sum_lo
+        power, lam = boxed_waterfill(table, np.where(boxes.live, c, 0.0), c, lo_k, hi, min(budget, p_total))
+    power = np.where(rg.off, 0.0, power)
+    snr = c * power
+    mi = table.mi(snr)
+    short, sum_short, met = goal_shortfall(mi, rg)
+    wn = w / float(w.sum()) if float(w.sum()) > 0 else w
+    used = float(power.sum())
+    value = {Objective.WEIGHTED_SUM: float(np.dot(wn, mi)), Objective.MAX_MIN: level,
+             Objective.MIN_POWER: used}[obj]
+    return GoalOptimum(
+        power=power, snr=snr, mi=mi, objective=obj, value=value, weighted_mi=float(np.dot(wn, mi)),
+        total_mi=float(np.sum(mi)), power_used=used, multiplier=lam, level=level,
+        feasible=feasible, goals_met=met and feasible, mi_shortfall=short, sum_mi_shortfall=sum_short,
+        floor_power=floor_power, needed_power=needed, reason=reason, excluded=excluded,
+        lower=lo, upper=hi, equivalent_weights=equivalent_weights(c, power, table), floor_ratio=ratio,
+    )

@@ -1,0 +1,126 @@
+"""An independent reference solver for goal instances: multi-start scipy SLSQP on the
+power vector with the MI constraints written out (no boxes, no KKT structure), and a
+random instance generator shared by the goal tests."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import minimize
+
+from steer_ros.radio.mutual_information import get_table
+from steer_ros.system1.goal import Goal, Objective
+
+
+def random_instance(rng: np.random.Generator, objective: str = "weighted_sum", n: int | None = None,
+                    tight: bool = False):
+    """(gain, weights, p_total, goal): N in 5..64, gains over 20 dB, random weights,
+    ~30% floored, ~30% capped, ~10% off; ``tight`` shrinks the budget so that some
+    instances are infeasible."""
+    n = int(rng.integers(5, 65)) if n is None else n
+    gain = 10 ** rng.uniform(-1, 1, n)
+    w = rng.uniform(0.1, 1.0, n)
+    floors = np.where(rng.random(n) < 0.3, rng.uniform(0.2, 1.5, n), 0.0)
+    caps = np.where(rng.random(n) < 0.3, rng.uniform(0.6, 1.9, n), np.inf)
+    caps = np.maximum(caps, floors)
+    off = (rng.random(n) < 0.1) & (floors == 0)
+    p_total = float(rng.uniform(0.2, 1.0) if tight else rng.uniform(0.5, 3.0)) * n
+    smin = float(rng.uniform(0.3, 1.2) * n) if objective == "min_power" else math.nan
+    goal = Goal(Objective.parse(objective), floors, caps, off, smin)
+    return gain, w, p_total, goal
+
+
+def _mi(c, p, table):
+    return table.mi(c * np.maximum(p, 0.0))
+
+
+def _dmi(c, p, table):
+    return c * table.derivatives(c * np.maximum(p, 0.0))[1]
+
+
+def slsqp(gain, weights, p_total, goal: Goal, constellation="qpsk", starts: int = 6, seed: int = 0):
+    """Best of ``starts`` SLSQP runs from random feasible-budget points. Returns
+    (value, power): weighted_sum -> sum w_i I_i (w normalized); max_min -> the level t
+    (variables P and t, I_i >= min(t, u_i) on the channels not off); min_power ->
+    sum P. None if no run converged."""
+    table = get_table(constellation)
+    rng = np.random.default_rng(seed)
+    c = np.asarray(gain, float)
+    n = c.shape[0]
+    w = np.asarray(weights, float) / np.sum(weights)
+    fl, cp = goal.floors(n), goal.caps(n)
+    off = goal.off_mask(n)
+    capped = np.isfinite(cp)
+    obj = Objective.parse(goal.objective)
+    k = n + (1 if obj == Objective.MAX_MIN else 0)
+
+    def P(x):
+        return x[:n]
+
+    cons = [{"type": "ineq", "fun": lambda x: p_total - P(x).sum(),
+             "jac": lambda x: -np.concatenate([np.ones(n), np.zeros(k - n)])}]
+    fm = fl > 0
+    if fm.any():
+        cons.append({"type": "ineq", "fun": lambda x: (_mi(c, P(x), table) - fl)[fm],
+                     "jac": lambda x: np.hstack([np.diag(_dmi(c, P(x), table))[fm], np.zeros((fm.sum(), k - n))])})
+    if capped.any():
+        cons.append({"type": "ineq", "fun": lambda x: (cp - _mi(c, P(x), table))[capped],
+                     "jac": lambda x: np.hstack([-np.diag(_dmi(c, P(x), table))[capped],
+                                                 np.zeros((capped.sum(), k - n))])})
+    if obj == Objective.MAX_MIN:
+        act = ~off
+
+        def lev(x):
+            return _mi(c, P(x), table)[act] - np.minimum(x[n], cp[act])
+
+        def lev_j(x):
+            j = np.zeros((act.sum(), k))
+            j[:, :n] = np.diag(_dmi(c, P(x), table))[act]
+            j[:, n] = -(x[n] < cp[act]).astype(float)
+            return j
+
+        cons.append({"type": "ineq", "fun": lev, "jac": lev_j})
+
+        def f(x):
+            return -x[n]
+
+        def fj(x):
+            g = np.zeros(k)
+            g[n] = -1.0
+            return g
+    elif obj == Objective.MIN_POWER:
+        if not math.isnan(goal.sum_mi_min):
+            cons.append({"type": "ineq", "fun": lambda x: _mi(c, P(x), table).sum() - goal.sum_mi_min,
+                         "jac": lambda x: _dmi(c, P(x), table)})
+
+        def f(x):
+            return P(x).sum()
+
+        def fj(x):
+            return np.ones(n)
+    else:
+        def f(x):
+            return -float(np.dot(w, _mi(c, P(x), table)))
+
+        def fj(x):
+            return -w * _dmi(c, P(x), table)
+
+    bounds = [(0.0, 0.0) if o else (0.0, p_total) for o in off] + ([(0.0, table.bits)] if k > n else [])
+    best = None
+    for _ in range(starts):
+        x0 = rng.dirichlet(np.ones(n)) * p_total * 0.99
+        x0[off] = 0.0
+        if k > n:
+            x0 = np.append(x0, 0.0)
+        r = minimize(f, x0, jac=fj, bounds=bounds, constraints=cons, method="SLSQP",
+                     options={"maxiter": 300, "ftol": 1e-13})
+        viol = max([0.0] + [float(-np.min(cn["fun"](r.x))) for cn in cons])
+        if viol > 1e-8:
+            continue
+        if best is None or r.fun < best.fun:
+            best = r
+    if best is None:
+        return None
+    val = -best.fun if obj != Objective.MIN_POWER else best.fun
+    return float(val), best.x[:n]
