@@ -19,13 +19,14 @@ Arrays are (N,): ``mi_floor`` in bits (0 = none), ``mi_cap`` in bits (inf = none
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["Goal", "Objective"]
+__all__ = ["Goal", "Objective", "floor_power", "mi_inverse"]
 
 
 class Objective(IntEnum):
@@ -89,3 +90,56 @@ class Goal:
     def off_mask(self, n: int) -> np.ndarray:
         """(n,) bool, True where the channel is shut down."""
         return np.zeros(n, dtype=bool) if self.off is None else np.asarray(self.off, dtype=bool)
+
+
+def mi_inverse(bits, constellation: str = "qpsk") -> np.ndarray:
+    """snr with I(snr) = bits (linear, any shape), from the tabulated MI.
+
+    ``I^-1`` of the concave increasing I: 0 for bits <= 0, ``inf`` for bits >= log2 M
+    (saturation is only reached asymptotically), ``bits * ln 2`` below the table
+    (I ~ snr / ln 2 there), else linear interpolation of ln snr in the table's MI
+    (grid step 0.005 in ln snr: relative error ~1e-5 in snr).
+    """
+    from steer_ros.radio.mutual_information import get_table
+
+    table = get_table(constellation)
+    bits = np.asarray(bits, dtype=float)
+    i, t = _inverse_grid(constellation)
+    with np.errstate(over="ignore"):
+        snr = np.exp(np.interp(bits, i, t))
+    snr = np.where(bits < i[0], np.maximum(bits, 0.0) * math.log(2.0), snr)
+    inside = (bits > i[0]) & (bits < i[-1])
+    if np.any(inside):  # one Newton step on I(snr) = bits: ~1e-6 -> ~1e-11 bits
+        s = snr[inside]
+        value, slope, _ = table.derivatives(s)
+        snr[inside] = np.where(slope > 0, s + (bits[inside] - value) / np.maximum(slope, 1e-300), s)
+    return np.where(bits >= table.bits, np.inf, snr)
+
+
+def floor_power(mi_floor, gain, noise_var, off=None, constellation: str = "qpsk") -> np.ndarray:
+    """(N,) least power per channel meeting its floor: L_i = I^-1(f_i) / c_i, c_i = |h_i|^2/sigma_i^2.
+
+    0 where there is no floor (f_i <= 0) or the channel is off; inf where the floor is
+    at or above log2 M or the channel has no gain. ``sum(floor_power(...))`` is the
+    power the floors need: a goal is feasible at a budget P only if it is <= P.
+    """
+    f = np.asarray(mi_floor, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.asarray(gain, dtype=float) / np.asarray(noise_var, dtype=float)
+        c = np.where(np.isfinite(c) & (c > 0), c, 0.0)
+        need = np.where(f > 0, mi_inverse(f, constellation) / c, 0.0)
+    need = np.where((f > 0) & (c <= 0), np.inf, need)
+    if off is not None:
+        need = np.where(np.asarray(off, dtype=bool), 0.0, need)
+    return need
+
+
+@functools.lru_cache(maxsize=8)
+def _inverse_grid(constellation: str) -> tuple[np.ndarray, np.ndarray]:
+    """(MI, ln snr) of the table where the MI strictly increases (for np.interp)."""
+    from steer_ros.radio.mutual_information import get_table
+
+    table = get_table(constellation)
+    t = table.t0 + table.h * np.arange(table.n)
+    keep = np.concatenate(([True], np.diff(table.i) > 0))
+    return table.i[keep], t[keep]

@@ -1,5 +1,7 @@
 """The navigator cycle (DESIGN 3): snapshot + policy -> two messages -> backend ->
 parsed proposal, as a :class:`~steer_ros.system2.steer_decision.SteerDecision` for the guardrail.
+Goal selectors in the reply are resolved against this call's snapshot (ranked ones
+by c_i = |h_i|^2/sigma_i^2), so the decision carries per-channel arrays.
 
 :class:`Navigator` is synchronous and never raises: every failure becomes
 ``Status.FALLBACK`` with ``"code: detail"`` and the current command's values.
@@ -17,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.system2.goal_text import describe_goal
 from steer_ros.system2.steer_decision import SteerDecision, Status
 from steer_ros.system2.backends.backend import Backend, BackendError
 from steer_ros.system2.prompt import build_messages, load_system_template
@@ -81,16 +84,18 @@ class Navigator:
                     status=Status.KEPT, status_detail=reply.detail or "kept: current command",
                     latency_s=latency, **base,
                 )
-            parsed = parse_reply(reply.text, snapshot.n, reply.reasoning_content)
+            parsed = parse_reply(reply.text, snapshot.n, reply.reasoning_content, strength=snapshot.strength)
         except (BackendError, ReplyError) as err:
             return fallback(str(err))
         except Exception as err:  # noqa: BLE001 - decide() never raises
             log.exception("navigator backend %s failed", name)
             return fallback(f"internal_error: {type(err).__name__}: {err}")
+        detail = f"ok: parsed {parsed.weights.shape[0]} weights"
+        if not parsed.goal.is_plain:
+            detail += f" and a goal ({describe_goal(parsed.goal)})"
         return SteerDecision(
             weights=parsed.weights, p_total=parsed.p_total, reasoning=parsed.reasoning,
-            status=Status.OK, status_detail=f"ok: parsed {parsed.weights.shape[0]} weights",
-            latency_s=latency, **base,
+            status=Status.OK, status_detail=detail, latency_s=latency, goal=parsed.goal, **base,
         )
 
     def close(self) -> None:
