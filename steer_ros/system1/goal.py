@@ -26,7 +26,7 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["Goal", "Objective", "floor_power", "mi_inverse"]
+__all__ = ["Goal", "Objective", "floor_power", "max_sum_mi", "mi_inverse"]
 
 
 class Objective(IntEnum):
@@ -132,6 +132,52 @@ def floor_power(mi_floor, gain, noise_var, off=None, constellation: str = "qpsk"
     if off is not None:
         need = np.where(np.asarray(off, dtype=bool), 0.0, need)
     return need
+
+
+def max_sum_mi(gain, noise_var, budget: float, goal: Goal, constellation: str = "qpsk",
+               iters: int = 200) -> float:
+    """Largest sum_i I(c_i P_i) with sum P_i <= budget, P_i in the goal's box [L_i, U_i].
+
+    The equal-weight mercury / water-filling with a box per channel:
+    P_i(lambda) = clip(I'^-1(lambda / c_i) / c_i, L_i, U_i), lambda by bisection on
+    ln lambda so that sum P_i(lambda) = budget (P = U when sum U_i <= budget).
+    Returns -inf when the floors alone need more than ``budget``. Used to check a
+    ``sum_mi_min`` against P_max; System 1's own solver is the reference.
+    """
+    from steer_ros.radio.mutual_information import get_table
+
+    table = get_table(constellation)
+    n = int(np.asarray(gain).shape[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.asarray(gain, dtype=float) / np.asarray(noise_var, dtype=float)
+    c = np.where(np.isfinite(c) & (c > 0), c, 0.0)
+    off = goal.off_mask(n) | (c <= 0)
+    lo_p = floor_power(goal.floors(n), gain, noise_var, off, constellation)
+    if not np.sum(lo_p) <= budget:
+        return -math.inf
+    caps = np.minimum(goal.caps(n), table.bits)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hi_p = np.where(off, 0.0, mi_inverse(caps, constellation) / np.where(c > 0, c, 1.0))
+    hi_p = np.minimum(hi_p, table.snr_hi / np.where(c > 0, c, 1.0))  # saturated: more power is wasted
+    hi_p = np.where(off, 0.0, hi_p)
+
+    def powers(log_lam: float) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = table.snr_for_slope(math.exp(log_lam) / np.where(c > 0, c, 1.0)) / np.where(c > 0, c, 1.0)
+        return np.clip(np.where(off, 0.0, p), lo_p, hi_p)
+
+    if np.sum(hi_p) <= budget:
+        p = hi_p
+    else:
+        a, b = -60.0, 10.0  # ln lambda: I' <= 1/ln 2 times c_i, so b is above every slope
+        for _ in range(iters):
+            mid = 0.5 * (a + b)
+            if np.sum(powers(mid)) > budget:
+                a = mid
+            else:
+                b = mid
+        p = powers(b)
+    return float(np.sum(table.mi(c * p)))
 
 
 @functools.lru_cache(maxsize=8)
