@@ -38,6 +38,7 @@ class Navigator:
             ``prompt_path`` (None/"" = the packaged one). Read once, here.
         deadline_s: every call's deadline, seconds.
         p_min, p_max: the budget limits quoted in the prompt.
+        constellation: the optimizer's; the prompt quotes its MI ceiling log2 M.
     """
 
     def __init__(
@@ -48,6 +49,7 @@ class Navigator:
         prompt_path: str | None = None,
         p_min: float = defaults.P_MIN,
         p_max: float = defaults.P_MAX,
+        constellation: str = defaults.CONSTELLATION,
     ):
         if not deadline_s > 0:
             raise ValueError(f"deadline_s must be > 0, got {deadline_s!r}")
@@ -56,6 +58,7 @@ class Navigator:
         self.deadline_s = float(deadline_s)
         self.p_min = p_min
         self.p_max = p_max
+        self.constellation = constellation
 
     def decide(self, snapshot: SystemSnapshot, policy: str) -> SteerDecision:
         """The backend's proposal for this snapshot and policy; never raises."""
@@ -75,7 +78,8 @@ class Navigator:
             )
 
         try:
-            messages = build_messages(snapshot, policy, self.template, p_min=self.p_min, p_max=self.p_max)
+            messages = build_messages(snapshot, policy, self.template, p_min=self.p_min, p_max=self.p_max,
+                                      constellation=self.constellation)
             reply = self.backend.complete(messages, snapshot, policy, self.deadline_s)
             latency = time.perf_counter() - start
             if reply.keep:
