@@ -118,8 +118,10 @@ def check_goal(
         raise GoalError("goal_conflict", f"floor {floors[i]:g} > cap {caps[i]:g} bits on channel {i + 1}")
     both = off & (floors > 0)
     if both.any():
-        raise GoalError("goal_conflict", f"channels {channel_ranges(np.flatnonzero(both))} are both off and "
-                                         f"floored ({floors[_first(both)]:g} bits)")
+        many = int(both.sum()) > 1
+        raise GoalError("goal_conflict", f"channel{'s' if many else ''} {channel_ranges(np.flatnonzero(both))} "
+                                         f"{'are' if many else 'is'} both off and floored "
+                                         f"({floors[_first(both)]:g} bits)")
     if off.all():
         raise GoalError("goal_conflict", f"every channel (1-{n}) is off")
     if goal.objective == Objective.MIN_POWER and not goal.has_floors and math.isnan(goal.sum_mi_min):

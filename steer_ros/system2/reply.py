@@ -313,6 +313,12 @@ def _parse_off(obj: dict, n: int, strength) -> np.ndarray | None:
     return mask
 
 
+def parse_goal_fields(obj: dict, n: int, strength=None) -> Goal:
+    """The resolved goal of a reply object's goal fields (``Goal()`` when it states
+    none); raises ReplyError like :func:`parse_reply`."""
+    return _parse_goal(_lower_keys(obj), n, strength)
+
+
 def _parse_goal(obj: dict, n: int, strength) -> Goal:
     """The resolved goal of a reply (``Goal()`` when it states none)."""
     if all(obj.get(key) is None for key in GOAL_FIELDS):
