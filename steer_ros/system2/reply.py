@@ -250,7 +250,7 @@ def _bits(field_name: str, where: str, raw) -> float:
     try:
         value = _to_float(raw)
     except (ValueError, TypeError, OverflowError):
-        raise ReplyError("bad_goal", f"{field_name}: bits {_preview(repr(raw), 30)} is not a number") from None
+        raise ReplyError("bad_goal", f"{field_name}: bits {repr(raw)[:30]} is not a number") from None
     if not math.isfinite(value):
         raise ReplyError("bad_goal", f"{field_name}: bits {value} is not finite")
     if value < 0:
@@ -308,7 +308,7 @@ def _parse_off(obj: dict, n: int, strength) -> np.ndarray | None:
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (str, int)):
             raise ReplyError("bad_goal", f"off: must be a selector or a list of selectors, got "
-                                         f"{_preview(repr(item), 30)}")
+                                         f"{repr(item)[:30]}")
         mask[_resolve("off", item, n, strength)] = True
     return mask
 
