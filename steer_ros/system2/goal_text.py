@@ -31,7 +31,8 @@ def channel_ranges(indices) -> str:
 def _grouped(values: np.ndarray, mask: np.ndarray) -> str:
     groups = []
     for value in sorted(set(values[mask].tolist())):
-        groups.append(f"{value:g} bits on {channel_ranges(np.flatnonzero(mask & (values == value)))}")
+        unit = "bit" if value == 1 else "bits"
+        groups.append(f"{value:g} {unit} on {channel_ranges(np.flatnonzero(mask & (values == value)))}")
     return "; ".join(groups)
 
 

@@ -89,17 +89,18 @@ _SAVE = re.compile(r"\b(as\s+little\s+(?:power|energy)|(?:the\s+)?least\s+(?:tot
 _MAXIMIZE = re.compile(r"\b(maximi[sz]e|max(?:imum)?|highest|most)\b.*?\b(throughput|sum[- ]?rate|rate|"
                        r"capacity|mi|mutual\s+information|data\s+rate)\b")
 _PRIORITY = re.compile(r"\b(prioriti[sz]e|favou?r|boost|focus\s+on|prefer|emphasi[sz]e)\b")
-_CAP_WORDS = re.compile(r"\b(no\s+more\s+than|not\s+more\s+than|never\s+more\s+than|at\s+most|up\s+to|"
-                        r"not\s+(?:to\s+)?exceed(?:ing)?|never\s+exceed(?:ing)?|no\s+higher\s+than|not\s+above|"
-                        r"never\s+above|or\s+less|below|under|less\s+than|lower\s+than|maximum\s+of|max\s+of)\b"
-                        r"|<=|\u2264|<")
+# Negated phrases first ("no less than" is a floor although it holds "less than").
+_FLOOR_NEG = re.compile(r"\b(no|not|never)\s+(less|lower|fewer)\s+than\b|\b(not|never)\s+below\b")
+_CAP_NEG = re.compile(r"\b(no|not|never)\s+(more|higher|greater)\s+than\b|\b(not|never)\s+above\b|"
+                      r"\b(not|never)\s+(?:to\s+)?exceed(?:ing)?\b")
+_CAP_WORDS = re.compile(r"\b(at\s+most|up\s+to|or\s+less|below|under|less\s+than|lower\s+than|maximum\s+of|"
+                        r"max\s+of)\b|<=|\u2264|<")
 _CAP_VERBS = re.compile(r"\b(cap|caps|capped|limit|limited|restrict|restricted|clamp|throttle)\b")
-_FLOOR_WORDS = re.compile(r"\b(no\s+less\s+than|not\s+less\s+than|at\s+least|not\s+below|never\s+below|"
-                          r"no\s+lower\s+than|or\s+more|or\s+above|above|over|more\s+than|greater\s+than|"
+_FLOOR_WORDS = re.compile(r"\b(at\s+least|or\s+more|or\s+above|above|over|more\s+than|greater\s+than|"
                           r"higher\s+than|minimum\s+of|min\s+of|a\s+floor\s+of)\b|>=|\u2265|>")
 _FLOOR_VERBS = re.compile(r"\b(guarantee|guaranteed|ensure|assure|secure)\b")
 _REACH = re.compile(r"\b(reach|achieve|hit|deliver|attain|get\s+to|a\s+total\s+of|in\s+total|altogether|"
-                    r"sum(?:\s+rate|\s+mi)?|total(?:\s+mi|\s+rate|\s+throughput)?|overall|aggregate|combined)\b")
+                    r"sum|total|overall|aggregate|combined|throughput|capacity|rate)\b")
 _BITS = re.compile(_NUM + r"\s*(bits?|b/s/hz|bit/s/hz|bps/hz|b)\b")
 _BARE_NUMBER = re.compile(r"(?<![\w.])" + _NUM + r"(?![\w.%])")
 _POWER_UNIT = re.compile(_NUM + r"\s*(w|watts?|mw|dbm|db)\b")
@@ -269,17 +270,17 @@ def _read_clause(text: str, n: int) -> _Clause:
         if not 0.0 < frac <= 1.0:
             c.problem = f"{frac:.0%} of the power is not a fraction of the budget"
         return c
-    is_cap = bool(_CAP_WORDS.search(text) or _CAP_VERBS.search(text))
-    # "no more than" contains "more than": floor phrases are looked for with the cap
-    # phrases removed; a clause with both is refused (say them in two clauses).
-    is_floor = bool(_FLOOR_WORDS.search(_CAP_WORDS.sub(" ", text)) or _FLOOR_VERBS.search(text))
+    floor_neg, cap_neg = bool(_FLOOR_NEG.search(text)), bool(_CAP_NEG.search(text))
+    plain = _CAP_NEG.sub(" ", _FLOOR_NEG.sub(" ", text))
+    is_cap = cap_neg or bool(_CAP_WORDS.search(plain) or _CAP_VERBS.search(plain))
+    is_floor = floor_neg or bool(_FLOOR_WORDS.search(plain) or _FLOOR_VERBS.search(plain))
     bits, bits_problem = _bits_in(text)
     reach = _REACH.search(text)
     if (is_cap or is_floor or reach) and (not math.isnan(bits) or bits_problem):
         if is_cap and is_floor:
             c.kind, c.problem = "floor", "both a floor and a cap in one phrase"
             return c
-        if selector is None and not problem and (reach or is_floor) and not is_cap:
+        if selector is None and not problem and reach and not is_cap:
             c.kind, c.bits, c.problem = "reach", bits, bits_problem
             return c
         c.kind = "cap" if is_cap else "floor"
