@@ -9,7 +9,7 @@ from setuptools import find_packages, setup
 
 setup(
     name="steer_ros",
-    version="0.1.0",
+    version="0.2.0",
     description="LLM-steered power allocation for parallel radio subchannels (ROS 2)",
     license="Apache-2.0",
     python_requires=">=3.10",

@@ -94,6 +94,9 @@ RULES_SUM_RATE_MARGIN = 0.02  # P_total = (1 + margin) * smallest budget reachin
 # 72 steps, close to the 100-step target) while still damping a single outlier reply
 # by 40%. Measured with the rules backend, step-locked (test/test_rules_backend.py).
 EMA_ALPHA = 0.6
+# A smoothed MI floor below this many bits is dropped (a removed floor decays by
+# (1 - alpha) per command and would otherwise never reach 0).
+GOAL_FLOOR_SNAP_BITS = 1e-3
 
 # --- Channel simulator and mux -------------------------------------------------------
 CHANNEL_RATE_HZ = 10.0

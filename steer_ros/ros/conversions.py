@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.system1.goal import Goal, Objective
 from steer_ros.system2.steer_decision import SteerDecision, Status
 from steer_ros.msg import AllocationState, ChannelState, SteerCommand
 from steer_ros.validation import InvalidInput, check_channel_arrays
@@ -48,8 +49,27 @@ def channel_state_msg(gain, noise_var, source, gain_var, stamp=None, frame_id: s
     return msg
 
 
+def goal_from_msg(msg: SteerCommand) -> Goal:
+    """The goal fields of a SteerCommand (empty arrays = none; values are checked by
+    the guardrail). A message type without them (an older build) is the plain goal."""
+    try:
+        objective = Objective(int(getattr(msg, "objective", 0)))
+    except ValueError:
+        raise InvalidInput("objective", f"unknown objective {msg.objective}") from None
+    floors = np.asarray(getattr(msg, "mi_floor", ()), dtype=float)
+    caps = np.asarray(getattr(msg, "mi_cap", ()), dtype=float)
+    off = np.asarray(getattr(msg, "off", ()), dtype=bool)
+    return Goal(
+        objective=objective,
+        mi_floor=floors if floors.size else None,
+        mi_cap=caps if caps.size else None,
+        off=off if off.size else None,
+        sum_mi_min=float(getattr(msg, "sum_mi_min", math.nan)),
+    )
+
+
 def decision_from_msg(msg: SteerCommand) -> SteerDecision:
-    """A SteerCommand as a core value. Weights are validated later (guardrail)."""
+    """A SteerCommand as a core value. Weights and goal are validated later (guardrail)."""
     try:
         status = Status(int(msg.status))
     except ValueError:
@@ -63,6 +83,7 @@ def decision_from_msg(msg: SteerCommand) -> SteerDecision:
         status=status,
         status_detail=msg.status_detail,
         latency_s=float(msg.latency_s),
+        goal=goal_from_msg(msg),
     )
 
 
@@ -79,6 +100,12 @@ def decision_msg(decision: SteerDecision, stamp=None) -> SteerCommand:
     msg.status_detail = str(decision.status_detail)
     latency = float(decision.latency_s)
     msg.latency_s = latency if math.isfinite(latency) else 0.0
+    goal = decision.goal
+    msg.objective = int(goal.objective)
+    msg.mi_floor = f64_array(goal.mi_floor if goal.mi_floor is not None else ())
+    msg.mi_cap = f64_array(goal.mi_cap if goal.mi_cap is not None else ())
+    msg.off = [bool(x) for x in (goal.off if goal.off is not None else ())]
+    msg.sum_mi_min = float(goal.sum_mi_min)
     return msg
 
 
@@ -104,4 +131,10 @@ def allocation_msg(system1, gap: float, stamp=None, step: int | None = None) -> 
     msg.p_total = float(system1.p_total)
     msg.mi_spread = float(mi.max() - mi.min()) if mi.size else 0.0
     msg.optimality_gap = float(gap)
+    # Goal status (System 1 attributes; absent = the plain goal, always met).
+    met = getattr(system1, "goals_met", True)
+    msg.goals_met = bool(met() if callable(met) else met)
+    shortfall = getattr(system1, "mi_shortfall", None)
+    shortfall = shortfall() if callable(shortfall) else shortfall
+    msg.mi_shortfall = f64_array(shortfall if shortfall is not None else ())
     return msg

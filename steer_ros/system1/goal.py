@@ -19,13 +19,15 @@ Arrays are (N,): ``mi_floor`` in bits (0 = none), ``mi_cap`` in bits (inf = none
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["Goal", "GoalError", "Objective", "ResolvedGoal", "check_goal"]
+__all__ = ["Goal", "GoalError", "Objective", "ResolvedGoal", "check_goal", "floor_power", "max_sum_mi",
+           "mi_inverse"]
 
 
 class GoalError(ValueError):
@@ -164,3 +166,102 @@ def check_goal(goal: "Goal | None", n: int, max_bits: float) -> ResolvedGoal:
         raise GoalError("min_power needs at least one floor (mi_floor) or sum_mi_min")
     caps = np.where(off, 0.0, caps)  # an off channel is a zero cap, exactly
     return ResolvedGoal(objective, floors, caps, off, smin)
+
+
+def mi_inverse(bits, constellation: str = "qpsk") -> np.ndarray:
+    """snr with I(snr) = bits (linear, any shape), from the tabulated MI.
+
+    ``I^-1`` of the concave increasing I: 0 for bits <= 0, ``inf`` for bits >= log2 M
+    (saturation is only reached asymptotically), ``bits * ln 2`` below the table
+    (I ~ snr / ln 2 there), else linear interpolation of ln snr in the table's MI
+    (grid step 0.005 in ln snr: relative error ~1e-5 in snr).
+    """
+    from steer_ros.radio.mutual_information import get_table
+
+    table = get_table(constellation)
+    bits = np.asarray(bits, dtype=float)
+    i, t = _inverse_grid(constellation)
+    with np.errstate(over="ignore"):
+        snr = np.exp(np.interp(bits, i, t))
+    snr = np.where(bits < i[0], np.maximum(bits, 0.0) * math.log(2.0), snr)
+    inside = (bits > i[0]) & (bits < i[-1])
+    if np.any(inside):  # one Newton step on I(snr) = bits: ~1e-6 -> ~1e-11 bits
+        s = snr[inside]
+        value, slope, _ = table.derivatives(s)
+        snr[inside] = np.where(slope > 0, s + (bits[inside] - value) / np.maximum(slope, 1e-300), s)
+    return np.where(bits >= table.bits, np.inf, snr)
+
+
+def floor_power(mi_floor, gain, noise_var, off=None, constellation: str = "qpsk") -> np.ndarray:
+    """(N,) least power per channel meeting its floor: L_i = I^-1(f_i) / c_i, c_i = |h_i|^2/sigma_i^2.
+
+    0 where there is no floor (f_i <= 0) or the channel is off; inf where the floor is
+    at or above log2 M or the channel has no gain. ``sum(floor_power(...))`` is the
+    power the floors need: a goal is feasible at a budget P only if it is <= P.
+    """
+    f = np.asarray(mi_floor, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.asarray(gain, dtype=float) / np.asarray(noise_var, dtype=float)
+        c = np.where(np.isfinite(c) & (c > 0), c, 0.0)
+        need = np.where(f > 0, mi_inverse(f, constellation) / c, 0.0)
+    need = np.where((f > 0) & (c <= 0), np.inf, need)
+    if off is not None:
+        need = np.where(np.asarray(off, dtype=bool), 0.0, need)
+    return need
+
+
+def max_sum_mi(gain, noise_var, budget: float, goal: Goal, constellation: str = "qpsk",
+               iters: int = 200) -> float:
+    """Largest sum_i I(c_i P_i) with sum P_i <= budget, P_i in the goal's box [L_i, U_i].
+
+    The equal-weight mercury / water-filling with a box per channel:
+    P_i(lambda) = clip(I'^-1(lambda / c_i) / c_i, L_i, U_i), lambda by bisection on
+    ln lambda so that sum P_i(lambda) = budget (P = U when sum U_i <= budget).
+    Returns -inf when the floors alone need more than ``budget``. Used to check a
+    ``sum_mi_min`` against P_max; System 1's own solver is the reference.
+    """
+    from steer_ros.radio.mutual_information import get_table
+
+    table = get_table(constellation)
+    n = int(np.asarray(gain).shape[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.asarray(gain, dtype=float) / np.asarray(noise_var, dtype=float)
+    c = np.where(np.isfinite(c) & (c > 0), c, 0.0)
+    off = goal.off_mask(n) | (c <= 0)
+    lo_p = floor_power(goal.floors(n), gain, noise_var, off, constellation)
+    if not np.sum(lo_p) <= budget:
+        return -math.inf
+    caps = np.minimum(goal.caps(n), table.bits)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hi_p = np.where(off, 0.0, mi_inverse(caps, constellation) / np.where(c > 0, c, 1.0))
+    hi_p = np.minimum(hi_p, table.snr_hi / np.where(c > 0, c, 1.0))  # saturated: more power is wasted
+    hi_p = np.where(off, 0.0, hi_p)
+
+    def powers(log_lam: float) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = table.snr_for_slope(math.exp(log_lam) / np.where(c > 0, c, 1.0)) / np.where(c > 0, c, 1.0)
+        return np.clip(np.where(off, 0.0, p), lo_p, hi_p)
+
+    if np.sum(hi_p) <= budget:
+        p = hi_p
+    else:
+        a, b = -60.0, 10.0  # ln lambda: I' <= 1/ln 2 times c_i, so b is above every slope
+        for _ in range(iters):
+            mid = 0.5 * (a + b)
+            if np.sum(powers(mid)) > budget:
+                a = mid
+            else:
+                b = mid
+        p = powers(b)
+    return float(np.sum(table.mi(c * p)))
+
+
+@functools.lru_cache(maxsize=8)
+def _inverse_grid(constellation: str) -> tuple[np.ndarray, np.ndarray]:
+    """(MI, ln snr) of the table where the MI strictly increases (for np.interp)."""
+    from steer_ros.radio.mutual_information import get_table
+
+    table = get_table(constellation)
+    t = table.t0 + table.h * np.arange(table.n)
+    keep = np.concatenate(([True], np.diff(table.i) > 0))
+    return table.i[keep], t[keep]

@@ -22,12 +22,15 @@ from steer_ros.system2.prompt import (
     load_system_template,
     render_system_prompt,
 )
-from steer_ros.system2.reply import ParsedReply, ReplyError, parse_reply
+from steer_ros.system2.goal_check import GoalError, check_goal, smooth_goal
+from steer_ros.system2.goal_text import describe_goal
+from steer_ros.system2.reply import GOAL_FIELDS, ParsedReply, ReplyError, parse_goal_fields, parse_reply
 from steer_ros.system2.backends.rules_backend import RulesBackend, interpret_policy
 from steer_ros.system2.backends.scripted_backend import ScriptedBackend, ScriptStep, load_script
 
 __all__ = [
-    "AsyncNavigator", "BACKEND_KINDS", "Backend", "BackendConfig", "BackendError", "BackendReply",
+    "AsyncNavigator", "BACKEND_KINDS", "GOAL_FIELDS", "GoalError", "check_goal", "describe_goal",
+    "parse_goal_fields", "smooth_goal", "Backend", "BackendConfig", "BackendError", "BackendReply",
     "Navigator", "ParsedReply", "ReplyError", "RulesBackend", "ScriptStep", "ScriptedBackend",
     "build_messages", "build_user_message", "format_state", "interpret_policy", "load_script",
     "load_system_template", "make_backend", "parse_reply", "render_system_prompt",

@@ -11,6 +11,13 @@ For a proposal ``raw`` with status OK and the command in force ``current``:
 4. fallback: on any failure the current command is kept (status FALLBACK);
 5. the reasoning, policy, backend and latency travel with the result.
 
+Goals (``raw.goal``, per-channel arrays) are checked in step 1 and smoothed in step 3
+(:mod:`steer_ros.system2.goal_check`: floors and caps within [0, log2 M] of the
+``constellation``, floor <= cap, no channel both off and floored, min_power only with
+floors or sum_mi_min, and, given the channel state, feasibility at P_max, e.g.
+``"infeasible_goal: floors need P = 57.3 > P_max = 40"``). Floors, caps and the
+sum-MI floor are EMA'd in bits; the objective and the off set switch at once.
+
 Every result has a status and a ``"code: detail"`` string, e.g.
 ``"adjusted: clamped p_total 1e+09 -> 40"``. The current command itself is
 sanitized first (bounds re-applied), so the guardrail is safe on commands from
@@ -25,6 +32,10 @@ import math
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.radio.constellations import get_constellation
+from steer_ros.system1.goal import Goal
+from steer_ros.system2.goal_check import GoalError, check_goal, sanitize_goal, smooth_goal
+from steer_ros.system2.goal_text import describe_goal
 from steer_ros.system2.steer_decision import SteerDecision, Status
 
 
@@ -34,6 +45,7 @@ class Guardrail:
     Args:
         p_min, p_max: budget limits, 0 < p_min <= p_max (linear power).
         alpha: EMA factor in (0, 1]; 1 = no smoothing.
+        constellation: the optimizer's constellation; its log2 M bounds floors and caps.
     """
 
     def __init__(
@@ -41,6 +53,7 @@ class Guardrail:
         p_min: float = defaults.P_MIN,
         p_max: float = defaults.P_MAX,
         alpha: float = defaults.EMA_ALPHA,
+        constellation: str = defaults.CONSTELLATION,
     ):
         for name, value in (("p_min", p_min), ("p_max", p_max), ("alpha", alpha)):
             if not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -54,17 +67,25 @@ class Guardrail:
         self.p_min = float(p_min)
         self.p_max = float(p_max)
         self.alpha = float(alpha)
+        self.constellation = get_constellation(constellation).name
+        self.max_mi_bits = get_constellation(constellation).bits
 
     # -- public -------------------------------------------------------------------
-    def apply(self, raw: SteerDecision, current: SteerDecision, n: int | None = None) -> SteerDecision:
+    def apply(self, raw: SteerDecision, current: SteerDecision, n: int | None = None,
+              gain=None, noise_var=None) -> SteerDecision:
         """The accepted command for proposal ``raw`` given the command in force.
 
         ``n`` is the number of channels in force; default: the length of
         ``current.weights`` (or of ``raw.weights`` if the current one is empty). A
         current command of another length is reset to uniform weights of length n.
+        ``gain`` / ``noise_var`` (N,): the channel state, for the goal's feasibility
+        at P_max (skipped without them).
         """
         cur_w, cur_p, cur_notes = self._sanitize_current(current, raw, n)
         n = cur_w.shape[0]
+        cur_goal, goal_note = self._sanitize_current_goal(current, n)
+        if goal_note:
+            cur_notes = cur_notes + [goal_note]
         carried = dict(
             reasoning=_text(getattr(raw, "reasoning", "")),
             policy=_text(getattr(raw, "policy", "")),
@@ -74,7 +95,7 @@ class Guardrail:
 
         def keep(status: Status, detail: str) -> SteerDecision:
             return SteerDecision(
-                weights=cur_w, p_total=cur_p, status=status, status_detail=detail,
+                weights=cur_w, p_total=cur_p, status=status, status_detail=detail, goal=cur_goal,
                 extras={"notes": cur_notes}, **carried,
             )
 
@@ -96,17 +117,26 @@ class Guardrail:
         if isinstance(checked, str):
             return keep(Status.FALLBACK, checked)
         new_w, new_p, notes = checked
+        try:
+            new_goal = check_goal(getattr(raw, "goal", Goal()), n, self.max_mi_bits, self.p_max,
+                                  gain, noise_var, self.constellation)
+        except GoalError as err:
+            return keep(Status.FALLBACK, str(err))
         a = self.alpha
         w = (1.0 - a) * cur_w + a * new_w
         w = w / w.sum()
         p = float(np.clip((1.0 - a) * cur_p + a * new_p, self.p_min, self.p_max))
+        goal = smooth_goal(cur_goal, new_goal, a, n)
         notes = cur_notes + notes
         detail = ("adjusted: " + "; ".join(notes)) if notes else "ok: accepted"
+        if not (goal.is_plain and cur_goal.is_plain):
+            detail += f"; goal {describe_goal(goal)}" if not goal.is_plain else "; goal cleared"
         if a < 1.0:
             detail += f" (EMA alpha {a:g})"
         return SteerDecision(
-            weights=w, p_total=p, status=Status.OK, status_detail=detail,
-            extras={"notes": notes, "proposed_weights": new_w, "proposed_p_total": new_p},
+            weights=w, p_total=p, status=Status.OK, status_detail=detail, goal=goal,
+            extras={"notes": notes, "proposed_weights": new_w, "proposed_p_total": new_p,
+                    "proposed_goal": new_goal},
             **carried,
         )
 
@@ -115,7 +145,9 @@ class Guardrail:
 
         Returns the sanitized command with status OK (detail lists adjustments), or
         status REJECTED with the input unchanged when it cannot be made valid (wrong
-        length, non-finite weight); the caller then keeps its current command.
+        length, non-finite weight, a goal that fails the checks other than
+        feasibility: the optimizer tracks a goal that becomes infeasible after a fade
+        and reports the shortfall); the caller then keeps its current command.
         A NaN budget becomes ``current_p_total`` (clamped), or ``p_max`` if that is NaN too.
         """
         fallback_p = current_p_total if _finite(current_p_total) else self.p_max
@@ -124,8 +156,13 @@ class Guardrail:
         if isinstance(checked, str):
             return cmd.with_(status=Status.REJECTED, status_detail=checked)
         w, p, notes = checked
+        try:
+            goal = check_goal(getattr(cmd, "goal", Goal()), n, self.max_mi_bits, self.p_max,
+                              constellation=self.constellation)
+        except GoalError as err:
+            return cmd.with_(status=Status.REJECTED, status_detail=str(err))
         detail = ("adjusted: " + "; ".join(notes)) if notes else "ok: within bounds"
-        return cmd.with_(weights=w, p_total=p, status=Status.OK, status_detail=detail)
+        return cmd.with_(weights=w, p_total=p, goal=goal, status=Status.OK, status_detail=detail)
 
     # -- pipeline stages ----------------------------------------------------------
     def _bound(self, weights, p_total, n: int, keep_p: float):
@@ -167,6 +204,16 @@ class Guardrail:
             notes.append(f"clamped p_total {p:g} -> {clamped:g}")
             p = clamped
         return w, float(p), notes
+
+    def _sanitize_current_goal(self, current: SteerDecision, n: int) -> tuple[Goal, str]:
+        """The goal in force, or ``Goal()`` with a note when it does not fit n channels."""
+        goal = getattr(current, "goal", None)
+        if goal is None:
+            return Goal(), ""
+        try:
+            return sanitize_goal(goal, n, self.max_mi_bits), ""
+        except GoalError as err:
+            return Goal(), f"current goal invalid ({err}): cleared"
 
     def _sanitize_current(self, current: SteerDecision, raw: SteerDecision, n: int | None):
         notes: list[str] = []

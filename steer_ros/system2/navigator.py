@@ -1,5 +1,7 @@
 """The navigator cycle (docs/design.md section 4): snapshot + policy -> two messages -> backend ->
 parsed proposal, as a :class:`~steer_ros.system2.steer_decision.SteerDecision` for the guardrail.
+Goal selectors in the reply are resolved against this call's snapshot (ranked ones
+by c_i = |h_i|^2/sigma_i^2), so the decision carries per-channel arrays.
 
 :class:`Navigator` is synchronous and never raises: every failure becomes
 ``Status.FALLBACK`` with ``"code: detail"`` and the current command's values.
@@ -17,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.system2.goal_text import describe_goal
 from steer_ros.system2.steer_decision import SteerDecision, Status
 from steer_ros.system2.backends.backend import Backend, BackendError
 from steer_ros.system2.prompt import build_messages, load_system_template
@@ -35,6 +38,7 @@ class Navigator:
             ``prompt_path`` (None/"" = the packaged one). Read once, here.
         deadline_s: every call's deadline, seconds.
         p_min, p_max: the budget limits quoted in the prompt.
+        constellation: the optimizer's; the prompt quotes its MI ceiling log2 M.
     """
 
     def __init__(
@@ -45,6 +49,7 @@ class Navigator:
         prompt_path: str | None = None,
         p_min: float = defaults.P_MIN,
         p_max: float = defaults.P_MAX,
+        constellation: str = defaults.CONSTELLATION,
     ):
         if not deadline_s > 0:
             raise ValueError(f"deadline_s must be > 0, got {deadline_s!r}")
@@ -53,6 +58,7 @@ class Navigator:
         self.deadline_s = float(deadline_s)
         self.p_min = p_min
         self.p_max = p_max
+        self.constellation = constellation
 
     def decide(self, snapshot: SystemSnapshot, policy: str) -> SteerDecision:
         """The backend's proposal for this snapshot and policy; never raises."""
@@ -72,7 +78,8 @@ class Navigator:
             )
 
         try:
-            messages = build_messages(snapshot, policy, self.template, p_min=self.p_min, p_max=self.p_max)
+            messages = build_messages(snapshot, policy, self.template, p_min=self.p_min, p_max=self.p_max,
+                                      constellation=self.constellation)
             reply = self.backend.complete(messages, snapshot, policy, self.deadline_s)
             latency = time.perf_counter() - start
             if reply.keep:
@@ -81,16 +88,18 @@ class Navigator:
                     status=Status.KEPT, status_detail=reply.detail or "kept: current command",
                     latency_s=latency, **base,
                 )
-            parsed = parse_reply(reply.text, snapshot.n, reply.reasoning_content)
+            parsed = parse_reply(reply.text, snapshot.n, reply.reasoning_content, strength=snapshot.strength)
         except (BackendError, ReplyError) as err:
             return fallback(str(err))
         except Exception as err:  # noqa: BLE001 - decide() never raises
             log.exception("navigator backend %s failed", name)
             return fallback(f"internal_error: {type(err).__name__}: {err}")
+        detail = f"ok: parsed {parsed.weights.shape[0]} weights"
+        if not parsed.goal.is_plain:
+            detail += f" and a goal ({describe_goal(parsed.goal)})"
         return SteerDecision(
             weights=parsed.weights, p_total=parsed.p_total, reasoning=parsed.reasoning,
-            status=Status.OK, status_detail=f"ok: parsed {parsed.weights.shape[0]} weights",
-            latency_s=latency, **base,
+            status=Status.OK, status_detail=detail, latency_s=latency, goal=parsed.goal, **base,
         )
 
     def close(self) -> None:

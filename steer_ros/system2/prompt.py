@@ -2,8 +2,13 @@
 with the state summary and the policy line. Exactly two messages, no history.
 
 The system prompt is a ``string.Template`` file (``config/prompts/navigator_system.txt``
-by default) with the placeholders ``${n}``, ``${p_min}``, ``${p_max}`` and
-``${max_mi_bits}``; unknown placeholders are left as they are.
+by default) with the placeholders ``${n}``, ``${p_min}``, ``${p_max}``,
+``${max_mi_bits}`` (log2 M of the configured constellation) and ``${constellation}``;
+unknown placeholders are left as they are. It carries the goal language itself (not
+only the JSON schema): servers such as llama.cpp do not show the schema to the model.
+
+When the snapshot carries a goal, the user message adds it after the table, and the
+unmet floors (shortfalls in bits) when System 1 reports any.
 """
 
 from __future__ import annotations
@@ -16,14 +21,18 @@ from string import Template
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.radio.constellations import get_constellation
 from steer_ros.resources import SOURCE_CONFIG_DIR, config_dir
+from steer_ros.system2.goal_text import channel_ranges, describe_goal
 from steer_ros.system2.snapshot import SystemSnapshot
 
 #: The packaged template in the source checkout's config/.
 DEFAULT_PROMPT_PATH = SOURCE_CONFIG_DIR / "prompts" / "navigator_system.txt"
 
-#: log2 M of QPSK: the MI ceiling quoted in the prompt.
+#: log2 M of QPSK: the MI ceiling quoted in the prompt by default.
 QPSK_MAX_MI_BITS = 2.0
+#: How constellations are named in the prompt.
+_CONSTELLATION_NAMES = {"qpsk": "QPSK", "16qam": "16-QAM", "64qam": "64-QAM"}
 
 
 def load_system_template(path: str | Path | None = None) -> str:
@@ -57,12 +66,17 @@ def render_system_prompt(
     template: str | None = None,
     p_min: float = defaults.P_MIN,
     p_max: float = defaults.P_MAX,
-    max_mi_bits: float = QPSK_MAX_MI_BITS,
+    max_mi_bits: float | None = None,
+    constellation: str = defaults.CONSTELLATION,
 ) -> str:
-    """Fill the template's placeholders for N channels and the budget limits."""
+    """Fill the template's placeholders for N channels, the budget limits and the
+    constellation (``max_mi_bits`` None = its log2 M)."""
     text = load_system_template() if template is None else template
+    const = get_constellation(constellation)
+    bits = const.bits if max_mi_bits is None else float(max_mi_bits)
     return Template(text).safe_substitute(
-        n=str(int(n)), p_min=f"{p_min:g}", p_max=f"{p_max:g}", max_mi_bits=f"{max_mi_bits:g}"
+        n=str(int(n)), p_min=f"{p_min:g}", p_max=f"{p_max:g}", max_mi_bits=f"{bits:g}",
+        constellation=_CONSTELLATION_NAMES.get(const.name, const.name.upper()),
     )
 
 
@@ -97,9 +111,35 @@ def format_state(snapshot: SystemSnapshot) -> str:
     return "\n".join(lines)
 
 
+def format_goal_status(snapshot: SystemSnapshot) -> str:
+    """The goal in force and its unmet floors, one line each ("" for the plain goal
+    with nothing unmet), e.g. ``Goal: max_min; floors 1.5 bits on 1-3`` and
+    ``Unmet goals: ch 2 is 0.31 bits below its floor``."""
+    goal = getattr(snapshot, "goal", None)
+    lines = []
+    if goal is not None and not goal.is_plain:
+        lines.append(f"Goal: {describe_goal(goal)}")
+    short = getattr(snapshot, "mi_shortfall", None)
+    unmet = []
+    if short is not None and np.asarray(short).shape == (snapshot.n,):
+        short = np.asarray(short, dtype=float)
+        for value in sorted(set(np.round(short[short > 0], 2).tolist()), reverse=True):
+            which = np.flatnonzero(np.round(short, 2) == value)
+            unmet.append(f"ch {channel_ranges(which)} {value:.2f} bits below the floor")
+    if not getattr(snapshot, "goals_met", True):
+        if not unmet and goal is not None and not np.isnan(goal.sum_mi_min):
+            unmet.append(f"total MI {snapshot.total_mi:.2f} < sum_mi_min {goal.sum_mi_min:g} bits")
+        lines.append("Unmet goals: " + ("; ".join(unmet) if unmet else "yes (System 1 reports the goal unmet)"))
+    elif unmet:
+        lines.append("Unmet goals: " + "; ".join(unmet))
+    return "\n".join(lines)
+
+
 def build_user_message(snapshot: SystemSnapshot, policy: str) -> str:
-    """State summary followed by the policy line, the policy quoted as data."""
-    return f"{format_state(snapshot)}\nPolicy: {json.dumps(sanitize_policy(policy), ensure_ascii=False)}"
+    """State summary (then the goal status, if any) and the policy line, quoted as data."""
+    goal_status = format_goal_status(snapshot)
+    state = format_state(snapshot) + (f"\n{goal_status}" if goal_status else "")
+    return f"{state}\nPolicy: {json.dumps(sanitize_policy(policy), ensure_ascii=False)}"
 
 
 def build_messages(
@@ -108,13 +148,15 @@ def build_messages(
     system_prompt: str | None = None,
     p_min: float = defaults.P_MIN,
     p_max: float = defaults.P_MAX,
+    constellation: str = defaults.CONSTELLATION,
 ) -> list[dict]:
     """The two chat messages of one navigator call: [system, user].
 
     ``system_prompt`` is a template (placeholders filled for ``snapshot.n``);
     ``None`` = the packaged default template.
     """
-    system = render_system_prompt(snapshot.n, system_prompt, p_min=p_min, p_max=p_max)
+    system = render_system_prompt(snapshot.n, system_prompt, p_min=p_min, p_max=p_max,
+                                  constellation=constellation)
     return [
         {"role": "system", "content": system},
         {"role": "user", "content": build_user_message(snapshot, policy)},

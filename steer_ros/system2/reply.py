@@ -18,9 +18,31 @@ wrong_length       ``weights`` does not have N entries
 not_a_number       an entry is not a number (nor a numeric string)
 non_finite         an entry is NaN or infinite
 bad_p_total        ``P_total`` is not a finite number
+bad_objective      ``objective`` is not one of the objective names
+bad_goal           a goal field is malformed: wrong type, an unknown or missing
+                   key inside it, bits that are not a finite number >= 0
+bad_selector       a selector cannot be read or names channels outside 1..N
 =================  =========================================================
 
 Negative and all-zero weights parse: the guardrail deals with them.
+
+Goals (all optional; a reply without them is the paper's plain weighted sum):
+
+* ``objective``: ``"weighted_sum"`` (default), ``"max_min"`` or ``"min_power"``;
+* ``floors`` / ``caps``: MI at least / at most, bits, as a map
+  ``{"1-3": 1.5, "weakest:2": 0.8}`` or a list ``[{"channels": "1-3", "bits": 1.5}]``;
+  where selectors overlap the larger floor and the smaller cap apply;
+* ``off``: a selector or a list of selectors (channels shut down);
+* ``sum_mi_min``: bits (null = none);
+* ``weights`` may also be a map ``{selector: weight}``: unlisted channels weight 1,
+  the last listed key wins where selectors overlap. When a goal field is present,
+  ``weights`` may be left out (uniform; max_min and min_power ignore weights).
+
+Selectors (:mod:`steer_ros.channels.selectors`) are resolved here, against the
+``strength`` c_i = |h_i|^2/sigma_i^2 of the call's snapshot, into the per-channel
+arrays of a :class:`~steer_ros.system1.goal.Goal`. Value ranges (bits within
+[0, log2 M], floor <= cap, feasibility) are the guardrail's checks, since only it
+knows the constellation and the budget limits. Unknown top-level keys are ignored.
 """
 
 from __future__ import annotations
@@ -33,11 +55,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.channels.selectors import SelectorError, parse_selector
+from steer_ros.system1.goal import Goal, Objective
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 _THINK = re.compile(r"<think>(.*?)</think>", re.DOTALL | re.IGNORECASE)
 _P_TOTAL_KEYS = ("p_total", "ptotal", "p-total")
 _MAX_DECODE_ATTEMPTS = 256  # '{' positions tried: bounds the cost on hostile text
+#: The optional goal fields of a reply (names fixed: tools depend on them).
+GOAL_FIELDS = ("objective", "floors", "caps", "off", "sum_mi_min")
+_BOUND_ITEM_KEYS = ("channels", "bits")
 
 
 class ReplyError(ValueError):
@@ -51,11 +78,13 @@ class ReplyError(ValueError):
 
 @dataclass(frozen=True)
 class ParsedReply:
-    """weights (N,) as proposed (may be negative / unnormalized), p_total (NaN = keep)."""
+    """weights (N,) as proposed (may be negative / unnormalized), p_total (NaN = keep),
+    the resolved goal (``Goal()`` when the reply states none)."""
 
     weights: np.ndarray
     p_total: float
     reasoning: str
+    goal: Goal = Goal()
 
 
 def parse_reply(
@@ -63,8 +92,13 @@ def parse_reply(
     n: int,
     reasoning_content: str | None = None,
     max_chars: int = defaults.REPLY_MAX_CHARS,
+    strength=None,
 ) -> ParsedReply:
-    """Parse one reply for N channels; raise ReplyError(code, detail) if unusable."""
+    """Parse one reply for N channels; raise ReplyError(code, detail) if unusable.
+
+    ``strength``: (N,) c_i = |h_i|^2/sigma_i^2 of the snapshot, needed only by ranked
+    selectors (``weakest:2``); without it they are refused (bad_selector).
+    """
     if text is None or not str(text).strip():
         raise ReplyError("empty", "the reply has no content")
     text = str(text)
@@ -73,13 +107,17 @@ def parse_reply(
     think = " ".join(m.strip() for m in _THINK.findall(text))
     body = _THINK.sub(" ", text)
     obj = _find_object(body)
-    weights = _parse_weights(obj, n)
+    goal = _parse_goal(obj, n, strength)
+    if obj.get("weights") is None and any(obj.get(key) is not None for key in GOAL_FIELDS):
+        weights = np.ones(n)  # a goal without weights: uniform (max_min / min_power ignore them)
+    else:
+        weights = _parse_weights(obj, n, strength)
     p_total = _parse_p_total(obj)
     reasoning = obj.get("reasoning")
     if not isinstance(reasoning, str) or not reasoning.strip():
         reasoning = reasoning_content or think or ""
     reasoning = " ".join(str(reasoning).split())[: defaults.REASONING_MAX_CHARS]
-    return ParsedReply(weights=weights, p_total=p_total, reasoning=reasoning)
+    return ParsedReply(weights=weights, p_total=p_total, reasoning=reasoning, goal=goal)
 
 
 def _json_objects(text: str):
@@ -110,11 +148,11 @@ def _json_objects(text: str):
 
 
 def _find_object(text: str) -> dict:
-    """The first JSON object holding "weights" (else the first object at all)."""
+    """The first JSON object holding "weights" or a goal field (else the first object)."""
     first_dict = None
     for value in _json_objects(text):
         value = _lower_keys(value)
-        if "weights" in value:
+        if "weights" in value or any(key in value for key in GOAL_FIELDS):
             return value
         first_dict = first_dict or value
     if first_dict is not None:
@@ -142,12 +180,15 @@ def _to_float(value) -> float:
     raise ValueError(repr(value))
 
 
-def _parse_weights(obj: dict, n: int) -> np.ndarray:
+def _parse_weights(obj: dict, n: int, strength=None) -> np.ndarray:
     raw = obj.get("weights")
     if raw is None:
         raise ReplyError("missing_weights", "the JSON object has no \"weights\"")
+    if isinstance(raw, dict):
+        return _weights_from_map(raw, n, strength)
     if not isinstance(raw, list):
-        raise ReplyError("wrong_type", f"\"weights\" must be a list, got {type(raw).__name__}")
+        raise ReplyError("wrong_type", f"\"weights\" must be a list or a map {{selector: weight}}, "
+                                       f"got {type(raw).__name__}")
     if len(raw) != n:
         raise ReplyError("wrong_length", f"expected {n} weights, got {len(raw)}")
     values = np.empty(n)
@@ -178,3 +219,125 @@ def _parse_p_total(obj: dict) -> float:
     if not math.isfinite(value):
         raise ReplyError("bad_p_total", f"P_total is {value}")
     return value
+
+
+# -- goals --------------------------------------------------------------------------
+def _weights_from_map(raw: dict, n: int, strength) -> np.ndarray:
+    """``{selector: weight}``: unlisted channels 1, the last listed key wins on overlap."""
+    values = np.ones(n)
+    for key, item in raw.items():
+        idx = _resolve("weights", key, n, strength)
+        try:
+            value = _to_float(item)
+        except (ValueError, TypeError, OverflowError):
+            raise ReplyError("not_a_number", f"weight of {key!r} is {_preview(repr(item), 30)}") from None
+        if not math.isfinite(value):
+            raise ReplyError("non_finite", f"weight of {key!r} is {value}")
+        values[idx] = value
+    return values
+
+
+def _resolve(field_name: str, selector, n: int, strength) -> np.ndarray:
+    """0-based indices of a selector, or ReplyError("bad_selector", "<field>: ...")."""
+    try:
+        return parse_selector(selector).resolve(n, strength)
+    except SelectorError as err:
+        raise ReplyError("bad_selector", f"{field_name}: {err}") from None
+
+
+def _bits(field_name: str, where: str, raw) -> float:
+    field_name = f"{field_name} {where}" if where else field_name
+    try:
+        value = _to_float(raw)
+    except (ValueError, TypeError, OverflowError):
+        raise ReplyError("bad_goal", f"{field_name}: bits {repr(raw)[:30]} is not a number") from None
+    if not math.isfinite(value):
+        raise ReplyError("bad_goal", f"{field_name}: bits {value} is not finite")
+    if value < 0:
+        raise ReplyError("bad_goal", f"{field_name}: {value:g} bits is negative")
+    return value
+
+
+def _bound_items(field_name: str, raw) -> list[tuple[object, object]]:
+    """(selector, bits) pairs of a floors / caps field in either form."""
+    if isinstance(raw, dict):
+        return list(raw.items())
+    if not isinstance(raw, list):
+        raise ReplyError("bad_goal", f"{field_name}: must be a map {{selector: bits}} or a list "
+                                     f"[{{\"channels\": selector, \"bits\": bits}}], got {type(raw).__name__}")
+    pairs = []
+    for k, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise ReplyError("bad_goal", f"{field_name}[{k}]: must be an object {{\"channels\": ..., \"bits\": ...}}, "
+                                         f"got {type(item).__name__}")
+        item = _lower_keys(item)
+        unknown = [key for key in item if key not in _BOUND_ITEM_KEYS]
+        if unknown:
+            raise ReplyError("bad_goal", f"{field_name}: key {unknown[0]!r} unknown "
+                                         f"(an entry has \"channels\" and \"bits\")")
+        missing = [key for key in _BOUND_ITEM_KEYS if item.get(key) is None]
+        if missing:
+            raise ReplyError("bad_goal", f"{field_name}[{k}]: missing {missing[0]!r}")
+        pairs.append((item["channels"], item["bits"]))
+    return pairs
+
+
+def _parse_bounds(obj: dict, field_name: str, n: int, strength, fill: float, combine) -> np.ndarray | None:
+    raw = obj.get(field_name)
+    if raw is None:
+        return None
+    pairs = _bound_items(field_name, raw)
+    if not pairs:
+        return None
+    out = np.full(n, fill)
+    for selector, bits in pairs:
+        value = _bits(field_name, repr(str(selector)), bits)
+        idx = _resolve(field_name, selector, n, strength)
+        out[idx] = combine(out[idx], value)
+    return out
+
+
+def _parse_off(obj: dict, n: int, strength) -> np.ndarray | None:
+    raw = obj.get("off")
+    if raw is None:
+        return None
+    items = raw if isinstance(raw, list) else [raw]
+    if not items:
+        return None
+    mask = np.zeros(n, dtype=bool)
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, int)):
+            raise ReplyError("bad_goal", f"off: must be a selector or a list of selectors, got "
+                                         f"{repr(item)[:30]}")
+        mask[_resolve("off", item, n, strength)] = True
+    return mask
+
+
+def parse_goal_fields(obj: dict, n: int, strength=None) -> Goal:
+    """The resolved goal of a reply object's goal fields (``Goal()`` when it states
+    none); raises ReplyError like :func:`parse_reply`."""
+    return _parse_goal(_lower_keys(obj), n, strength)
+
+
+def _parse_goal(obj: dict, n: int, strength) -> Goal:
+    """The resolved goal of a reply (``Goal()`` when it states none)."""
+    if all(obj.get(key) is None for key in GOAL_FIELDS):
+        return Goal()
+    raw_objective = obj.get("objective")
+    if raw_objective is None:
+        objective = Objective.WEIGHTED_SUM
+    elif isinstance(raw_objective, str):
+        try:
+            objective = Objective.parse(raw_objective)
+        except ValueError as err:
+            raise ReplyError("bad_objective", str(err)) from None
+    else:
+        raise ReplyError("bad_objective", f"objective must be a string (weighted_sum, max_min or min_power), "
+                                          f"got {_preview(repr(raw_objective), 30)}")
+    floors = _parse_bounds(obj, "floors", n, strength, 0.0, np.maximum)
+    caps = _parse_bounds(obj, "caps", n, strength, math.inf, np.minimum)
+    off = _parse_off(obj, n, strength)
+    sum_mi_min = math.nan
+    if obj.get("sum_mi_min") is not None:
+        sum_mi_min = _bits("sum_mi_min", "", obj["sum_mi_min"])
+    return Goal(objective=objective, mi_floor=floors, mi_cap=caps, off=off, sum_mi_min=sum_mi_min)

@@ -4,14 +4,21 @@ AllocationState message (nodes)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from steer_ros.system1.goal import Goal
 
 
 @dataclass(frozen=True)
 class SystemSnapshot:
-    """All arrays have shape (N,). gain = |h|^2, power = P_i, mi in bits."""
+    """All arrays have shape (N,). gain = |h|^2, power = P_i, mi in bits.
+
+    Optional goal status (from System 1 / AllocationState; "none" by default):
+    ``goal`` the goal in force, ``goals_met`` whether System 1 meets it, and
+    ``mi_shortfall`` (N,) bits below each floor (0 where met; None = not reported).
+    """
 
     gain: np.ndarray
     noise_var: np.ndarray
@@ -19,6 +26,16 @@ class SystemSnapshot:
     mi: np.ndarray
     weights: np.ndarray
     p_total: float
+    goal: Goal = field(default_factory=Goal)
+    goals_met: bool = True
+    mi_shortfall: np.ndarray | None = None
+
+    @property
+    def strength(self) -> np.ndarray:
+        """(N,) c_i = |h_i|^2 / sigma_i^2, what ranked selectors ("weakest:2") rank by."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = np.asarray(self.gain, dtype=float) / np.asarray(self.noise_var, dtype=float)
+        return np.nan_to_num(c, nan=0.0, posinf=0.0, neginf=0.0)
 
     @property
     def n(self) -> int:

@@ -10,6 +10,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from steer_ros.system1.goal import Goal
+
 
 class Status(IntEnum):
     """Outcome codes; values equal the SteerCommand.STATUS_* constants."""
@@ -22,7 +24,11 @@ class Status(IntEnum):
 
 @dataclass(frozen=True)
 class SteerDecision:
-    """weights (N,), p_total (NaN = leave the budget as it is), and why."""
+    """weights (N,), p_total (NaN = leave the budget as it is), the goal, and why.
+
+    ``goal`` holds the resolved per-channel goal arrays (objective, floors, caps, off,
+    sum-MI floor); the default ``Goal()`` is the paper's plain weighted sum.
+    """
 
     weights: np.ndarray
     p_total: float = math.nan
@@ -32,6 +38,7 @@ class SteerDecision:
     status: Status = Status.OK
     status_detail: str = ""
     latency_s: float = 0.0
+    goal: Goal = field(default_factory=Goal)
     extras: dict = field(default_factory=dict, compare=False)
 
     def with_(self, **changes) -> "SteerDecision":

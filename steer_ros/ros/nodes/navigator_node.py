@@ -159,8 +159,10 @@ class NavigatorNode(Node):
             return None, policy
         self.diagnostics.clear("allocation")
         gain, power, mi, weights = arrays
+        shortfall = np.asarray(getattr(alloc, "mi_shortfall", ()), dtype=float)
         return SystemSnapshot(gain=gain, noise_var=noise_var, power=power, mi=mi, weights=weights,
-                              p_total=float(alloc.p_total)), policy
+                              p_total=float(alloc.p_total), goals_met=bool(getattr(alloc, "goals_met", True)),
+                              mi_shortfall=shortfall if shortfall.shape == (n,) else None), policy
 
     def cycle(self) -> None:
         snapshot, policy = self.snapshot()

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from steer_ros.system2.steer_decision import Status
-from steer_ros.ros.recording.reader import Recording, find_topic
+from steer_ros.ros.recording.reader import Recording, field_or_none, find_topic
 
 MAX_REASONING_LINES = 30
 LINE_WIDTH = 150
@@ -49,6 +49,7 @@ class RunSeries:
     policy_changes: list[tuple[float, str]] = field(default_factory=list)  # (t, policy text)
     fallbacks: list[tuple[float, str]] = field(default_factory=list)  # (t, "FALLBACK: code: detail")
     reasoning: list[tuple[float, str, str]] = field(default_factory=list)  # (t, status, text)
+    goals_met: np.ndarray | None = None  # (T,) bool; True throughout in recordings made before goals
 
 
 def _pad(rows: list[list[float]]) -> np.ndarray:
@@ -76,7 +77,7 @@ def load_series(path: str | os.PathLike) -> RunSeries:
         wanted = [t for t in (allocation, policy, raw, accepted) if t]
         all_times = [m.log_time_ns for m in rec.messages()]
         t0 = min(all_times) if all_times else 0
-        t, mi, weights, power, total, gap, p_total, used = [], [], [], [], [], [], [], []
+        t, mi, weights, power, total, gap, p_total, used, met = [], [], [], [], [], [], [], [], []
         policy_changes: list[tuple[float, str]] = []
         fallbacks: list[tuple[float, str]] = []
         reasoning: list[tuple[float, str, str]] = []
@@ -96,6 +97,7 @@ def load_series(path: str | os.PathLike) -> RunSeries:
                 gap.append(d.optimality_gap)
                 p_total.append(d.p_total)
                 used.append(d.power_used)
+                met.append(bool(field_or_none(d, "goals_met")))
             elif m.topic == policy:
                 # The operator's intent as published: a change unless it repeats the last one.
                 if d.data.strip() and d.data.strip() != last_policy:
@@ -120,7 +122,7 @@ def load_series(path: str | os.PathLike) -> RunSeries:
                         reasoning.append((ts, status, text))
     return RunSeries(np.asarray(t), _pad(mi), _pad(weights), _pad(power), np.asarray(total, dtype=float),
                      np.asarray(gap, dtype=float), np.asarray(p_total, dtype=float), np.asarray(used, dtype=float),
-                     policy_changes, fallbacks, reasoning)
+                     policy_changes, fallbacks, reasoning, np.asarray(met, dtype=bool))
 
 
 # -- drawing -------------------------------------------------------------------------------
@@ -256,4 +258,6 @@ def summary(s: RunSeries) -> dict[str, float]:
         "final_p_total": float(s.p_total[last]) if s.t.size else math.nan,
         "policy_changes": len(s.policy_changes),
         "fallbacks": len(s.fallbacks),
+        "goals_unmet_fraction": (float(np.mean(~s.goals_met)) if s.goals_met is not None and s.goals_met.size
+                                 else 0.0),
     }

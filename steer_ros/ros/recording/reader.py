@@ -5,6 +5,10 @@ schemas embedded in the file, so a recording opens on a machine without ROS or
 steer_ros's messages. A file whose recorder was killed before it wrote the summary
 (no index) is read by a linear scan up to the last complete chunk; ``complete`` then
 reads False.
+
+Fields added after a recording was made are absent from its decoded messages: read
+them with :func:`field_or_none`, which gives their "none" values (0.2.0's goal fields:
+plain objective, no floors, caps or off channels, no sum floor, goals met).
 """
 
 from __future__ import annotations
@@ -17,6 +21,27 @@ from typing import Any, Iterable, Iterator
 from mcap.exceptions import McapError
 from mcap.reader import NonSeekingReader, SeekingReader
 from mcap_ros2.decoder import DecoderFactory
+
+
+#: Message fields added since 0.1.0 and their "none" values (what a 0.1.0 recording means).
+FIELD_DEFAULTS: dict[str, Any] = {
+    "objective": 0,  # SteerCommand.OBJECTIVE_WEIGHTED_SUM
+    "mi_floor": (),
+    "mi_cap": (),
+    "off": (),
+    "sum_mi_min": float("nan"),
+    "goals_met": True,
+    "mi_shortfall": (),
+}
+
+
+def field_or_none(decoded: Any, name: str) -> Any:
+    """``decoded.<name>``, or its "none" value when the recording's schema predates it."""
+    if hasattr(decoded, name):
+        return getattr(decoded, name)
+    if name in FIELD_DEFAULTS:
+        return FIELD_DEFAULTS[name]
+    raise AttributeError(f"recorded message has no field {name!r}")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import time
 
 import openai
 
+from steer_ros.system1.goal import Objective
 from steer_ros.system2.backends.backend import (
     Backend,
     BackendConfig,
@@ -33,8 +34,27 @@ from steer_ros.system2.snapshot import SystemSnapshot
 DUMMY_API_KEY = "not-needed"
 
 
+def _bounds_schema() -> dict:
+    """floors / caps in list form: strict schemas cannot express maps {selector: bits}."""
+    return {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"channels": {"type": "string"}, "bits": {"type": "number"}},
+            "required": ["channels", "bits"],
+            "additionalProperties": False,
+        },
+    }
+
+
 def response_schema(n: int) -> dict:
-    """The ``response_format`` asking for the navigator's JSON object for N channels."""
+    """The ``response_format`` asking for the navigator's JSON object for N channels.
+
+    Strict mode requires every property, so the goal fields are always present: an
+    empty list / null is "none" (the reply parser reads them so). Float bounds are
+    not in the schema (servers ignore them): the prompt states them and the
+    guardrail checks them.
+    """
     return {
         "type": "json_schema",
         "json_schema": {
@@ -46,8 +66,14 @@ def response_schema(n: int) -> dict:
                     "reasoning": {"type": "string"},
                     "weights": {"type": "array", "items": {"type": "number"}, "minItems": n, "maxItems": n},
                     "P_total": {"type": "number"},
+                    "objective": {"type": "string", "enum": [o.name.lower() for o in Objective]},
+                    "floors": _bounds_schema(),
+                    "caps": _bounds_schema(),
+                    "off": {"type": "array", "items": {"type": "string"}},
+                    "sum_mi_min": {"type": ["number", "null"]},
                 },
-                "required": ["reasoning", "weights", "P_total"],
+                "required": ["reasoning", "weights", "P_total", "objective", "floors", "caps", "off",
+                             "sum_mi_min"],
                 "additionalProperties": False,
             },
         },

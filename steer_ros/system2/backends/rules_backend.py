@@ -31,6 +31,14 @@ Understood intents (case-insensitive, reasonable rewordings):
   gains only, so it reacts at once when the channels change. Channels with
   c_i <= 1e-9 cannot be equalized and get weight 0.
 
+- **goals** (:mod:`steer_ros.system2.backends.policy_goals`, read first): per-channel
+  MI floors and caps, max-min, least power for floors or a total, a fraction of the
+  budget, channels off, channel selectors in words and combinations of two intents,
+  mapped onto the reply's goal fields. A goal policy only half understood, or one
+  recognized as impossible, keeps the current command with the reason.
+- **budget fraction** alone ("use at most half the power", "60% of the budget"):
+  P_total = fraction * P_max, weights unchanged.
+
 Anything else keeps the current command (status KEPT, "not_understood: ...").
 """
 
@@ -45,6 +53,7 @@ import numpy as np
 
 from steer_ros import defaults
 from steer_ros.system2.backends.backend import Backend, BackendReply
+from steer_ros.system2.backends.policy_goals import _fraction, read_goal_policy
 from steer_ros.system2.snapshot import SystemSnapshot
 
 RULES_DISCLAIMER = "rule-based interpreter (not an LLM)"
@@ -93,7 +102,7 @@ class PolicyIntent:
 
     weights: "uniform" | "priority" | "shutdown_ranked" | "shutdown_listed" |
              "equalize" | None (keep); budget: "max" | "rate_floor" | "rate_floor_min"
-             | "set" | "percent" | "min" | None (keep).
+             | "set" | "percent" | "fraction" | "min" | None (keep).
     """
 
     weights: str | None = None
@@ -162,6 +171,8 @@ def interpret_policy(policy: str, n: int) -> PolicyIntent:
             weights = "uniform"
     elif percent:
         budget, value = "percent", float(percent.group(1))
+    elif not math.isnan(_fraction(text)) and 0.0 < _fraction(text) <= 1.0:
+        budget, value = "fraction", _fraction(text)
     elif power_to:
         budget, value = "set", float(next(g for g in power_to.groups() if g is not None))
     elif save:
@@ -196,6 +207,16 @@ class RulesBackend(Backend):
     def complete(
         self, messages: list[dict], snapshot: SystemSnapshot, policy: str, timeout_s: float
     ) -> BackendReply:
+        reading = read_goal_policy(policy, snapshot, self.p_min, self.p_max, self.priority_weight,
+                                   self.constellation)
+        if reading is not None:
+            if reading.keep:
+                return BackendReply(keep=True, detail=f"{reading.keep}; the {RULES_DISCLAIMER} keeps the "
+                                                      f"current command")
+            reply = dict(reading.fields)
+            reply["P_total"] = float(reading.p_total)
+            reply["reasoning"] = f"{RULES_DISCLAIMER}: " + "; ".join(reading.why)
+            return BackendReply(text=json.dumps(reply))
         intent = interpret_policy(policy, snapshot.n)
         if not intent.understood:
             return BackendReply(
@@ -268,6 +289,9 @@ class RulesBackend(Backend):
         elif budget == "set":
             p_total = intent.value
             reasons.append(f"budget set to {intent.value:g}")
+        elif budget == "fraction":
+            p_total = self.p_max * intent.value
+            reasons.append(f"budget {intent.value:.0%} of P_max = {p_total:g}")
         elif budget == "percent":
             p_total = self.p_max * (1.0 - intent.value / 100.0)
             reasons.append(f"budget {intent.value:g}% below P_max = {p_total:g}")

@@ -1,0 +1,170 @@
+"""The guardrail's checks and smoothing of goals (the per-channel arrays of a
+:class:`~steer_ros.system1.goal.Goal`).
+
+Checks, in order, each failure a :class:`GoalError` with a reason code:
+
+=================  =========================================================
+code               meaning
+=================  =========================================================
+wrong_length       a goal array does not have N entries
+bad_goal           a value is NaN, a floor or cap outside [0, log2 M], a
+                   ``sum_mi_min`` outside [0, N log2 M]
+goal_conflict      floor > cap on a channel, a channel both off and floored,
+                   every channel off
+goal_incomplete    ``min_power`` without floors or ``sum_mi_min``
+infeasible_goal    the floors need more power than P_max, or ``sum_mi_min``
+                   is out of reach at P_max (needs the channel state)
+=================  =========================================================
+
+Feasibility uses the floors' least power L_i = I^-1(f_i)/c_i
+(:func:`~steer_ros.system1.goal.floor_power`) and, for ``sum_mi_min``, the largest
+sum MI the boxes allow at P_max (:func:`~steer_ros.system1.goal.max_sum_mi`).
+
+Smoothing (EMA with the guardrail's alpha, like the weights and the budget):
+
+* floors, in bits: f <- (1-alpha) f_cur + alpha f_new. L_i(f) = I^-1(f)/c_i is convex
+  in f (I is concave and increasing), so the smoothed floors need at most
+  (1-alpha) sum L(f_cur) + alpha sum L(f_new): feasible whenever both ends are;
+* caps, in bits, the same where both the current and the new cap are finite; a cap
+  that appears or disappears (inf on one side) switches at once;
+* ``sum_mi_min`` in bits likewise (NaN on one side: switches at once);
+* ``objective`` and ``off`` switch at once (a channel is on or off; there is no
+  half-way objective); a smoothed floor is 0 on an off channel and at most its cap,
+  and a floor decaying below ``GOAL_FLOOR_SNAP_BITS`` (a removed floor) becomes 0.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from steer_ros import defaults
+from steer_ros.system1.goal import Goal, Objective, floor_power, max_sum_mi
+from steer_ros.system2.goal_text import channel_ranges
+
+__all__ = ["GoalError", "check_goal", "smooth_goal", "sanitize_goal"]
+
+
+class GoalError(ValueError):
+    """A goal the guardrail refuses. ``str(err)`` is ``"code: detail"``."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+def _array(name: str, values, n: int, dtype=float) -> np.ndarray | None:
+    if values is None:
+        return None
+    try:
+        out = np.array(values, dtype=dtype).ravel()
+    except (TypeError, ValueError):
+        raise GoalError("bad_goal", f"{name} is not an array of numbers") from None
+    if out.shape[0] == 0:
+        return None
+    if out.shape[0] != n:
+        raise GoalError("wrong_length", f"{name} has {out.shape[0]} entries for {n} channels")
+    return out
+
+
+def _first(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def sanitize_goal(goal: Goal, n: int, bits: float) -> Goal:
+    """The goal with its arrays checked for length and range (no feasibility).
+
+    ``bits`` is log2 M of the constellation. Raises GoalError.
+    """
+    if not isinstance(goal, Goal):
+        raise GoalError("bad_goal", f"goal is a {type(goal).__name__}, not a Goal")
+    try:
+        objective = Objective.parse(goal.objective)
+    except ValueError as err:
+        raise GoalError("bad_goal", str(err)) from None
+    floors = _array("mi_floor", goal.mi_floor, n)
+    caps = _array("mi_cap", goal.mi_cap, n)
+    off = _array("off", goal.off, n, dtype=bool)
+    if floors is not None:
+        bad = np.isnan(floors) | (floors < 0) | (floors > bits)
+        if bad.any():
+            i = _first(bad)
+            raise GoalError("bad_goal", f"floor {floors[i]:g} bits on channel {i + 1} is outside [0, {bits:g}]")
+    if caps is not None:
+        bad = np.isnan(caps) | (caps < 0) | (np.isfinite(caps) & (caps > bits))
+        if bad.any():
+            i = _first(bad)
+            raise GoalError("bad_goal", f"cap {caps[i]:g} bits on channel {i + 1} is outside [0, {bits:g}]")
+    try:
+        sum_min = float(goal.sum_mi_min)
+    except (TypeError, ValueError):
+        raise GoalError("bad_goal", f"sum_mi_min {goal.sum_mi_min!r} is not a number") from None
+    if not math.isnan(sum_min) and not 0.0 <= sum_min <= n * bits:
+        raise GoalError("bad_goal", f"sum_mi_min {sum_min:g} bits is outside [0, {n * bits:g}] ({n} x {bits:g})")
+    return Goal(objective=objective, mi_floor=floors, mi_cap=caps, off=off, sum_mi_min=sum_min)
+
+
+def check_goal(
+    goal: Goal, n: int, bits: float, p_max: float, gain=None, noise_var=None, constellation: str = "qpsk",
+) -> Goal:
+    """The goal, checked (see the module table); feasibility only with ``gain``."""
+    goal = sanitize_goal(goal, n, bits)
+    floors, caps, off = goal.floors(n), goal.caps(n), goal.off_mask(n)
+    above = floors > caps
+    if above.any():
+        i = _first(above)
+        raise GoalError("goal_conflict", f"floor {floors[i]:g} > cap {caps[i]:g} bits on channel {i + 1}")
+    both = off & (floors > 0)
+    if both.any():
+        many = int(both.sum()) > 1
+        raise GoalError("goal_conflict", f"channel{'s' if many else ''} {channel_ranges(np.flatnonzero(both))} "
+                                         f"{'are' if many else 'is'} both off and floored "
+                                         f"({floors[_first(both)]:g} bits)")
+    if off.all():
+        raise GoalError("goal_conflict", f"every channel (1-{n}) is off")
+    if goal.objective == Objective.MIN_POWER and not goal.has_floors and math.isnan(goal.sum_mi_min):
+        raise GoalError("goal_incomplete", "min_power needs floors or sum_mi_min (least power for what?)")
+    if not math.isnan(goal.sum_mi_min):
+        reachable = float(np.sum(np.where(off, 0.0, np.minimum(caps, bits))))
+        if goal.sum_mi_min >= reachable and goal.sum_mi_min > 0:
+            raise GoalError("infeasible_goal", f"sum_mi_min {goal.sum_mi_min:g} bits >= {reachable:g}, "
+                                               "the most the channels on and their caps allow")
+    if gain is None or noise_var is None:
+        return goal
+    gain = np.asarray(gain, dtype=float)
+    noise_var = np.asarray(noise_var, dtype=float)
+    if gain.shape != (n,) or noise_var.shape != (n,):
+        return goal  # channel state of another N: the optimizer's own check applies
+    need = float(np.sum(floor_power(floors, gain, noise_var, off, constellation)))
+    if not need <= p_max:
+        raise GoalError("infeasible_goal", f"floors need P = {need:.1f} > P_max = {p_max:g}")
+    if not math.isnan(goal.sum_mi_min):
+        best = max_sum_mi(gain, noise_var, p_max, goal, constellation)
+        if best < goal.sum_mi_min - 1e-9:
+            raise GoalError("infeasible_goal", f"sum_mi_min {goal.sum_mi_min:g} bits > {best:.2f} bits, "
+                                               f"the most P_max = {p_max:g} reaches within the floors and caps")
+    return goal
+
+
+def smooth_goal(current: Goal, new: Goal, alpha: float, n: int) -> Goal:
+    """The EMA of two checked goals for n channels (module docstring: the rules)."""
+    if alpha >= 1.0:
+        return new
+    a = float(alpha)
+    off = new.off_mask(n)
+    floors = (1.0 - a) * current.floors(n) + a * new.floors(n)
+    cur_caps, new_caps = current.caps(n), new.caps(n)
+    both = np.isfinite(cur_caps) & np.isfinite(new_caps)
+    caps = np.where(both, (1.0 - a) * np.where(both, cur_caps, 0.0) + a * np.where(both, new_caps, 0.0), new_caps)
+    floors = np.where(off | (floors < defaults.GOAL_FLOOR_SNAP_BITS), 0.0, np.minimum(floors, caps))
+    cur_s, new_s = float(current.sum_mi_min), float(new.sum_mi_min)
+    sum_min = new_s if (math.isnan(cur_s) or math.isnan(new_s)) else (1.0 - a) * cur_s + a * new_s
+    return Goal(
+        objective=new.objective,
+        mi_floor=floors if np.any(floors > 0) else None,
+        mi_cap=caps if np.any(np.isfinite(caps)) else None,
+        off=off if off.any() else None,
+        sum_mi_min=sum_min,
+    )

@@ -1,0 +1,52 @@
+"""Goals as short text: for status details, logs and the navigator's state summary.
+
+Channels are listed 1-based and compressed into ranges ("1-3, 7"), floors and caps
+grouped by value, e.g. ``max_min; floors 1.5 bits on 1-3; off 8``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from steer_ros.system1.goal import Goal
+
+__all__ = ["channel_ranges", "describe_goal"]
+
+
+def channel_ranges(indices) -> str:
+    """0-based indices as 1-based ranges: [0, 1, 2, 6] -> "1-3, 7"."""
+    idx = sorted({int(i) + 1 for i in np.asarray(indices, dtype=int).ravel()})
+    parts, start = [], None
+    for k, value in enumerate(idx):
+        if start is None:
+            start = value
+        if k + 1 == len(idx) or idx[k + 1] != value + 1:
+            parts.append(str(start) if start == value else f"{start}-{value}")
+            start = None
+    return ", ".join(parts)
+
+
+def _grouped(values: np.ndarray, mask: np.ndarray) -> str:
+    groups = []
+    for value in sorted(set(values[mask].tolist())):
+        unit = "bit" if value == 1 else "bits"
+        groups.append(f"{value:g} {unit} on {channel_ranges(np.flatnonzero(mask & (values == value)))}")
+    return "; ".join(groups)
+
+
+def describe_goal(goal: Goal) -> str:
+    """One line: objective, then floors, caps, off channels and the sum-MI floor if any."""
+    parts = [goal.objective.name.lower()]
+    if goal.has_floors:
+        f = np.asarray(goal.mi_floor, dtype=float)
+        parts.append("floors " + _grouped(f, f > 0))
+    if goal.has_caps:
+        u = np.asarray(goal.mi_cap, dtype=float)
+        parts.append("caps " + _grouped(u, np.isfinite(u)))
+    if goal.has_off:
+        parts.append("off " + channel_ranges(np.flatnonzero(goal.off_mask(len(goal.off)))))
+    if not math.isnan(goal.sum_mi_min):
+        parts.append(f"sum MI >= {goal.sum_mi_min:g} bits")
+    return "; ".join(parts)
