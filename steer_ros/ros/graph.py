@@ -97,11 +97,11 @@ def config_dir() -> Path:
 
         try:
             return Path(get_package_share_directory("steer_ros")) / "config"
-        except PackageNotFoundError:
+        except (PackageNotFoundError, OSError):  # OSError: AMENT_PREFIX_PATH unset (no ROS sourced)
             pass
     except ImportError:
         pass
-    return Path(__file__).resolve().parents[1] / "config"
+    return Path(__file__).resolve().parents[2] / "config"  # steer_ros/ros/graph.py -> the checkout
 
 
 def default_config(graph: str = "sim") -> Path:
