@@ -10,12 +10,13 @@ runner): the operating point *after* navigator call j is the last optimizer step
 before call j+1 (the state call j+1 is shown), and after the last call the final
 step of the run: the settled state. Predicates are evaluated there:
 
+* FALLBACK: no call gave a usable reply (every one FALLBACK or REJECTED), whatever
+  the state: an unusable reply is never MET, even where the start met the target;
 * MET: every predicate holds on the settled state, and with ``within: K`` they held
   after one of the first K calls, and (with an event) after one of the first K calls
   from the event on;
 * KEPT: not met, and the backend declined every call it answered usably (status
   KEPT) where the case expected action;
-* FALLBACK: no call gave a usable reply (every one FALLBACK or REJECTED);
 * MISSED: otherwise.
 
 Target ``decline``: MET when every call was KEPT with a non-empty reasoning (the
@@ -201,10 +202,10 @@ def evaluate_trace(case: Case, trace: Trace, schedule: EvalSchedule, event_step:
         ok = calls_to_met is not None and calls_to_met <= case.within
         if case.event is not None:
             ok = ok and after_event is not None and after_event <= case.within
-    if ok:
-        verdict = "MET"
-    elif not usable:
+    if not usable:  # garbage never scores, even where the start already met the target
         verdict = "FALLBACK"
+    elif ok:
+        verdict = "MET"
     elif all(s != "OK" for s in statuses):
         verdict = "KEPT"
     else:

@@ -63,9 +63,9 @@ call j + 1.
 
 | verdict | meaning |
 |---|---|
+| FALLBACK | no call gave a usable reply (never MET, even where the start already met the target) |
 | MET | every predicate holds (and in time); for target `decline`: every call declined (status KEPT) with a reason |
 | KEPT | not met, and the backend declined every call where the case expected action |
-| FALLBACK | no call gave a usable reply |
 | MISSED | otherwise (it acted, and the result is wrong) |
 
 Predicates (full grammar in `steer_ros/lab/evaluation/targets.py`): `mi[1-3] <= 0.05`,
