@@ -14,6 +14,7 @@ help:
 	@echo "make bench   print the benchmarks (ratios against the baselines)"
 	@echo "make experiments  reproduce the paper's section IV (out/experiments, docs/experiments.md)"
 	@echo "make faults  run the fault drills and print the fault table"
+	@echo "make eval    score the rules backend on the public policy suite (out/eval, docs/eval.md)"
 	@echo "make soak    run the load drill for 10 minutes, RSS per node at start and end"
 
 setup:
@@ -61,3 +62,9 @@ faults: setup
 soak: setup
 	@mkdir -p out/faults
 	@$(IN_ENV) steer-ros faults --soak $(SOAK_S) --out out/faults
+
+# Navigator scorecard (steer-ros eval): the rules backend on the public policy suite,
+# step-locked; writes out/eval/rules/ and regenerates docs/eval.md.
+.PHONY: eval
+eval: setup
+	@$(IN_ENV) steer-ros eval --out out/eval/rules --docs docs/eval.md

@@ -185,3 +185,12 @@ EXP_OUT_DIR = "out/experiments"
 # navigator's period is nav_every / rate, so the step ratio matches the harness.
 EXP_GRAPH_RATE_HZ = 50.0
 EXP_GRAPH_TIMEOUT_S = 60.0  # give up on one through-graph condition after this long
+
+# --- Evaluation: steer-ros eval (issue 13) ---------------------------------------------
+# Step-locked schedule of a case (a suite may override it): navigator every
+# EVAL_NAV_EVERY optimizer steps from step 0, EVAL_STEPS steps in all (25 calls).
+EVAL_STEPS = 250
+EVAL_NAV_EVERY = 10
+EVAL_SUITE = "policies/suite.yaml"  # the public suite, relative to config/
+EVAL_OUT_DIR = "out/eval"
+EVAL_GRAPH_RATE_HZ = 50.0  # optimizer steps per second of a --through-graph case

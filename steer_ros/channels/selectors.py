@@ -97,7 +97,9 @@ class Selector:
         if strength.shape != (n,):
             raise SelectorError(f"selector {self.text!r}: {strength.size} strengths for {n} channels")
         if atom.percent is not None:
-            count = max(1, int(math.floor(atom.percent / 100.0 * n + 0.5)))
+            # percent * n / 100, not percent / 100 * n: 29 / 100 * 50 is 14.499999999999998
+            # in floating point and would round down; 29 * 50 / 100 is exactly 14.5.
+            count = max(1, int(math.floor(atom.percent * n / 100.0 + 0.5)))
         else:
             count = atom.lo
         if count > n:

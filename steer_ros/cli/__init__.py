@@ -24,6 +24,7 @@ SUBCOMMANDS = [
     "replay",
     "foxglove",
     "experiment",
+    "eval",
     "faults",
 ]
 

@@ -71,10 +71,16 @@ class Navigator:
             current_w, current_p = np.empty(0), float("nan")
         base = dict(policy=str(policy), backend=name)
 
+        reply = None
+
+        def usage() -> dict:
+            # The server's token counts travel with the decision, an unusable reply's too.
+            return {"usage": reply.usage} if reply is not None and reply.usage else {}
+
         def fallback(detail: str, reasoning: str = "") -> SteerDecision:
             return SteerDecision(
                 weights=current_w, p_total=current_p, reasoning=reasoning, status=Status.FALLBACK,
-                status_detail=detail, latency_s=time.perf_counter() - start, **base,
+                status_detail=detail, latency_s=time.perf_counter() - start, extras=usage(), **base,
             )
 
         try:
@@ -86,7 +92,7 @@ class Navigator:
                 return SteerDecision(
                     weights=current_w, p_total=current_p, reasoning=reply.reasoning_content or reply.detail,
                     status=Status.KEPT, status_detail=reply.detail or "kept: current command",
-                    latency_s=latency, **base,
+                    latency_s=latency, extras=usage(), **base,
                 )
             parsed = parse_reply(reply.text, snapshot.n, reply.reasoning_content, strength=snapshot.strength)
         except (BackendError, ReplyError) as err:
@@ -99,7 +105,8 @@ class Navigator:
             detail += f" and a goal ({describe_goal(parsed.goal)})"
         return SteerDecision(
             weights=parsed.weights, p_total=parsed.p_total, reasoning=parsed.reasoning,
-            status=Status.OK, status_detail=detail, latency_s=latency, goal=parsed.goal, **base,
+            status=Status.OK, status_detail=detail, latency_s=latency, goal=parsed.goal,
+            extras=usage(), **base,
         )
 
     def close(self) -> None:

@@ -13,13 +13,16 @@ Per optimizer step k = 0 .. steps-1::
 
 The navigator is told nothing of the schedule: it sees only the snapshot.
 A KEPT / FALLBACK / REJECTED command leaves the command in force, as the optimizer
-node does.
+node does. ``events`` (step -> callable) change the world mid-run: before step k,
+``events[k](system1, current)`` may change the channels or the limits and returns
+the command in force afterwards (or None: unchanged).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -64,6 +67,7 @@ REVERSAL_SCHEDULE = Schedule(defaults.EXP_REVERSAL_STEPS, defaults.EXP_REVERSAL_
 def navigator_call(step: int, raw: SteerDecision, accepted: SteerDecision) -> NavigatorCall:
     """The record of one decision (raw proposal and accepted command)."""
     proposed_w = np.asarray(raw.weights, dtype=float).ravel()
+    usage = (raw.extras or {}).get("usage") or {}
     return NavigatorCall(
         step=int(step), status=Status(accepted.status).name,
         detail=accepted.status_detail if accepted.status == Status.OK else (raw.status_detail or accepted.status_detail),
@@ -72,6 +76,7 @@ def navigator_call(step: int, raw: SteerDecision, accepted: SteerDecision) -> Na
         proposed_p_total=float(raw.p_total) if raw.p_total is not None else math.nan,
         accepted_weights=tuple(float(w) for w in np.asarray(accepted.weights, dtype=float).ravel()),
         accepted_p_total=float(accepted.p_total),
+        prompt_tokens=usage.get("prompt_tokens"), completion_tokens=usage.get("completion_tokens"),
     )
 
 
@@ -83,12 +88,13 @@ class StepLockedHarness:
             initial command: the equal-weight baseline B0).
         gain, noise_var: (N,) |h|^2 and sigma^2 (defaults: docs/design.md
             section 1).
-        p_total: initial budget; weights start equal.
+        p_total: initial budget.
         guardrail: the guardrail (default: alpha = EMA_ALPHA, docs/design.md section 5).
+        weights: (N,) initial weights (None = equal).
     """
 
     def __init__(self, navigator: Navigator | None, gain=None, noise_var=None,
-                 p_total: float = defaults.P_TOTAL, guardrail: Guardrail | None = None):
+                 p_total: float = defaults.P_TOTAL, guardrail: Guardrail | None = None, weights=None):
         self.navigator = navigator
         self.gain = np.asarray(defaults.design_gains() if gain is None else gain, dtype=float)
         n = self.gain.shape[0]
@@ -96,11 +102,14 @@ class StepLockedHarness:
             np.asarray(defaults.NOISE_VAR if noise_var is None else noise_var, dtype=float), (n,)).copy()
         self.p_total = float(p_total)
         self.guardrail = guardrail or Guardrail()
+        self.weights = defaults.equal_weights(n) if weights is None else np.asarray(weights, dtype=float)
 
-    def run(self, policy: str, schedule: Schedule, label: str = "") -> Trace:
+    def run(self, policy: str, schedule: Schedule, label: str = "",
+            events: Mapping[int, Callable[[System1, SteerDecision], SteerDecision | None]] | None = None) -> Trace:
         n = self.gain.shape[0]
-        system1 = System1(self.gain, self.noise_var, weights=defaults.equal_weights(n), p_total=self.p_total)
-        current = SteerDecision(weights=defaults.equal_weights(n), p_total=self.p_total)
+        system1 = System1(self.gain, self.noise_var, weights=self.weights, p_total=self.p_total)
+        current = SteerDecision(weights=system1.weights, p_total=self.p_total)
+        events = events or {}
         rec = TraceRecorder(label or policy, policy)
         if schedule.reverse_at is not None:
             rec.events["reverse_at"] = schedule.reverse_at
@@ -108,6 +117,8 @@ class StepLockedHarness:
         for k in range(schedule.steps):
             if k == schedule.reverse_at:
                 system1.set_channels(reversed_gains(system1.gain), system1.noise_var)
+            if k in events:
+                current = events[k](system1, current) or current
             if self.navigator is not None and k % schedule.every == 0:
                 raw = self.navigator.decide(system1.snapshot(), policy)
                 accepted = self.guardrail.apply(raw, current, n)

@@ -23,6 +23,8 @@ class NavigatorCall:
         ...) and its "code: detail" string.
     proposed_*: the backend's parsed proposal (NaN budget = keep); accepted_*: the
         guardrail's output (EMA-smoothed, clamped).
+    prompt_tokens / completion_tokens: the server's ``usage`` for this call (None
+        where it reported none).
     """
 
     step: int
@@ -34,12 +36,14 @@ class NavigatorCall:
     proposed_p_total: float
     accepted_weights: tuple[float, ...]
     accepted_p_total: float
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
     def to_json(self) -> dict:
         def num(x: float) -> float | None:
             return None if not math.isfinite(x) else round(float(x), 6)
 
-        return {
+        out = {
             "step": self.step, "status": self.status, "detail": self.detail, "reasoning": self.reasoning,
             "latency_s": round(self.latency_s, 6),
             "proposed_weights": [round(w, 6) for w in self.proposed_weights],
@@ -47,6 +51,9 @@ class NavigatorCall:
             "accepted_weights": [round(w, 6) for w in self.accepted_weights],
             "accepted_p_total": num(self.accepted_p_total),
         }
+        if self.prompt_tokens is not None or self.completion_tokens is not None:
+            out.update(prompt_tokens=self.prompt_tokens, completion_tokens=self.completion_tokens)
+        return out
 
 
 @dataclass

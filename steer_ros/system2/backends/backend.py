@@ -39,13 +39,16 @@ class BackendReply:
 
     text: the reply content (expected to hold the JSON object);
     reasoning_content: a separate reasoning channel, if the server sent one;
-    keep: the backend chose to keep the current command (``detail`` says why).
+    keep: the backend chose to keep the current command (``detail`` says why);
+    usage: the server's token counts ``{"prompt_tokens": int, "completion_tokens": int}``
+        (None where it reports none, and for offline backends).
     """
 
     text: str = ""
     reasoning_content: str = ""
     keep: bool = False
     detail: str = ""
+    usage: dict | None = None
 
 
 class Backend(ABC):

@@ -177,4 +177,15 @@ def _reply_from(response) -> BackendReply:
             content = reasoning  # some servers put everything in the reasoning channel
         else:
             raise BackendError("empty_reply", f"no content (finish_reason {choices[0].finish_reason!r})")
-    return BackendReply(text=content, reasoning_content=reasoning if isinstance(reasoning, str) else "")
+    return BackendReply(text=content, reasoning_content=reasoning if isinstance(reasoning, str) else "",
+                        usage=_usage(response))
+
+
+def _usage(response) -> dict | None:
+    """The response's token counts, or None where the server sent no ``usage``."""
+    usage = getattr(response, "usage", None)
+    if usage is None:
+        return None
+    counts = {k: getattr(usage, k, None) for k in ("prompt_tokens", "completion_tokens")}
+    counts = {k: int(v) for k, v in counts.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return counts or None
