@@ -186,7 +186,7 @@ EXP_OUT_DIR = "out/experiments"
 EXP_GRAPH_RATE_HZ = 50.0
 EXP_GRAPH_TIMEOUT_S = 60.0  # give up on one through-graph condition after this long
 
-# --- Evaluation: steer-ros eval (issue 13) ---------------------------------------------
+# --- Evaluation: steer-ros eval (README, "Scoring a navigator") -------------------------
 # Step-locked schedule of a case (a suite may override it): navigator every
 # EVAL_NAV_EVERY optimizer steps from step 0, EVAL_STEPS steps in all (25 calls).
 EVAL_STEPS = 250

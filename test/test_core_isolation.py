@@ -25,7 +25,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "steer_ros"
 NOT_CORE = ("ros", "lab", "cli")  # the ROS layer and the tooling: allowed to import ROS

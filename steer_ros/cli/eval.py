@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from steer_ros import defaults
+from steer_ros.system2.backends.backend import BACKEND_KINDS
 
 
 def register(subparsers) -> None:
@@ -20,7 +21,7 @@ def register(subparsers) -> None:
         description=__doc__)
     parser.add_argument("--suite", default="", metavar="FILE",
                         help="suite YAML (default: the public suite, config/policies/suite.yaml)")
-    parser.add_argument("--backend", choices=("rules", "openai", "scripted"), default="rules",
+    parser.add_argument("--backend", choices=BACKEND_KINDS, default="rules",
                         help="navigator backend (default: rules, the offline interpreter)")
     parser.add_argument("--llm-base-url", default=os.environ.get("STEER_LLM_BASE_URL", ""),
                         help="OpenAI-compatible endpoint (default: $STEER_LLM_BASE_URL)")

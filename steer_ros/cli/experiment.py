@@ -9,13 +9,14 @@ import os
 import sys
 
 from steer_ros import defaults
+from steer_ros.system2.backends.backend import BACKEND_KINDS
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "experiment", help="reproduce the paper's experiments (policies P1-P4, gain reversal)", description=__doc__)
     parser.add_argument("name", choices=("policies", "reversal"), help="which experiment")
-    parser.add_argument("--backend", choices=("rules", "openai", "scripted"), default="rules",
+    parser.add_argument("--backend", choices=BACKEND_KINDS, default="rules",
                         help="navigator backend (default: rules, the offline interpreter)")
     parser.add_argument("--llm-base-url", default=os.environ.get("STEER_LLM_BASE_URL", ""),
                         help="OpenAI-compatible endpoint (default: $STEER_LLM_BASE_URL)")

@@ -656,7 +656,7 @@ class System1:
     def goal_optimum(self) -> "_go.GoalOptimum":
         """The certified optimum of the command in force on the current channels."""
         return _go.goal_optimum(self._gain, self._noise_var, self._weights, self._p_total,
-                                self._goal_as_goal(), self.constellation)
+                                self.goal_as_goal(), self.constellation)
 
     def optimality_gap(self, optimum: "_go.GoalOptimum | None" = None) -> float:
         """Certified optimum minus the current value: bits of sum_i w_i I_i (weights
@@ -683,7 +683,8 @@ class System1:
             return float(np.sum(self._power) - opt.power_used)
         return float(opt.weighted_mi - self.weighted_mi())
 
-    def _goal_as_goal(self) -> Goal:
+    def goal_as_goal(self) -> Goal:
+        """The goal in force as a :class:`Goal` (``Goal()`` for the plain weighted sum)."""
         rg = self._goal
         if rg is None:
             return Goal()

@@ -5,7 +5,6 @@ the real OpenAI-compatible test server."""
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import numpy as np
 import pytest

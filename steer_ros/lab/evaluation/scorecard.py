@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from steer_ros.lab.evaluation.case_runner import VERDICTS, CaseRun, call_stats
+from steer_ros.lab.evaluation.case_runner import CaseRun, call_stats
 from steer_ros.lab.evaluation.suite import Case
 
 __all__ = ["case_entry", "build_scorecard", "write_scorecard", "read_scorecard", "compare", "wilson_interval",

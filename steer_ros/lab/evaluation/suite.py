@@ -66,7 +66,7 @@ class SuiteError(ValueError):
 
 def default_suite_path() -> Path:
     """config/policies/suite.yaml of the installed package, else of the source tree."""
-    from steer_ros.ros.graph import config_dir
+    from steer_ros.resources import config_dir
 
     installed = config_dir() / defaults.EVAL_SUITE
     if installed.is_file():

@@ -21,7 +21,7 @@ from rclpy.node import Node
 
 from steer_ros import defaults
 from steer_ros.msg import ChannelState
-from steer_ros.channels.channel_mux import ON_STALE, ChannelMux, parse_sources
+from steer_ros.channels.channel_mux import ON_STALE, SOURCES, ChannelMux, parse_sources
 from steer_ros.ros import topics
 from steer_ros.ros.conversions import channel_arrays, channel_state_msg
 from steer_ros.ros.diagnostics import DiagnosticsReporter
@@ -30,7 +30,7 @@ from steer_ros.ros.node_runtime import run_node
 
 PARAMS = [
     Param("sources", ["sim"], "Primary source per channel ('sim' or 'sdr'); one entry applies to all channels.",
-          kind="str_list", choices=("sim", "sdr")),
+          kind="str_list", choices=SOURCES),
     Param("stale_after_s", defaults.STALE_AFTER_S, "A source silent this long is stale.", min=1e-3),
     Param("on_stale", defaults.MUX_ON_STALE, "What a stale source's channels do.", choices=ON_STALE),
     Param("rate_hz", defaults.MUX_RATE_HZ, "Republish rate (the mux also publishes on every input).", min=0.1,

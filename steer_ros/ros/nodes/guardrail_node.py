@@ -1,7 +1,9 @@
 """guardrail: turns the navigator's raw commands (steer/command/raw) into accepted
 ones (steer/command) through the guardrail pipeline of docs/design.md section 5: clip
-negatives, normalize, all-zero -> uniform, clamp P_total to [p_min, p_max], EMA with
-alpha, fall back to the command in force on any failure, reasoning carried through.
+negatives, normalize, all-zero -> uniform, clamp P_total to [p_min, p_max], check a
+goal (floors and caps within [0, log2 M] of ``constellation``, selectors resolved,
+feasible at p_max on the latest steer/channel_state), EMA with alpha, fall back to the
+command in force on any failure, reasoning carried through.
 Every outcome is counted and its detail logged.
 
 The command in force is the last one accepted here; after a restart, the one the
@@ -21,9 +23,9 @@ from rclpy.node import Node
 from steer_ros import defaults
 from steer_ros.system2.steer_decision import SteerDecision, Status
 from steer_ros.system2.guardrail import Guardrail
-from steer_ros.msg import AllocationState, SteerCommand
+from steer_ros.msg import AllocationState, ChannelState, SteerCommand
 from steer_ros.ros import topics
-from steer_ros.ros.conversions import decision_from_msg, decision_msg
+from steer_ros.ros.conversions import channel_arrays, decision_from_msg, decision_msg
 from steer_ros.ros.diagnostics import WARN, DiagnosticsReporter
 from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.ros.node_runtime import run_node
@@ -33,6 +35,8 @@ PARAMS = [
     Param("p_max", defaults.P_MAX, "Highest power budget a command may set.", min=1e-9, read_only=True),
     Param("ema_alpha", defaults.EMA_ALPHA, "EMA factor: w <- (1-alpha) w + alpha w_new (1 = no smoothing).",
           min=1e-6, max=1.0, read_only=True),
+    Param("constellation", defaults.CONSTELLATION, "The optimizer's constellation: its log2 M bounds the MI "
+          "floors and caps a goal may ask for.", choices=defaults.CONSTELLATIONS, read_only=True),
 ]
 
 
@@ -41,15 +45,18 @@ class GuardrailNode(Node):
         super().__init__("guardrail", **node_kwargs)
         self.params = ParameterSet(self, PARAMS)
         v = self.params.values
-        self.guardrail = Guardrail(p_min=v.p_min, p_max=v.p_max, alpha=v.ema_alpha)
+        self.guardrail = Guardrail(p_min=v.p_min, p_max=v.p_max, alpha=v.ema_alpha, constellation=v.constellation)
         self.lock = threading.Lock()
         self.accepted: SteerDecision | None = None
         self.in_force: SteerDecision | None = None  # from steer/allocation
         self.waiting_raw: SteerCommand | None = None  # the newest raw command while nothing is in force
+        self.channel_msg: ChannelState | None = None  # latest, validated when a goal is checked
         self.outcomes: dict[str, int] = {}
         self.last_detail = ""
         self.create_subscription(SteerCommand, topics.COMMAND_RAW, self.on_raw, topics.COMMAND_QOS)
         self.create_subscription(AllocationState, topics.ALLOCATION, self.on_allocation, topics.STREAM_IN)
+        # The channel state, for a goal's feasibility at p_max (floors need power).
+        self.create_subscription(ChannelState, topics.CHANNEL_STATE, self.on_channels, topics.STREAM_IN)
         self.pub = self.create_publisher(SteerCommand, topics.COMMAND, topics.LATCHED_COMMAND_QOS)
         self.diagnostics = DiagnosticsReporter(self, self._diag_values)
 
@@ -61,6 +68,23 @@ class GuardrailNode(Node):
                 waiting, self.waiting_raw = self.waiting_raw, None
             if waiting is not None:
                 self.on_raw(waiting)
+
+    def on_channels(self, msg: ChannelState) -> None:
+        with self.lock:  # O(1) at any channel rate; validated when a goal is checked
+            self.channel_msg = msg
+
+    def _channels(self, n: int) -> tuple:
+        """(gain, noise_var) of the latest valid channel state for n channels, else (None, None):
+        a goal's feasibility is then left to the optimizer, which reports a shortfall."""
+        with self.lock:
+            msg = self.channel_msg
+        if msg is None:
+            return None, None
+        try:
+            gain, noise_var, _, _ = channel_arrays(msg)
+        except ValueError:
+            return None, None
+        return (gain, noise_var) if gain.shape[0] == n else (None, None)
 
     def current(self, n: int) -> SteerDecision:
         """The command in force for n channels (last accepted, else the optimizer's)."""
@@ -86,7 +110,8 @@ class GuardrailNode(Node):
         with self.lock:
             alloc_n = np.asarray(self.in_force.weights).shape[0] if self.in_force is not None else None
         n = alloc_n or len(msg.weights)
-        accepted = self.guardrail.apply(raw, self.current(n), n)
+        gain, noise_var = self._channels(n) if not raw.goal.is_plain else (None, None)
+        accepted = self.guardrail.apply(raw, self.current(n), n, gain=gain, noise_var=noise_var)
         status = Status(accepted.status).name
         with self.lock:
             if accepted.status == Status.OK:

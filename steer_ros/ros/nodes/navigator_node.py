@@ -23,12 +23,13 @@ from std_msgs.msg import String
 from steer_ros import defaults
 from steer_ros.system2.steer_decision import SteerDecision, Status
 from steer_ros.msg import AllocationState, ChannelState, SteerCommand
-from steer_ros.system2 import AsyncNavigator, BackendConfig, Navigator, make_backend
+from steer_ros.system2 import BACKEND_KINDS, AsyncNavigator, BackendConfig, Navigator, make_backend
 from steer_ros.ros import topics
-from steer_ros.ros.conversions import channel_arrays, decision_msg
+from steer_ros.ros.conversions import channel_arrays, decision_msg, goal_from_msg
 from steer_ros.ros.diagnostics import WARN, DiagnosticsReporter
 from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.ros.node_runtime import run_node
+from steer_ros.system1.goal import Goal
 from steer_ros.system2.snapshot import SystemSnapshot
 
 BASE_URL_ENV = "STEER_LLM_BASE_URL"
@@ -39,7 +40,7 @@ PARAMS = [
           read_only=True),
     Param("policy", defaults.POLICY, "The operator's intent, in plain language."),
     Param("backend", "", "rules, openai or scripted; empty = openai if an endpoint is configured, else rules.",
-          choices=("", "rules", "openai", "scripted"), read_only=True),
+          choices=("", *BACKEND_KINDS), read_only=True),
     Param("llm_base_url", defaults.LLM_BASE_URL, f"OpenAI-compatible endpoint; empty = ${BASE_URL_ENV}.",
           read_only=True),
     Param("llm_model", defaults.LLM_MODEL, f"Model name; empty = ${MODEL_ENV}.", read_only=True),
@@ -54,6 +55,8 @@ PARAMS = [
     Param("script_path", "", "scripted backend: JSONL file of replies.", read_only=True),
     Param("p_min", defaults.P_MIN, "Budget floor quoted in the prompt.", min=1e-9, read_only=True),
     Param("p_max", defaults.P_MAX, "Budget ceiling quoted in the prompt.", min=1e-9, read_only=True),
+    Param("constellation", defaults.CONSTELLATION, "The optimizer's constellation: the prompt quotes its MI "
+          "ceiling (log2 M bits per channel).", choices=defaults.CONSTELLATIONS, read_only=True),
 ]
 
 
@@ -78,10 +81,11 @@ class NavigatorNode(Node):
         self.backend = make_backend(self.config)
         self.backend_name = getattr(self.backend, "name", self.config.resolved_kind())
         self.navigator = AsyncNavigator(Navigator(self.backend, deadline_s=v.timeout_s, prompt_path=v.prompt_path or None,
-                                                  p_min=v.p_min, p_max=v.p_max))
+                                                  p_min=v.p_min, p_max=v.p_max, constellation=v.constellation))
         self.lock = threading.Lock()
         self.policy = v.policy
         self.allocation: AllocationState | None = None
+        self.goal_in_force = Goal()  # of the last accepted steer/command: the user message states it
         self.channel_msg: ChannelState | None = None  # latest, not yet validated
         self.noise_var: np.ndarray | None = None  # from the latest valid one
         self.outcomes: dict[str, int] = {}
@@ -89,6 +93,7 @@ class NavigatorNode(Node):
         self.params.on_change("policy", lambda text: self.set_policy(text, "parameter"))
         self.create_subscription(AllocationState, topics.ALLOCATION, self.on_allocation, topics.STREAM_IN)
         self.create_subscription(ChannelState, topics.CHANNEL_STATE, self.on_channels, topics.STREAM_IN)
+        self.create_subscription(SteerCommand, topics.COMMAND, self.on_command, topics.LATCHED_COMMAND_QOS)
         self.create_subscription(String, topics.POLICY, lambda msg: self.set_policy(msg.data, "topic"),
                                  topics.POLICY_QOS)
         self.pub = self.create_publisher(SteerCommand, topics.COMMAND_RAW, topics.COMMAND_QOS)
@@ -120,6 +125,17 @@ class NavigatorNode(Node):
         with self.lock:
             self.allocation = msg
 
+    def on_command(self, msg: SteerCommand) -> None:
+        """The goal in force, for the next state summary (an unreadable command leaves it)."""
+        if msg.status != SteerCommand.STATUS_OK:
+            return
+        try:
+            goal = goal_from_msg(msg)
+        except ValueError:
+            return
+        with self.lock:
+            self.goal_in_force = goal
+
     def on_channels(self, msg: ChannelState) -> None:
         # Kept as received (O(1) at any channel rate); validated when a cycle reads it.
         with self.lock:
@@ -143,7 +159,7 @@ class NavigatorNode(Node):
 
     def snapshot(self) -> tuple[SystemSnapshot | None, str]:
         with self.lock:
-            alloc, policy = self.allocation, self.policy
+            alloc, policy, goal = self.allocation, self.policy, self.goal_in_force
         if alloc is None:
             return None, policy
         n = len(alloc.gain)
@@ -161,7 +177,8 @@ class NavigatorNode(Node):
         gain, power, mi, weights = arrays
         shortfall = np.asarray(getattr(alloc, "mi_shortfall", ()), dtype=float)
         return SystemSnapshot(gain=gain, noise_var=noise_var, power=power, mi=mi, weights=weights,
-                              p_total=float(alloc.p_total), goals_met=bool(getattr(alloc, "goals_met", True)),
+                              p_total=float(alloc.p_total), goal=goal if _fits(goal, n) else Goal(),
+                              goals_met=bool(getattr(alloc, "goals_met", True)),
                               mi_shortfall=shortfall if shortfall.shape == (n,) else None), policy
 
     def cycle(self) -> None:
@@ -214,6 +231,11 @@ class NavigatorNode(Node):
 
     def close(self) -> None:
         self.navigator.close(timeout_s=0.5)
+
+
+def _fits(goal: Goal, n: int) -> bool:
+    """Whether a goal's per-channel arrays are for n channels (a resize drops it)."""
+    return all(a is None or np.asarray(a).shape == (n,) for a in (goal.mi_floor, goal.mi_cap, goal.off))
 
 
 def main(args=None) -> int:

@@ -18,6 +18,7 @@ publishing on steer/command can make an allocation infeasible.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 
@@ -48,8 +49,8 @@ PARAMS = [
     Param("event_burst_steps", defaults.OPTIMIZER_EVENT_BURST_STEPS, "System 1 steps run at once when an input "
           "changes (fewer once converged); 0 = wait for the next tick.", min=0, max=100000, read_only=True),
     Param("mode", defaults.OPTIMIZER_MODE, "default (fast KKT-guided) or pga (the paper's plain PGA).",
-          choices=("default", "pga"), read_only=True),
-    Param("constellation", defaults.CONSTELLATION, "Input constellation.", choices=("qpsk", "16qam", "64qam"),
+          choices=defaults.OPTIMIZER_MODES, read_only=True),
+    Param("constellation", defaults.CONSTELLATION, "Input constellation.", choices=defaults.CONSTELLATIONS,
           read_only=True),
     Param("a_min", defaults.A_MIN, "Amplitude floor that keeps every channel's gradient alive.", min=0.0,
           read_only=True),
@@ -67,7 +68,7 @@ class OptimizerNode(Node):
         v = self.params.values
         if v.p_min > v.p_max:
             raise ValueError(f"parameter 'p_min' ({v.p_min}) must be <= 'p_max' ({v.p_max})")
-        self.bounds = Guardrail(p_min=v.p_min, p_max=v.p_max, alpha=1.0)
+        self.bounds = Guardrail(p_min=v.p_min, p_max=v.p_max, alpha=1.0, constellation=v.constellation)
         self.system1: System1 | None = None
         # Guards system1 and the pacer: publish() steps System 1 up to its stamp.
         # (Each node spins a single-threaded executor; the lock keeps the node correct
@@ -180,7 +181,7 @@ class OptimizerNode(Node):
                                             "out of bounds, re-bounded here", level=WARN)
                 else:
                     self.diagnostics.clear("adjusted_commands")
-                self.system1.set_command(bounded.weights, bounded.p_total)
+                self.system1.set_command(bounded.weights, bounded.p_total, goal=bounded.goal)
                 self.diagnostics.clear("rejected_commands")
                 self.diagnostics.clear("resized")
         return channels is not None or command is not None
@@ -234,18 +235,35 @@ class OptimizerNode(Node):
                                 "System 1 step failed; restarted from an equal power split")
         self.system1 = System1(old.gain, old.noise_var, weights=old.weights, p_total=old.p_total, mode=v.mode,
                                constellation=v.constellation, a_min=v.a_min)
+        with contextlib.suppress(ValueError):  # the goal in force, if it still checks
+            self.system1.set_command(goal=old.goal_as_goal())
         self.system1.step_count = old.step_count  # steps keep counting across the restart
 
     # -- reporting --------------------------------------------------------------------
-    def _gap(self, gain, noise_var, weights, p_total, weighted_mi) -> float:
+    def _gap(self, s1: System1, weighted_mi: float) -> float:
+        """The live optimality gap against the certified optimum of the command in
+        force (cached until the channels or the command change): bits of the weighted
+        sum, or for a goal System1.optimality_gap's unit (bits; power above the least
+        power for min_power)."""
         if not self.params.values.compute_gap:
             return math.nan
-        key = b"".join(np.ascontiguousarray(a, dtype=float).tobytes() for a in (gain, noise_var, weights)) + \
-            np.float64(p_total).tobytes()
+        goal = s1.goal
+        arrays = [s1.gain, s1.noise_var, s1.weights]
+        if goal is not None:
+            arrays += [goal.floors, goal.caps, goal.off.astype(float)]
+        key = b"".join(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays) + \
+            np.float64(s1.p_total).tobytes() + bytes([0 if goal is None else 1 + int(goal.objective)])
         if self._gap_cache is None or self._gap_cache[0] != key:
-            optimum = certified_optimum(gain, noise_var, weights, p_total, self.params.values.constellation)
-            self._gap_cache = (key, float(optimum.weighted_mi))
-        return max(self._gap_cache[1] - weighted_mi, 0.0)
+            if goal is None:
+                optimum = certified_optimum(s1.gain, s1.noise_var, s1.weights, s1.p_total,
+                                            self.params.values.constellation)
+                self._gap_cache = (key, float(optimum.weighted_mi))
+            else:
+                self._gap_cache = (key, s1.goal_optimum())
+        cached = self._gap_cache[1]
+        if goal is None:
+            return max(cached - weighted_mi, 0.0)
+        return s1.optimality_gap(cached)
 
     def publish(self) -> None:
         # Under the state lock: read the clock, bring System 1 up to that instant and
@@ -260,12 +278,11 @@ class OptimizerNode(Node):
                 return
             s1 = self.system1
             msg = allocation_msg(s1, math.nan, stamp=stamp.to_msg(), step=s1.step_count - self.event_steps)
-            inputs = (s1.gain.copy(), s1.noise_var.copy(), s1.weights.copy(), s1.p_total)
             self.limiter.published(stamp_monotonic)
-        try:
-            msg.optimality_gap = self._gap(*inputs, msg.weighted_mi)
-        except ValueError as exc:
-            self.diagnostics.problem("gap", f"optimality gap not computed: {exc}")
+            try:
+                msg.optimality_gap = self._gap(s1, msg.weighted_mi)
+            except ValueError as exc:
+                self.diagnostics.problem("gap", f"optimality gap not computed: {exc}")
         self.pub.publish(msg)
         self.published += 1
 
@@ -280,6 +297,8 @@ class OptimizerNode(Node):
             "n_channels": s1.n if s1 else 0,
             "p_total": s1.p_total if s1 else math.nan,
             "feasibility_violations": self.feasibility_violations,
+            "objective": s1.objective.name.lower() if s1 else "",
+            "goals_met": s1.goals_met if s1 else True,
         }
 
 
