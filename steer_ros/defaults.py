@@ -92,6 +92,15 @@ REVERSAL_TIME_S = 30.0  # the reversal scenario's switch time
 COHERENCE_TIME_S = 1.0  # block length of the rayleigh and random_walk scenarios
 WALK_STD_DB = 1.0  # random_walk: dB step per block
 WALK_RANGE_DB = 10.0  # random_walk: reflected within +-range of the base gain
+# Fading scenarios jakes and tdl (steer_ros.channels.fading, steer_ros.channels.tdl_profiles).
+FADING_DOPPLER_HZ = 10.0  # maximum Doppler f_D, Hz
+FADING_SPEED_MPS = 0.0  # > 0: f_D = speed * carrier_frequency_hz / c, overriding doppler_hz
+FADING_CARRIER_FREQUENCY_HZ = 3.5e9
+FADING_K_FACTOR_DB = -100.0  # jakes: Rician K in dB; -100 (or below) = Rayleigh
+FADING_NUM_SINUSOIDS = 32  # M of the sum-of-sinusoids generator
+TDL_PROFILE = "A"  # 3GPP TR 38.901 TDL-A .. TDL-E
+TDL_DELAY_SPREAD_NS = 100.0  # RMS delay spread the normalized delays are scaled to
+TDL_SUBCHANNEL_SPACING_HZ = 30000.0  # f_i = i * spacing, i = 0 .. N-1
 MUX_RATE_HZ = 20.0  # the mux republishes at least this often (and on every input)
 STALE_AFTER_S = 1.0
 MUX_ON_STALE = "fallback"  # or "hold"
