@@ -173,3 +173,12 @@ EXP_OUT_DIR = "out/experiments"
 # navigator's period is nav_every / rate, so the step ratio matches the harness.
 EXP_GRAPH_RATE_HZ = 50.0
 EXP_GRAPH_TIMEOUT_S = 60.0  # give up on one through-graph condition after this long
+# Tracking (steer-ros experiment tracking): System 1 step-locked against jakes fading.
+EXP_TRACKING_DOPPLERS_HZ = (1.0, 10.0, 100.0)  # f_D of the conditions
+EXP_TRACKING_UPDATE_HZ = (100.0, 1000.0)  # channel updates per second
+EXP_TRACKING_N = (8, 64)
+EXP_TRACKING_MODES = ("default", "pga")  # System 1 modes, both with the exact estimator
+EXP_TRACKING_STEP_HZ = 1000.0  # System 1 steps per second of channel time
+EXP_TRACKING_DURATION_S = 10.0  # channel time per condition
+EXP_TRACKING_WARMUP_STEPS = 1000  # steps on the first channel state before t = 0 (not measured)
+EXP_TRACKING_WITHIN_BITS = 1e-3  # "tracking" = sum-MI gap to the instantaneous optimum below this
