@@ -37,6 +37,7 @@ clean:
 experiments: setup
 	@$(IN_ENV) steer-ros experiment policies --through-graph --docs docs/experiments.md
 	@$(IN_ENV) steer-ros experiment reversal --through-graph --docs docs/experiments.md
+	@$(IN_ENV) steer-ros experiment tracking --docs docs/experiments.md
 
 # Fault drills (issue 8): every LLM, message, node and load fault, one at a time; prints
 # the table and writes out/faults/faults.json. `make soak` runs the load row for 10
