@@ -2,7 +2,11 @@
 
 Scenarios come from :mod:`steer_ros.channels.scenario`. ``gain`` can be changed at run time
 (``ros2 param set /channel_sim gain "[...]"``), and ``reversed`` set to true flips every
-gain (h_i <-> h_{N+1-i}), the DESIGN's reversal on demand.
+gain (h_i <-> h_{N+1-i}), the DESIGN's reversal on demand. The fading scenarios
+``jakes`` and ``tdl`` take doppler_hz / speed_mps / carrier_frequency_hz / k_factor_db /
+tdl_profile / delay_spread_ns / subchannel_spacing_hz / num_sinusoids (ranges from
+:data:`steer_ros.channels.fading.PARAM_RANGES`); h(t) is evaluated at the time since
+start, so it does not depend on rate_hz.
 """
 
 from __future__ import annotations
