@@ -32,6 +32,17 @@ def test_faster_fading_costs_more_gap():
     assert fast.mean_gap_bits > slow.mean_gap_bits
 
 
+def test_true_channel_gap_counts_what_slow_updates_lose():
+    res = run_tracking(0, conditions(dopplers=(100.0,), updates=(100.0, 1000.0), ns=(8,), modes=("default",)),
+                       duration_s=0.3, log=lambda *_: None)
+    held, every_step = res
+    # an update at every step: the state in force is the true channel
+    assert every_step.mean_true_gap_bits == pytest.approx(every_step.mean_gap_bits, rel=1e-9)
+    # 10 ms holds at f_D = 100 Hz (coherence time 4.2 ms): the true channel has moved on
+    assert held.mean_true_gap_bits > 2 * held.mean_gap_bits
+    assert held.mean_sum_mi <= held.mean_optimum_sum_mi + 1e-6
+
+
 def test_update_rate_must_divide_the_step_rate():
     with pytest.raises(ValueError, match="update_hz"):
         run_tracking(0, conditions(dopplers=(1.0,), updates=(300.0,), ns=(8,)), duration_s=0.1)
