@@ -343,15 +343,17 @@ class System1:
             ell = _clamp_log_lam(ell + d)
         self._log_lam = _clamp_log_lam(ell + d)
         # the response t, rescaled above the floor to spend exactly the budget
-        # (feasible, optimal to second order), then the damped move, folded into
-        # P <- (1 - beta) P + beta kappa t + beta p_floor (1 - kappa)
+        # (feasible, optimal to second order), then the damped move
+        # P <- (1 - beta) P + beta (p_floor + kappa (t - p_floor)), in this form: with
+        # nearly every channel on the floor kappa can be ~1e13, and the expanded
+        # beta kappa t + beta p_floor (1 - kappa) then cancels to below the floor
         n = t.shape[0]
         room = p_total - p_floor * n
         free_sum = s - p_floor * n
         beta = self.damping
         if free_sum > 0 and (free_sum > room or ds < 0):
             kappa = room / free_sum
-            power = (1.0 - beta) * self._power + (beta * kappa) * t + beta * p_floor * (1.0 - kappa)
+            power = (1.0 - beta) * self._power + beta * (p_floor + kappa * (t - p_floor))
         else:
             power = (1.0 - beta) * self._power + beta * t
         if self._floor_changed or float(power.sum()) > p_total:
