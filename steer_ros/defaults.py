@@ -105,6 +105,15 @@ REVERSAL_TIME_S = 30.0  # the reversal scenario's switch time
 COHERENCE_TIME_S = 1.0  # block length of the rayleigh and random_walk scenarios
 WALK_STD_DB = 1.0  # random_walk: dB step per block
 WALK_RANGE_DB = 10.0  # random_walk: reflected within +-range of the base gain
+# Fading scenarios jakes and tdl (steer_ros.channels.fading, steer_ros.channels.tdl_profiles).
+FADING_DOPPLER_HZ = 10.0  # maximum Doppler f_D, Hz
+FADING_SPEED_MPS = 0.0  # > 0: f_D = speed * carrier_frequency_hz / c, overriding doppler_hz
+FADING_CARRIER_FREQUENCY_HZ = 3.5e9
+FADING_K_FACTOR_DB = -100.0  # jakes: Rician K in dB; -100 (or below) = Rayleigh
+FADING_NUM_SINUSOIDS = 32  # M of the sum-of-sinusoids generator
+TDL_PROFILE = "A"  # 3GPP TR 38.901 TDL-A .. TDL-E
+TDL_DELAY_SPREAD_NS = 100.0  # RMS delay spread the normalized delays are scaled to
+TDL_SUBCHANNEL_SPACING_HZ = 30000.0  # f_i = i * spacing, i = 0 .. N-1
 MUX_RATE_HZ = 20.0  # the mux republishes at least this often (and on every input)
 STALE_AFTER_S = 1.0
 MUX_ON_STALE = "fallback"  # or "hold"
@@ -185,6 +194,15 @@ EXP_OUT_DIR = "out/experiments"
 # navigator's period is nav_every / rate, so the step ratio matches the harness.
 EXP_GRAPH_RATE_HZ = 50.0
 EXP_GRAPH_TIMEOUT_S = 60.0  # give up on one through-graph condition after this long
+# Tracking (steer-ros experiment tracking): System 1 step-locked against jakes fading.
+EXP_TRACKING_DOPPLERS_HZ = (1.0, 10.0, 100.0)  # f_D of the conditions
+EXP_TRACKING_UPDATE_HZ = (100.0, 1000.0)  # channel updates per second
+EXP_TRACKING_N = (8, 64)
+EXP_TRACKING_MODES = ("default", "pga")  # System 1 modes, both with the exact estimator
+EXP_TRACKING_STEP_HZ = 1000.0  # System 1 steps per second of channel time
+EXP_TRACKING_DURATION_S = 10.0  # channel time per condition
+EXP_TRACKING_WARMUP_STEPS = 1000  # steps on the first channel state before t = 0 (not measured)
+EXP_TRACKING_WITHIN_BITS = 1e-3  # "tracking" = sum-MI gap to the instantaneous optimum below this
 
 # --- Evaluation: steer-ros eval (README, "Scoring a navigator") -------------------------
 # Step-locked schedule of a case (a suite may override it): navigator every

@@ -13,6 +13,13 @@ Scenarios:
 - ``random_walk``: each gain's dB value takes a Gaussian step of ``walk_std_db`` per
   block of ``coherence_time_s``, reflected into [base − range, base + range] dB.
 - ``schedule``: piecewise-constant gains from a list of (time, gains) pairs.
+- ``jakes``: continuous Doppler fading, independent per subchannel (Clarke/Jakes
+  spectrum, Rician with ``k_factor_db`` > -100): gain_i(t) = gain_i |h_i(t)|^2.
+- ``tdl``: a 3GPP TR 38.901 TDL-A..E profile, each tap fading as in ``jakes``, mapped to
+  the subchannels f_i = i * ``subchannel_spacing_hz``: gain_i(t) = gain_i |H(f_i, t)|^2.
+
+For ``jakes`` and ``tdl`` E|h|^2 = 1, so ``gain`` stays the large-scale mean |h_i|^2 and
+every existing configuration keeps its meaning (see :mod:`steer_ros.channels.fading`).
 """
 
 from __future__ import annotations
@@ -22,9 +29,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.channels.fading import FadingParams, make_fading
 from steer_ros.validation import check_positive_array
 
-SCENARIOS = ("static", "reversal", "rayleigh", "random_walk", "schedule")
+SCENARIOS = ("static", "reversal", "rayleigh", "random_walk", "schedule", "jakes", "tdl")
+FADING_SCENARIOS = ("jakes", "tdl")
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,22 @@ class ScenarioConfig:
     walk_range_db: float = defaults.WALK_RANGE_DB
     schedule: tuple[tuple[float, tuple[float, ...]], ...] = field(default_factory=tuple)
     seed: int = 0
+    # jakes / tdl (steer_ros.channels.fading)
+    doppler_hz: float = defaults.FADING_DOPPLER_HZ
+    speed_mps: float = defaults.FADING_SPEED_MPS
+    carrier_frequency_hz: float = defaults.FADING_CARRIER_FREQUENCY_HZ
+    k_factor_db: float = defaults.FADING_K_FACTOR_DB
+    tdl_profile: str = defaults.TDL_PROFILE
+    delay_spread_ns: float = defaults.TDL_DELAY_SPREAD_NS
+    subchannel_spacing_hz: float = defaults.TDL_SUBCHANNEL_SPACING_HZ
+    num_sinusoids: int = defaults.FADING_NUM_SINUSOIDS
+
+    def fading_params(self) -> FadingParams:
+        """The jakes / tdl parameters, validated (InvalidInput naming the bad one)."""
+        return FadingParams(
+            doppler_hz=self.doppler_hz, speed_mps=self.speed_mps, carrier_frequency_hz=self.carrier_frequency_hz,
+            k_factor_db=self.k_factor_db, tdl_profile=self.tdl_profile, delay_spread_ns=self.delay_spread_ns,
+            subchannel_spacing_hz=self.subchannel_spacing_hz, num_sinusoids=self.num_sinusoids).validated()
 
 
 class ChannelScenario:
@@ -64,6 +89,8 @@ class ChannelScenario:
             raise ValueError(f"coherence_time_s must be > 0, got {config.coherence_time_s}")
         self._schedule = self._checked_schedule(config.schedule, n) if config.scenario == "schedule" else []
         self._walk_cache: dict[int, np.ndarray] = {}
+        self.fading = (make_fading(config.scenario, n, config.fading_params(), config.seed)
+                       if config.scenario in FADING_SCENARIOS else None)
 
     @property
     def n(self) -> int:
@@ -93,6 +120,8 @@ class ChannelScenario:
             block = int(t // c.coherence_time_s)
             fading = np.random.default_rng([c.seed, block]).exponential(1.0, self.n)
             gain = self.base_gain * fading
+        elif self.fading is not None:
+            gain = self.base_gain * np.abs(self.fading.at(float(t))) ** 2
         elif c.scenario == "random_walk":
             gain = self.base_gain * 10.0 ** (self._walk_db(int(t // c.coherence_time_s)) / 10.0)
         else:
@@ -101,6 +130,14 @@ class ChannelScenario:
                 if t >= t_k:
                     gain = g_k
         return np.array(gain, dtype=float), self.noise_var.copy()
+
+    def gains(self, times) -> np.ndarray:
+        """gain at many instants, (T, N): vectorized for jakes / tdl (the same values
+        :meth:`at` gives one by one), sampled one by one otherwise (step = index)."""
+        times = np.asarray(times, dtype=float).reshape(-1)
+        if self.fading is not None:
+            return self.base_gain * np.abs(self.fading.at(times)) ** 2
+        return np.stack([self.at(float(t), k)[0] for k, t in enumerate(times)]) if times.size else np.zeros((0, self.n))
 
     def _walk_db(self, block: int) -> np.ndarray:
         """Offset in dB after ``block`` steps of the reflected Gaussian walk (seeded)."""

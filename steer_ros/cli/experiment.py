@@ -1,6 +1,15 @@
-"""steer-ros experiment policies|reversal: the paper's section IV experiments,
-step-locked (deterministic with the rules backend) and, with --through-graph, through
-the live ROS graph. Writes results.json, results.md and PNG figures to --out."""
+"""steer-ros experiment policies|reversal|tracking|fading-stats.
+
+policies, reversal: the paper's section IV experiments, step-locked (deterministic with
+the rules backend) and, with --through-graph, through the live ROS graph. Writes
+results.json, results.md and PNG figures to --out.
+
+tracking: System 1 step-locked against Doppler fading (jakes) at f_D 1, 10, 100 Hz,
+channel updates at 100 Hz and 1 kHz, N = 8 and 64, default mode and the paper's PGA.
+Writes tracking.json, tracking.md and PNG figures to --out (--seed: the channel seed).
+
+fading-stats: the jakes and tdl scenarios' statistics, measured vs reference (prints
+the table; exit 1 if a row misses its tolerance)."""
 
 from __future__ import annotations
 
@@ -14,8 +23,8 @@ from steer_ros.system2.backends.backend import BACKEND_KINDS
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "experiment", help="reproduce the paper's experiments (policies P1-P4, gain reversal)", description=__doc__)
-    parser.add_argument("name", choices=("policies", "reversal"), help="which experiment")
+        "experiment", help="reproduce the paper's experiments (policies P1-P4, gain reversal), tracking, fading statistics", description=__doc__)
+    parser.add_argument("name", choices=("policies", "reversal", "tracking", "fading-stats"), help="which experiment")
     parser.add_argument("--backend", choices=BACKEND_KINDS, default="rules",
                         help="navigator backend (default: rules, the offline interpreter)")
     parser.add_argument("--llm-base-url", default=os.environ.get("STEER_LLM_BASE_URL", ""),
@@ -24,7 +33,7 @@ def register(subparsers) -> None:
                         help="model name (default: $STEER_LLM_MODEL)")
     parser.add_argument("--script", default="", metavar="FILE", help="JSONL replies of the scripted backend")
     parser.add_argument("--seed", type=int, default=defaults.LLM_SEED,
-                        help="LLM sampling seed of the first repeat (repeat r uses seed + r)")
+                        help="LLM sampling seed of the first repeat (repeat r uses seed + r); tracking: the channel seed")
     parser.add_argument("--repeats", type=int, default=1, metavar="R",
                         help="runs per condition; mean and spread are reported (for a stochastic LLM)")
     parser.add_argument("--temperature", type=float, default=defaults.LLM_TEMPERATURE, help="LLM temperature")
@@ -45,6 +54,19 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.name == "tracking":
+        from steer_ros.lab.experiments.tracking import run_and_report
+
+        run_and_report(args.out, seed=args.seed, docs=args.docs or None)
+        return 0
+    if args.name == "fading-stats":
+        from steer_ros.lab.experiments.fading_stats import main
+
+        table, passed, seconds = main()
+        print(table)
+        print(f"fading-stats: {'every row within its tolerance' if passed else 'MISSED rows above'} "
+              f"({seconds:.1f} s)")
+        return 0 if passed else 1
     from steer_ros.lab.experiments.options import ExperimentOptions
     from steer_ros.lab.experiments.experiment_runner import failed_targets, run_experiment
 

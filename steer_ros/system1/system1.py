@@ -411,6 +411,11 @@ class System1:
         log_budget = self._log_budget
         tol = self._newton_tol
         last = self.newton_iters - 1
+        # Bracket of ln lambda within this step (sum T decreases in lambda): where Newton
+        # leaves it, or stops halving |g| once bracketed, bisect. Without it Newton can
+        # cycle between two multipliers when a channel's response switches on steeply
+        # (a deep fade ending): seen as an 80 ms, 0.4-bit gap under jakes fading.
+        lo, hi, g_prev = -math.inf, math.inf, math.inf
         for i in range(self.newton_iters):
             t, parts = self._kkt_response(ell)
             s = float(t.sum())
@@ -418,26 +423,35 @@ class System1:
             if abs(g) <= 1e-12:  # converged: no Newton update needed
                 d, ds = 0.0, -1.0
                 break
+            if g > 0:
+                lo = ell if ell > lo else lo
+            else:
+                hi = ell if ell < hi else hi
             ds = self._kkt_slope(parts)
             if ds < 0:
                 d = -g * s / ds
                 d = -2.0 if d < -2.0 else (2.0 if d > 2.0 else d)  # trust region
             else:
                 d = -1.0 if g < 0 else 1.0  # all floored / all saturated: search
+            if hi < math.inf and lo > -math.inf and (not lo < ell + d < hi or abs(g) > 0.5 * g_prev):
+                d = 0.5 * (lo + hi) - ell
+            g_prev = abs(g)
             if i == last or abs(g) < tol:
                 break
             ell = _clamp_log_lam(ell + d)
         self._log_lam = _clamp_log_lam(ell + d)
         # the response t, rescaled above the floor to spend exactly the budget
-        # (feasible, optimal to second order), then the damped move, folded into
-        # P <- (1 - beta) P + beta kappa t + beta p_floor (1 - kappa)
+        # (feasible, optimal to second order), then the damped move
+        # P <- (1 - beta) P + beta (p_floor + kappa (t - p_floor)), in this form: with
+        # nearly every channel on the floor kappa can be ~1e13, and the expanded
+        # beta kappa t + beta p_floor (1 - kappa) then cancels to below the floor
         n = t.shape[0]
         room = p_total - p_floor * n
         free_sum = s - p_floor * n
         beta = self.damping
         if free_sum > 0 and (free_sum > room or ds < 0):
             kappa = room / free_sum
-            power = (1.0 - beta) * self._power + (beta * kappa) * t + beta * p_floor * (1.0 - kappa)
+            power = (1.0 - beta) * self._power + beta * (p_floor + kappa * (t - p_floor))
         else:
             power = (1.0 - beta) * self._power + beta * t
         if self._floor_changed or float(power.sum()) > p_total:

@@ -234,6 +234,37 @@ def render_docs(results: dict, figures: dict[str, str]) -> str:
     return "\n".join(head) + body.replace("\n## ", "\n### ").replace("\n### First", "\n#### First")
 
 
+# Sections of the docs page written by other commands (``steer-ros experiment tracking
+# --docs``): kept, verbatim, when the policies / reversal commands regenerate the page.
+KEPT_BLOCKS = ("tracking",)
+
+
+def block_markers(name: str) -> tuple[str, str]:
+    return (f"<!-- generated section '{name}': begin (steer-ros experiment {name} --docs) -->",
+            f"<!-- generated section '{name}': end -->")
+
+
+def put_block(text: str, name: str, body: str) -> str:
+    """``text`` with the block ``name`` replaced by ``body`` (appended when absent)."""
+    begin, end = block_markers(name)
+    block = f"{begin}\n{body.strip()}\n{end}\n"
+    i, j = text.find(begin), text.find(end)
+    if i >= 0 and j > i:
+        return text[:i] + block + text[j + len(end):].lstrip("\n")
+    return text.rstrip("\n") + "\n\n" + block
+
+
+def kept_blocks(text: str) -> str:
+    """The KEPT_BLOCKS found in ``text``, markers included ("" if none)."""
+    out = []
+    for name in KEPT_BLOCKS:
+        begin, end = block_markers(name)
+        i, j = text.find(begin), text.find(end)
+        if i >= 0 and j > i:
+            out.append(text[i:j + len(end)] + "\n")
+    return "\n".join(out)
+
+
 def write_reports(out_dir: Path, results: dict, figures: dict[str, Path], docs: Path | None = None) -> dict[str, Path]:
     """results.md in out_dir (results.json is written by :func:`merge_results`); with
     ``docs``, the docs page and copies of the figures in ``<docs stem>/``."""
@@ -252,6 +283,9 @@ def write_reports(out_dir: Path, results: dict, figures: dict[str, Path], docs: 
         doc_rel = {name: f"{docs.stem}/{p.name}" for name, p in figures.items()}
         text = render_docs(results, doc_rel)
         text += "\n" + "\n".join(f"![{name}]({path})" for name, path in doc_rel.items()) + "\n"
+        kept = kept_blocks(docs.read_text(encoding="utf-8")) if docs.is_file() else ""
+        if kept:
+            text += "\n" + kept
         docs.write_text(text, encoding="utf-8")
         written["docs"] = docs
     return written

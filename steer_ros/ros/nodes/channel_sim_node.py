@@ -2,7 +2,11 @@
 
 Scenarios come from :mod:`steer_ros.channels.scenario`. ``gain`` can be changed at run time
 (``ros2 param set /channel_sim gain "[...]"``), and ``reversed`` set to true flips every
-gain (h_i <-> h_{N+1-i}), the reversal of docs/design.md section 7 on demand.
+gain (h_i <-> h_{N+1-i}), the reversal of docs/design.md section 7 on demand. The fading scenarios
+``jakes`` and ``tdl`` take doppler_hz / speed_mps / carrier_frequency_hz / k_factor_db /
+tdl_profile / delay_spread_ns / subchannel_spacing_hz / num_sinusoids (ranges from
+:data:`steer_ros.channels.fading.PARAM_RANGES`); h(t) is evaluated at the time since
+start, so it does not depend on rate_hz.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import numpy as np
 from rclpy.node import Node
 
 from steer_ros import defaults
+from steer_ros.channels.fading import PARAM_RANGES
 from steer_ros.channels.scenario import SCENARIOS, ChannelScenario, ScenarioConfig
+from steer_ros.channels.tdl_profiles import TDL_NAMES
 from steer_ros.msg import ChannelState
 from steer_ros.ros import topics
 from steer_ros.ros.conversions import channel_state_msg
@@ -41,10 +47,32 @@ PARAMS = [
     Param("walk_range_db", defaults.WALK_RANGE_DB, "random_walk: excursion limit around the base gain, dB.", min=0.0),
     Param("schedule_times", [], "schedule: times (s) at which the gains change.", kind="float_list", min=0.0),
     Param("schedule_gains", [], "schedule: N gains per time, flattened row by row.", kind="float_list", min=0.0),
+    Param("doppler_hz", defaults.FADING_DOPPLER_HZ, "jakes / tdl: maximum Doppler f_D, Hz.",
+          min=PARAM_RANGES["doppler_hz"][0], max=PARAM_RANGES["doppler_hz"][1]),
+    Param("speed_mps", defaults.FADING_SPEED_MPS,
+          "jakes / tdl: > 0 sets f_D = speed * carrier_frequency_hz / c, overriding doppler_hz.",
+          min=PARAM_RANGES["speed_mps"][0], max=PARAM_RANGES["speed_mps"][1]),
+    Param("carrier_frequency_hz", defaults.FADING_CARRIER_FREQUENCY_HZ, "jakes / tdl: carrier (for speed_mps), Hz.",
+          min=PARAM_RANGES["carrier_frequency_hz"][0], max=PARAM_RANGES["carrier_frequency_hz"][1]),
+    Param("k_factor_db", defaults.FADING_K_FACTOR_DB,
+          "jakes: Rician K-factor, dB (LOS Doppler 0.7 f_D); -100 = Rayleigh.",
+          min=PARAM_RANGES["k_factor_db"][0], max=PARAM_RANGES["k_factor_db"][1]),
+    Param("tdl_profile", defaults.TDL_PROFILE, "tdl: 3GPP TR 38.901 TDL profile.", choices=TDL_NAMES),
+    Param("delay_spread_ns", defaults.TDL_DELAY_SPREAD_NS, "tdl: RMS delay spread the profile is scaled to, ns.",
+          min=PARAM_RANGES["delay_spread_ns"][0], max=PARAM_RANGES["delay_spread_ns"][1]),
+    Param("subchannel_spacing_hz", defaults.TDL_SUBCHANNEL_SPACING_HZ,
+          "tdl: subchannel i sits at f_i = i * spacing, Hz.",
+          min=PARAM_RANGES["subchannel_spacing_hz"][0], max=PARAM_RANGES["subchannel_spacing_hz"][1]),
+    Param("num_sinusoids", defaults.FADING_NUM_SINUSOIDS, "jakes / tdl: sinusoids per fading process.",
+          min=PARAM_RANGES["num_sinusoids"][0], max=PARAM_RANGES["num_sinusoids"][1]),
     Param("seed", 0, "Seed of the random scenarios.", min=0),
     Param("rate_hz", defaults.CHANNEL_RATE_HZ, "Publish rate.", min=0.01, max=10000.0, read_only=True),
     Param("reversed", False, "True: every gain reversed (h_i <-> h_{N+1-i}) on top of the scenario."),
 ]
+
+
+FADING_PARAMS = ("doppler_hz", "speed_mps", "carrier_frequency_hz", "k_factor_db", "tdl_profile", "delay_spread_ns",
+                 "subchannel_spacing_hz", "num_sinusoids")
 
 
 def scenario_from(values) -> ChannelScenario:
@@ -62,6 +90,7 @@ def scenario_from(values) -> ChannelScenario:
         reversal_time_s=values.reversal_time_s, reversal_step=values.reversal_step,
         coherence_time_s=values.coherence_time_s, walk_std_db=values.walk_std_db,
         walk_range_db=values.walk_range_db, schedule=schedule, seed=values.seed,
+        **{name: getattr(values, name) for name in FADING_PARAMS},
     ))
 
 
@@ -74,13 +103,14 @@ class ChannelSimNode(Node):
         self.start = time.monotonic()
         for name in ("gain", "noise_var", "noise_var_default", "scenario", "n_channels", "seed", "reversal_time_s",
                      "reversal_step", "coherence_time_s", "walk_std_db", "walk_range_db", "schedule_times",
-                     "schedule_gains"):
+                     "schedule_gains") + FADING_PARAMS:
             self.params.on_change(name, lambda value, name=name: self._rebuild(name, value))
         self.params.on_change("reversed", lambda value: self.get_logger().info(
             f"gains {'reversed (h_i <-> h_N+1-i)' if value else 'back to the scenario order'} on request"))
         self.pub = self.create_publisher(ChannelState, topics.CHANNEL_SIM, topics.STREAM)
         self.diagnostics = DiagnosticsReporter(self, lambda: {
             "n_channels": self.scenario.n, "scenario": self.params.values.scenario, "published": self.step,
+            "doppler_hz": getattr(self.scenario.fading, "doppler_hz", 0.0),
             "reversed": self.params.values.reversed})
         self.timer = self.create_timer(1.0 / self.params.values.rate_hz, self.publish)
 

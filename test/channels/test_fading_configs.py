@@ -1,0 +1,43 @@
+"""config/fading.yaml and config/tdl64.yaml: every key is a declared parameter of its
+node, and the channel_sim section builds the scenario it describes (ROS-free)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from steer_ros.channels.scenario import ChannelScenario, ScenarioConfig
+
+REPO = Path(__file__).resolve().parents[2]
+NODES = REPO / "steer_ros" / "ros" / "nodes"
+
+
+def sections(name: str) -> dict[str, dict]:
+    data = yaml.safe_load((REPO / "config" / name).read_text(encoding="utf-8"))
+    return {key.split("/")[-1]: value["ros__parameters"] for key, value in data.items()}
+
+
+@pytest.mark.parametrize("name", ["fading.yaml", "tdl64.yaml"])
+def test_every_key_is_declared_by_its_node(name):
+    for node, params in sections(name).items():
+        source = (NODES / f"{node}_node.py").read_text(encoding="utf-8")
+        declared = set(re.findall(r'Param\("(\w+)"', source))
+        assert set(params) <= declared, f"{name}: {node} does not declare {set(params) - declared}"
+
+
+@pytest.mark.parametrize("name,scenario,n", [("fading.yaml", "jakes", 8), ("tdl64.yaml", "tdl", 64)])
+def test_channel_sim_section_builds_its_scenario(name, scenario, n):
+    params = dict(sections(name)["channel_sim"])
+    params.pop("rate_hz")
+    sc = ChannelScenario(ScenarioConfig(**params))
+    assert sc.config.scenario == scenario and sc.n == n
+    gain, _ = sc.at(0.5)
+    assert gain.shape == (n,) and (gain > 0).all()
+
+
+def test_fading_config_lets_every_1_khz_update_through_the_mux():
+    s = sections("fading.yaml")
+    assert s["channel_mux"]["max_publish_hz"] >= s["channel_sim"]["rate_hz"] == 1000.0
