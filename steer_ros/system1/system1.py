@@ -712,4 +712,7 @@ class System1:
             mi=self.mi(),
             weights=self.weights,
             p_total=self._p_total,
+            goal=self.goal_as_goal(),
+            goals_met=self.goals_met,
+            mi_shortfall=None if self._goal is None else self.mi_shortfall,
         )

@@ -26,8 +26,10 @@ A predicate is parsed once (:func:`parse_predicate`) and evaluated on any
   optimum reaches X bits (:func:`~steer_ros.system1.certified_optimum.min_budget_for_sum_mi`).
 
 A comparison involving a vector holds when it holds for every entry (``mi[1-3] <=
-0.05``: each of channels 1-3). Bounds are exact: a tolerance is written out
-(``sum_mi >= optimum - 0.01``). Errors are :class:`TargetError` (a ``ValueError``)
+0.05``: each of channels 1-3). ``<=``, ``>=`` and ranges allow ``COMPARE_TOL`` (1e-6,
+System 1's own tolerance for a met floor, ``GOAL_MET_TOL_BITS``): a floor of 1.8 bits
+met as 1.7999999996 is met, as System 1 reports it; any wider tolerance is written
+out (``sum_mi >= optimum - 0.01``). ``<``, ``>``, ``==`` and ``!=`` are exact. Errors are :class:`TargetError` (a ``ValueError``)
 naming the predicate.
 """
 
@@ -50,6 +52,8 @@ VECTORS = ("mi", "power", "weights", "gain", "snr")
 NAMES = ("sum_mi", "p_total", "p_max", "power_used", "spread", "n", "bits", "optimum")
 FUNCS = ("sum", "min", "max", "mean", "spread", "argmax", "argmin")
 _CMP = ("<=", ">=", "==", "!=", "<", ">")
+#: Slack of <=, >= and ranges (module docstring).
+COMPARE_TOL = defaults.GOAL_MET_TOL_BITS
 
 _TOKEN = re.compile(r"""
     \s*(?:
@@ -268,15 +272,15 @@ class Predicate:
                 if not (lo.scalar and hi.scalar):
                     raise TargetError("a range needs single-number bounds")
                 a = left.array
-                return bool(np.all((a >= lo.array[0]) & (a <= hi.array[0])))
+                return bool(np.all((a >= lo.array[0] - COMPARE_TOL) & (a <= hi.array[0] + COMPARE_TOL)))
             if self.kind == "set":
                 if not all(r.scalar for r in rights):
                     raise TargetError("a set holds single numbers")
                 members = np.array([r.array[0] for r in rights])
                 return bool(np.all(np.isin(left.array, members)))
             a, b = _broadcast(left, rights[0], self.kind)
-            cmp = {"<=": np.less_equal, ">=": np.greater_equal, "<": np.less, ">": np.greater,
-                   "==": np.equal, "!=": np.not_equal}[self.kind]
+            cmp = {"<=": lambda x, y: x <= y + COMPARE_TOL, ">=": lambda x, y: x >= y - COMPARE_TOL,
+                   "<": np.less, ">": np.greater, "==": np.equal, "!=": np.not_equal}[self.kind]
             return bool(np.all(cmp(a, b)))
         except TargetError as err:
             raise TargetError(f"target {self.text!r}: {err}") from None

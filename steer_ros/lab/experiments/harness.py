@@ -8,7 +8,7 @@ Per optimizer step k = 0 .. steps-1::
     if navigator and k % every == 0:
         raw      = Navigator.decide(System1.snapshot(), policy)   (memoryless)
         accepted = Guardrail.apply(raw, command in force)
-        if accepted is OK: System1.set_command(accepted.weights, accepted.p_total)
+        if accepted is OK: System1.set_command(accepted.weights, accepted.p_total, accepted.goal)
     System1.step(); record MI, power, weights, P_total
 
 The navigator is told nothing of the schedule: it sees only the snapshot.
@@ -121,10 +121,10 @@ class StepLockedHarness:
                 current = events[k](system1, current) or current
             if self.navigator is not None and k % schedule.every == 0:
                 raw = self.navigator.decide(system1.snapshot(), policy)
-                accepted = self.guardrail.apply(raw, current, n)
+                accepted = self.guardrail.apply(raw, current, n, gain=system1.gain, noise_var=system1.noise_var)
                 if accepted.status == Status.OK:
                     current = accepted
-                    system1.set_command(current.weights, current.p_total)
+                    system1.set_command(current.weights, current.p_total, goal=current.goal)
                 rec.calls.append(navigator_call(k, raw, accepted))
             system1.step()
             rec.record(k, system1.gain, system1.noise_var, system1.mi(), system1.power, system1.weights, system1.p_total)
