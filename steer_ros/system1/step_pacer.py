@@ -9,7 +9,8 @@ injected (monotonic seconds), so the pacing is unit-tested deterministically.
 
 :class:`PublishLimiter` spaces the allocations published after input events (a new
 channel state or command runs a burst of steps and publishes at once) to at most
-``max_hz``; a publish it holds back stays pending until the next chance.
+``max_hz``; a publish it holds back stays pending until the next chance. channel_mux
+spaces its fused channel states with the same class.
 
 :func:`paired_reading` reads two clocks back to back, so an allocation's ROS stamp and
 the step schedule agree to well under a step.
@@ -17,6 +18,7 @@ the step schedule agree to well under a step.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Callable, TypeVar
 
@@ -89,6 +91,11 @@ class PublishLimiter:
         self.clock = clock
         self.pending = False
         self._last: float | None = None
+
+    @property
+    def last(self) -> float:
+        """When the last publish went out (monotonic seconds; -inf before the first)."""
+        return -math.inf if self._last is None else self._last
 
     def request(self, now: float | None = None) -> bool:
         """Ask to publish now: True (and recorded) if allowed, else it stays pending."""

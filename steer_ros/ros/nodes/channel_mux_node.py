@@ -1,9 +1,10 @@
 """channel_mux: fuses simulated (steer/channel/sim) and SDR (steer/channel/sdr)
 estimates per channel into steer/channel_state, the view Systems 1 and 2 read.
 
-Inputs arriving faster than ``max_publish_hz`` are coalesced (the newest estimate is
-published at the next slot, at the latest with the periodic republish), so a kHz
-estimator costs the subscribers of steer/channel_state a bounded rate.
+Inputs arriving faster than ``max_publish_hz`` are coalesced: the newest estimate goes
+out at the next slot, 1 / max_publish_hz after the last publish (a one-shot timer),
+so a kHz estimator costs the subscribers of steer/channel_state a bounded rate and a
+held-back change is late by at most one slot.
 
 ``sources`` maps each channel to ``sim`` or ``sdr`` (one entry per channel, or one
 for all). A source that sends nothing for ``stale_after_s`` is stale: its channels
@@ -13,9 +14,7 @@ fall back to the other source or hold their last value (``on_stale``), and
 
 from __future__ import annotations
 
-import math
 import threading
-import time
 
 from rclpy.node import Node
 
@@ -27,6 +26,7 @@ from steer_ros.ros.conversions import channel_arrays, channel_state_msg
 from steer_ros.ros.diagnostics import DiagnosticsReporter
 from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.ros.node_runtime import run_node
+from steer_ros.system1.step_pacer import PublishLimiter
 
 PARAMS = [
     Param("sources", ["sim"], "Primary source per channel ('sim' or 'sdr'); one entry applies to all channels.",
@@ -52,8 +52,8 @@ class ChannelMuxNode(Node):
         self.mux: ChannelMux | None = None
         self.published = 0
         self.coalesced = 0  # inputs not published on arrival (a newer one went out instead)
-        self._min_interval = 1.0 / self.params.values.max_publish_hz
-        self._last_publish = -math.inf
+        self.limiter = PublishLimiter(self.params.values.max_publish_hz)
+        self._slot_timer = None  # the one-shot timer of a held-back input
         self.pub = self.create_publisher(ChannelState, topics.CHANNEL_STATE, topics.STREAM)
         for source, topic in (("sim", topics.CHANNEL_SIM), ("sdr", topics.CHANNEL_SDR)):
             self.create_subscription(ChannelState, topic, lambda msg, s=source: self.on_input(s, msg), topics.STREAM_IN)
@@ -93,10 +93,20 @@ class ChannelMuxNode(Node):
         except ValueError as exc:  # InvalidInput names the field; a bad 'sources' length too
             self.diagnostics.reject(f"rejected_{source}", str(exc), f"rejected {source} ChannelState")
             return
-        if time.monotonic() - self._last_publish >= self._min_interval:
+        if self.limiter.request():
             self.publish()
-        else:
-            self.coalesced += 1
+            return
+        self.coalesced += 1
+        if self._slot_timer is None:  # publish the newest at the next slot
+            wait = max(self.limiter.min_interval_s - (self.limiter.clock() - self.limiter.last), 1e-4)
+            self._slot_timer = self.create_timer(wait, self._publish_slot)
+
+    def _publish_slot(self) -> None:
+        timer, self._slot_timer = self._slot_timer, None
+        if timer is not None:
+            self.destroy_timer(timer)  # one shot
+        if self.limiter.poll():
+            self.publish()
 
     def publish(self) -> None:
         with self.lock:
@@ -113,7 +123,7 @@ class ChannelMuxNode(Node):
             self.diagnostics.clear("stale")
         self.pub.publish(channel_state_msg(fused.gain, fused.noise_var, fused.source, fused.gain_var,
                                            stamp=self.get_clock().now().to_msg()))
-        self._last_publish = time.monotonic()
+        self.limiter.published()
         self.published += 1
 
 
