@@ -108,7 +108,6 @@ class LlmDrills(DrillHarness):
             r.extras["requests_quoting_policy"] = len(injected)
         return self.judge(fault, r, failures)
 
-
     def _fade_row(self, fault: Fault, server: DrillServer, monitor, graph) -> RowResult:
         """A feasible floor goal in force and met; then every gain times ``fade`` (set on
         channel_sim, so every node sees the same channels) until the floors no longer fit
