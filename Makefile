@@ -15,7 +15,7 @@ help:
 	@echo "make experiments  reproduce the paper's section IV (out/experiments, docs/experiments.md)"
 	@echo "make faults  run the fault drills and print the fault table"
 	@echo "make eval    score the rules backend on the public policy suite (out/eval, docs/eval.md)"
-	@echo "make soak    run the load drill for 10 minutes, RSS per node at start and end"
+	@echo "make soak    run the load drill for 10 minutes, RSS per node at start and end (SOAK_ROW=load_1khz_jakes: fading)"
 
 setup:
 	@bash tools/setup.sh
@@ -53,6 +53,9 @@ experiments: setup
 # one at a time; prints the table and writes out/faults/faults.json. `make soak` runs
 # the load row for 10 minutes and reports RSS per node at its start and end (not in CI).
 SOAK_S ?= 600
+# The load row the soak runs: load_1khz_n4096 (N = 4096 at 1 kHz) or load_1khz_jakes
+# (the real channel_sim, jakes fading at 1 kHz, N = 8), e.g. `make soak SOAK_ROW=load_1khz_jakes`.
+SOAK_ROW ?= load_1khz_n4096
 
 .PHONY: faults soak
 
@@ -62,7 +65,7 @@ faults: setup
 
 soak: setup
 	@mkdir -p out/faults
-	@$(IN_ENV) steer-ros faults --soak $(SOAK_S) --out out/faults
+	@$(IN_ENV) steer-ros faults --soak $(SOAK_S) --only $(SOAK_ROW) --out out/faults
 
 # Navigator scorecard (steer-ros eval): the rules backend on the public policy suite,
 # step-locked; writes out/eval/rules/ and regenerates docs/eval.md.

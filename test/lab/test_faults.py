@@ -92,5 +92,7 @@ def test_catalogue_covers_the_matrix():
                      "llm_budget_1e9", "llm_budget_negative", "llm_prompt_injection", "llm_server_dies_and_returns",
                      "msg_mismatched_lengths", "msg_nan_gain", "msg_negative_gain", "msg_negative_noise",
                      "msg_empty_arrays", "msg_n_changes", "msg_stranger_command", "kill_navigator", "kill_guardrail",
-                     "kill_channel_sim", "kill_channel_mux", "load_1khz_n4096"):
+                     "kill_channel_sim", "kill_channel_mux", "load_1khz_n4096", "llm_goal_infeasible_floors",
+                     "llm_goal_floor_above_cap", "llm_goal_selector_out_of_range", "llm_goal_unknown_key",
+                     "llm_goal_off_and_floored", "llm_goal_floors_after_fade", "load_1khz_jakes"):
         assert required in names

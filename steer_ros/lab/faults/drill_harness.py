@@ -139,6 +139,25 @@ def normalized_weights(w) -> np.ndarray:
     return w / w.sum() if w.size and w.sum() > 0 else w
 
 
+def same_goal(a, b) -> bool:
+    """Whether two commands (CommandSample-like: objective, mi_floor, mi_cap, off,
+    sum_mi_min) carry the same goal; empty arrays are "none" (no floor 0, no cap inf,
+    nothing off)."""
+    n = max(np.size(a.mi_floor), np.size(b.mi_floor), np.size(a.mi_cap), np.size(b.mi_cap),
+            np.size(a.off), np.size(b.off))
+
+    def full(values, none, dtype=float):
+        values = np.asarray(values, dtype=dtype)
+        return values if values.size else np.full(n, none, dtype=dtype)
+
+    return bool(int(a.objective) == int(b.objective)
+                and np.array_equal(full(a.mi_floor, 0.0), full(b.mi_floor, 0.0))
+                and np.array_equal(full(a.mi_cap, math.inf), full(b.mi_cap, math.inf))
+                and np.array_equal(full(a.off, False, bool), full(b.off, False, bool))
+                and (float(a.sum_mi_min) == float(b.sum_mi_min)
+                     or (math.isnan(float(a.sum_mi_min)) and math.isnan(float(b.sum_mi_min)))))
+
+
 def process_rss(pid: int) -> dict:
     """VmRSS (current) and VmHWM (peak) of a process, MiB (Linux /proc)."""
     out = {}

@@ -8,7 +8,8 @@ the harness (:mod:`~steer_ros.lab.faults.drill_harness`):
 - ``message`` (:mod:`.message_drills`): one in-process graph; a stranger node
   publishes malformed inputs, changes N, and publishes on steer/command;
 - ``node`` (:mod:`.node_drills`): one process per node; each is killed and restarted;
-- ``load`` (:mod:`.load_drills`): one process per node, N = 4096 at 1 kHz.
+- ``load`` (:mod:`.load_drills`): one process per node, N = 4096 at 1 kHz (a load
+  generator), or the real channel_sim fading at 1 kHz.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """LLM drills: one in-process graph whose navigator talks to a real HTTP server
 (:class:`~steer_ros.lab.faults.drill_server.DrillServer`); the server's script is
-switched to each fault in turn and back to a good reply."""
+switched to each fault in turn and back to a good reply. The fade row also sets
+channel_sim's ``gain`` parameter (a fade on every channel) under a floor goal."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from steer_ros import defaults
 from steer_ros.system2.steer_decision import Status
 from steer_ros.lab.faults.catalogue import GOOD_TAG, INJECTION_POLICY, Fault, good_step
 from steer_ros.lab.faults.drill_server import DrillServer
-from steer_ros.lab.faults.drill_harness import DrillHarness, in_process_graph, normalized_weights, status_name
+from steer_ros.lab.faults.drill_harness import (DrillHarness, in_process_graph, normalized_weights, same_goal,
+                                                status_name)
 from steer_ros.lab.faults.metrics import RowResult
 
 
@@ -27,7 +29,10 @@ class LlmDrills(DrillHarness):
             self._wait_good(monitor, 4)
             for fault in faults:
                 try:
-                    results.append(self._llm_row(fault, server, monitor))
+                    if fault.action == "fade":
+                        results.append(self._fade_row(fault, server, monitor, graph))
+                    else:
+                        results.append(self._llm_row(fault, server, monitor))
                 except Exception as exc:  # noqa: BLE001 - one broken row must not hide the others
                     results.append(self._error_row(fault, exc))
                     server.start()
@@ -91,6 +96,8 @@ class LlmDrills(DrillHarness):
                 failures.append(f"the command in force changed during a fallback (|dw| {dw:.3g}, |dP| {dp:.3g})")
             if not np.allclose(normalized_weights(first.weights), np_ref, atol=1e-12):
                 failures.append("the FALLBACK command does not carry the command in force")
+            if not same_goal(first, ref):
+                failures.append("the FALLBACK command does not carry the goal in force")
         if fault.action == "policy":
             injected = [q for q in server.requests[n_requests:]
                         if q["messages"][1]["content"].endswith(f"Policy: \"{INJECTION_POLICY}\"")]
@@ -101,3 +108,71 @@ class LlmDrills(DrillHarness):
             r.extras["requests_quoting_policy"] = len(injected)
         return self.judge(fault, r, failures)
 
+    def _fade_row(self, fault: Fault, server: DrillServer, monitor, graph) -> RowResult:
+        """A feasible floor goal in force and met; then every gain times ``fade`` (set on
+        channel_sim, so every node sees the same channels) until the floors no longer fit
+        in P_total; then the gains back and a good reply."""
+        from rclpy.parameter import Parameter
+
+        s = self.s
+        n = defaults.N_CHANNELS
+        base = defaults.design_gains(n)
+        faded = base * float(fault.payload["fade"])
+        floor = float(fault.payload["floor_bits"])
+        sim = graph.nodes["channel_sim"]
+
+        def set_gain(gain: np.ndarray) -> float:
+            result = sim.set_parameters([Parameter("gain", value=[float(x) for x in gain])])
+            if not result[0].successful:
+                raise RuntimeError(f"channel_sim gain := {gain.tolist()} refused: {result[0].reason}")
+            return time.monotonic()
+
+        def on(gain, since: float, met: bool):
+            return lambda m: next((a for a in m.allocations_since(since) if a.gain.shape == gain.shape
+                                   and np.allclose(a.gain, gain) and a.goals_met == met), None)
+
+        # 1. The floors in force (EMA'd up to >= 90% of the target) and met.
+        t_goal = time.monotonic()
+        server.script.set(fault.step, fault.name)
+        in_force = monitor.wait_for(
+            lambda m: next((c for c in m.commands_since(t_goal) if c.status == Status.OK and c.mi_floor.shape == (n,)
+                            and float(c.mi_floor.min()) >= 0.9 * floor), None),
+            10 * (s.nav_period_s + s.llm_timeout_s) + 10.0, f"floors of {0.9 * floor:g}+ bits in force")
+        met_before = monitor.wait_for(on(base, in_force.t, True), 5.0, "an allocation meeting the floors")
+        # 2. The fade, held for the fault window and at least min_fault_commands commands.
+        t_in = set_gain(faded)
+        unmet = monitor.wait_for(on(faded, t_in, False), 5.0, "an allocation on the faded channels, goals unmet")
+        cmds = monitor.wait_for(
+            lambda m: (cs := m.commands_since(t_in)) and len(cs) >= s.min_fault_commands
+            and time.monotonic() - t_in >= s.fault_window_s and cs,
+            s.fault_window_s + (s.min_fault_commands + 2) * (s.llm_timeout_s + s.nav_period_s) + 5.0,
+            f"{s.min_fault_commands} commands during the fade")
+        # 3. The gains back: the floors in force are met again (recovery), then a good reply.
+        t_out = set_gain(base)
+        server.script.set(good_step(), "good")
+        back = monitor.wait_for(on(base, t_out, True), 10.0, "an allocation meeting the floors again")
+        self._wait_good(monitor, 1, since=t_out, timeout_s=s.llm_timeout_s + 4 * s.nav_period_s + 10.0)
+
+        r = RowResult(fault.name, fault.category).measure(list(monitor.allocations), t_in, back.t)
+        faded_allocs = [a for a in monitor.allocations_since(unmet.t) if a.t < t_out and np.allclose(a.gain, faded)]
+        failures = []
+        claimed = [a for a in faded_allocs if a.goals_met or not float(np.sum(a.mi_shortfall)) > 0.0]
+        if claimed:
+            failures.append(f"{len(claimed)} allocations on the faded channels report the floors met "
+                            "(goals_met true or no shortfall)")
+        dropped = [c for c in cmds if c.mi_floor.shape != (n,) or float(c.mi_floor.min()) < 0.9 * floor - 1e-9]
+        if dropped:
+            failures.append(f"{len(dropped)} commands during the fade left the floors ({dropped[0].status_detail!r})")
+        last = faded_allocs[-1] if faded_allocs else unmet
+        short = np.asarray(last.mi_shortfall, float)
+        statuses = sorted({status_name(c.status) for c in cmds})
+        r.outcome = "SHORTFALL_REPORTED" if not claimed and short.size == n and float(short.sum()) > 0 else "UNREPORTED"
+        r.detail = (f"goals_met false on the faded channels: mi_shortfall {float(short.sum()):.2f} bits in all "
+                    f"(max {float(short.max(initial=0.0)):.2f}), sum P {float(last.power.sum()):.2f} <= P_total "
+                    f"{last.p_total:.2f}; guardrail {'/'.join(statuses)} ({cmds[0].status_detail})")
+        r.recovery_s = back.t - t_out
+        r.extras = {**(r.extras or {}), "floors_in_force": in_force.mi_floor.tolist(),
+                    "met_before_s": met_before.t - in_force.t, "unmet_after_s": unmet.t - t_in,
+                    "faded_allocations": len(faded_allocs), "fade_commands": len(cmds), "outcomes": statuses,
+                    "mi_shortfall": short.tolist(), "power_used_fraction": float(last.power.sum() / last.p_total)}
+        return self.judge(fault, r, failures)
