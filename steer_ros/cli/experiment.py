@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     if args.name == "tracking":
         from steer_ros.lab.experiments.tracking import run_and_report
 
-        run_and_report(args.out, seed=args.seed, docs=args.docs or None)
+        run_and_report(args.out, seed=args.seed, docs=args.docs or None, through_graph=args.through_graph)
         return 0
     if args.name == "fading-stats":
         from steer_ros.lab.experiments.fading_stats import main

@@ -223,6 +223,31 @@ def render_section(results: list[TrackingResult], meta: dict, figures: dict[str,
            "steps to converge even on a static channel (N = 64: 0.74 bits left after 1000 steps), so it never "
            "catches a fading channel; its gap is its convergence error.",
            ""]
+    graph = meta.get("through_graph")
+    if graph:
+        out += ["### Through the live graph", "",
+                f"`steer-ros experiment tracking --through-graph`: `config/{graph['config']}` one process per node "
+                f"(jakes, N = {graph['n']}, f_D = {graph['doppler_hz']:g} Hz, channel_sim at 1 kHz, the mux at "
+                "`max_publish_hz` 1000, the optimizer at 1 kHz with a burst of steps after each update), "
+                f"{graph['window_s']:.0f} s measured after a warm-up. Every published AllocationState carries the gap "
+                "against the certified optimum of the channel state the optimizer had (N x `optimality_gap`, "
+                "sum-MI bits at equal weights).", "",
+                "| | mean gap (bits) | p95 gap (bits) | within 1e-3 | optimizer rate kept |",
+                "|---|---|---|---|---|",
+                f"| through the graph ({graph['allocations_per_s']:.0f} allocations/s) | {graph['mean_gap_bits']:.2e} | "
+                f"{graph['p95_gap_bits']:.2e} | {100 * graph['within_1e-3']:.1f}% of allocations | "
+                f"{100 * graph['rate_kept']:.1f}% ({graph['step_rate_hz']:.0f} of {graph['step_rate_nominal_hz']:.0f} "
+                f"steps/s; {graph['event_steps_per_s']:.0f} event steps/s besides) |"]
+        step = next((r for r in results if r.condition.doppler_hz == graph["doppler_hz"]
+                     and r.condition.update_hz == 1000.0 and r.condition.n == graph["n"]
+                     and r.condition.mode == "default"), None)
+        if step is not None:
+            out.append(f"| step-locked, default mode, 1 kHz updates (no bursts) | {step.mean_gap_bits:.2e} | "
+                       f"{step.p95_gap_bits:.2e} | {100 * step.fraction_within:.1f}% of steps | - |")
+        out += ["", "The graph's optimizer converges after each update within its burst, so what it publishes is "
+                "near the optimum of the state it was given; the step-locked run takes one damped step per update "
+                "and lags. (Against the true channel, the graph also loses the update-to-publish latency, a few "
+                "milliseconds against a 42 ms coherence time at 10 Hz.)", ""]
     out += [f"![{name}]({path})" for name, path in figures.items()] + [""]
     return "\n".join(out)
 
@@ -242,7 +267,7 @@ def write_outputs(results: list[TrackingResult], out_dir: Path, meta: dict) -> d
 
 
 def run_and_report(out_dir: str | Path, seed: int = 0, docs: str | Path | None = None, log=print,
-                   **kw) -> list[TrackingResult]:
+                   through_graph: bool = False, **kw) -> list[TrackingResult]:
     """``steer-ros experiment tracking``: run every condition, write tracking.json,
     tracking.md and the figures to out_dir and, with ``docs``, the tracking section of
     the docs page (between its markers; the other sections are left as they are) and
@@ -257,6 +282,10 @@ def run_and_report(out_dir: str | Path, seed: int = 0, docs: str | Path | None =
             "step_hz": kw.get("step_hz", defaults.EXP_TRACKING_STEP_HZ),
             "duration_s": kw.get("duration_s", defaults.EXP_TRACKING_DURATION_S),
             "warmup_steps": kw.get("warmup_steps", defaults.EXP_TRACKING_WARMUP_STEPS)}
+    if through_graph:
+        from steer_ros.lab.experiments.graph_tracking import run_graph_tracking
+
+        meta["through_graph"] = run_graph_tracking(log=log)
     written = write_outputs(results, Path(out_dir), meta)
     if docs is not None:
         docs = Path(docs)
