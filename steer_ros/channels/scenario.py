@@ -24,7 +24,7 @@ every existing configuration keeps its meaning (see :mod:`steer_ros.channels.fad
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -37,8 +37,9 @@ FADING_SCENARIOS = ("jakes", "tdl")
 
 
 @dataclass(frozen=True)
-class ScenarioConfig:
-    """Parameters of a channel scenario (see the module docstring)."""
+class ScenarioConfig(FadingParams):
+    """Parameters of a channel scenario (see the module docstring). The jakes / tdl
+    parameters are the inherited :class:`FadingParams` fields, declared once there."""
 
     scenario: str = defaults.CHANNEL_SCENARIO
     gain: tuple[float, ...] = ()  # empty = the default gains (docs/design.md section 1)
@@ -51,22 +52,10 @@ class ScenarioConfig:
     walk_range_db: float = defaults.WALK_RANGE_DB
     schedule: tuple[tuple[float, tuple[float, ...]], ...] = field(default_factory=tuple)
     seed: int = 0
-    # jakes / tdl (steer_ros.channels.fading)
-    doppler_hz: float = defaults.FADING_DOPPLER_HZ
-    speed_mps: float = defaults.FADING_SPEED_MPS
-    carrier_frequency_hz: float = defaults.FADING_CARRIER_FREQUENCY_HZ
-    k_factor_db: float = defaults.FADING_K_FACTOR_DB
-    tdl_profile: str = defaults.TDL_PROFILE
-    delay_spread_ns: float = defaults.TDL_DELAY_SPREAD_NS
-    subchannel_spacing_hz: float = defaults.TDL_SUBCHANNEL_SPACING_HZ
-    num_sinusoids: int = defaults.FADING_NUM_SINUSOIDS
 
     def fading_params(self) -> FadingParams:
         """The jakes / tdl parameters, validated (InvalidInput naming the bad one)."""
-        return FadingParams(
-            doppler_hz=self.doppler_hz, speed_mps=self.speed_mps, carrier_frequency_hz=self.carrier_frequency_hz,
-            k_factor_db=self.k_factor_db, tdl_profile=self.tdl_profile, delay_spread_ns=self.delay_spread_ns,
-            subchannel_spacing_hz=self.subchannel_spacing_hz, num_sinusoids=self.num_sinusoids).validated()
+        return FadingParams(**{f.name: getattr(self, f.name) for f in fields(FadingParams)}).validated()
 
 
 class ChannelScenario:

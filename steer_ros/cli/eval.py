@@ -7,12 +7,11 @@ reaches. Writes scorecard.json, scorecard.md and scorecard.png to --out;
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from steer_ros import defaults
-from steer_ros.system2.backends.backend import BACKEND_KINDS
+from steer_ros.cli.backend_arguments import add_backend_arguments
 
 
 def register(subparsers) -> None:
@@ -21,16 +20,7 @@ def register(subparsers) -> None:
         description=__doc__)
     parser.add_argument("--suite", default="", metavar="FILE",
                         help="suite YAML (default: the public suite, config/policies/suite.yaml)")
-    parser.add_argument("--backend", choices=BACKEND_KINDS, default="rules",
-                        help="navigator backend (default: rules, the offline interpreter)")
-    parser.add_argument("--llm-base-url", default=os.environ.get("STEER_LLM_BASE_URL", ""),
-                        help="OpenAI-compatible endpoint (default: $STEER_LLM_BASE_URL)")
-    parser.add_argument("--llm-model", default=os.environ.get("STEER_LLM_MODEL", ""),
-                        help="model name (default: $STEER_LLM_MODEL)")
-    parser.add_argument("--temperature", type=float, default=defaults.LLM_TEMPERATURE, help="LLM temperature")
-    parser.add_argument("--timeout", type=float, default=defaults.LLM_TIMEOUT_S, metavar="S",
-                        help="deadline of every navigator call; a dead server costs at most this per call")
-    parser.add_argument("--script", default="", metavar="FILE", help="JSONL replies of the scripted backend")
+    add_backend_arguments(parser, "deadline of every navigator call; a dead server costs at most this per call")
     parser.add_argument("--repeats", type=int, default=1, metavar="R",
                         help="runs per case (seed + r); the scorecard gives the met rate and its Wilson 95%% CI")
     parser.add_argument("--seed", type=int, default=defaults.LLM_SEED, help="LLM sampling seed of the first repeat")

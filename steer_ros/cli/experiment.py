@@ -14,31 +14,21 @@ the table; exit 1 if a row misses its tolerance)."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from steer_ros import defaults
-from steer_ros.system2.backends.backend import BACKEND_KINDS
+from steer_ros.cli.backend_arguments import add_backend_arguments
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "experiment", help="reproduce the paper's experiments (policies P1-P4, gain reversal), tracking, fading statistics", description=__doc__)
     parser.add_argument("name", choices=("policies", "reversal", "tracking", "fading-stats"), help="which experiment")
-    parser.add_argument("--backend", choices=BACKEND_KINDS, default="rules",
-                        help="navigator backend (default: rules, the offline interpreter)")
-    parser.add_argument("--llm-base-url", default=os.environ.get("STEER_LLM_BASE_URL", ""),
-                        help="OpenAI-compatible endpoint (default: $STEER_LLM_BASE_URL)")
-    parser.add_argument("--llm-model", default=os.environ.get("STEER_LLM_MODEL", ""),
-                        help="model name (default: $STEER_LLM_MODEL)")
-    parser.add_argument("--script", default="", metavar="FILE", help="JSONL replies of the scripted backend")
     parser.add_argument("--seed", type=int, default=defaults.LLM_SEED,
                         help="LLM sampling seed of the first repeat (repeat r uses seed + r); tracking: the channel seed")
     parser.add_argument("--repeats", type=int, default=1, metavar="R",
                         help="runs per condition; mean and spread are reported (for a stochastic LLM)")
-    parser.add_argument("--temperature", type=float, default=defaults.LLM_TEMPERATURE, help="LLM temperature")
-    parser.add_argument("--timeout", type=float, default=defaults.LLM_TIMEOUT_S, metavar="S",
-                        help="deadline of every LLM call")
+    add_backend_arguments(parser)
     parser.add_argument("--out", default=defaults.EXP_OUT_DIR, metavar="DIR",
                         help=f"output folder (default: {defaults.EXP_OUT_DIR}/)")
     parser.add_argument("--docs", default="", metavar="PATH",

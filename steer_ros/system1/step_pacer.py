@@ -18,7 +18,6 @@ the step schedule agree to well under a step.
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Callable, TypeVar
 
@@ -91,11 +90,6 @@ class PublishLimiter:
         self.clock = clock
         self.pending = False
         self._last: float | None = None
-
-    @property
-    def last(self) -> float:
-        """When the last publish went out (monotonic seconds; -inf before the first)."""
-        return -math.inf if self._last is None else self._last
 
     def request(self, now: float | None = None) -> bool:
         """Ask to publish now: True (and recorded) if allowed, else it stays pending."""

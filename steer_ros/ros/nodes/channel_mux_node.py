@@ -2,7 +2,7 @@
 estimates per channel into steer/channel_state, the view Systems 1 and 2 read.
 
 Inputs arriving faster than ``max_publish_hz`` are coalesced: the newest estimate goes
-out at the next slot, 1 / max_publish_hz after the last publish (a one-shot timer),
+out at the next slot, within 1 / max_publish_hz (a timer armed while one is held back),
 so a kHz estimator costs the subscribers of steer/channel_state a bounded rate and a
 held-back change is late by at most one slot.
 
@@ -53,12 +53,15 @@ class ChannelMuxNode(Node):
         self.published = 0
         self.coalesced = 0  # inputs not published on arrival (a newer one went out instead)
         self.limiter = PublishLimiter(self.params.values.max_publish_hz)
-        self._slot_timer = None  # the one-shot timer of a held-back input
         self.pub = self.create_publisher(ChannelState, topics.CHANNEL_STATE, topics.STREAM)
         for source, topic in (("sim", topics.CHANNEL_SIM), ("sdr", topics.CHANNEL_SDR)):
             self.create_subscription(ChannelState, topic, lambda msg, s=source: self.on_input(s, msg), topics.STREAM_IN)
         self.diagnostics = DiagnosticsReporter(self, self._diag_values)
         self.timer = self.create_timer(1.0 / self.params.values.rate_hz, self.publish)
+        # The next slot for a held-back input: one timer, armed (reset) when an input is
+        # held back and cancelled when it fires, so no timer is made per input.
+        self.slot_timer = self.create_timer(self.limiter.min_interval_s, self._publish_slot)
+        self.slot_timer.cancel()
 
     def _diag_values(self) -> dict:
         mux = self.mux
@@ -97,16 +100,14 @@ class ChannelMuxNode(Node):
             self.publish()
             return
         self.coalesced += 1
-        if self._slot_timer is None:  # publish the newest at the next slot
-            wait = max(self.limiter.min_interval_s - (self.limiter.clock() - self.limiter.last), 1e-4)
-            self._slot_timer = self.create_timer(wait, self._publish_slot)
+        if self.slot_timer.is_canceled():  # publish the newest at the next slot
+            self.slot_timer.reset()
 
     def _publish_slot(self) -> None:
-        timer, self._slot_timer = self._slot_timer, None
-        if timer is not None:
-            self.destroy_timer(timer)  # one shot
         if self.limiter.poll():
             self.publish()
+        if not self.limiter.pending:
+            self.slot_timer.cancel()
 
     def publish(self) -> None:
         with self.lock:

@@ -24,6 +24,7 @@ from steer_ros import defaults
 from steer_ros.system2.steer_decision import SteerDecision, Status
 from steer_ros.msg import AllocationState, ChannelState, SteerCommand
 from steer_ros.system2 import BACKEND_KINDS, AsyncNavigator, BackendConfig, Navigator, make_backend
+from steer_ros.system2.backends.backend import BASE_URL_ENV, MODEL_ENV
 from steer_ros.ros import topics
 from steer_ros.ros.conversions import channel_arrays, decision_msg, goal_from_msg
 from steer_ros.ros.diagnostics import WARN, DiagnosticsReporter
@@ -32,8 +33,6 @@ from steer_ros.ros.node_runtime import run_node
 from steer_ros.system1.goal import Goal
 from steer_ros.system2.snapshot import SystemSnapshot
 
-BASE_URL_ENV = "STEER_LLM_BASE_URL"
-MODEL_ENV = "STEER_LLM_MODEL"
 
 PARAMS = [
     Param("period_s", defaults.NAVIGATOR_PERIOD_S, "Seconds between navigator cycles.", min=0.01, max=3600.0,

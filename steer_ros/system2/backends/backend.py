@@ -67,6 +67,10 @@ class Backend(ABC):
         """Release resources (connections, waiting threads). Idempotent."""
 
 
+#: Environment variables that fill the endpoint when no parameter / option gives it.
+BASE_URL_ENV = "STEER_LLM_BASE_URL"
+MODEL_ENV = "STEER_LLM_MODEL"
+
 #: The openai client's own convention, used while api_key_env is at its default and
 #: that variable is unset (a user who exported OPENAI_API_KEY expects it to be used).
 OPENAI_API_KEY_ENV = "OPENAI_API_KEY"
