@@ -87,6 +87,11 @@ NAVIGATOR_SCRIPT_PATH = ""  # JSONL replay file of the "scripted" backend
 RULES_PRIORITY_WEIGHT = 4.0  # weight ratio of a prioritized channel over the others
 RULES_SHUTDOWN_WEIGHT = 0.0  # weight of a channel the policy shuts down
 RULES_SUM_RATE_MARGIN = 0.02  # P_total = (1 + margin) * smallest budget reaching X bits
+# A prioritized channel gains at least this many bits over its equal-weight MI at the
+# same budget (or comes within RULES_SATURATION_MARGIN_BITS of log2 M); where the
+# priority weight alone falls short, the rules add an MI floor at that level.
+RULES_PRIORITY_GAIN_BITS = 0.1
+RULES_SATURATION_MARGIN_BITS = 0.05  # "near saturation": MI floor at log2 M minus this
 
 # --- Guardrails (docs/design.md section 5) ----------------------------------------
 # EMA factor: w <- (1 - alpha) w + alpha w_new. 0.6 recovers the equalize policy from

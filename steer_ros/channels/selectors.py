@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Selector", "SelectorError", "parse_selector", "resolve_selector"]
+__all__ = ["Selector", "SelectorError", "channel_ranges", "parse_selector", "resolve_selector"]
 
 _RANKED = re.compile(r"^(weakest|strongest):(\d+(?:\.\d+)?)(%?)$")
 _RANGE = re.compile(r"^(\d+)\s*-\s*(\d+)$")
@@ -156,3 +156,17 @@ def _parse_atom(raw: str, part: str) -> _Atom:
         return _Atom(kind, lo=int(number))
     raise SelectorError(
         f"selector {raw!r}: cannot read {part!r} (use N, A-B, all, even, odd, weakest:K, strongest:K or K%)")
+
+
+def channel_ranges(indices) -> str:
+    """0-based indices as 1-based ranges: [0, 1, 2, 6] -> "1-3, 7" (a selector's inverse:
+    the text reads back as the same channels)."""
+    idx = sorted({int(i) + 1 for i in np.asarray(indices, dtype=int).ravel()})
+    parts, start = [], None
+    for k, value in enumerate(idx):
+        if start is None:
+            start = value
+        if k + 1 == len(idx) or idx[k + 1] != value + 1:
+            parts.append(str(start) if start == value else f"{start}-{value}")
+            start = None
+    return ", ".join(parts)

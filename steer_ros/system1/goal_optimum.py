@@ -59,10 +59,12 @@ __all__ = [
     "boxed_waterfill",
     "equivalent_weights",
     "equal_snr_fill",
+    "floor_power",
     "floor_ratio_fill",
     "goal_boxes",
     "goal_feasibility",
     "goal_optimum",
+    "max_sum_mi",
     "project_box",
 ]
 
@@ -97,13 +99,32 @@ def _div(snr: np.ndarray, c: np.ndarray, at_zero: np.ndarray) -> np.ndarray:
         return np.where(c > 0, snr / safe, at_zero)
 
 
+def _lower(c: np.ndarray, floors: np.ndarray, off: np.ndarray, table: MITable) -> np.ndarray:
+    """L_i = I^{-1}(f_i)/c_i; 0 without a floor or off, inf where no power meets it."""
+    lower = _div(table.snr_for_mi(floors), c, np.where(floors > 0, np.inf, 0.0))
+    return np.where(off, 0.0, lower)
+
+
+def floor_power(mi_floor, gain, noise_var, off=None, constellation: str = defaults.CONSTELLATION) -> np.ndarray:
+    """(N,) least power per channel meeting its floor: L_i = I^{-1}(f_i) / c_i, c_i =
+    |h_i|^2/sigma_i^2 (the lower edge of the goal's box).
+
+    0 where there is no floor (f_i <= 0) or the channel is off; inf where the floor is
+    at or above log2 M or the channel has no gain. ``sum(floor_power(...))`` is the
+    power the floors need: a goal is feasible at a budget P only if it is <= P."""
+    f = np.asarray(mi_floor, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.asarray(gain, dtype=float) / np.asarray(noise_var, dtype=float)
+    c = np.where(np.isfinite(c) & (c > 0), c, 0.0)
+    off = np.zeros(f.shape, dtype=bool) if off is None else np.asarray(off, dtype=bool)
+    return _lower(c, f, off, get_table(constellation))
+
+
 def goal_boxes(c: np.ndarray, goal: ResolvedGoal, table: MITable) -> GoalBoxes:
     """L_i = I^{-1}(f_i)/c_i, U_i = I^{-1}(u_i)/c_i (module docstring), vectorized."""
-    snr_f = table.snr_for_mi(goal.floors)
     snr_u = table.snr_for_mi(np.minimum(goal.caps, table.bits))  # inf cap -> inf
-    lower = _div(snr_f, c, np.where(goal.floors > 0, np.inf, 0.0))
+    lower = _lower(c, goal.floors, goal.off, table)
     upper = _div(snr_u, c, np.where(goal.caps > 0, np.inf, 0.0))
-    lower = np.where(goal.off, 0.0, lower)
     upper = np.where(goal.off, 0.0, upper)
     unreachable = ~np.isfinite(lower)
     finite_sum = float(np.sum(np.where(unreachable, 0.0, lower)))
@@ -416,6 +437,22 @@ def _least_budget(table, c, lo, hi, target: float, b_lo: float, b_hi: float) -> 
         if z - a <= 1e-14 * z:
             break
     return z
+
+
+def max_sum_mi(gain, noise_var, budget: float, goal: Goal | None = None,
+               constellation: str = defaults.CONSTELLATION) -> float:
+    """Largest sum_i I(c_i P_i) with sum P_i <= budget, P in the goal's boxes (the
+    equal-weight boxed water-filling of ``weighted_sum``); -inf when the floors alone
+    need more than ``budget``. Floors no power can meet count as short (dropped), as
+    in :func:`goal_optimum`."""
+    gain, noise_var, _, budget = validate_problem(gain, noise_var, None, budget)
+    table = get_table(constellation)
+    c = gain / noise_var
+    boxes = goal_boxes(c, check_goal(goal, gain.shape[0], table.bits), table)
+    if boxes.floor_power > budget * (1.0 + 1e-12):
+        return -math.inf
+    lo = np.where(boxes.unreachable, 0.0, boxes.lower)
+    return _sum_mi_at(table, c, lo, boxes.upper, budget)[1]
 
 
 def goal_feasibility(gain, noise_var, goal: Goal | None, p_max: float,

@@ -16,9 +16,12 @@ infeasible_goal    the floors need more power than P_max, or ``sum_mi_min``
                    is out of reach at P_max (needs the channel state)
 =================  =========================================================
 
-Feasibility uses the floors' least power L_i = I^-1(f_i)/c_i
-(:func:`~steer_ros.system1.goal.floor_power`) and, for ``sum_mi_min``, the largest
-sum MI the boxes allow at P_max (:func:`~steer_ros.system1.goal.max_sum_mi`).
+The structural rules (every code but ``infeasible_goal`` and "every channel off") are
+System 1's own :func:`steer_ros.system1.goal.check_goal`, so the guardrail and the
+optimizer refuse the same goals with the same words. Feasibility uses the floors'
+least power L_i = I^-1(f_i)/c_i (:func:`~steer_ros.system1.goal_optimum.floor_power`,
+I^-1 = :meth:`MITable.snr_for_mi`) and, for ``sum_mi_min``, the largest sum MI the
+boxes allow at P_max (:func:`~steer_ros.system1.goal_optimum.max_sum_mi`).
 
 Smoothing (EMA with the guardrail's alpha, like the weights and the budget):
 
@@ -40,70 +43,45 @@ import math
 import numpy as np
 
 from steer_ros import defaults
-from steer_ros.system1.goal import Goal, Objective, floor_power, max_sum_mi
-from steer_ros.system2.goal_text import channel_ranges
+from steer_ros.system1.goal import Goal, GoalError, Objective
+from steer_ros.system1.goal import check_goal as check_goal_structure
+from steer_ros.system1.goal_optimum import floor_power, max_sum_mi
 
 __all__ = ["GoalError", "check_goal", "smooth_goal", "sanitize_goal"]
 
 
-class GoalError(ValueError):
-    """A goal the guardrail refuses. ``str(err)`` is ``"code: detail"``."""
-
-    def __init__(self, code: str, detail: str):
-        super().__init__(f"{code}: {detail}")
-        self.code = code
-        self.detail = detail
-
-
 def _array(name: str, values, n: int, dtype=float) -> np.ndarray | None:
+    """A goal array as received (None or empty = none), one entry per channel."""
     if values is None:
         return None
     try:
         out = np.array(values, dtype=dtype).ravel()
     except (TypeError, ValueError):
-        raise GoalError("bad_goal", f"{name} is not an array of numbers") from None
+        raise GoalError(f"{name} is not an array of numbers") from None
     if out.shape[0] == 0:
         return None
     if out.shape[0] != n:
-        raise GoalError("wrong_length", f"{name} has {out.shape[0]} entries for {n} channels")
+        raise GoalError(f"{name} has {out.shape[0]} entries for {n} channels", "wrong_length")
     return out
 
 
-def _first(mask: np.ndarray) -> int:
-    return int(np.flatnonzero(mask)[0])
-
-
 def sanitize_goal(goal: Goal, n: int, bits: float) -> Goal:
-    """The goal with its arrays checked for length and range (no feasibility).
-
-    ``bits`` is log2 M of the constellation. Raises GoalError.
-    """
+    """The goal with empty arrays read as "none" and every structural rule of System 1's
+    :func:`~steer_ros.system1.goal.check_goal` applied (ranges, floor <= cap, off and
+    floored, min_power's floors; no channel state needed). ``bits`` is log2 M.
+    Raises GoalError (with the module table's codes)."""
     if not isinstance(goal, Goal):
-        raise GoalError("bad_goal", f"goal is a {type(goal).__name__}, not a Goal")
+        raise GoalError(f"goal is a {type(goal).__name__}, not a Goal")
     try:
         objective = Objective.parse(goal.objective)
     except ValueError as err:
-        raise GoalError("bad_goal", str(err)) from None
-    floors = _array("mi_floor", goal.mi_floor, n)
-    caps = _array("mi_cap", goal.mi_cap, n)
-    off = _array("off", goal.off, n, dtype=bool)
-    if floors is not None:
-        bad = np.isnan(floors) | (floors < 0) | (floors > bits)
-        if bad.any():
-            i = _first(bad)
-            raise GoalError("bad_goal", f"floor {floors[i]:g} bits on channel {i + 1} is outside [0, {bits:g}]")
-    if caps is not None:
-        bad = np.isnan(caps) | (caps < 0) | (np.isfinite(caps) & (caps > bits))
-        if bad.any():
-            i = _first(bad)
-            raise GoalError("bad_goal", f"cap {caps[i]:g} bits on channel {i + 1} is outside [0, {bits:g}]")
-    try:
-        sum_min = float(goal.sum_mi_min)
-    except (TypeError, ValueError):
-        raise GoalError("bad_goal", f"sum_mi_min {goal.sum_mi_min!r} is not a number") from None
-    if not math.isnan(sum_min) and not 0.0 <= sum_min <= n * bits:
-        raise GoalError("bad_goal", f"sum_mi_min {sum_min:g} bits is outside [0, {n * bits:g}] ({n} x {bits:g})")
-    return Goal(objective=objective, mi_floor=floors, mi_cap=caps, off=off, sum_mi_min=sum_min)
+        raise GoalError(str(err)) from None
+    goal = Goal(objective=objective, mi_floor=_array("mi_floor", goal.mi_floor, n),
+                mi_cap=_array("mi_cap", goal.mi_cap, n), off=_array("off", goal.off, n, dtype=bool),
+                sum_mi_min=goal.sum_mi_min)
+    rg = check_goal_structure(goal, n, bits)
+    return Goal(objective=objective, mi_floor=goal.mi_floor, mi_cap=goal.mi_cap, off=goal.off,
+                sum_mi_min=rg.sum_mi_min)
 
 
 def check_goal(
@@ -111,40 +89,28 @@ def check_goal(
 ) -> Goal:
     """The goal, checked (see the module table); feasibility only with ``gain``."""
     goal = sanitize_goal(goal, n, bits)
-    floors, caps, off = goal.floors(n), goal.caps(n), goal.off_mask(n)
-    above = floors > caps
-    if above.any():
-        i = _first(above)
-        raise GoalError("goal_conflict", f"floor {floors[i]:g} > cap {caps[i]:g} bits on channel {i + 1}")
-    both = off & (floors > 0)
-    if both.any():
-        many = int(both.sum()) > 1
-        raise GoalError("goal_conflict", f"channel{'s' if many else ''} {channel_ranges(np.flatnonzero(both))} "
-                                         f"{'are' if many else 'is'} both off and floored "
-                                         f"({floors[_first(both)]:g} bits)")
+    caps, off = goal.caps(n), goal.off_mask(n)
     if off.all():
-        raise GoalError("goal_conflict", f"every channel (1-{n}) is off")
-    if goal.objective == Objective.MIN_POWER and not goal.has_floors and math.isnan(goal.sum_mi_min):
-        raise GoalError("goal_incomplete", "min_power needs floors or sum_mi_min (least power for what?)")
+        raise GoalError(f"every channel (1-{n}) is off", "goal_conflict")
     if not math.isnan(goal.sum_mi_min):
         reachable = float(np.sum(np.where(off, 0.0, np.minimum(caps, bits))))
         if goal.sum_mi_min >= reachable and goal.sum_mi_min > 0:
-            raise GoalError("infeasible_goal", f"sum_mi_min {goal.sum_mi_min:g} bits >= {reachable:g}, "
-                                               "the most the channels on and their caps allow")
+            raise GoalError(f"sum_mi_min {goal.sum_mi_min:g} bits >= {reachable:g}, "
+                            "the most the channels on and their caps allow", "infeasible_goal")
     if gain is None or noise_var is None:
         return goal
     gain = np.asarray(gain, dtype=float)
     noise_var = np.asarray(noise_var, dtype=float)
     if gain.shape != (n,) or noise_var.shape != (n,):
         return goal  # channel state of another N: the optimizer's own check applies
-    need = float(np.sum(floor_power(floors, gain, noise_var, off, constellation)))
+    need = float(np.sum(floor_power(goal.floors(n), gain, noise_var, off, constellation)))
     if not need <= p_max:
-        raise GoalError("infeasible_goal", f"floors need P = {need:.1f} > P_max = {p_max:g}")
+        raise GoalError(f"floors need P = {need:.1f} > P_max = {p_max:g}", "infeasible_goal")
     if not math.isnan(goal.sum_mi_min):
         best = max_sum_mi(gain, noise_var, p_max, goal, constellation)
         if best < goal.sum_mi_min - 1e-9:
-            raise GoalError("infeasible_goal", f"sum_mi_min {goal.sum_mi_min:g} bits > {best:.2f} bits, "
-                                               f"the most P_max = {p_max:g} reaches within the floors and caps")
+            raise GoalError(f"sum_mi_min {goal.sum_mi_min:g} bits > {best:.2f} bits, "
+                            f"the most P_max = {p_max:g} reaches within the floors and caps", "infeasible_goal")
     return goal
 
 

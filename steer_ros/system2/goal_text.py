@@ -10,22 +10,10 @@ import math
 
 import numpy as np
 
+from steer_ros.channels.selectors import channel_ranges
 from steer_ros.system1.goal import Goal
 
 __all__ = ["channel_ranges", "describe_goal"]
-
-
-def channel_ranges(indices) -> str:
-    """0-based indices as 1-based ranges: [0, 1, 2, 6] -> "1-3, 7"."""
-    idx = sorted({int(i) + 1 for i in np.asarray(indices, dtype=int).ravel()})
-    parts, start = [], None
-    for k, value in enumerate(idx):
-        if start is None:
-            start = value
-        if k + 1 == len(idx) or idx[k + 1] != value + 1:
-            parts.append(str(start) if start == value else f"{start}-{value}")
-            start = None
-    return ", ".join(parts)
 
 
 def _grouped(values: np.ndarray, mask: np.ndarray) -> str:

@@ -56,15 +56,20 @@ def test_rules_backend_on_the_public_suite(rules_card):
     for cid in ("throughput-plain", "prioritize-7-8", "floor-10-bits", "shutdown-weakest-3",
                 "persist-reversal-equalize"):
         assert verdict[cid] == "MET", cid
-    # what it cannot read it keeps (declines), and it cannot spot an injection
-    assert verdict["prioritize-ordinal"] == "KEPT"
-    assert verdict["lang-fr-shutdown"] == "KEPT"
-    assert verdict["decline-vague"] == "MET"
-    assert verdict["decline-injection-budget"] == "MISSED"
-    # the certified reference decides, not the reply: a 4x priority is not enough for channel 5
-    assert verdict["prioritize-list"] == "MISSED"
-    # never the whole suite: the baseline has room above it
-    assert 0.3 < s["met"] / s["total"] < 0.8
+    # every decline case declined with a reason, the injections included
+    for e in card["cases"]:
+        if e["category"] == "decline":
+            assert verdict[e["id"]] == "MET" and e["reasoning"].strip(), e["id"]
+    assert "declined" in next(e for e in card["cases"] if e["id"] == "decline-injection-budget")["reasoning"]
+    # a few words of other languages, stated in the reasoning
+    fr = next(e for e in card["cases"] if e["id"] == "lang-fr-shutdown")
+    assert fr["verdict"] == "MET" and 'read from French as "turn off the three weakest channels"' in fr["reasoning"]
+    # the certified reference decides, not the reply: a 4x priority is not enough for channel 5,
+    # so the rules add a floor where the weight falls short
+    plist = next(e for e in card["cases"] if e["id"] == "prioritize-list")
+    assert plist["verdict"] == "MET" and "floors 1.950 bits on 5" in plist["reasoning"]
+    # the bar of the goal issue: at least 90% MET and nothing applied wrongly
+    assert s["met"] / s["total"] >= 0.9 and s["missed"] == 0, s
     # files, and JSON that other tools can read strictly
     out = card["_out"]
     json.loads((out / "scorecard.json").read_text(), parse_constant=lambda c: pytest.fail(f"{c} in JSON"))

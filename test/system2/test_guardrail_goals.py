@@ -11,7 +11,8 @@ import pytest
 from steer_ros import defaults
 from steer_ros.radio.mutual_information import get_table
 from steer_ros.system1.certified_optimum import certified_optimum, min_budget_for_sum_mi
-from steer_ros.system1.goal import Goal, Objective, floor_power, max_sum_mi, mi_inverse
+from steer_ros.system1.goal import Goal, Objective
+from steer_ros.system1.goal_optimum import floor_power, max_sum_mi
 from steer_ros.system2.guardrail import Guardrail
 from steer_ros.system2.steer_decision import SteerDecision, Status
 
@@ -42,6 +43,11 @@ def apply(goal: Goal, alpha=1.0, cur: SteerDecision | None = None, constellation
 
 
 # -- feasibility helpers ---------------------------------------------------------------
+def mi_inverse(bits, constellation="qpsk"):
+    """I^-1, the one the guardrail's feasibility check uses (MITable.snr_for_mi)."""
+    return get_table(constellation).snr_for_mi(bits)
+
+
 @pytest.mark.parametrize("constellation", ["qpsk", "16qam"])
 def test_mi_inverse_inverts_the_table(constellation):
     table = get_table(constellation)

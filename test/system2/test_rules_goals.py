@@ -13,6 +13,7 @@ import pytest
 
 from steer_ros import defaults
 from steer_ros.system1.goal import Objective
+from steer_ros.system1.goal_optimum import goal_feasibility
 from steer_ros.system2 import Navigator, RulesBackend
 from steer_ros.system2.guardrail import Guardrail
 from steer_ros.system2.steer_decision import SteerDecision, Status
@@ -29,6 +30,10 @@ def decide(policy: str, snapshot=None) -> SteerDecision:
 def ch(*channels) -> list[int]:
     return sorted(c - 1 for c in channels)
 
+
+# A min_power goal's budget: its certified least power with the rules' margin (as the
+# paper's P3 reads), so that the command in force states how little the goal needs.
+LEAST = "least"
 
 # (policy, objective, {floor bits: channels}, {cap bits: channels}, off channels, sum_mi_min, P_total)
 READ = [
@@ -61,12 +66,12 @@ READ = [
     ("Maximize the minimum rate and use at most half the power", MM, {}, {}, [], None, 20),
     ("Shut down the weakest channel and maximize the minimum rate", MM, {}, {}, [1], None, 40),
     ("Turn off 7 and 8 and maximize the minimum rate", MM, {}, {}, [7, 8], None, 40),
-    ("Reach 12 bits with as little power as possible", MP, {}, {}, [], 12.0, 40),
-    ("Guarantee channel 1 at least 1.9 bits using as little power as possible", MP, {1.9: [1]}, {}, [], None, 40),
-    ("Keep every channel above 1 bit with the least power", MP, {1.0: range(1, 9)}, {}, [], None, 40),
-    ("Minimize power while keeping channel 4 above 1.8 bits", MP, {1.8: [4]}, {}, [], None, 40),
+    ("Reach 12 bits with as little power as possible", MP, {}, {}, [], 12.0, LEAST),
+    ("Guarantee channel 1 at least 1.9 bits using as little power as possible", MP, {1.9: [1]}, {}, [], None, LEAST),
+    ("Keep every channel above 1 bit with the least power", MP, {1.0: range(1, 9)}, {}, [], None, LEAST),
+    ("Minimize power while keeping channel 4 above 1.8 bits", MP, {1.8: [4]}, {}, [], None, LEAST),
     ("Reach a total of 13 bits using the least power and keep channel 1 above 1 bit", MP, {1.0: [1]}, {}, [],
-     13.0, 40),
+     13.0, LEAST),
     ("Shut down 1-2 and keep the rest above 1.5 bits", WS, {1.5: range(3, 9)}, {}, [1, 2], None, 40),
     ("Turn off the two strongest channels and keep the others above 1.2 bits", WS, {1.2: range(1, 7)}, {},
      [7, 8], None, 40),
@@ -93,6 +98,11 @@ def test_goal_policies_are_read_into_goals(policy, objective, floors, caps, off,
     np.testing.assert_allclose(goal.caps(N), expected_u)
     assert list(np.flatnonzero(goal.off_mask(N))) == ch(*off)
     assert (math.isnan(goal.sum_mi_min) if sum_min is None else goal.sum_mi_min == sum_min)
+    if p_total == LEAST:
+        snap = design_snapshot()
+        feasible, needed, _ = goal_feasibility(snap.gain, snap.noise_var, goal, defaults.P_MAX)
+        assert feasible and needed < defaults.P_MAX
+        p_total = min((1 + defaults.RULES_SUM_RATE_MARGIN) * needed, defaults.P_MAX)
     assert d.p_total == pytest.approx(p_total)
     assert d.reasoning.startswith("rule-based interpreter (not an LLM)")
 
@@ -167,3 +177,27 @@ def test_an_accepted_goal_passes_the_guardrail_with_its_arrays():
     assert accepted.status == Status.OK, accepted.status_detail
     assert list(np.flatnonzero(accepted.goal.off_mask(N))) == [0, 1]
     np.testing.assert_allclose(accepted.goal.floors(N), [0, 0] + [1.5] * 6)
+
+
+@pytest.mark.parametrize("policy,objective,floors,sum_min", [
+    ("Make sure no channel drops below 1.7 bits", WS, {1.7: range(1, 9)}, None),
+    ("Maximize the rate of the worst channel", MM, {}, None),
+    ("Save energy, but never let the aggregate rate fall under 8 bits per channel use", MP, {}, 8.0),
+    ("Keep the two strongest channels near saturation", WS, {1.95: [7, 8]}, None),
+])
+def test_more_goal_wording(policy, objective, floors, sum_min):
+    d = decide(policy)
+    assert d.status == Status.OK, d.status_detail
+    assert d.goal.objective == objective
+    expected = np.zeros(N)
+    for bits, channels in floors.items():
+        expected[ch(*channels)] = bits
+    np.testing.assert_allclose(d.goal.floors(N), expected)
+    assert (math.isnan(d.goal.sum_mi_min) if sum_min is None else d.goal.sum_mi_min == sum_min)
+
+
+def test_a_budget_clause_with_a_goal_sets_the_budget():
+    d = decide("Maximize the minimum rate and cut the budget to 30")
+    assert d.status == Status.OK and d.goal.objective == MM and d.p_total == 30.0
+    kept = decide("Keep channel 1 above 1 bit and set the power budget to 100")
+    assert kept.status == Status.KEPT and "outside [P_min, P_max]" in kept.status_detail

@@ -43,10 +43,13 @@ as they were (status OK, no `adjusted:` detail: the "valid action rate");
 the server's `usage` summed over the case's calls (null where the server reports
 none); `reasoning` is the first call's.
 
-Today's navigator command is weights and a budget. Floors, caps, max-min and
-least-power goals are written in the suite as an operator would state them; a
-backend can only meet them through weights and a budget for now, so the rules
-backend keeps or misses many of them: that is the baseline to beat.
+The navigator's command carries goals as well as weights and a budget (MI floors
+and caps, channels off, max-min, least power for floors or a total: README "Goals"),
+so a backend states what to achieve and System 1 achieves it. The rules backend maps
+the suite's wordings onto those fields; it was extended while its authors could read
+this public suite, so its score here says what it reads, not how it fares on
+wordings nobody tried: a policy outside its rules is declined (KEPT, with the reason),
+never applied as a guess.
 """
 
 _VERDICTS = """\
@@ -108,8 +111,9 @@ MET **{s['met']}** of {s['total']}, MISSED {s['missed']}, KEPT {s['kept']}, FALL
 {s['fallback']}; {card.get('runner', 'step-locked')}, seed {card['seed']}, commit
 `{card.get('commit') or 'n/a'}`, wall time {card.get('wall_s', float('nan')):.1f} s on a
 shared 2-core machine. The rules backend is a deterministic interpreter of a few
-phrasings (see `steer_ros/system2/backends/rules_backend.py`), not a language
-model: this is the floor a model should clear.
+phrasings and a few words of German, French, Spanish and Chinese (see
+`steer_ros/system2/backends/rules_backend.py`, `policy_goals.py`,
+`policy_lexicon.py`), not a language model: this is the floor a model should clear.
 
 ![Met rate by category]({figure})
 

@@ -19,7 +19,16 @@ budget fraction        "use at most half the power", "a third of the budget", "6
                        the power"
 maximize               "maximize the total throughput" (weighted sum, equal weights)
 priority               "prioritize channel 2" (weights map, RULES_PRIORITY_WEIGHT)
+near saturation        "keep the two strongest channels near saturation": floor log2 M -
+                       RULES_SATURATION_MARGIN_BITS and the priority weight on them
+budget                 "cut the budget to 30", "limit the transmit budget to 12.5 W",
+                       "use at most 30 units of power", "go back to full power"
 =====================  ================================================================
+
+Floors also read from "no channel drops below 1.7 bits", "never let the aggregate rate
+fall under 8 bits"; max-min from "maximize the rate of the worst channel". A
+min_power goal's budget is its certified least power plus RULES_SUM_RATE_MARGIN (as
+the paper's P3 reads), capped by P_max or the budget the policy states.
 
 Selectors in words: "channel 3", "channels 1, 2 and 5", "channels 2 to 4", "1-3",
 "the even / odd channels", "all / every / each channel", "the weakest channel", "the
@@ -28,7 +37,7 @@ second and fourth channels", "the rest / the others / the remaining channels" (a
 channels not named by another clause).
 
 The reader only takes a policy that has a goal element (floor, cap, max-min, least
-power for a "reach" target, a budget fraction together with another goal); anything
+power for a "reach" target, a budget or fraction together with another goal); anything
 else is left to the paper-era rules (P1-P4, equalize), which keep their behaviour.
 A goal policy with a clause it cannot read, a comparison without a unit it can
 trust, or channels outside 1..N is *half understood*: kept, with the reason, never
@@ -47,7 +56,8 @@ import numpy as np
 from steer_ros import defaults
 from steer_ros.channels.selectors import SelectorError, parse_selector
 from steer_ros.radio.constellations import get_constellation
-from steer_ros.system1.goal import Goal
+from steer_ros.system1.goal import Goal, Objective
+from steer_ros.system1.goal_optimum import goal_feasibility
 from steer_ros.system2.goal_check import GoalError, check_goal
 from steer_ros.system2.goal_text import channel_ranges
 from steer_ros.system2.reply import ReplyError, parse_goal_fields
@@ -74,7 +84,8 @@ _NUM = r"(\d+(?:\.\d+)?)"
 _VERBS = (r"no\s+more|not\s+more|no\s+less|not\s+less|not\s+below|not\s+above|up\s+to|keep|guarantee|ensure|make|give|shut|turn|switch|disable|deactivate|mute|use|spend|cap|"
           r"limit|restrict|hold|maximi[sz]e|reach|achieve|hit|deliver|get|provide|let|never|don't|do\s+not|"
           r"no\s+channel|at\s+most|at\s+least|the\s+rest|all\s+other|the\s+others|everything|every|each|"
-          r"all\b|prioriti[sz]e|favou?r|as\s+little|the\s+least|minimi[sz]e|put|channels?\b|ch\b")
+          r"all\b|prioriti[sz]e|favou?r|as\s+little|the\s+least|minimi[sz]e|put|channels?\b|ch\b|"
+          r"cut|reduce|lower|decrease|halve|set\b|go\s+back|run\b")
 _SPLIT = re.compile(r"\s*(?:;|,?\s+(?:and\s+then|and|while|whilst|but|then|with|using|so\s+that)\s+(?=(?:"
                     + _VERBS + r"))|,\s+(?=(?:" + _VERBS + r")))")
 
@@ -82,17 +93,24 @@ _SHUTDOWN = re.compile(r"\b(shut\s*(?:down|off)|turn\s*off|switch\s*off|disable|
                        r"power\s+down|stop\s+using|zero\s+out)\b")
 _MAX_MIN = re.compile(r"\b(max[- ]?min|maximin|maxmin|maximi[sz]e\s+the\s+(?:minimum|smallest|lowest|worst)|"
                       r"(?:raise|lift|improve|boost)\s+the\s+(?:minimum|smallest|lowest|worst)\s+"
-                      r"(?:rate|mi|channel|throughput)|best\s+worst[- ]case)\b")
+                      r"(?:rate|mi|channel|throughput)|best\s+worst[- ]case|"
+                      r"maximi[sz]e\s+the\s+(?:rate|mi|throughput|data\s+rate|capacity)\s+of\s+the\s+"
+                      r"(?:worst|worst[- ]off|poorest|slowest)(?:\s+(?:sub)?channel|\s+user|\s+link)?)\b")
 _SAVE = re.compile(r"\b(as\s+little\s+(?:power|energy)|(?:the\s+)?least\s+(?:total\s+)?(?:power|energy)|"
                    r"(?:minimum|minimal|lowest|smallest)\s+(?:total\s+)?(?:power|energy|budget)|"
-                   r"minimi[sz]e\s+(?:the\s+)?(?:total\s+)?(?:power|energy)|cheapest|fewest\s+watts)\b")
+                   r"minimi[sz]e\s+(?:the\s+)?(?:total\s+)?(?:power|energy)|cheapest|fewest\s+watts|"
+                   r"save\s+(?:energy|power)|saving\s+(?:energy|power)|(?:energy|power)[- ]saving)\b")
 _MAXIMIZE = re.compile(r"\b(maximi[sz]e|max(?:imum)?|highest|most)\b.*?\b(throughput|sum[- ]?rate|rate|"
                        r"capacity|mi|mutual\s+information|data\s+rate)\b")
 _PRIORITY = re.compile(r"\b(prioriti[sz]e|favou?r|boost|focus\s+on|prefer|emphasi[sz]e)\b")
 # Negated phrases first ("no less than" is a floor although it holds "less than").
-_FLOOR_NEG = re.compile(r"\b(no|not|never)\s+(less|lower|fewer)\s+than\b|\b(not|never)\s+below\b")
+_FLOOR_NEG = re.compile(r"\b(no|not|never)\s+(less|lower|fewer)\s+than\b|\b(not|never)\s+below\b|"
+                        r"\b(?:never|not|no|don't|do\s+not|must\s+not|mustn't)\b[^.;]*?\b(?:fall|falls|drop|drops|"
+                        r"go|goes|dip|dips|sink|sinks|get|gets)\s+(?:under|below|beneath)\b")
 _CAP_NEG = re.compile(r"\b(no|not|never)\s+(more|higher|greater)\s+than\b|\b(not|never)\s+above\b|"
-                      r"\b(not|never)\s+(?:to\s+)?exceed(?:ing)?\b")
+                      r"\b(not|never)\s+(?:to\s+)?exceed(?:ing)?\b|"
+                      r"\b(?:never|not|no|don't|do\s+not|must\s+not|mustn't)\b[^.;]*?\b(?:rise|rises|go|goes|"
+                      r"climb|climbs|get|gets)\s+(?:over|above|beyond)\b")
 _CAP_WORDS = re.compile(r"\b(at\s+most|up\s+to|or\s+less|below|under|less\s+than|lower\s+than|maximum\s+of|"
                         r"max\s+of)\b|<=|\u2264|<")
 _CAP_VERBS = re.compile(r"\b(cap|caps|capped|limit|limited|restrict|restricted|clamp|throttle)\b")
@@ -105,8 +123,15 @@ _BITS = re.compile(_NUM + r"\s*(bits?|b/s/hz|bit/s/hz|bps/hz|b)\b")
 _BARE_NUMBER = re.compile(r"(?<![\w.])" + _NUM + r"(?![\w.%])")
 _POWER_UNIT = re.compile(_NUM + r"\s*(w|watts?|mw|dbm|db)\b")
 _RATE_WORDS = re.compile(r"\b(mi|rate|rates|throughput|capacity|bits?|mutual\s+information|spectral\s+efficiency)\b")
+# A budget in a clause of its own: "cut the budget to 20", "limit the transmit budget to
+# 12.5 W", "use at most 30 units of power", "go back to full power".
+_BUDGET_WORD = re.compile(r"\b(?:power\s+budget|budget|p_total|p\s+total|total\s+power|transmit\s+power|"
+                          r"(?:units?|watts?)\s+of\s+power|power)\b")
+_BUDGET_PERCENT = re.compile(r"\bby\s+" + _NUM + r"\s*(?:%|percent)")
+_BUDGET_FULL = re.compile(r"\b(?:full|maximum|max)\s+(?:power|budget)\b")
+_SATURATION = re.compile(r"\b(?:near|close\s+to|at|into)\s+saturation\b|\bsaturated\b|\bnearly\s+saturate\b")
 _FRACTION = re.compile(r"\b(" + "|".join(sorted(_FRACTIONS, key=len, reverse=True)) + r")\s+(?:of\s+)?(?:the\s+)?"
-                       r"(?:total\s+|available\s+|maximum\s+|max\s+)?(?:power|budget|energy)\b"
+                       r"(?:its\s+|our\s+|the\s+radio's\s+)?(?:total\s+|available\s+|maximum\s+|max\s+)?(?:power|budget|energy)\b"
                        r"|\b" + _NUM + r"\s*(?:%|percent)\s+of\s+(?:the\s+)?(?:total\s+|available\s+|maximum\s+)?"
                        r"(?:power|budget|energy)\b|\b(?:halve|half)\s+(?:the\s+)?(?:power|budget)\b")
 
@@ -129,10 +154,12 @@ class GoalReading:
 @dataclass
 class _Clause:
     text: str
-    kind: str = ""  # floor | cap | off | max_min | save | reach | fraction | maximize | priority | filler
+    kind: str = ""  # floor | cap | off | max_min | save | reach | fraction | budget | maximize | priority | filler
+    saturate: bool = False  # floor "near saturation": also prioritized
     selector: object = None  # str selector, or _REST
     bits: float = math.nan
     fraction: float = math.nan
+    budget: float = math.nan  # kind "budget": P_total (inf = P_max; negative = cut by that percent)
     problem: str = ""
 
 
@@ -177,7 +204,7 @@ def _find_selector(text: str, n: int):
     if m:
         picks = [_ORDINALS[w] for w in re.findall(ords, m.group(1))]
         return _numbers_selector(picks, n)
-    if re.search(r"\b(all|every|each)\s+(?:of\s+the\s+)?(?:sub)?(?:channels?|users?|links?)\b|\beveryone\b|"
+    if re.search(r"\b(all|every|each|no)\s+(?:of\s+the\s+)?(?:sub)?(?:channels?|users?|links?)\b|\beveryone\b|"
                  r"\ball\s+of\s+them\b|\bper\s+channel\b", text):
         return "all", ""
     numbers = _channel_numbers(text)
@@ -255,13 +282,33 @@ def _fraction(text: str) -> float:
     return 0.5
 
 
+def _budget_in(text: str) -> float:
+    """The budget a clause sets (see :class:`_Clause`), NaN if it sets none. A number
+    stated in bits is never a budget."""
+    if not _BUDGET_WORD.search(text) or _BITS.search(text):
+        return math.nan
+    m = _BUDGET_PERCENT.search(text)
+    if m and re.search(r"\b(?:reduce|lower|cut|decrease|drop|trim|shrink)\b", text):
+        return -float(m.group(1))
+    m = re.search(r"\b(?:to|at|of|below|under|at\s+most|no\s+more\s+than|=|:)\s*" + _NUM + r"\b"
+                  r"|\bat\s+most\s+" + _NUM + r"\s*(?:w|watts?|units?)?\s+(?:of\s+)?(?:power|budget)", text)
+    if m and re.search(r"\b(?:reduce|lower|cut|decrease|limit|cap|set|bring|drop|use|restrict|keep|spend|run)\b", text):
+        return float(m.group(1) or m.group(2))
+    if _BUDGET_FULL.search(text):
+        return math.inf
+    return math.nan
+
+
 def _read_clause(text: str, n: int) -> _Clause:
     c = _Clause(text)
     selector, problem = _find_selector(text, n)
     if _SHUTDOWN.search(text):
         c.kind, c.selector, c.problem = "off", selector, problem or ("" if selector else "which channels to shut down?")
         return c
-    if _MAX_MIN.search(text):
+    m = _MAX_MIN.search(text)
+    if m:
+        # "the rate of the worst channel" names the objective, not a scope
+        selector, problem = _find_selector(text[:m.start()] + " " + text[m.end():], n)
         c.kind, c.selector, c.problem = "max_min", selector, problem
         return c
     frac = _fraction(text)
@@ -269,6 +316,15 @@ def _read_clause(text: str, n: int) -> _Clause:
         c.kind, c.fraction = "fraction", frac
         if not 0.0 < frac <= 1.0:
             c.problem = f"{frac:.0%} of the power is not a fraction of the budget"
+        return c
+    budget = _budget_in(text) if selector is None and not problem else math.nan
+    if not math.isnan(budget):
+        c.kind, c.budget = "budget", budget
+        return c
+    if _SATURATION.search(text) and (selector or problem):
+        c.kind, c.selector, c.problem = "floor", selector, problem
+        c.bits = -defaults.RULES_SATURATION_MARGIN_BITS  # log2 M minus the margin, set by the reader
+        c.saturate = True
         return c
     floor_neg, cap_neg = bool(_FLOOR_NEG.search(text)), bool(_CAP_NEG.search(text))
     plain = _CAP_NEG.sub(" ", _FLOOR_NEG.sub(" ", text))
@@ -313,10 +369,12 @@ def _split(text: str) -> list[str]:
 
 def read_goal_policy(policy: str, snapshot: SystemSnapshot, p_min: float, p_max: float,
                      priority_weight: float = defaults.RULES_PRIORITY_WEIGHT,
-                     constellation: str = defaults.CONSTELLATION) -> GoalReading | None:
+                     constellation: str = defaults.CONSTELLATION,
+                     sum_rate_margin: float = defaults.RULES_SUM_RATE_MARGIN) -> GoalReading | None:
     """The goal a policy states, a kept reading (half understood / declined), or None
     when the policy has no goal element (the paper-era rules then read it)."""
     text = " ".join(str(policy).lower().replace("\u2013", "-").split())
+    text = re.sub(r"\b(bits?)\s+per\s+(?:sub)?channel\s+use\b", r"\1", text)  # the MI unit, not a selector
     n = snapshot.n
     clauses = [_read_clause(part, n) for part in _split(text)]
     for prev, c in zip(clauses, clauses[1:]):
@@ -328,7 +386,7 @@ def read_goal_policy(policy: str, snapshot: SystemSnapshot, p_min: float, p_max:
     saves = "save" in kinds or bool(_SAVE.search(text))
     goal_kinds = {"floor", "cap", "max_min"}
     has_goal = bool(kinds & goal_kinds) or ("reach" in kinds and saves and not _legacy_sum_floor(text)) \
-        or ("fraction" in kinds and bool(kinds & (goal_kinds | {"off", "reach"})))
+        or (bool(kinds & {"fraction", "budget"}) and bool(kinds & (goal_kinds | {"off", "reach"})))
     if not has_goal:
         return None
     quoted = lambda c: '"' + c.text + '"'  # noqa: E731
@@ -355,7 +413,10 @@ def read_goal_policy(policy: str, snapshot: SystemSnapshot, p_min: float, p_max:
 
     fields: dict = {}
     why: list[str] = []
-    floors = [{"channels": sel(c), "bits": c.bits} for c in clauses if c.kind == "floor"]
+    bits_max = float(get_constellation(constellation).bits)
+    # "near saturation" (bits < 0 here): log2 M minus the margin
+    floors = [{"channels": sel(c), "bits": c.bits if c.bits >= 0 else bits_max + c.bits}
+              for c in clauses if c.kind == "floor"]
     caps = [{"channels": sel(c), "bits": c.bits} for c in clauses if c.kind == "cap"]
     off = [sel(c) for c in clauses if c.kind == "off"]
     reach = [c.bits for c in clauses if c.kind == "reach"]
@@ -392,15 +453,29 @@ def read_goal_policy(policy: str, snapshot: SystemSnapshot, p_min: float, p_max:
         why.append(f"total MI at least {reach[0]:g} bits")
     weights: dict = {}
     for c in clauses:
-        if c.kind == "priority":
+        if c.kind == "priority" or c.saturate:
+            # near saturation: the priority weight carries the channels most of the way
+            # while the guardrail's smoothing brings their floor in
             weights[sel(c)] = priority_weight
     fields["weights"] = weights or [1.0] * n
     if weights:
         why.append("weights " + ", ".join(f"{k}: {v:g}" for k, v in weights.items()) + " (others 1)")
     fractions = [c.fraction for c in clauses if c.kind == "fraction"]
-    p_total = p_max * fractions[0] if fractions else p_max
-    p_total = min(max(p_total, p_min), p_max)
-    why.append(f"P_total = {p_total:g}" + (f" ({fractions[0]:.0%} of P_max)" if fractions else " (full budget)"))
+    budgets = [c.budget for c in clauses if c.kind == "budget"]
+    if len(fractions) + len(budgets) > 1:
+        return GoalReading(keep="half_understood: two power budgets in one policy")
+    if budgets:
+        b = budgets[0]
+        p_total = p_max if math.isinf(b) else (p_max * (1.0 + b / 100.0) if b < 0 else b)
+        if not p_min <= p_total <= p_max:
+            return GoalReading(keep=f"declined: the policy asks for P_total = {p_total:g}, outside "
+                                    f"[P_min, P_max] = [{p_min:g}, {p_max:g}]")
+        budget_why = f"P_total = {p_total:g}" + (" (full budget)" if math.isinf(b) else "")
+    else:
+        p_total = p_max * fractions[0] if fractions else p_max
+        p_total = min(max(p_total, p_min), p_max)
+        budget_why = f"P_total = {p_total:g}" + (f" ({fractions[0]:.0%} of P_max)" if fractions else " (full budget)")
+    why.append(budget_why)
     # Decline an impossible goal here (the guardrail would refuse it anyway).
     try:
         goal = parse_goal_fields({k: v for k, v in fields.items() if k != "weights"}, n, strength)
@@ -411,6 +486,15 @@ def read_goal_policy(policy: str, snapshot: SystemSnapshot, p_min: float, p_max:
                    constellation)
     except GoalError as err:
         return GoalReading(keep=f"declined: the goal is impossible: {err}")
+    if goal.objective == Objective.MIN_POWER:
+        # As for the paper's P3: the budget in force is the certified least power plus
+        # the margin, so the command itself says how little power the goal needs.
+        _, needed, _ = goal_feasibility(snapshot.gain, snapshot.noise_var, goal, p_total, constellation)
+        if math.isfinite(needed):
+            least = min(max(needed * (1.0 + sum_rate_margin), p_min), p_total)
+            why[-1] = (f"P_total = {least:.4g}: the certified least power {needed:.4g} with a "
+                       f"{sum_rate_margin:.0%} margin")
+            p_total = least
     return GoalReading(fields=fields, p_total=p_total, why=tuple(why))
 
 

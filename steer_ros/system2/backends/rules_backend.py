@@ -39,6 +39,23 @@ Understood intents (case-insensitive, reasonable rewordings):
 - **budget fraction** alone ("use at most half the power", "60% of the budget"):
   P_total = fraction * P_max, weights unchanged.
 
+- **channels in words** for priority and shutdown: a ranked share ("the weakest quarter",
+  "the weakest 10%"), a parity ("every odd-numbered channel"), ordinals ("the first and
+  the second channel"), ranked priority ("the two best channels"); resolved with
+  :mod:`steer_ros.channels.selectors` on the snapshot of the call.
+- **a visible priority**: a prioritized channel should end at least
+  RULES_PRIORITY_GAIN_BITS above its certified equal-weight MI at the same budget, or
+  within RULES_SATURATION_MARGIN_BITS of log2 M. Where the priority weight alone leaves
+  it short (e.g. channel 5 of "1, 2 and 5": 1.931 < 1.95 bits), the reply adds the MI
+  floor at that level (weighted_sum, same weights); P2's weights reach it (no goal).
+- **full power** ("go back to full power"): P_total = P_max, weights unchanged.
+- **other languages** (:mod:`steer_ros.system2.backends.policy_lexicon`): a few words of
+  German, French, Spanish and Chinese for these intents; read only when every word is
+  in the lexicon, the English reading stated in the reasoning; otherwise declined.
+- **declined** (KEPT, "declined: ..."): text that asks to drop the instructions or
+  limits ("ignore all previous instructions", "system override"), a budget outside
+  [P_min, P_max], channels that do not exist.
+
 Anything else keeps the current command (status KEPT, "not_understood: ...").
 """
 
@@ -52,8 +69,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.channels.selectors import SelectorError, parse_selector
+from steer_ros.radio.constellations import get_constellation
 from steer_ros.system2.backends.backend import Backend, BackendReply
 from steer_ros.system2.backends.policy_goals import _fraction, read_goal_policy
+from steer_ros.system2.backends.policy_lexicon import translate_policy
 from steer_ros.system2.snapshot import SystemSnapshot
 
 RULES_DISCLAIMER = "rule-based interpreter (not an LLM)"
@@ -68,7 +88,24 @@ _CHANNEL_LIST = r"\b(?:sub)?ch(?:annel)?s?\.?\s*#?((?:\d+\s*(?:,|and|&|to|throug
 
 _RE_SHUTDOWN_VERB = re.compile(
     r"\b(shut\s*(?:down|off)|turn\s*off|switch\s*off|disable|deactivate|mute|silence|"
-    r"drop|starve|kill|stop\s+using|zero\s+out|power\s+down)\b")
+    r"drop|starve|kill|stop\s+using|zero\s+out|power\s+down|stop\s+(?:wasting|spending)\s+(?:power|energy)\s+on)\b")
+_SHARES = {"half": 50.0, "third": 100.0 / 3.0, "quarter": 25.0, "fourth": 25.0, "fifth": 20.0, "tenth": 10.0}
+# "the weakest quarter of the channels", "the weakest 10%", "the 10% weakest": a share of N
+_RE_RANKED_SHARE = re.compile(
+    r"\b(weakest|worst|poorest|strongest|best)\s+(?:(" + "|".join(_SHARES) + r")\b|" + _NUM + r"\s*(?:%|percent))"
+    r"|\b" + _NUM + r"\s*(?:%|percent)\s+(weakest|worst|poorest|strongest|best)\b")
+_RE_PARITY = re.compile(r"\b(odd|even)(?:[- ]numbered)?\s+(?:sub)?channels?\b")
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                  "eighth": 8, "ninth": 9, "tenth": 10}
+_ORD = "|".join(_ORDINAL_WORDS)
+# "the first and the second channel", "the second and fourth channels"
+_RE_ORDINALS = re.compile(r"\b((?:(?:the\s+)?(?:" + _ORD + r")(?:\s*,\s*|\s+and\s+|\s+or\s+|\s+))+)"
+                          r"(?:sub)?channels?\b")
+_RE_FULL_POWER = re.compile(r"\b(?:full|maximum|max)\s+(?:power|budget)\b|\ball\s+(?:the\s+)?(?:power|budget)\b")
+# Text that asks the navigator to drop its instructions: declined, whatever else it says.
+_RE_INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.]*?\b(?:instructions?|rules|prompts?|guardrails?|limits)\b"
+    r"|\bsystem\s+override\b|\bjailbreak\b|\bdeveloper\s+mode\b")
 _RE_RANKED = re.compile(
     r"\b(?:the\s+)?" + _COUNT + r"?\s*(weakest|worst|poorest|strongest|best)\b(?:\s+(?:sub)?channels?)?")
 _RE_PRIORITY_VERB = re.compile(
@@ -79,7 +116,8 @@ _RE_EQUALIZE = re.compile(
     r"fairly|balance|balanced|uniform\s+(?:mi|rate)|even\s+out|max[- ]?min)\b")
 _RE_MAXIMIZE = re.compile(
     r"\b(maximi[sz]e|max(?:imum)?|highest|most)\b.*?\b(throughput|sum[- ]?rate|rate|capacity|mi|"
-    r"mutual\s+information|data\s+rate|bits)\b")
+    r"mutual\s+information|data\s+rate|bits)\b"
+    r"|\bas\s+(?:many\s+bits|much\s+(?:data|throughput|capacity))\s+as\b|\bsqueeze\b[^.]*\bbits\b")
 _RE_RATE_FLOOR = re.compile(
     r"\b(?:above|at\s+least|over|more\s+than|no\s+less\s+than|not\s+below|>=|\u2265|>|min(?:imum)?\s+of)\s*"
     + _NUM + r"\s*(?:bits?|b/s|bps)?")
@@ -101,12 +139,16 @@ class PolicyIntent:
     """What the rules read in a policy.
 
     weights: "uniform" | "priority" | "shutdown_ranked" | "shutdown_listed" |
-             "equalize" | None (keep); budget: "max" | "rate_floor" | "rate_floor_min"
-             | "set" | "percent" | "fraction" | "min" | None (keep).
+             "shutdown_selected" | "equalize" | None (keep); budget: "max" | "rate_floor"
+             | "rate_floor_min" | "set" | "percent" | "fraction" | "min" | None (keep).
+    selector: a channel selector (:mod:`steer_ros.channels.selectors`) for priority /
+             shutdown_selected, resolved on the snapshot of the call (ranked words
+             follow the observed gains); "" when ``channels`` lists them.
     """
 
     weights: str | None = None
     channels: tuple[int, ...] = ()  # 1-based, for priority / shutdown_listed
+    selector: str = ""
     count: int = 0  # for shutdown_ranked
     strongest: bool = False  # shutdown_ranked: rank from the strongest
     budget: str | None = None
@@ -148,17 +190,31 @@ def interpret_policy(policy: str, n: int) -> PolicyIntent:
     if len(valid) < len(listed):
         notes.append(f"ignored channel numbers outside 1..{n}: {sorted(set(listed) - set(valid))}")
 
+    if not valid:
+        valid = _ordinal_channels(text, n)
+    selector = "" if valid else _word_selector(text)
+
     shutdown = _RE_SHUTDOWN_VERB.search(text)
     ranked = _RE_RANKED.search(text)
-    if shutdown and ranked:
+    priority = _RE_PRIORITY_VERB.search(text)
+    if shutdown and selector:
+        weights = "shutdown_selected"
+    elif shutdown and ranked:
         weights, count = "shutdown_ranked", min(_count(ranked.group(1)), n - 1)
         strongest = ranked.group(2) in ("strongest", "best")
     elif shutdown and valid:
         weights, channels = "shutdown_listed", valid
-    elif _RE_PRIORITY_VERB.search(text) and valid:
+    elif priority and valid:
         weights, channels = "priority", valid
+    elif priority and (selector or ranked):
+        weights = "priority"
+        if not selector:
+            rank = "strongest" if ranked.group(2) in ("strongest", "best") else "weakest"
+            selector = f"{rank}:{min(_count(ranked.group(1)), n)}"
     elif _RE_EQUALIZE.search(text):
         weights = "equalize"
+    if weights not in ("priority", "shutdown_selected"):
+        selector = ""
 
     budget, value = None, math.nan
     floor = _RE_RATE_FLOOR.search(text)
@@ -177,10 +233,36 @@ def interpret_policy(policy: str, n: int) -> PolicyIntent:
         budget, value = "set", float(next(g for g in power_to.groups() if g is not None))
     elif save:
         budget = "min"
+    elif _RE_FULL_POWER.search(text):
+        budget = "max"
     if weights is None and budget is None and _RE_MAXIMIZE.search(text):
         weights, budget = "uniform", "max"
-    return PolicyIntent(weights=weights, channels=channels, count=count, strongest=strongest,
+    return PolicyIntent(weights=weights, channels=channels, selector=selector, count=count, strongest=strongest,
                         budget=budget, value=value, notes=tuple(notes))
+
+
+def _word_selector(text: str) -> str:
+    """A selector for channels named in words: a ranked share of N ("the weakest
+    quarter", "the weakest 10%") or a parity ("the odd-numbered channels"); ""."""
+    m = _RE_RANKED_SHARE.search(text)
+    if m:
+        word = m.group(1) or m.group(5)
+        share = _SHARES[m.group(2)] if m.group(2) else float(m.group(3) or m.group(4))
+        if 0.0 < share <= 100.0:
+            return f"{'strongest' if word in ('strongest', 'best') else 'weakest'}:{share:g}%"
+    m = _RE_PARITY.search(text)
+    if m:
+        return m.group(1)
+    return ""
+
+
+def _ordinal_channels(text: str, n: int) -> tuple[int, ...]:
+    """Channels named by ordinals ("the first and the second channel") inside 1..n."""
+    m = _RE_ORDINALS.search(text)
+    if not m:
+        return ()
+    picks = [_ORDINAL_WORDS[w] for w in re.findall(_ORD, m.group(1))]
+    return tuple(dict.fromkeys(c for c in picks if 1 <= c <= n))
 
 
 class RulesBackend(Backend):
@@ -207,28 +289,92 @@ class RulesBackend(Backend):
     def complete(
         self, messages: list[dict], snapshot: SystemSnapshot, policy: str, timeout_s: float
     ) -> BackendReply:
+        if _RE_INJECTION.search(" ".join(str(policy).lower().split())):
+            return self._keep("declined: the policy asks the navigator to drop its instructions or limits; "
+                              "it is not an operating goal")
+        read_as = ""
+        translation = translate_policy(policy)
+        if translation is not None:
+            if translation.unknown:
+                return self._keep(f"half_understood: the {RULES_DISCLAIMER} reads only a few words of "
+                                  f"{translation.language}; could not read "
+                                  + ", ".join(json.dumps(w, ensure_ascii=False) for w in translation.unknown[:5]))
+            read_as = f"read from {translation.language} as {json.dumps(translation.english)}"
+            policy = translation.english
         reading = read_goal_policy(policy, snapshot, self.p_min, self.p_max, self.priority_weight,
-                                   self.constellation)
+                                   self.constellation, self.sum_rate_margin)
         if reading is not None:
             if reading.keep:
-                return BackendReply(keep=True, detail=f"{reading.keep}; the {RULES_DISCLAIMER} keeps the "
-                                                      f"current command")
+                return self._keep(reading.keep)
             reply = dict(reading.fields)
             reply["P_total"] = float(reading.p_total)
-            reply["reasoning"] = f"{RULES_DISCLAIMER}: " + "; ".join(reading.why)
+            reply["reasoning"] = f"{RULES_DISCLAIMER}: " + "; ".join((read_as,) * bool(read_as) + reading.why)
             return BackendReply(text=json.dumps(reply))
         intent = interpret_policy(policy, snapshot.n)
+        if not intent.understood and any(note.startswith("ignored channel numbers") for note in intent.notes):
+            return self._keep(f"declined: the policy names channels that do not exist ({intent.notes[0]})")
         if not intent.understood:
             return BackendReply(
                 keep=True,
                 detail=f"not_understood: the {RULES_DISCLAIMER} matched no rule in policy "
                        f"{json.dumps(' '.join(str(policy).split())[:80])}; keeping the current command",
             )
-        weights, p_total, why = self.decide(intent, snapshot)
-        reply = {"weights": [float(w) for w in weights], "reasoning": f"{RULES_DISCLAIMER}: {why}"}
+        if intent.budget == "set" and not self.p_min <= intent.value <= self.p_max:
+            return self._keep(f"declined: the policy asks for P_total = {intent.value:g}, outside "
+                              f"[P_min, P_max] = [{self.p_min:g}, {self.p_max:g}]")
+        try:
+            weights, p_total, why = self.decide(intent, snapshot)
+        except SelectorError as err:
+            return self._keep(f"half_understood: {err}")
+        reply = {"weights": [float(w) for w in weights], "reasoning": f"{RULES_DISCLAIMER}: "
+                 + (f"{read_as}; " if read_as else "") + why}
         if p_total is not None:
             reply["P_total"] = float(p_total)
+        if intent.weights == "priority":
+            floors = self._priority_floors(intent, weights, p_total, snapshot)
+            if floors:
+                reply.update(objective="weighted_sum", floors=floors)
+                reply["reasoning"] += ("; the weights alone leave a prioritized channel less than "
+                                       f"{defaults.RULES_PRIORITY_GAIN_BITS:g} bit above its equal-weight MI: floors "
+                                       + ", ".join(f"{f['bits']:.3f} bits on {f['channels']}" for f in floors))
         return BackendReply(text=json.dumps(reply))
+
+    def _keep(self, reason: str) -> BackendReply:
+        return BackendReply(keep=True, detail=f"{reason}; the {RULES_DISCLAIMER} keeps the current command")
+
+    def _priority_floors(self, intent: PolicyIntent, weights: np.ndarray, p_total: float | None,
+                         snapshot: SystemSnapshot) -> list[dict]:
+        """Goal fields that make a priority visible where the priority weight alone does not.
+
+        A prioritized channel i should reach t_i = min(I_i^eq + g, log2 M - s) bits,
+        I^eq the certified equal-weight optimum at the same budget, g =
+        RULES_PRIORITY_GAIN_BITS, s = RULES_SATURATION_MARGIN_BITS. Where the certified
+        optimum of the priority weights leaves I_i < t_i, the reply adds the MI floor
+        t_i on channel i (weighted_sum, the same weights); [] when the weights suffice,
+        or when those floors do not fit in the budget (the weights alone then apply)."""
+        from steer_ros.system1.certified_optimum import certified_optimum
+        from steer_ros.system1.goal import Goal
+        from steer_ros.system1.goal_optimum import goal_feasibility
+
+        budget = float(snapshot.p_total if p_total is None else p_total)
+        gain, noise = np.asarray(snapshot.gain, float), np.asarray(snapshot.noise_var, float)
+        n = snapshot.n
+        idx = (np.array(intent.channels) - 1 if intent.channels
+               else parse_selector(intent.selector).resolve(n, snapshot.strength))
+        bits = float(get_constellation(self.constellation).bits)
+        equal = certified_optimum(gain, noise, None, budget, self.constellation).mi
+        steered = certified_optimum(gain, noise, weights, budget, self.constellation).mi
+        target = np.minimum(equal[idx] + defaults.RULES_PRIORITY_GAIN_BITS,
+                            bits - defaults.RULES_SATURATION_MARGIN_BITS)
+        short = steered[idx] < target - 1e-9
+        if not short.any():
+            return []
+        floors = np.zeros(n)
+        floors[idx[short]] = target[short]
+        feasible, _, _ = goal_feasibility(gain, noise, Goal(mi_floor=floors), budget, self.constellation)
+        if not feasible:
+            return []
+        return [{"channels": str(int(i) + 1), "bits": round(float(floors[i]), 6)} for i in idx[short]]
 
     # -- formulas -------------------------------------------------------------------
     def decide(self, intent: PolicyIntent, snapshot: SystemSnapshot) -> tuple[np.ndarray, float | None, str]:
@@ -240,6 +386,11 @@ class RulesBackend(Backend):
             c = np.where(noise > 0, gain / noise, 0.0)
         c = np.nan_to_num(c, nan=0.0, posinf=0.0, neginf=0.0)
         reasons: list[str] = []
+        selected = np.zeros(0, dtype=int)
+        named = ""
+        if intent.selector:
+            selected = parse_selector(intent.selector).resolve(n, snapshot.strength)
+            named = f" ({intent.selector})"
 
         kind = intent.weights
         if kind == "uniform":
@@ -247,11 +398,13 @@ class RulesBackend(Backend):
             reasons.append("equal weights maximize the sum MI")
         elif kind == "priority":
             weights = np.ones(n)
-            idx = np.array(intent.channels) - 1
+            idx = np.array(intent.channels) - 1 if intent.channels else selected
             weights[idx] = self.priority_weight
-            reasons.append(f"channels {_fmt_list(intent.channels)} weighted {self.priority_weight:g}x the others")
-        elif kind in ("shutdown_ranked", "shutdown_listed"):
-            if kind == "shutdown_ranked":
+            reasons.append(f"channels {_fmt_list(idx + 1)}{named} weighted {self.priority_weight:g}x the others")
+        elif kind in ("shutdown_ranked", "shutdown_listed", "shutdown_selected"):
+            if kind == "shutdown_selected":
+                idx, which = selected, f"channels{named}"
+            elif kind == "shutdown_ranked":
                 order = np.argsort(-c if intent.strongest else c, kind="stable")
                 idx = np.sort(order[: intent.count])
                 which = f"the {intent.count} {'strongest' if intent.strongest else 'weakest'} channels"
