@@ -197,15 +197,27 @@ def _parse_weights(obj: dict, n: int, strength=None) -> np.ndarray:
         return _weights_from_map(_weight_items(raw), n, strength)
     if len(raw) != n:
         raise ReplyError("wrong_length", f"expected {n} weights, got {len(raw)}")
+    values = None
+    if all(type(item) in (float, int) for item in raw):  # the common case, without a per-item call
+        try:
+            values = np.array(raw, dtype=float)
+        except OverflowError:  # an integer beyond float range: the loop names it
+            values = None
+    if values is None:
+        values = _weights_one_by_one(raw, n)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise ReplyError("non_finite", f"weight {bad[0] + 1} is {values[bad[0]]}")
+    return values
+
+
+def _weights_one_by_one(raw: list, n: int) -> np.ndarray:
     values = np.empty(n)
     for i, item in enumerate(raw):
         try:
             values[i] = _to_float(item)
         except (ValueError, TypeError, OverflowError):
             raise ReplyError("not_a_number", f"weight {i + 1} is {_preview(repr(item), 30)}") from None
-    bad = np.flatnonzero(~np.isfinite(values))
-    if bad.size:
-        raise ReplyError("non_finite", f"weight {bad[0] + 1} is {values[bad[0]]}")
     return values
 
 
