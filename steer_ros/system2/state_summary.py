@@ -255,11 +255,13 @@ def format_summary(snapshot: SystemSnapshot, groups: int = defaults.SUMMARY_GROU
     channels, goal status), bounded in size at any N for a bounded ``groups``."""
     g = global_statistics(snapshot)
     b = group_statistics(snapshot, groups)
-    q = lambda v, d: "/".join(f"{x:.{d}f}" for x in v)  # noqa: E731
+    def q(values, decimals: int) -> str:
+        return "/".join(f"{x:.{decimals}f}" for x in values)
+
     lines = [
         f"State summary of N = {g.n} channels (grouped: too many for one row each)",
-        f"Total MI = {g.total_mi:.2f} bits, weighted MI = {g.weighted_mi:.4f} bits (weights normalized), "
-        f"Power = {g.power_used:.2f} / {g.p_total:.2f}",
+        (f"Total MI = {g.total_mi:.2f} bits, weighted MI = {g.weighted_mi:.4f} bits (weights normalized), "
+         f"Power = {g.power_used:.2f} / {g.p_total:.2f}"),
         f"MI per channel, bits, min/q10/median/q90/max: {q(g.mi_q, 3)}",
         f"SNR per channel, dB, min/q10/median/q90/max: {q(g.snr_db_q, 1)}",
         f"Dark channels (MI < {defaults.SUMMARY_DARK_MI_BITS:g} bits): {g.dark}",
