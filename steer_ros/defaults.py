@@ -83,6 +83,20 @@ POLICY_MAX_CHARS = 500  # policy text is length-limited and quoted as data
 REPLY_MAX_CHARS = 100_000  # longer replies are refused unparsed (code too_long)
 REASONING_MAX_CHARS = 2_000  # reasoning carried on the command is cut to this
 NAVIGATOR_SCRIPT_PATH = ""  # JSONL replay file of the "scripted" backend
+# Hierarchical state summary (steer_ros.system2.state_summary): up to SUMMARY_THRESHOLD
+# channels the user message is the per-channel table; above it global statistics, a
+# table of SUMMARY_GROUPS contiguous bands and the critical channels, so that system +
+# user message stay below PROMPT_MAX_CHARS at any N (8 .. MAX_CHANNELS), and the
+# reply is asked for by selector (REPLY_SELECTOR_MAX_CHARS suffice for a valid one).
+SUMMARY_THRESHOLD = 32
+SUMMARY_GROUPS = 16
+SUMMARY_MAX_GROUPS = 64  # the AllocationSummary message's bound on groups
+SUMMARY_CRITICAL = 4  # weakest / strongest / furthest-below-floor channels listed, each
+SUMMARY_DARK_MI_BITS = 1e-3  # a channel with less MI counts as off ("dark") in the summary
+SUMMARY_HZ = 2.0  # steer/summary publish rate of the optimizer node
+PROMPT_MAX_CHARS = 8_000  # bound on system + user message (tokens ~ chars / 4)
+REPLY_SELECTOR_MAX_CHARS = 2_000  # a valid reply by selector fits in this at any N
+REPLY_MAX_WEIGHT_ITEMS = 64  # structured output: at most this many {channels, weight} entries
 # Rules backend (offline policy interpreter).
 RULES_PRIORITY_WEIGHT = 4.0  # weight ratio of a prioritized channel over the others
 RULES_SHUTDOWN_WEIGHT = 0.0  # weight of a channel the policy shuts down

@@ -17,8 +17,10 @@ import numpy as np
 
 from steer_ros import defaults
 from steer_ros.system1.goal import Goal, Objective
+from steer_ros.system2.snapshot import SystemSnapshot
+from steer_ros.system2.state_summary import global_statistics, group_statistics
 from steer_ros.system2.steer_decision import SteerDecision, Status
-from steer_ros.msg import AllocationState, ChannelState, SteerCommand
+from steer_ros.msg import AllocationState, AllocationSummary, ChannelState, SteerCommand
 from steer_ros.validation import InvalidInput, check_channel_arrays
 
 
@@ -137,4 +139,45 @@ def allocation_msg(system1, gap: float, stamp=None, step: int | None = None) -> 
     shortfall = getattr(system1, "mi_shortfall", None)
     shortfall = shortfall() if callable(shortfall) else shortfall
     msg.mi_shortfall = f64_array(shortfall if shortfall is not None else ())
+    return msg
+
+
+def summary_msg(snapshot: SystemSnapshot, groups: int = defaults.SUMMARY_GROUPS, stamp=None,
+                step: int = 0) -> AllocationSummary:
+    """AllocationSummary of a snapshot: the global statistics and ``min(groups, N)``
+    band statistics of :mod:`steer_ros.system2.state_summary` (the navigator's prompt
+    shows the same figures). ``groups`` must be at most the message's bound, 64."""
+    if not 1 <= int(groups) <= defaults.SUMMARY_MAX_GROUPS:
+        raise ValueError(f"groups must be in 1..{defaults.SUMMARY_MAX_GROUPS}, got {groups!r}")
+    g = global_statistics(snapshot)
+    b = group_statistics(snapshot, groups)
+    msg = AllocationSummary()
+    if stamp is not None:
+        msg.header.stamp = stamp
+    msg.step = int(step)
+    msg.n_channels = int(g.n)
+    msg.n_groups = int(b.count)
+    msg.total_mi = g.total_mi
+    msg.weighted_mi = g.weighted_mi
+    msg.power_used = g.power_used
+    msg.p_total = g.p_total
+    msg.mi_min, msg.mi_q10, msg.mi_median, msg.mi_q90, msg.mi_max = g.mi_q
+    msg.snr_db_min, msg.snr_db_q10, msg.snr_db_median, msg.snr_db_q90, msg.snr_db_max = g.snr_db_q
+    msg.n_dark = int(g.dark)
+    msg.goals_met = bool(g.goals_met)
+    msg.n_below_floor = int(g.below_floor)
+    msg.mi_shortfall_total = g.shortfall_total
+    # At most 64 entries each: plain lists (the bounded-sequence setters check them).
+    msg.first_channel = [int(x) for x in b.first]
+    msg.last_channel = [int(x) for x in b.last]
+    msg.strength_db_min = b.strength_db_min.tolist()
+    msg.strength_db_max = b.strength_db_max.tolist()
+    msg.mi_min_group = b.mi_min.tolist()
+    msg.mi_mean_group = b.mi_mean.tolist()
+    msg.mi_max_group = b.mi_max.tolist()
+    msg.power_group = b.power_sum.tolist()
+    msg.weight_rel_min = b.weight_rel_min.tolist()
+    msg.weight_rel_max = b.weight_rel_max.tolist()
+    msg.n_dark_group = [int(x) for x in b.dark]
+    msg.shortfall_max_group = b.shortfall_max.tolist()
     return msg

@@ -12,6 +12,10 @@ CHANNEL_SIM = "steer/channel/sim"
 CHANNEL_SDR = "steer/channel/sdr"
 CHANNEL_STATE = "steer/channel_state"
 ALLOCATION = "steer/allocation"
+# A fixed small digest of steer/allocation (AllocationSummary) at a low rate, for
+# plots at large N; not under steer/allocation/, which rqt_plot would resolve to the
+# parent topic's fields.
+SUMMARY = "steer/summary"
 POLICY = "steer/policy"
 COMMAND_RAW = "steer/command/raw"
 COMMAND = "steer/command"

@@ -39,6 +39,11 @@ class Navigator:
         deadline_s: every call's deadline, seconds.
         p_min, p_max: the budget limits quoted in the prompt.
         constellation: the optimizer's; the prompt quotes its MI ceiling log2 M.
+        summary_threshold: above this many channels the user message is the
+            hierarchical summary and the reply is asked for by selector (give the
+            backend's config the same value, so that its schema agrees).
+        summary_groups: bands of the summary's table.
+        reply_max_chars: longer replies are refused unparsed (too_long).
     """
 
     def __init__(
@@ -50,9 +55,21 @@ class Navigator:
         p_min: float = defaults.P_MIN,
         p_max: float = defaults.P_MAX,
         constellation: str = defaults.CONSTELLATION,
+        summary_threshold: int = defaults.SUMMARY_THRESHOLD,
+        summary_groups: int = defaults.SUMMARY_GROUPS,
+        reply_max_chars: int = defaults.REPLY_MAX_CHARS,
     ):
         if not deadline_s > 0:
             raise ValueError(f"deadline_s must be > 0, got {deadline_s!r}")
+        for name, value, lo in (("summary_threshold", summary_threshold, 1), ("summary_groups", summary_groups, 1),
+                                ("reply_max_chars", reply_max_chars, 1)):
+            if isinstance(value, bool) or int(value) != value or value < lo:
+                raise ValueError(f"{name} must be a whole number >= {lo}, got {value!r}")
+        if summary_groups > defaults.SUMMARY_MAX_GROUPS:
+            raise ValueError(f"summary_groups must be at most {defaults.SUMMARY_MAX_GROUPS}, got {summary_groups!r}")
+        self.summary_threshold = int(summary_threshold)
+        self.summary_groups = int(summary_groups)
+        self.reply_max_chars = int(reply_max_chars)
         self.backend = backend
         self.template = system_prompt if system_prompt is not None else load_system_template(prompt_path)
         self.deadline_s = float(deadline_s)
@@ -85,7 +102,8 @@ class Navigator:
 
         try:
             messages = build_messages(snapshot, policy, self.template, p_min=self.p_min, p_max=self.p_max,
-                                      constellation=self.constellation)
+                                      constellation=self.constellation, summary_threshold=self.summary_threshold,
+                                      summary_groups=self.summary_groups)
             reply = self.backend.complete(messages, snapshot, policy, self.deadline_s)
             latency = time.perf_counter() - start
             if reply.keep:
@@ -94,7 +112,8 @@ class Navigator:
                     status=Status.KEPT, status_detail=reply.detail or "kept: current command",
                     latency_s=latency, extras=usage(), **base,
                 )
-            parsed = parse_reply(reply.text, snapshot.n, reply.reasoning_content, strength=snapshot.strength)
+            parsed = parse_reply(reply.text, snapshot.n, reply.reasoning_content, max_chars=self.reply_max_chars,
+                                 strength=snapshot.strength)
         except (BackendError, ReplyError) as err:
             return fallback(str(err))
         except Exception as err:  # noqa: BLE001 - decide() never raises

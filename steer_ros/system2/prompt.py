@@ -3,9 +3,16 @@ with the state summary and the policy line. Exactly two messages, no history.
 
 The system prompt is a ``string.Template`` file (``config/prompts/navigator_system.txt``
 by default) with the placeholders ``${n}``, ``${p_min}``, ``${p_max}``,
-``${max_mi_bits}`` (log2 M of the configured constellation) and ``${constellation}``;
-unknown placeholders are left as they are. It carries the goal language itself (not
-only the JSON schema): servers such as llama.cpp do not show the schema to the model.
+``${max_mi_bits}`` (log2 M of the configured constellation), ``${constellation}``,
+``${reply_format}`` (the reply's JSON shape and the rule on ``weights``) and
+``${addressing}`` (empty up to ``summary_threshold`` channels; above it, how the state
+is summarized and how to address channels and bands by selector); unknown
+placeholders are left as they are. It carries the goal language itself (not only the
+JSON schema): servers such as llama.cpp do not show the schema to the model.
+
+Up to ``summary_threshold`` channels the user message is the per-channel table; above
+it the hierarchical summary of :mod:`steer_ros.system2.state_summary` (bounded size at
+any N), and the reply is asked for by selector, never as N numbers.
 
 When the snapshot carries a goal, the user message adds it after the table, and the
 unmet floors (shortfalls in bits) when System 1 reports any.
@@ -14,6 +21,7 @@ unmet floors (shortfalls in bits) when System 1 reports any.
 from __future__ import annotations
 
 import json
+import textwrap
 from functools import lru_cache
 from pathlib import Path
 from string import Template
@@ -25,6 +33,7 @@ from steer_ros.radio.constellations import get_constellation
 from steer_ros.resources import SOURCE_CONFIG_DIR, config_dir
 from steer_ros.system2.goal_text import channel_ranges, describe_goal
 from steer_ros.system2.snapshot import SystemSnapshot
+from steer_ros.system2.state_summary import format_goal_summary, format_summary
 
 #: The packaged template in the source checkout's config/.
 DEFAULT_PROMPT_PATH = SOURCE_CONFIG_DIR / "prompts" / "navigator_system.txt"
@@ -61,6 +70,36 @@ def _read_cached(path: str, _mtime_ns: int) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
+def summarized(n: int, summary_threshold: int = defaults.SUMMARY_THRESHOLD) -> bool:
+    """Whether N channels get the hierarchical summary and the selector reply form."""
+    return int(n) > int(summary_threshold)
+
+
+def _reply_format(n: int, by_selector: bool) -> str:
+    if not by_selector:
+        return (f'{{"weights": [{n} non-negative numbers], "P_total": number, "reasoning": "one or two sentences"}}\n'
+                f'- "weights" must have exactly {n} entries, in channel order 1..{n}.')
+    text = ('{"weights": [{"channels": selector, "weight": number}, ...], "P_total": number, '
+            '"reasoning": "one or two sentences"}\n'
+            f'- "weights" lists selectors with non-negative weights, e.g. [{{"channels": "weakest:10%", '
+            f'"weight": 0}}]; channels not listed weigh 1, and where selectors overlap the last entry wins. '
+            f'Never write {n} numbers: keep the reply short (at most a few dozen entries).')
+    head, rule = text.split("\n", 1)
+    return head + "\n" + textwrap.fill(rule, 88, subsequent_indent="  ")
+
+
+def _addressing(n: int, groups: int, by_selector: bool) -> str:
+    if not by_selector:
+        return ""
+    g = min(int(groups), int(n))
+    text = (f"With {n} channels the state is summarized, not listed: global statistics (quantiles over the "
+            f"channels), a table of {g} bands of contiguous channels, and the critical channels by index "
+            "(the weakest and strongest, those furthest below their floors). Address a band by its channel "
+            'range as printed (e.g. "1-256"), several by a list ("1-256,513-768"), and channels by rank '
+            '("weakest:10%", "strongest:50"); c = |h_i|^2/sigma_i^2 in dB.')
+    return "\n" + textwrap.fill(text, 88)
+
+
 def render_system_prompt(
     n: int,
     template: str | None = None,
@@ -68,15 +107,20 @@ def render_system_prompt(
     p_max: float = defaults.P_MAX,
     max_mi_bits: float | None = None,
     constellation: str = defaults.CONSTELLATION,
+    summary_threshold: int = defaults.SUMMARY_THRESHOLD,
+    summary_groups: int = defaults.SUMMARY_GROUPS,
 ) -> str:
     """Fill the template's placeholders for N channels, the budget limits and the
-    constellation (``max_mi_bits`` None = its log2 M)."""
+    constellation (``max_mi_bits`` None = its log2 M); above ``summary_threshold``
+    channels the reply format is the selector form."""
     text = load_system_template() if template is None else template
     const = get_constellation(constellation)
     bits = const.bits if max_mi_bits is None else float(max_mi_bits)
+    by_selector = summarized(n, summary_threshold)
     return Template(text).safe_substitute(
         n=str(int(n)), p_min=f"{p_min:g}", p_max=f"{p_max:g}", max_mi_bits=f"{bits:g}",
         constellation=_CONSTELLATION_NAMES.get(const.name, const.name.upper()),
+        reply_format=_reply_format(int(n), by_selector), addressing=_addressing(n, summary_groups, by_selector),
     )
 
 
@@ -135,10 +179,21 @@ def format_goal_status(snapshot: SystemSnapshot) -> str:
     return "\n".join(lines)
 
 
-def build_user_message(snapshot: SystemSnapshot, policy: str) -> str:
-    """State summary (then the goal status, if any) and the policy line, quoted as data."""
-    goal_status = format_goal_status(snapshot)
-    state = format_state(snapshot) + (f"\n{goal_status}" if goal_status else "")
+def build_user_message(
+    snapshot: SystemSnapshot,
+    policy: str,
+    summary_threshold: int = defaults.SUMMARY_THRESHOLD,
+    summary_groups: int = defaults.SUMMARY_GROUPS,
+) -> str:
+    """State summary (then the goal status, if any) and the policy line, quoted as data.
+
+    Up to ``summary_threshold`` channels the per-channel table, above it the
+    hierarchical summary in ``summary_groups`` bands."""
+    if summarized(snapshot.n, summary_threshold):
+        state, goal_status = format_summary(snapshot, summary_groups), format_goal_summary(snapshot)
+    else:
+        state, goal_status = format_state(snapshot), format_goal_status(snapshot)
+    state += f"\n{goal_status}" if goal_status else ""
     return f"{state}\nPolicy: {json.dumps(sanitize_policy(policy), ensure_ascii=False)}"
 
 
@@ -149,6 +204,8 @@ def build_messages(
     p_min: float = defaults.P_MIN,
     p_max: float = defaults.P_MAX,
     constellation: str = defaults.CONSTELLATION,
+    summary_threshold: int = defaults.SUMMARY_THRESHOLD,
+    summary_groups: int = defaults.SUMMARY_GROUPS,
 ) -> list[dict]:
     """The two chat messages of one navigator call: [system, user].
 
@@ -156,8 +213,9 @@ def build_messages(
     ``None`` = the packaged default template.
     """
     system = render_system_prompt(snapshot.n, system_prompt, p_min=p_min, p_max=p_max,
-                                  constellation=constellation)
+                                  constellation=constellation, summary_threshold=summary_threshold,
+                                  summary_groups=summary_groups)
     return [
         {"role": "system", "content": system},
-        {"role": "user", "content": build_user_message(snapshot, policy)},
+        {"role": "user", "content": build_user_message(snapshot, policy, summary_threshold, summary_groups)},
     ]

@@ -13,7 +13,8 @@ empty              no content at all
 too_long           more than ``REPLY_MAX_CHARS`` characters (not parsed)
 unparsable         no JSON object found
 missing_weights    the object has no ``weights`` (or it is null)
-wrong_type         ``weights`` is not a list
+wrong_type         ``weights`` is not a list (of N numbers or of selector entries)
+                   nor a map, or an entry lacks / adds a key
 wrong_length       ``weights`` does not have N entries
 not_a_number       an entry is not a number (nor a numeric string)
 non_finite         an entry is NaN or infinite
@@ -34,8 +35,10 @@ Goals (all optional; a reply without them is the paper's plain weighted sum):
   where selectors overlap the larger floor and the smaller cap apply;
 * ``off``: a selector or a list of selectors (channels shut down);
 * ``sum_mi_min``: bits (null = none);
-* ``weights`` may also be a map ``{selector: weight}``: unlisted channels weight 1,
-  the last listed key wins where selectors overlap. When a goal field is present,
+* ``weights`` may also be a map ``{selector: weight}`` or a list of entries
+  ``[{"channels": selector, "weight": w}]`` (the form the structured-output schema asks
+  for above ``summary_threshold`` channels): unlisted channels weight 1, the last
+  listed entry wins where selectors overlap. When a goal field is present,
   ``weights`` may be left out (uniform; max_min and min_power ignore weights).
 
 Selectors (:mod:`steer_ros.channels.selectors`) are resolved here, against the
@@ -65,6 +68,7 @@ _MAX_DECODE_ATTEMPTS = 256  # '{' positions tried: bounds the cost on hostile te
 #: The optional goal fields of a reply (names fixed: tools depend on them).
 GOAL_FIELDS = ("objective", "floors", "caps", "off", "sum_mi_min")
 _BOUND_ITEM_KEYS = ("channels", "bits")
+_WEIGHT_ITEM_KEYS = ("channels", "weight")
 
 
 class ReplyError(ValueError):
@@ -189,17 +193,31 @@ def _parse_weights(obj: dict, n: int, strength=None) -> np.ndarray:
     if not isinstance(raw, list):
         raise ReplyError("wrong_type", f"\"weights\" must be a list or a map {{selector: weight}}, "
                                        f"got {type(raw).__name__}")
+    if raw and any(isinstance(item, dict) for item in raw):
+        return _weights_from_map(_weight_items(raw), n, strength)
     if len(raw) != n:
         raise ReplyError("wrong_length", f"expected {n} weights, got {len(raw)}")
+    values = None
+    if all(type(item) in (float, int) for item in raw):  # the common case, without a per-item call
+        try:
+            values = np.array(raw, dtype=float)
+        except OverflowError:  # an integer beyond float range: the loop names it
+            values = None
+    if values is None:
+        values = _weights_one_by_one(raw, n)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise ReplyError("non_finite", f"weight {bad[0] + 1} is {values[bad[0]]}")
+    return values
+
+
+def _weights_one_by_one(raw: list, n: int) -> np.ndarray:
     values = np.empty(n)
     for i, item in enumerate(raw):
         try:
             values[i] = _to_float(item)
         except (ValueError, TypeError, OverflowError):
             raise ReplyError("not_a_number", f"weight {i + 1} is {_preview(repr(item), 30)}") from None
-    bad = np.flatnonzero(~np.isfinite(values))
-    if bad.size:
-        raise ReplyError("non_finite", f"weight {bad[0] + 1} is {values[bad[0]]}")
     return values
 
 
@@ -222,10 +240,30 @@ def _parse_p_total(obj: dict) -> float:
 
 
 # -- goals --------------------------------------------------------------------------
-def _weights_from_map(raw: dict, n: int, strength) -> np.ndarray:
-    """``{selector: weight}``: unlisted channels 1, the last listed key wins on overlap."""
+def _weight_items(raw: list) -> list[tuple[object, object]]:
+    """(selector, weight) pairs of ``[{"channels": selector, "weight": w}, ...]``."""
+    pairs = []
+    for k, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise ReplyError("wrong_type", f"weights[{k}]: a list of entries must hold only objects "
+                                           f"{{\"channels\": ..., \"weight\": ...}}, got {type(item).__name__}")
+        item = _lower_keys(item)
+        unknown = [key for key in item if key not in _WEIGHT_ITEM_KEYS]
+        if unknown:
+            raise ReplyError("wrong_type", f"weights[{k}]: key {unknown[0]!r} unknown "
+                                           f"(an entry has \"channels\" and \"weight\")")
+        missing = [key for key in _WEIGHT_ITEM_KEYS if item.get(key) is None]
+        if missing:
+            raise ReplyError("wrong_type", f"weights[{k}]: missing {missing[0]!r}")
+        pairs.append((item["channels"], item["weight"]))
+    return pairs
+
+
+def _weights_from_map(raw, n: int, strength) -> np.ndarray:
+    """``{selector: weight}`` (or its (selector, weight) pairs): unlisted channels 1,
+    the last listed key wins on overlap."""
     values = np.ones(n)
-    for key, item in raw.items():
+    for key, item in (raw.items() if isinstance(raw, dict) else raw):
         idx = _resolve("weights", key, n, strength)
         try:
             value = _to_float(item)

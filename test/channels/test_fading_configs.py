@@ -1,4 +1,4 @@
-"""config/fading.yaml and config/tdl64.yaml: every key is a declared parameter of its
+"""config/fading.yaml, config/tdl64.yaml and config/ofdm4096.yaml: every key is a declared parameter of its
 node, and the channel_sim section builds the scenario it describes (ROS-free)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def sections(name: str) -> dict[str, dict]:
     return {key.split("/")[-1]: value["ros__parameters"] for key, value in data.items()}
 
 
-@pytest.mark.parametrize("name", ["fading.yaml", "tdl64.yaml"])
+@pytest.mark.parametrize("name", ["fading.yaml", "tdl64.yaml", "ofdm4096.yaml"])
 def test_every_key_is_declared_by_its_node(name):
     for node, params in sections(name).items():
         source = (NODES / f"{node}_node.py").read_text(encoding="utf-8")
@@ -28,7 +28,8 @@ def test_every_key_is_declared_by_its_node(name):
         assert set(params) <= declared, f"{name}: {node} does not declare {set(params) - declared}"
 
 
-@pytest.mark.parametrize("name,scenario,n", [("fading.yaml", "jakes", 8), ("tdl64.yaml", "tdl", 64)])
+@pytest.mark.parametrize("name,scenario,n", [("fading.yaml", "jakes", 8), ("tdl64.yaml", "tdl", 64),
+                                             ("ofdm4096.yaml", "tdl", 4096)])
 def test_channel_sim_section_builds_its_scenario(name, scenario, n):
     params = dict(sections(name)["channel_sim"])
     params.pop("rate_hz")
@@ -41,3 +42,13 @@ def test_channel_sim_section_builds_its_scenario(name, scenario, n):
 def test_fading_config_lets_every_1_khz_update_through_the_mux():
     s = sections("fading.yaml")
     assert s["channel_mux"]["max_publish_hz"] >= s["channel_sim"]["rate_hz"] == 1000.0
+
+
+def test_ofdm4096_limits_agree_and_scale_with_n():
+    s = sections("ofdm4096.yaml")
+    n = s["channel_sim"]["n_channels"]
+    limits = {node: (s[node]["p_min"], s[node]["p_max"]) for node in ("optimizer", "guardrail", "navigator")}
+    assert set(limits.values()) == {(1.0 * n / 8, 40.0 * n / 8)}
+    assert s["optimizer"]["p_total"] == 40.0 * n / 8
+    assert s["navigator"]["summary_threshold"] < n
+    assert s["navigator"]["reply_max_chars"] >= 8 * n  # N raw weights of ~8 characters each still fit

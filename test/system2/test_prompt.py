@@ -76,6 +76,8 @@ def test_missing_template_names_the_path(tmp_path):
         load_system_template(tmp_path / "nope.txt")
 
 
-def test_large_n_prompt_is_built():
-    messages = build_messages(design_snapshot(512), "Maximize total throughput")
+def test_large_n_prompt_is_the_per_channel_table_up_to_the_threshold():
+    messages = build_messages(design_snapshot(512), "Maximize total throughput", summary_threshold=512)
     assert len(messages[1]["content"].splitlines()) == 512 + 3
+    summarized = build_messages(design_snapshot(512), "Maximize total throughput")
+    assert summarized[1]["content"].startswith("State summary of N = 512 channels")

@@ -162,6 +162,17 @@ FAULTS: tuple[Fault, ...] = (
     _llm("llm_server_dies_and_returns", "the server dies with a call in flight, stays down 2 s, comes back",
          "FALLBACK while down; OK again once it is back", "FALLBACK", "connection_error",
          step={**good_step(), "delay_s": 30.0}, action="kill_server"),
+    # N = 4096 replies (payload: the N they are written for); each fails the same way
+    # on the 8-channel drill graph, where the runner plays them today.
+    Fault("llm_n4096_short_by_one", LLM, "N = 4096: valid JSON with 4095 raw weights (~30 kB)", _FALLBACK,
+          "FALLBACK", "wrong_length", step=reply([1.0] * 4095, 20.0, "drill: N-1 weights"),
+          payload={"n_channels": 4096}),
+    Fault("llm_n4096_selector_beyond_n", LLM, "N = 4096: weights by selector naming channels 4000-4097",
+          _FALLBACK, "FALLBACK", "bad_selector", payload={"n_channels": 4096}, step={"reply": json.dumps(
+              {"weights": [{"channels": "4000-4097", "weight": 2}], "reasoning": "drill: beyond N"})}),
+    Fault("llm_n4096_unknown_key", LLM, "N = 4096: a weights entry with an unknown key ('wieght')",
+          _FALLBACK, "FALLBACK", "wrong_type", payload={"n_channels": 4096}, step={"reply": json.dumps(
+              {"weights": [{"channels": "1-2048", "wieght": 2}], "reasoning": "drill: unknown key"})}),
     # -- goals (details: the real parser and guardrail at the default gains, checked
     #    without ROS by test/lab/test_fault_metrics.py) ----------------------------------
     _llm("llm_goal_infeasible_floors", f"floors of 1.99 bits on every channel (1-{_N}) at P_max = 40",

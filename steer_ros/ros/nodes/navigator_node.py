@@ -56,6 +56,13 @@ PARAMS = [
     Param("p_max", defaults.P_MAX, "Budget ceiling quoted in the prompt.", min=1e-9, read_only=True),
     Param("constellation", defaults.CONSTELLATION, "The optimizer's constellation: the prompt quotes its MI "
           "ceiling (log2 M bits per channel).", choices=defaults.CONSTELLATIONS, read_only=True),
+    Param("summary_threshold", defaults.SUMMARY_THRESHOLD, "Above this many channels the user message is the "
+          "hierarchical summary and replies are asked for by selector.", min=1, max=defaults.MAX_CHANNELS,
+          read_only=True),
+    Param("summary_groups", defaults.SUMMARY_GROUPS, "Contiguous bands in the summary's table.", min=1,
+          max=defaults.SUMMARY_MAX_GROUPS, read_only=True),
+    Param("reply_max_chars", defaults.REPLY_MAX_CHARS, "Longer replies are refused unparsed (too_long).", min=1,
+          read_only=True),
 ]
 
 
@@ -67,7 +74,7 @@ def backend_config(values) -> BackendConfig:
         model=values.llm_model or os.environ.get(MODEL_ENV, ""),
         temperature=values.temperature, top_p=values.top_p, max_tokens=values.max_tokens,
         timeout_s=values.timeout_s, seed=values.seed, api_key_env=values.api_key_env,
-        script_path=values.script_path,
+        script_path=values.script_path, summary_threshold=int(values.summary_threshold),
     ).validate()
 
 
@@ -78,9 +85,17 @@ class NavigatorNode(Node):
         v = self.params.values
         self.config = backend_config(v)
         self.backend = make_backend(self.config)
+        if self.config.resolved_kind() == "rules":
+            # The rules backend sets budgets from the limits: the node's, not the
+            # package defaults (P_max 40 would starve a 4096-channel graph).
+            self.backend.p_min, self.backend.p_max = float(v.p_min), float(v.p_max)
+            self.backend.constellation = v.constellation
         self.backend_name = getattr(self.backend, "name", self.config.resolved_kind())
         self.navigator = AsyncNavigator(Navigator(self.backend, deadline_s=v.timeout_s, prompt_path=v.prompt_path or None,
-                                                  p_min=v.p_min, p_max=v.p_max, constellation=v.constellation))
+                                                  p_min=v.p_min, p_max=v.p_max, constellation=v.constellation,
+                                                  summary_threshold=int(v.summary_threshold),
+                                                  summary_groups=int(v.summary_groups),
+                                                  reply_max_chars=int(v.reply_max_chars)))
         self.lock = threading.Lock()
         self.policy = v.policy
         self.allocation: AllocationState | None = None

@@ -1,6 +1,8 @@
 """optimizer: System 1 as a node. Steps the always-feasible optimizer at rate_hz,
 never waiting on anything else, and publishes steer/allocation (AllocationState, with
-the live optimality gap) at publish_hz.
+the live optimality gap) at publish_hz, and steer/summary (AllocationSummary: global
+and per-band statistics in summary_groups bands, a fixed small message) at summary_hz
+for plots and dashboards at large N.
 
 Timing lives in :class:`steer_ros.system1.step_pacer.StepPacer`: a timer at tick_hz
 runs the steps due since the start, so the step rate holds under executor jitter.
@@ -26,9 +28,9 @@ import numpy as np
 from rclpy.node import Node
 
 from steer_ros import defaults
-from steer_ros.msg import AllocationState, ChannelState, SteerCommand
+from steer_ros.msg import AllocationState, AllocationSummary, ChannelState, SteerCommand
 from steer_ros.ros import topics
-from steer_ros.ros.conversions import allocation_msg, channel_arrays, decision_from_msg
+from steer_ros.ros.conversions import allocation_msg, channel_arrays, decision_from_msg, summary_msg
 from steer_ros.ros.diagnostics import ERROR, WARN, DiagnosticsReporter, RateMeter
 from steer_ros.ros.node_runtime import run_node
 from steer_ros.ros.parameters import Param, ParameterSet
@@ -58,6 +60,10 @@ PARAMS = [
     Param("p_min", defaults.P_MIN, "Lowest budget any command may set.", min=1e-9),
     Param("p_max", defaults.P_MAX, "Highest budget any command may set.", min=1e-9),
     Param("compute_gap", True, "Compute the certified optimum for the live optimality gap."),
+    Param("summary_hz", defaults.SUMMARY_HZ, "steer/summary (AllocationSummary) publish rate; 0 = off.",
+          min=0.0, max=100.0, read_only=True),
+    Param("summary_groups", defaults.SUMMARY_GROUPS, "Contiguous bands of steer/summary.", min=1,
+          max=defaults.SUMMARY_MAX_GROUPS, read_only=True),
 ]
 
 
@@ -93,6 +99,10 @@ class OptimizerNode(Node):
         self.diagnostics = DiagnosticsReporter(self, self._diag_values)
         self.step_timer = self.create_timer(1.0 / min(v.tick_hz, v.rate_hz), self.tick)
         self.publish_timer = self.create_timer(1.0 / v.publish_hz, self.publish)
+        self.summaries_published = 0
+        self.summary_pub = self.create_publisher(AllocationSummary, topics.SUMMARY, topics.STREAM)
+        self.summary_timer = (self.create_timer(1.0 / v.summary_hz, self.publish_summary)
+                              if v.summary_hz > 0 else None)
         self.diagnostics.problem("waiting", "waiting for the first steer/channel_state", log=False)
 
     # -- inputs (validated here, applied at once with a burst of steps) ---------------
@@ -286,6 +296,23 @@ class OptimizerNode(Node):
         self.pub.publish(msg)
         self.published += 1
 
+    def publish_summary(self) -> None:
+        """steer/summary from the state System 1 is in now (no extra steps: the
+        summary is a low-rate view, the allocation topic carries the step-exact one)."""
+        with self.state_lock:
+            if self.system1 is None:
+                return
+            snapshot = self.system1.snapshot()
+            step = self.system1.step_count - self.event_steps
+        try:
+            msg = summary_msg(snapshot, self.params.values.summary_groups,
+                              stamp=self.get_clock().now().to_msg(), step=step)
+        except ValueError as exc:
+            self.diagnostics.problem("summary", f"steer/summary not published: {exc}")
+            return
+        self.summary_pub.publish(msg)
+        self.summaries_published += 1
+
     def _diag_values(self) -> dict:
         s1 = self.system1
         return {
@@ -294,6 +321,7 @@ class OptimizerNode(Node):
             "steps": self.steps.total,
             "event_steps": self.event_steps,
             "allocations_published": self.published,
+            "summaries_published": self.summaries_published,
             "n_channels": s1.n if s1 else 0,
             "p_total": s1.p_total if s1 else math.nan,
             "feasibility_violations": self.feasibility_violations,

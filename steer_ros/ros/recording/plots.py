@@ -11,6 +11,12 @@ needed) and writes PNGs (matplotlib, Agg):
   the same panels one per file;
 - ``reasoning.txt``: every reasoning line, untruncated.
 
+Above ``GROUPED_ABOVE`` channels (the navigator's summary threshold, 32) one line per
+channel is unreadable: the MI and weight panels draw one line per band of
+contiguous channels (``PLOT_GROUPS`` bands, the band mean, with the band's min..max
+MI shaded), the weights as w_i N / sum w (1 = uniform), and ``mi_heatmap.png`` shows
+MI over subcarrier x time.
+
 On every panel a policy change (a message on steer/policy, or a new policy text in
 the commands) is a vertical grey line labelled P1, P2, ... (the legend under the
 plot gives the texts); a navigator fallback or rejected command (SteerCommand status
@@ -27,11 +33,15 @@ from pathlib import Path
 
 import numpy as np
 
+from steer_ros import defaults
+from steer_ros.system2.state_summary import group_bounds
 from steer_ros.system2.steer_decision import Status
 from steer_ros.ros.recording.reader import Recording, field_or_none, find_topic
 
 MAX_REASONING_LINES = 30
 LINE_WIDTH = 150
+GROUPED_ABOVE = defaults.SUMMARY_THRESHOLD  # more channels: per-band lines and a heat map
+PLOT_GROUPS = 8  # bands drawn per panel at large N (the legend stays readable)
 
 
 @dataclass
@@ -52,7 +62,7 @@ class RunSeries:
     goals_met: np.ndarray | None = None  # (T,) bool; True throughout in recordings made before goals
 
 
-def _pad(rows: list[list[float]]) -> np.ndarray:
+def _pad(rows) -> np.ndarray:
     n = max((len(r) for r in rows), default=0)
     out = np.full((len(rows), n), np.nan)
     for i, r in enumerate(rows):
@@ -90,9 +100,9 @@ def load_series(path: str | os.PathLike) -> RunSeries:
             d = m.decoded
             if m.topic == allocation:
                 t.append(ts)
-                mi.append(list(d.mi))
-                weights.append(list(d.weights))
-                power.append(list(d.power))
+                mi.append(np.asarray(d.mi, dtype=float))
+                weights.append(np.asarray(d.weights, dtype=float))
+                power.append(np.asarray(d.power, dtype=float))
                 total.append(d.total_mi)
                 gap.append(d.optimality_gap)
                 p_total.append(d.p_total)
@@ -136,11 +146,52 @@ def _mark_events(ax, s: RunSeries, label: bool) -> None:
         ax.axvline(ts, color="tab:red", lw=1.0, ls=":", zorder=0)
 
 
+def grouped(s: RunSeries) -> bool:
+    return s.mi.shape[1] > GROUPED_ABOVE
+
+
+def band_series(x: np.ndarray, groups: int = PLOT_GROUPS) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-band (edges (G+1,), mean, min, max (T, G)) of a (T, N) series, ignoring NaN
+    (channels that did not exist at a time); all-NaN bands give NaN."""
+    edges = group_bounds(x.shape[1], groups)
+    starts = edges[:-1]
+    finite = np.isfinite(x)
+    count = np.add.reduceat(finite, starts, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.add.reduceat(np.where(finite, x, 0.0), starts, axis=1) / count
+    lo = np.minimum.reduceat(np.where(finite, x, np.inf), starts, axis=1)
+    hi = np.maximum.reduceat(np.where(finite, x, -np.inf), starts, axis=1)
+    empty = count == 0
+    return edges, np.where(empty, np.nan, mean), np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
+
+
+def _band_label(edges: np.ndarray, k: int) -> str:
+    return f"ch {edges[k] + 1}-{edges[k + 1]}"
+
+
 def _panel_mi(ax, s: RunSeries) -> None:
+    if grouped(s):
+        edges, mean, lo, hi = band_series(s.mi)
+        for k in range(mean.shape[1]):
+            (line,) = ax.plot(s.t, mean[:, k], lw=1.2, label=_band_label(edges, k))
+            ax.fill_between(s.t, lo[:, k], hi[:, k], color=line.get_color(), alpha=0.08, lw=0)
+        ax.set_ylabel("MI per band: mean,\nmin..max shaded [bits]")
+        ax.legend(ncol=4, fontsize=7, loc="lower right")
+        return
     for i in range(s.mi.shape[1]):
         ax.plot(s.t, s.mi[:, i], lw=1.2, label=f"ch {i + 1}")
     ax.set_ylabel("MI per channel\n[bits]")
     ax.legend(ncol=min(8, max(1, s.mi.shape[1])), fontsize=7, loc="lower right")
+
+
+def _panel_mi_heatmap(ax, s: RunSeries):
+    """MI over subcarrier (y, 1-based) x time (x), bits."""
+    t1 = s.t[-1] if s.t[-1] > s.t[0] else s.t[0] + 1
+    image = ax.imshow(s.mi.T, aspect="auto", origin="lower", interpolation="nearest", cmap="viridis",
+                      extent=(s.t[0], t1, 0.5, s.mi.shape[1] + 0.5), vmin=0.0,
+                      vmax=max(float(np.nanmax(s.mi)) if np.isfinite(s.mi).any() else 1.0, 1e-9))
+    ax.set_ylabel("subcarrier")
+    return image
 
 
 def _panel_total(ax, s: RunSeries) -> None:
@@ -156,6 +207,15 @@ def _panel_total(ax, s: RunSeries) -> None:
 
 
 def _panel_weights(ax, s: RunSeries) -> None:
+    if grouped(s):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = s.weights * (np.sum(np.isfinite(s.weights), axis=1) / np.nansum(s.weights, axis=1))[:, None]
+        edges, mean, _, _ = band_series(rel)
+        for k in range(mean.shape[1]):
+            ax.plot(s.t, mean[:, k], lw=1.2, label=_band_label(edges, k))
+        ax.set_ylabel("mean relative weight\nper band (1 = uniform)")
+        ax.set_ylim(bottom=0)
+        return
     for i in range(s.weights.shape[1]):
         ax.plot(s.t, s.weights[:, i], lw=1.2, label=f"w{i + 1}")
     ax.set_ylabel("weights")
@@ -195,18 +255,25 @@ def _legend_block(s: RunSeries) -> list[str]:
 
 def plot_recording(path: str | os.PathLike, out_dir: str | os.PathLike, title: str | None = None) -> dict[str, Path]:
     """Write the figures of the recording at ``path`` into ``out_dir``; returns
-    {name: file} for overview, each panel, and reasoning (the text file)."""
+    {name: file} for overview, each panel, mi_heatmap at large N, and reasoning (the text file)."""
+    s = load_series(path)
+    if s.t.size == 0:
+        raise ValueError(f"{path}: no steer/allocation messages to plot")
+    return plot_series(s, out_dir, title or Path(path).name)
+
+
+def plot_series(s: RunSeries, out_dir: str | os.PathLike, title: str) -> dict[str, Path]:
+    """The figures of :func:`plot_recording` from already loaded series (plus
+    ``mi_heatmap`` above ``GROUPED_ABOVE`` channels)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    s = load_series(path)
     if s.t.size == 0:
-        raise ValueError(f"{path}: no steer/allocation messages to plot")
+        raise ValueError("no allocations to plot")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    title = title or Path(path).name
     written: dict[str, Path] = {}
 
     legend = _legend_block(s)
@@ -240,6 +307,17 @@ def plot_recording(path: str | os.PathLike, out_dir: str | os.PathLike, title: s
         ax.set_title(f"{title}: {label}")
         written[name] = out / f"{name}.png"
         fig.savefig(written[name], dpi=110, bbox_inches="tight")
+        plt.close(fig)
+
+    if grouped(s):
+        fig, ax = plt.subplots(figsize=(11, 6))
+        image = _panel_mi_heatmap(ax, s)
+        _mark_events(ax, s, label=True)
+        fig.colorbar(image, ax=ax, label="MI [bits]")
+        ax.set_xlabel("time [s]")
+        ax.set_title(f"{title}: MI over subcarrier x time ({s.mi.shape[1]} channels)")
+        written["mi_heatmap"] = out / "mi_heatmap.png"
+        fig.savefig(written["mi_heatmap"], dpi=110, bbox_inches="tight")
         plt.close(fig)
 
     written["reasoning"] = out / "reasoning.txt"

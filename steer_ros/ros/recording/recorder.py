@@ -49,6 +49,7 @@ STEER_TOPICS: dict[str, tuple[str, QoSProfile]] = {
     topics.CHANNEL_SDR: ("steer_ros/msg/ChannelState", topics.STREAM),
     topics.CHANNEL_STATE: ("steer_ros/msg/ChannelState", topics.STREAM),
     topics.ALLOCATION: ("steer_ros/msg/AllocationState", topics.STREAM),
+    topics.SUMMARY: ("steer_ros/msg/AllocationSummary", topics.STREAM),
     topics.POLICY: ("std_msgs/msg/String", topics.POLICY_QOS),
     topics.COMMAND_RAW: ("steer_ros/msg/SteerCommand", topics.COMMAND_QOS),
     topics.COMMAND: ("steer_ros/msg/SteerCommand", topics.LATCHED_COMMAND_QOS),

@@ -113,6 +113,9 @@ class BackendConfig:
     structured_output: bool = defaults.LLM_STRUCTURED_OUTPUT
     script_path: str = defaults.NAVIGATOR_SCRIPT_PATH
     script_loop: bool = True
+    #: Above this many channels the openai backend asks for weights by selector
+    #: (the navigator's summary_threshold: prompt and schema agree).
+    summary_threshold: int = defaults.SUMMARY_THRESHOLD
 
     def resolved_kind(self) -> str:
         return self.kind or ("openai" if self.base_url else defaults.NAVIGATOR_BACKEND)
@@ -130,6 +133,9 @@ class BackendConfig:
             raise ValueError(f"top_p must be in (0, 1], got {self.top_p!r}")
         if not (isinstance(self.max_tokens, int) and self.max_tokens > 0):
             raise ValueError(f"max_tokens must be a positive integer, got {self.max_tokens!r}")
+        if isinstance(self.summary_threshold, bool) or not isinstance(self.summary_threshold, int) \
+                or self.summary_threshold < 1:
+            raise ValueError(f"summary_threshold must be a whole number >= 1, got {self.summary_threshold!r}")
         if kind == "openai":
             if not self.base_url:
                 raise ValueError("base_url must be set for the openai backend")

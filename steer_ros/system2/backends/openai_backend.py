@@ -20,6 +20,7 @@ import time
 
 import openai
 
+from steer_ros import defaults
 from steer_ros.system1.goal import Objective
 from steer_ros.system2.backends.backend import (
     Backend,
@@ -47,14 +48,34 @@ def _bounds_schema() -> dict:
     }
 
 
-def response_schema(n: int) -> dict:
+def _weights_schema(n: int, by_selector: bool) -> dict:
+    """N numbers, or (above the summary threshold) a short list of selector entries:
+    a grammar-constrained server would otherwise be forced to emit N numbers."""
+    if not by_selector:
+        return {"type": "array", "items": {"type": "number"}, "minItems": n, "maxItems": n}
+    return {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"channels": {"type": "string"}, "weight": {"type": "number"}},
+            "required": ["channels", "weight"],
+            "additionalProperties": False,
+        },
+        "maxItems": defaults.REPLY_MAX_WEIGHT_ITEMS,
+    }
+
+
+def response_schema(n: int, summary_threshold: int = defaults.SUMMARY_THRESHOLD) -> dict:
     """The ``response_format`` asking for the navigator's JSON object for N channels.
 
+    Up to ``summary_threshold`` channels ``weights`` is N numbers; above it a list of
+    ``{"channels": selector, "weight": w}`` entries (the prompt asks for the same form).
     Strict mode requires every property, so the goal fields are always present: an
     empty list / null is "none" (the reply parser reads them so). Float bounds are
     not in the schema (servers ignore them): the prompt states them and the
     guardrail checks them.
     """
+    by_selector = int(n) > int(summary_threshold)
     return {
         "type": "json_schema",
         "json_schema": {
@@ -64,7 +85,7 @@ def response_schema(n: int) -> dict:
                 "type": "object",
                 "properties": {
                     "reasoning": {"type": "string"},
-                    "weights": {"type": "array", "items": {"type": "number"}, "minItems": n, "maxItems": n},
+                    "weights": _weights_schema(int(n), by_selector),
                     "P_total": {"type": "number"},
                     "objective": {"type": "string", "enum": [o.name.lower() for o in Objective]},
                     "floors": _bounds_schema(),
@@ -136,7 +157,7 @@ class OpenAIBackend(Backend):
         if self.config.seed is not None:
             kwargs["seed"] = self.config.seed
         if structured:
-            kwargs["response_format"] = response_schema(n)
+            kwargs["response_format"] = response_schema(n, self.config.summary_threshold)
         try:
             return self._client.chat.completions.create(**kwargs)
         except openai.APITimeoutError:

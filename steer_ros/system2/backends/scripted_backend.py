@@ -3,7 +3,7 @@
 
 Each JSONL line is one of:
 
-- a JSON object with ``"weights"``: that object is the reply (serialized as is);
+- a JSON object with ``"weights"`` or a goal field: that object is the reply (serialized as is);
 - a JSON string: the reply text, verbatim (malformed replies, prose, fences);
 - a JSON object of directives (combinable where it makes sense)::
 
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from steer_ros.system2.backends.backend import Backend, BackendError, BackendReply
+from steer_ros.system2.reply import GOAL_FIELDS
 from steer_ros.system2.snapshot import SystemSnapshot
 
 _STEP_KEYS = {
@@ -60,8 +61,8 @@ def parse_step(value) -> ScriptStep:
         return ScriptStep(reply=value)
     if not isinstance(value, dict):
         raise ValueError(f"a script step must be a JSON object or string, got {type(value).__name__}")
-    if "weights" in value:
-        return ScriptStep(reply=json.dumps(value))
+    if "weights" in value or any(key in value for key in GOAL_FIELDS):
+        return ScriptStep(reply=json.dumps(value))  # a reply object (a goal may stand without weights)
     unknown = set(value) - _STEP_KEYS
     if unknown:
         raise ValueError(f"unknown script step keys {sorted(unknown)}")
