@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from steer_ros.cli import main
@@ -20,6 +21,7 @@ def test_eval_subset_writes_the_scorecard(tmp_path, capsys):
     assert (out / "scorecard.md").is_file() and (out / "scorecard.png").is_file()
 
 
+@pytest.mark.slow  # a few seconds: left out of make test-fast
 def test_eval_category_and_compare(tmp_path, capsys):
     a, b = tmp_path / "a", tmp_path / "b"
     assert main(["eval", "--category", "power_level", "--out", str(a)]) == 0

@@ -34,6 +34,7 @@ def test_subprocess_entry_point():
     assert abs(d["sum_mi"] - d["optimum"]["sum_mi"]) < 1e-3
 
 
+@pytest.mark.slow  # a few seconds: left out of make test-fast
 def test_weights_pga_and_constellation(capsys):
     d = run_json(capsys, "--weights", "0,0,0,0,0,0,1,1", "--constellation", "16qam",
                  "--noise-var", "0.5")

@@ -108,6 +108,7 @@ def test_no_usage_gives_null_tokens(suite):
     assert e["prompt_tokens"] is None and e["completion_tokens"] is None
 
 
+@pytest.mark.slow  # a few seconds: left out of make test-fast
 def test_a_hung_server_costs_at_most_the_deadline_per_call_and_the_run_goes_on(suite):
     two = dataclasses.replace(suite.select(["shutdown-weakest-3", "prioritize-7-8"]),
                               schedule=EvalSchedule(steps=40, every=10))

@@ -114,6 +114,7 @@ def test_steps_until_below():
     assert steps_until_below(np.array([0.05, 0.5]), 0, 0.1) is None
 
 
+@pytest.mark.slow  # a few seconds: left out of make test-fast
 def test_command_writes_results_figures_and_docs(tmp_path):
     from steer_ros.cli import main
 
@@ -131,6 +132,7 @@ def test_command_writes_results_figures_and_docs(tmp_path):
     assert "## Paper vs steer_ros" in text and "60% lower" in text and "(not run)" not in text
 
 
+@pytest.mark.slow  # a few seconds: left out of make test-fast
 def test_openai_backend_end_to_end_against_the_test_server(tmp_path):
     from steer_ros.cli import main
     from steer_ros.lab.fixtures.openai_server import ScriptedOpenAIServer

@@ -48,6 +48,7 @@ def test_update_rate_must_divide_the_step_rate():
         run_tracking(0, conditions(dopplers=(1.0,), updates=(300.0,), ns=(8,)), duration_s=0.1)
 
 
+@pytest.mark.slow  # a few seconds: left out of make test-fast
 def test_run_and_report_writes_its_docs_section_only(tmp_path):
     docs = tmp_path / "experiments.md"
     docs.write_text("# Experiments\n\nthe policies section\n", encoding="utf-8")

@@ -33,6 +33,7 @@ def reference_mi(snr, name):
     return 2 * (math.log(u.size) - total / u.size) / math.log(2)
 
 
+@pytest.mark.slow  # a few seconds: left out of make test-fast
 @pytest.mark.parametrize("name", NAMES)
 def test_exact_matches_adaptive_quadrature_to_1e6_bits(name):
     snr_db = np.array([-20.0, -5.0, 5.0, 12.0, 18.0, 23.0, 30.0])

@@ -32,6 +32,7 @@ def test_band_series_means_and_nan_channels():
     assert np.isnan(mean[1, 2]) and mean[1, 1] == 5.5
 
 
+@pytest.mark.slow  # a few seconds: left out of make test-fast
 def test_large_n_writes_band_plots_and_a_heat_map(tmp_path):
     s = series(4096)
     assert grouped(s) and not grouped(series(GROUPED_ABOVE))
