@@ -13,6 +13,7 @@ from steer_ros.lab.experiments.options import ExperimentOptions
 from steer_ros.lab.experiments.policies import POLICIES, run_policies
 from steer_ros.lab.experiments.report import merge_results, provenance, write_reports
 from steer_ros.lab.experiments.reversal import POLICY as REVERSAL_POLICY
+from steer_ros.lab.experiments.maxmin_reversal import run_maxmin_reversal
 from steer_ros.lab.experiments.reversal import run_reversal
 
 EXPERIMENTS = ("policies", "reversal")
@@ -55,6 +56,8 @@ def run_experiment(name: str, options: ExperimentOptions, out_dir: str | Path, *
         schedule = schedule or REVERSAL_SCHEDULE
         res = run_reversal(options, schedule)
         section = res.result
+        # The same reversal with the goal instead of the weights: System 1 given max_min.
+        section["maxmin"] = run_maxmin_reversal(schedule, weights_only=section["runs"][0])
         made["reversal"] = figures.reversal_figure(res.steered, res.baseline, out / figures.FILES["reversal"])
         log(f"reversal: step-locked runs done in {time.monotonic() - t0:.1f} s")
         if through_graph:

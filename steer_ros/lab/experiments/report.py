@@ -156,6 +156,14 @@ def render_results(results: dict, figures: dict[str, str] | None = None) -> str:
                 f"First navigator call after the reversal: step {m['first_call_after_reversal']}; {_flip_text(m)}. System 1 alone re-converges "
                 f"(every channel within 0.01 bits of the certified optimum) {m['baseline_steps_to_reconverge']} "
                 f"steps after the reversal. Largest budget excess over all steps: {m['max_budget_excess']:.1e}.", ""]
+        mm = rev.get("maxmin")
+        if mm:
+            out += [f"With the goal instead of the weights (System 1 given `objective: max_min`, no navigator, "
+                    f"docs/design.md section 8): the spread is back under {mm['recovered_bits']:g} bits "
+                    f"**{mm['steps_to_recover']} steps** after the reversal, against {m['steps_to_recover']} for the "
+                    f"weights-only steering above; peak spread {mm['peak_spread_after_reversal']:.4f}, final spread "
+                    f"{mm['final_spread']:.4f} bits, final sum MI {mm['final_sum_mi']:.4f} bits, largest budget "
+                    f"excess {mm['max_budget_excess']:.1e}.", ""]
         if rev["options"]["repeats"] > 1:
             a = rev["aggregate"]
             out += [f"Over {rev['options']['repeats']} repeats: final spread {_pm(a, 'final_spread')}, reduction "
