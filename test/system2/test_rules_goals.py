@@ -201,3 +201,19 @@ def test_a_budget_clause_with_a_goal_sets_the_budget():
     assert d.status == Status.OK and d.goal.objective == MM and d.p_total == 30.0
     kept = decide("Keep channel 1 above 1 bit and set the power budget to 100")
     assert kept.status == Status.KEPT and "outside [P_min, P_max]" in kept.status_detail
+
+
+def test_subcarriers_ranked_shares_and_power_adjectives_are_read():
+    from steer_ros.system2.backends.policy_goals import normalize_policy_text
+    from steer_ros.system2.backends.rules_backend import interpret_policy
+
+    assert normalize_policy_text("Prioritize Sub-carriers 1 to 128") == "prioritize subchannels 1 to 128"
+    assert normalize_policy_text("Set the carrier frequency") == "set the carrier frequency"  # not a channel
+    assert interpret_policy("Prioritize subcarriers 1 to 128", 1024).understood
+    half = interpret_policy("Use half of the available transmit power", 8)
+    assert (half.budget, half.value) == ("fraction", 0.5)
+    reply = json.loads(RulesBackend().complete([], design_snapshot(), "Cap the strongest quarter of the channels at "
+                                               "1.5 bits", 1.0).text)
+    caps = reply["caps"]
+    capped = {c["channels"] for c in caps} if isinstance(caps, list) else set(caps)
+    assert capped == {"strongest:25%"}, reply

@@ -130,10 +130,23 @@ _BUDGET_WORD = re.compile(r"\b(?:power\s+budget|budget|p_total|p\s+total|total\s
 _BUDGET_PERCENT = re.compile(r"\bby\s+" + _NUM + r"\s*(?:%|percent)")
 _BUDGET_FULL = re.compile(r"\b(?:full|maximum|max)\s+(?:power|budget)\b")
 _SATURATION = re.compile(r"\b(?:near|close\s+to|at|into)\s+saturation\b|\bsaturated\b|\bnearly\s+saturate\b")
+_POWER_ADJ = r"(?:(?:total|available|maximum|max|transmit|tx)\s+)*"
 _FRACTION = re.compile(r"\b(" + "|".join(sorted(_FRACTIONS, key=len, reverse=True)) + r")\s+(?:of\s+)?(?:the\s+)?"
-                       r"(?:its\s+|our\s+|the\s+radio's\s+)?(?:total\s+|available\s+|maximum\s+|max\s+)?(?:power|budget|energy)\b"
-                       r"|\b" + _NUM + r"\s*(?:%|percent)\s+of\s+(?:the\s+)?(?:total\s+|available\s+|maximum\s+)?"
+                       r"(?:its\s+|our\s+|the\s+radio's\s+)?" + _POWER_ADJ + r"(?:power|budget|energy)\b"
+                       r"|\b" + _NUM + r"\s*(?:%|percent)\s+of\s+(?:the\s+)?" + _POWER_ADJ +
                        r"(?:power|budget|energy)\b|\b(?:halve|half)\s+(?:the\s+)?(?:power|budget)\b")
+# Ranked shares of N in a goal clause: "the strongest quarter", "the weakest tenth".
+_SHARE_PERCENT = {"half": 50.0, "third": 100.0 / 3.0, "quarter": 25.0, "fourth": 25.0, "fifth": 20.0,
+                  "tenth": 10.0}
+# Other names users give the subchannels (OFDM subcarriers, aggregated carriers).
+_CHANNEL_SYNONYMS = re.compile(r"\b(?:sub-?carrier|carrier|sub-?band)(s?)\b(?!\s+frequenc)")
+
+
+def normalize_policy_text(policy: str) -> str:
+    """Lower case, single spaces, en dashes as hyphens, and "subcarriers" / "carriers" /
+    "subbands" read as "subchannels" (one vocabulary for the readers)."""
+    text = " ".join(str(policy).lower().replace("\u2013", "-").split())
+    return _CHANNEL_SYNONYMS.sub(lambda m: "subchannel" + m.group(1), text)
 
 
 @dataclass(frozen=True)
@@ -174,6 +187,9 @@ def _count(word: str | None) -> int:
 
 def _find_selector(text: str, n: int):
     """(selector, problem) for the channels a clause names; (None, "") if none."""
+    m = re.search(r"\b(weakest|strongest|worst|best|poorest)\s+(" + "|".join(_SHARE_PERCENT) + r")\b", text)
+    if m:
+        return f"{_rank(m.group(1))}:{_SHARE_PERCENT[m.group(2)]:g}%", ""
     m = re.search(r"\b(weakest|strongest|worst|best|poorest)\s+" + _NUM + r"\s*(?:%|percent)"
                   r"|\b" + _NUM + r"\s*(?:%|percent)\s+(weakest|strongest|worst|best|poorest)", text)
     if m:
@@ -185,8 +201,9 @@ def _find_selector(text: str, n: int):
     if m and not re.search(r"\b(weakest|strongest|worst|best|poorest)\s+(?:case|effort)\b", text):
         count = _count(m.group(1) or m.group(3))
         return f"{_rank(m.group(2))}:{count}", ""
-    if re.search(r"\b(the\s+rest|the\s+others|other\s+channels|remaining\s+channels|all\s+others|"
-                 r"every\s+other\s+channel|all\s+the\s+other|the\s+remaining)\b", text):
+    if re.search(r"\b(the\s+rest|the\s+others|other\s+(?:sub)?channels|remaining\s+(?:sub)?channels|all\s+others|"
+                 r"every\s+other\s+(?:sub)?channel|every\s+other\s+one|each\s+of\s+the\s+others|"
+                 r"all\s+the\s+other|the\s+remaining)\b", text):
         return _REST, ""
     if re.search(r"\beven(?:[- ]numbered)?\s+(?:sub)?channels?\b", text):
         return "even", ""
@@ -373,7 +390,7 @@ def read_goal_policy(policy: str, snapshot: SystemSnapshot, p_min: float, p_max:
                      sum_rate_margin: float = defaults.RULES_SUM_RATE_MARGIN) -> GoalReading | None:
     """The goal a policy states, a kept reading (half understood / declined), or None
     when the policy has no goal element (the paper-era rules then read it)."""
-    text = " ".join(str(policy).lower().replace("\u2013", "-").split())
+    text = normalize_policy_text(policy)
     text = re.sub(r"\b(bits?)\s+per\s+(?:sub)?channel\s+use\b", r"\1", text)  # the MI unit, not a selector
     n = snapshot.n
     clauses = [_read_clause(part, n) for part in _split(text)]

@@ -72,7 +72,7 @@ from steer_ros import defaults
 from steer_ros.channels.selectors import SelectorError, parse_selector
 from steer_ros.radio.constellations import get_constellation
 from steer_ros.system2.backends.backend import Backend, BackendReply
-from steer_ros.system2.backends.policy_goals import _fraction, read_goal_policy
+from steer_ros.system2.backends.policy_goals import _fraction, normalize_policy_text, read_goal_policy
 from steer_ros.system2.backends.policy_lexicon import translate_policy
 from steer_ros.system2.snapshot import SystemSnapshot
 
@@ -181,7 +181,7 @@ def _count(word: str | None) -> int:
 
 def interpret_policy(policy: str, n: int) -> PolicyIntent:
     """Read a policy for N channels (pure, deterministic)."""
-    text = " ".join(str(policy).lower().split())
+    text = normalize_policy_text(policy)
     notes: list[str] = []
     weights, channels, count, strongest = None, (), 0, False
 
