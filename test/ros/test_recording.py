@@ -23,6 +23,7 @@ STEER_TOPICS = {
     "/steer/channel/sim": "steer_ros/msg/ChannelState",
     "/steer/channel_state": "steer_ros/msg/ChannelState",
     "/steer/allocation": "steer_ros/msg/AllocationState",
+    "/steer/summary": "steer_ros/msg/AllocationSummary",
     "/steer/policy": "std_msgs/msg/String",
     "/steer/command/raw": "steer_ros/msg/SteerCommand",
     "/steer/command": "steer_ros/msg/SteerCommand",
