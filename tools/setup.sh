@@ -93,7 +93,7 @@ fi
 # --- 4. colcon build -------------------------------------------------------------------
 # With --symlink-install, edits to installed files show through at once; a rebuild is
 # needed only when messages, the build files or the set of files change.
-BUILD_STAMP=$( (echo "$DEPS_STAMP"; cat CMakeLists.txt package.xml msg/*.msg;
+BUILD_STAMP=$( (echo "$DEPS_STAMP"; cat CMakeLists.txt package.xml msg/*.msg scripts/*;
   git ls-files --cached --others --exclude-standard -- steer_ros launch config scripts | LC_ALL=C sort) | hash_of)
 if [ "$(cat "$VENV/.steer-build" 2>/dev/null)" != "$BUILD_STAMP" ] || [ ! -f install/setup.bash ]; then
   say "colcon build --symlink-install"

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+
+# One BLAS / OpenMP thread unless the user says otherwise, set before numpy loads: the
+# graph's nodes do small vector work, and idle BLAS worker threads spin (a channel_sim
+# at N = 4096 took a whole core for 0.1 ms of work per update with the default pool).
+# The node executables do the same (scripts/node_entry.py.in).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 # Subcommand modules, in the order ``--help`` lists them.
 SUBCOMMANDS = [

@@ -60,3 +60,31 @@ def test_test_server_answering_by_selector_meets_the_4096_targets(tmp_path):
         assert quoted_policy(r["messages"]) in policy.values()
         weights = r["response_format"]["json_schema"]["schema"]["properties"]["weights"]
         assert weights["items"]["type"] == "object" and "minItems" not in weights
+
+
+@pytest.mark.ros
+@pytest.mark.slow
+@pytest.mark.realtime
+def test_test_server_answering_by_selector_drives_the_4096_graph_to_the_targets(domain_id, tmp_path):
+    """The same replies through the live graph at N = 4096 (real nodes and DDS): the
+    navigator node sends the bounded summary, the server answers by selector, the
+    optimizer node reaches every target."""
+    from steer_ros.lab.evaluation.graph_runner import graph_case_runner, split_supported
+
+    suite = dataclasses.replace(load_suite().select(IDS), schedule=EvalSchedule(steps=120, every=10))
+    graph_suite, skipped = split_supported(suite, "openai")
+    assert not skipped
+    policy = {c.id: c.policy for c in suite.cases}
+    with ScriptedOpenAIServer(cases={policy[cid]: [reply] for cid, reply in REPLIES.items()}) as server:
+        options = ExperimentOptions(backend="openai", llm_base_url=server.base_url, llm_model="scripted-model",
+                                    timeout_s=5.0, graph_rate_hz=50.0)
+        card = run_suite(graph_suite, options, tmp_path, runner=graph_case_runner(domain_id),
+                         runner_name="through the live graph")
+        requests = list(server.requests)
+    assert {e["id"]: e["verdict"] for e in card["cases"]} == {cid: "MET" for cid in IDS}, \
+        [e.get("note") for e in card["cases"]]
+    assert requests and all(quoted_policy(r["messages"]) in policy.values() for r in requests)
+    for r in requests:
+        system, user = (m["content"] for m in r["messages"])
+        assert len(system) + len(user) <= defaults.PROMPT_MAX_CHARS
+        assert user.startswith("State summary of N = 4096 channels")

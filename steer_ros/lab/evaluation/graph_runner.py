@@ -14,9 +14,9 @@ with the event at the step where the changed gains reached the optimizer.
 
 Not run through the graph (listed under ``skipped`` in the scorecard): budget cuts
 (the guardrail's ``p_max`` is read-only at run time), cases with non-equal initial
-weights (the optimizer node starts from equal weights), and, for the rules backend,
-cases whose P_max differs from the default (the navigator node builds its rules
-backend with the default P_max).
+weights (the optimizer node starts from equal weights). The case's P_total and P_max
+are set on the optimizer, the guardrail and the navigator (whose rules backend uses
+the node's p_min / p_max).
 """
 
 from __future__ import annotations
@@ -40,8 +40,6 @@ def unsupported_reason(case: Case, backend: str = "rules") -> str | None:
     w = case.channels.weights
     if not np.allclose(w, w[0]):
         return "initial weights: the optimizer node starts from equal weights"
-    if backend == "rules" and case.channels.p_max != defaults.P_MAX:
-        return f"P_max {case.channels.p_max:g}: the navigator node builds the rules backend with P_max {defaults.P_MAX:g}"
     return None
 
 
