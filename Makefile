@@ -47,7 +47,7 @@ clean:
 experiments: setup
 	@$(IN_ENV) steer-ros experiment policies --through-graph --docs docs/experiments.md
 	@$(IN_ENV) steer-ros experiment reversal --through-graph --docs docs/experiments.md
-	@$(IN_ENV) steer-ros experiment tracking --docs docs/experiments.md
+	@$(IN_ENV) steer-ros experiment tracking --through-graph --docs docs/experiments.md
 
 # Fault drills (README, Failure behaviour): every LLM, message, node and load fault,
 # one at a time; prints the table and writes out/faults/faults.json. `make soak` runs
