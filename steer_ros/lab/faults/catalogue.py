@@ -55,8 +55,14 @@ def reply(weights, p_total=None, reasoning: str = "", **goal) -> dict:
     return {"reply": json.dumps(body)}
 
 
-def good_step() -> dict:
-    return reply(GOOD_WEIGHTS, GOOD_P_TOTAL, GOOD_TAG)
+def good_step(n: int = len(GOOD_WEIGHTS)) -> dict:
+    """The good reply for an n-channel graph: GOOD_WEIGHTS at N = 8; above, the same
+    shape by selector (the last two channels weighted 3), as a reply at large N is."""
+    if n == len(GOOD_WEIGHTS):
+        return reply(GOOD_WEIGHTS, GOOD_P_TOTAL, GOOD_TAG)
+    body = {"weights": [{"channels": "all", "weight": 1.0}, {"channels": f"{n - 1}-{n}", "weight": 3.0}],
+            "P_total": GOOD_P_TOTAL, "reasoning": GOOD_TAG}
+    return {"reply": json.dumps(body)}
 
 
 @dataclass(frozen=True)
@@ -162,8 +168,7 @@ FAULTS: tuple[Fault, ...] = (
     _llm("llm_server_dies_and_returns", "the server dies with a call in flight, stays down 2 s, comes back",
          "FALLBACK while down; OK again once it is back", "FALLBACK", "connection_error",
          step={**good_step(), "delay_s": 30.0}, action="kill_server"),
-    # N = 4096 replies (payload: the N they are written for); each fails the same way
-    # on the 8-channel drill graph, where the runner plays them today.
+    # N = 4096 replies (payload: the N of the graph they run on, one of its own).
     Fault("llm_n4096_short_by_one", LLM, "N = 4096: valid JSON with 4095 raw weights (~30 kB)", _FALLBACK,
           "FALLBACK", "wrong_length", step=reply([1.0] * 4095, 20.0, "drill: N-1 weights"),
           payload={"n_channels": 4096}),

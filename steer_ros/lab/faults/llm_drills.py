@@ -22,21 +22,36 @@ from steer_ros.lab.faults.metrics import RowResult
 class LlmDrills(DrillHarness):
     # -- LLM rows -----------------------------------------------------------------------
     def run_llm(self, faults: Sequence[Fault]) -> list[RowResult]:
-        self.log(f"llm: in-process graph, navigator -> drill LLM server ({len(faults)} rows)")
+        """The rows on one graph per channel count (payload ``n_channels``, default N = 8)."""
+        sizes: dict[int, list[Fault]] = {}
+        for fault in faults:
+            sizes.setdefault(int((fault.payload or {}).get("n_channels", defaults.N_CHANNELS)), []).append(fault)
+        done = {}
+        for n, rows in sizes.items():
+            for result in self._run_llm_graph(n, rows):
+                done[result.name] = result
+        return [done[f.name] for f in faults if f.name in done]
+
+    def _run_llm_graph(self, n: int, faults: Sequence[Fault]) -> list[RowResult]:
+        self.log(f"llm: in-process graph (N = {n}), navigator -> drill LLM server ({len(faults)} rows)")
         results = []
-        with DrillServer(good_step()) as server, \
-                in_process_graph(self.domain_id, {"navigator": self._llm_parameters(server)}) as (graph, monitor, _):
-            self._wait_good(monitor, 4)
-            for fault in faults:
-                try:
-                    if fault.action == "fade":
-                        results.append(self._fade_row(fault, server, monitor, graph))
-                    else:
-                        results.append(self._llm_row(fault, server, monitor))
-                except Exception as exc:  # noqa: BLE001 - one broken row must not hide the others
-                    results.append(self._error_row(fault, exc))
-                    server.start()
-                    server.script.set(good_step(), "good")
+        self._good = good_step(n)
+        with DrillServer(self._good) as server:
+            extra = {"navigator": self._llm_parameters(server)}
+            if n != defaults.N_CHANNELS:
+                extra["channel_sim"] = {"n_channels": n}
+            with in_process_graph(self.domain_id, extra) as (graph, monitor, _):
+                self._wait_good(monitor, 4)
+                for fault in faults:
+                    try:
+                        if fault.action == "fade":
+                            results.append(self._fade_row(fault, server, monitor, graph))
+                        else:
+                            results.append(self._llm_row(fault, server, monitor))
+                    except Exception as exc:  # noqa: BLE001 - one broken row must not hide the others
+                        results.append(self._error_row(fault, exc))
+                        server.start()
+                        server.script.set(self._good, "good")
         return results
 
     def _llm_row(self, fault: Fault, server: DrillServer, monitor) -> RowResult:
@@ -70,7 +85,7 @@ class LlmDrills(DrillHarness):
             server.start()  # back on the same port
         if fault.action == "policy":
             monitor.publish_policy(defaults.POLICY)
-        server.script.set(good_step(), "good")
+        server.script.set(self._good, "good")
         back = self._wait_good(monitor, 1, since=t_out, timeout_s=s.llm_timeout_s + 4 * s.nav_period_s + 10.0)[0]
         r = RowResult(fault.name, fault.category).measure(list(monitor.allocations), t_in, back.t)
         first = cmds[0]

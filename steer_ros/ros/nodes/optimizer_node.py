@@ -114,8 +114,15 @@ class OptimizerNode(Node):
             return
         self.diagnostics.clear("rejected_channel_states")
         with self.state_lock:
+            if self._same_channels(gain, noise_var):
+                return  # a republished state (channel_sim repeats static gains): nothing to react to
             self.pending_channels = (gain, noise_var)
             self._on_input_event()
+
+    def _same_channels(self, gain, noise_var) -> bool:
+        """Whether the state equals the newest one System 1 has (or will have next)."""
+        last = self.pending_channels or ((self.system1.gain, self.system1.noise_var) if self.system1 else None)
+        return last is not None and np.array_equal(last[0], gain) and np.array_equal(last[1], noise_var)
 
     def on_command(self, msg: SteerCommand) -> None:
         try:
