@@ -106,7 +106,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, topics: Iterable[s
 # -- the saved layout ---------------------------------------------------------------------
 def layout(namespace: str = "") -> dict:
     """The Foxglove layout a user wants first: total MI, MI per channel, weights,
-    P_total, optimality gap, and the navigator's reasoning (built with
+    P_total, optimality gap, per-band MI and MI quantiles from steer/summary (readable
+    at N = 4096, where per-channel plots are not), and the navigator's reasoning (built with
     ``foxglove.layouts``; the file in config/foxglove/ is this, for namespace "")."""
     import foxglove.layouts as fl
 
@@ -125,6 +126,10 @@ def layout(namespace: str = "") -> dict:
     weights = plot("Weights in force", [s(f"{alloc}.weights", "w", array_expansion="byIndex")])
     power = plot("Power budget", [s(f"{alloc}.p_total", "P_total"), s(f"{alloc}.power_used", "power used")])
     gap = plot("Optimality gap [bits]", [s(f"{alloc}.optimality_gap", "gap")])
+    summary = f"{ns}/steer/summary"  # fixed size at any N: what to watch at thousands of subcarriers
+    bands = plot("MI per band, large N [bits]", [s(f"{summary}.mi_mean_group", "band mean", array_expansion="byIndex")])
+    spread = plot("MI quantiles, large N [bits]", [s(f"{summary}.mi_q10", "10%"), s(f"{summary}.mi_median", "median"),
+                                                     s(f"{summary}.mi_q90", "90%")])
     reasoning = fl.RawMessagesPanel(title="Navigator reasoning", config=fl.RawMessagesConfig(
         topic_path=f"{raw}.reasoning", expansion="all"))
     decisions = fl.RawMessagesPanel(title="Last navigator decision", config=fl.RawMessagesConfig(
@@ -137,7 +142,7 @@ def layout(namespace: str = "") -> dict:
             fl.SplitItem(proportion=p, content=c) for p, c in zip(proportions, panels)])
 
     left = col(total, per_channel, weights)
-    middle = col(power, gap)
+    middle = col(power, gap, bands, spread)
     right = col(policy, reasoning, decisions, proportions=[1, 2, 4])
     content = fl.SplitContainer(direction="row", items=[
         fl.SplitItem(proportion=2, content=left),
