@@ -67,6 +67,10 @@ def latency_case(domain_id: int, n: int, repeats: int, seed: int = 0) -> dict:
             monitor.wait_for(lambda m: (a := m.latest_allocation()) is not None and a.optimality_gap < 1e-3, 60.0,
                              f"initial convergence\n{graph.logs()}")
             for k in range(repeats):
+                # Changes 20-70 ms apart (a random phase against the 20 Hz timers), as channel
+                # changes come: back to back, each would meet the optimizer's 200 Hz spacing
+                # of event publishes that the previous one just used.
+                time.sleep(rng.uniform(0.02, 0.07))  # a spacing between events, not a wait for one
                 target = gains[::-1] if k % 2 == 0 else gains
                 t0 = time.monotonic()
                 current = target

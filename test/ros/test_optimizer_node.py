@@ -35,6 +35,7 @@ class WatchedLock:
         self.release()
 
 
+@pytest.mark.realtime  # delivery over DDS against the clock: load-sensitive on 2 cores
 def test_a_publish_held_up_by_a_step_tick_still_publishes_the_count_due_at_its_stamp(domain_id):
     """The step timer holds System 1 when a publish comes; while the publish waits,
     steps fall due and the tick takes them. The publication that follows must carry

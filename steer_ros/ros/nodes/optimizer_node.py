@@ -99,6 +99,11 @@ class OptimizerNode(Node):
         self.diagnostics = DiagnosticsReporter(self, self._diag_values)
         self.step_timer = self.create_timer(1.0 / min(v.tick_hz, v.rate_hz), self.tick)
         self.publish_timer = self.create_timer(1.0 / v.publish_hz, self.publish)
+        # The slot of an event publish the limiter held back: one timer, armed (reset)
+        # then and cancelled when it fires, so the allocation goes out 1 / max_publish_hz
+        # after the last one rather than at the next tick.
+        self.slot_timer = self.create_timer(self.limiter.min_interval_s, self._publish_slot)
+        self.slot_timer.cancel()
         self.summaries_published = 0
         self.summary_pub = self.create_publisher(AllocationSummary, topics.SUMMARY, topics.STREAM)
         self.summary_timer = (self.create_timer(1.0 / v.summary_hz, self.publish_summary)
@@ -148,6 +153,15 @@ class OptimizerNode(Node):
         self._burst()
         if self.limiter.request():
             self.publish()
+        elif self.slot_timer.is_canceled():
+            self.slot_timer.reset()
+
+    def _publish_slot(self) -> None:
+        with self.state_lock:
+            if self.limiter.poll():
+                self.publish()
+            if not self.limiter.pending:
+                self.slot_timer.cancel()
 
     def _burst(self) -> None:
         """Up to event_burst_steps extra steps, ending once the powers settle."""
@@ -204,11 +218,8 @@ class OptimizerNode(Node):
         return channels is not None or command is not None
 
     def tick(self) -> None:
-        """The step timer: the steps due, then a publish the limiter held back."""
-        with self.state_lock:
-            self.step()
-            if self.limiter.poll():
-                self.publish()
+        """The step timer: the steps due."""
+        self.step()
 
     def step(self, now: float | None = None) -> None:
         """Run the steps due at rate_hz up to ``now`` (monotonic seconds; default: the
