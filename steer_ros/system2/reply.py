@@ -240,23 +240,33 @@ def _parse_p_total(obj: dict) -> float:
 
 
 # -- goals --------------------------------------------------------------------------
-def _weight_items(raw: list) -> list[tuple[object, object]]:
-    """(selector, weight) pairs of ``[{"channels": selector, "weight": w}, ...]``."""
+def _entry_pairs(raw: list, name: str, keys: tuple[str, str], code: str, not_object,
+                 index_unknown: bool) -> list[tuple[object, object]]:
+    """(selector, value) pairs of a list of ``{"channels": selector, <value key>: v}``
+    entries of field ``name``; ``not_object(k, type name)`` words that error, and
+    ``index_unknown`` whether an unknown key is reported at the entry (``name[k]``)."""
     pairs = []
     for k, item in enumerate(raw):
         if not isinstance(item, dict):
-            raise ReplyError("wrong_type", f"weights[{k}]: a list of entries must hold only objects "
-                                           f"{{\"channels\": ..., \"weight\": ...}}, got {type(item).__name__}")
+            raise ReplyError(code, not_object(k, type(item).__name__))
         item = _lower_keys(item)
-        unknown = [key for key in item if key not in _WEIGHT_ITEM_KEYS]
+        unknown = [key for key in item if key not in keys]
         if unknown:
-            raise ReplyError("wrong_type", f"weights[{k}]: key {unknown[0]!r} unknown "
-                                           f"(an entry has \"channels\" and \"weight\")")
-        missing = [key for key in _WEIGHT_ITEM_KEYS if item.get(key) is None]
+            where = f"{name}[{k}]" if index_unknown else name
+            raise ReplyError(code, f"{where}: key {unknown[0]!r} unknown "
+                                   f"(an entry has \"{keys[0]}\" and \"{keys[1]}\")")
+        missing = [key for key in keys if item.get(key) is None]
         if missing:
-            raise ReplyError("wrong_type", f"weights[{k}]: missing {missing[0]!r}")
-        pairs.append((item["channels"], item["weight"]))
+            raise ReplyError(code, f"{name}[{k}]: missing {missing[0]!r}")
+        pairs.append((item[keys[0]], item[keys[1]]))
     return pairs
+
+
+def _weight_items(raw: list) -> list[tuple[object, object]]:
+    """(selector, weight) pairs of ``[{"channels": selector, "weight": w}, ...]``."""
+    return _entry_pairs(raw, "weights", _WEIGHT_ITEM_KEYS, "wrong_type",
+                        lambda k, kind: f"weights[{k}]: a list of entries must hold only objects "
+                                        f"{{\"channels\": ..., \"weight\": ...}}, got {kind}", index_unknown=True)
 
 
 def _weights_from_map(raw, n: int, strength) -> np.ndarray:
@@ -303,21 +313,9 @@ def _bound_items(field_name: str, raw) -> list[tuple[object, object]]:
     if not isinstance(raw, list):
         raise ReplyError("bad_goal", f"{field_name}: must be a map {{selector: bits}} or a list "
                                      f"[{{\"channels\": selector, \"bits\": bits}}], got {type(raw).__name__}")
-    pairs = []
-    for k, item in enumerate(raw):
-        if not isinstance(item, dict):
-            raise ReplyError("bad_goal", f"{field_name}[{k}]: must be an object {{\"channels\": ..., \"bits\": ...}}, "
-                                         f"got {type(item).__name__}")
-        item = _lower_keys(item)
-        unknown = [key for key in item if key not in _BOUND_ITEM_KEYS]
-        if unknown:
-            raise ReplyError("bad_goal", f"{field_name}: key {unknown[0]!r} unknown "
-                                         f"(an entry has \"channels\" and \"bits\")")
-        missing = [key for key in _BOUND_ITEM_KEYS if item.get(key) is None]
-        if missing:
-            raise ReplyError("bad_goal", f"{field_name}[{k}]: missing {missing[0]!r}")
-        pairs.append((item["channels"], item["bits"]))
-    return pairs
+    return _entry_pairs(raw, field_name, _BOUND_ITEM_KEYS, "bad_goal",
+                        lambda k, kind: f"{field_name}[{k}]: must be an object {{\"channels\": ..., \"bits\": ...}}, "
+                                        f"got {kind}", index_unknown=False)
 
 
 def _parse_bounds(obj: dict, field_name: str, n: int, strength, fill: float, combine) -> np.ndarray | None:
