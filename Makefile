@@ -4,12 +4,13 @@ SHELL := /bin/bash
 IN_ENV := tools/in_env.sh
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-env test test-fast demo bench clean help
+.PHONY: setup setup-env test test-fast lint demo bench clean help
 
 help:
 	@echo "make setup   build .venv (ROS 2 Jazzy wheels or the sourced ROS 2) and colcon build"
 	@echo "make test    run the test suite (pytest, real DDS)"
 	@echo "make test-fast  the ROS-free tests only (no colcon build, no DDS), under a minute"
+	@echo "make lint    ruff over the whole tree (configuration: ruff.toml)"
 	@echo "make demo    run the node graph through P1..P4 and a gain reversal"
 	@echo "make bench   print the benchmarks (ratios against the baselines)"
 	@echo "make experiments  reproduce the paper's section IV (out/experiments, docs/experiments.md)"
@@ -30,6 +31,9 @@ test: setup
 # the tests marked ros or slow.
 test-fast: setup-env
 	@.venv/bin/python -m pytest test -m "not ros and not slow" -q $(PYTEST_ARGS)
+
+lint: setup-env
+	@.venv/bin/ruff check .
 
 demo: setup
 	@$(IN_ENV) steer-ros demo

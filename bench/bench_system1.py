@@ -48,8 +48,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from steer_ros import defaults  # noqa: E402
 from steer_ros.radio.mutual_information import get_table  # noqa: E402
-from steer_ros.system1.system1 import System1  # noqa: E402
 from steer_ros.system1.certified_optimum import certified_optimum  # noqa: E402
+from steer_ros.system1.system1 import System1  # noqa: E402
 
 TOL = 1e-3
 NS = (8, 64, 512, 4096)

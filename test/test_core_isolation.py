@@ -25,7 +25,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "steer_ros"
 NOT_CORE = ("ros", "lab", "cli")  # the ROS layer and the tooling: allowed to import ROS
 BLOCKED = ("rclpy", "launch", "launch_ros", "rosidl_runtime_py", "rcl_interfaces", "rosidl_parser",

@@ -76,7 +76,7 @@ def _imported_top_levels(paths: list[Path]) -> dict[str, Path]:
 
 
 def test_package_xml_declares_every_python_import():
-    sources = sorted(REPO.glob("steer_ros/**/*.py")) + sorted(REPO.glob("launch/*.py")) 
+    sources = sorted(REPO.glob("steer_ros/**/*.py")) + sorted(REPO.glob("launch/*.py"))
     imports = _imported_top_levels([p for p in sources if p.is_file()])
     declared = {d.name for d in _package().exec_depends + _package().build_export_depends + _package().build_depends}
     own = {"steer_ros"}

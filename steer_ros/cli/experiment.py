@@ -57,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"fading-stats: {'every row within its tolerance' if passed else 'MISSED rows above'} "
               f"({seconds:.1f} s)")
         return 0 if passed else 1
-    from steer_ros.lab.experiments.options import ExperimentOptions
     from steer_ros.lab.experiments.experiment_runner import failed_targets, run_experiment
+    from steer_ros.lab.experiments.options import ExperimentOptions
 
     try:
         options = ExperimentOptions(

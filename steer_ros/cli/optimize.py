@@ -171,10 +171,9 @@ def run(args) -> int:
     import numpy as np
 
     from steer_ros.system1.baselines import b0, b1
-    from steer_ros.system1.system1 import System1
     from steer_ros.system1.certified_optimum import certified_optimum
-
     from steer_ros.system1.goal import GoalError
+    from steer_ros.system1.system1 import System1
 
     kw = {"n_samples": k, "seed": args.seed} if args.estimator == "mc" else {}
     s = System1(gains, noise, weights, p_total, mode=mode, estimator=args.estimator,

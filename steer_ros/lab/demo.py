@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 from rclpy.parameter import Parameter
 
-from steer_ros.ros.bringup import Graph
-from steer_ros.system2.steer_decision import Status
 from steer_ros.lab.fixtures.monitor_node import MonitorNode, fmt_float
+from steer_ros.ros.bringup import Graph
 from steer_ros.ros.recording import attach, detach, independent_counts, plot_recording
+from steer_ros.system2.steer_decision import Status
 
 POLICIES = [
     ("P1", "Maximize total throughput"),

@@ -27,8 +27,8 @@ from rclpy.context import Context
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.parameter import Parameter
 
-from steer_ros.ros.node_runtime import stop_executor
 from steer_ros.ros.graph import GRAPHS, parameter_overrides, resolve_config
+from steer_ros.ros.node_runtime import stop_executor
 
 
 class Graph:

@@ -8,12 +8,12 @@ the ROS 2 launch packages: only launch files import this module.
 
 import time
 
-from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
 from launch_ros.substitutions import FindPackageShare
 
+from launch import LaunchDescription
 from steer_ros.ros.graph import DEFAULT_CONFIG, GRAPHS, launch_arguments, parameter_overrides, resolve_config
 
 

@@ -67,9 +67,9 @@ import numpy as np
 
 from steer_ros import defaults
 from steer_ros.radio.mutual_information import get_table, make_estimator
+from steer_ros.system1 import goal_optimum as _go
 from steer_ros.system1.certified_optimum import validate_problem
 from steer_ros.system1.goal import Goal, Objective, ResolvedGoal, check_goal
-from steer_ros.system1 import goal_optimum as _go
 from steer_ros.system2.snapshot import SystemSnapshot
 
 __all__ = ["MODES", "System1", "project_power"]

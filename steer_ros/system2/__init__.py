@@ -14,6 +14,10 @@ from steer_ros.system2.backends.backend import (
     BackendReply,
     make_backend,
 )
+from steer_ros.system2.backends.rules_backend import RulesBackend, interpret_policy
+from steer_ros.system2.backends.scripted_backend import ScriptedBackend, ScriptStep, load_script
+from steer_ros.system2.goal_check import GoalError, check_goal, smooth_goal
+from steer_ros.system2.goal_text import describe_goal
 from steer_ros.system2.navigator import AsyncNavigator, Navigator
 from steer_ros.system2.prompt import (
     build_messages,
@@ -22,11 +26,7 @@ from steer_ros.system2.prompt import (
     load_system_template,
     render_system_prompt,
 )
-from steer_ros.system2.goal_check import GoalError, check_goal, smooth_goal
-from steer_ros.system2.goal_text import describe_goal
 from steer_ros.system2.reply import GOAL_FIELDS, ParsedReply, ReplyError, parse_goal_fields, parse_reply
-from steer_ros.system2.backends.rules_backend import RulesBackend, interpret_policy
-from steer_ros.system2.backends.scripted_backend import ScriptedBackend, ScriptStep, load_script
 
 __all__ = [
     "AsyncNavigator", "BACKEND_KINDS", "GOAL_FIELDS", "GoalError", "check_goal", "describe_goal",

@@ -36,7 +36,7 @@ from steer_ros.radio.constellations import get_constellation
 from steer_ros.system1.goal import Goal
 from steer_ros.system2.goal_check import GoalError, check_goal, sanitize_goal, smooth_goal
 from steer_ros.system2.goal_text import describe_goal
-from steer_ros.system2.steer_decision import SteerDecision, Status
+from steer_ros.system2.steer_decision import Status, SteerDecision
 
 
 class Guardrail:

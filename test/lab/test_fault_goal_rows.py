@@ -23,7 +23,7 @@ from steer_ros.system1.system1 import System1
 from steer_ros.system2 import BackendConfig, Navigator, make_backend
 from steer_ros.system2.guardrail import Guardrail
 from steer_ros.system2.snapshot import SystemSnapshot
-from steer_ros.system2.steer_decision import SteerDecision, Status
+from steer_ros.system2.steer_decision import Status, SteerDecision
 
 N = defaults.N_CHANNELS
 BASE = defaults.design_gains(N)

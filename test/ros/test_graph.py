@@ -15,11 +15,11 @@ pytest.importorskip("steer_ros.msg", reason="steer_ros messages are not built (m
 from rclpy.parameter import Parameter
 
 from steer_ros import defaults
-from steer_ros.ros.bringup import Graph
-from steer_ros.system2.steer_decision import Status
-from steer_ros.lab.fixtures.monitor_node import MonitorNode, standalone_monitor
-from steer_ros.ros.node_processes import ProcessGraph
 from steer_ros.lab.fixtures import ScriptedOpenAIServer
+from steer_ros.lab.fixtures.monitor_node import MonitorNode, standalone_monitor
+from steer_ros.ros.bringup import Graph
+from steer_ros.ros.node_processes import ProcessGraph
+from steer_ros.system2.steer_decision import Status
 
 pytestmark = [pytest.mark.ros, pytest.mark.realtime]
 

@@ -8,7 +8,6 @@ import math
 import numpy as np
 import pytest
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
-
 from rosutil import SpunNode, start_probe, stop_process, wait_until
 
 pytestmark = pytest.mark.ros

@@ -45,8 +45,8 @@ def test_a_publish_held_up_by_a_step_tick_still_publishes_the_count_due_at_its_s
     from rclpy.context import Context
     from rclpy.parameter import Parameter
     from rclpy.qos import QoSProfile, ReliabilityPolicy
-
     from rosutil import SpunNode, wait_until
+
     from steer_ros import defaults
     from steer_ros.msg import AllocationState, ChannelState
     from steer_ros.ros import topics

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from rosutil import SpunNode, ros_env, stop_process, wait_until
 
 pytestmark = [pytest.mark.ros, pytest.mark.realtime]
@@ -232,8 +231,8 @@ def test_plot_command_writes_figures_from_the_recording(graph_recording, tmp_pat
 def test_replay_drives_a_fresh_optimizer_to_the_recorded_allocation(graph_recording, domain_id):
     from rclpy.qos import QoSProfile, ReliabilityPolicy
 
-    from steer_ros.ros.bringup import running_graph
     from steer_ros.msg import AllocationState
+    from steer_ros.ros.bringup import running_graph
     from steer_ros.ros.recording.reader import Recording
     from steer_ros.ros.recording.replay import Replayer
 
@@ -366,9 +365,10 @@ def test_killed_recorder_leaves_a_readable_file(domain_id, tmp_path):
 
 @pytest.mark.skipif(importlib.util.find_spec("launch_ros") is None, reason="launch_ros is not installed")
 def test_launch_file_starts_the_recorder_when_record_is_true(tmp_path):
-    from launch import LaunchContext
     from launch.actions import ExecuteProcess
     from launch.launch_description_sources import PythonLaunchDescriptionSource
+
+    from launch import LaunchContext
 
     source = PythonLaunchDescriptionSource(str(Path(__file__).resolve().parents[2] / "launch" / "sim.launch.py"))
     description = source.get_launch_description(LaunchContext())

@@ -25,15 +25,15 @@ import pytest
 # A ROS test module: skipped as a whole where the messages are not built (make test-fast).
 pytest.importorskip("steer_ros.msg", reason="steer_ros messages are not built (make setup)")
 from rclpy.node import Node
-
 from rosutil import ros_env
+
 from steer_ros import defaults
-from steer_ros.ros.bringup import Graph
 from steer_ros.cli import main as steer_ros_cli
-from steer_ros.ros.graph import config_dir, graph_for_config, parameter_overrides
+from steer_ros.lab.fixtures.monitor_node import MonitorNode
 from steer_ros.msg import ChannelState
 from steer_ros.ros import topics
-from steer_ros.lab.fixtures.monitor_node import MonitorNode
+from steer_ros.ros.bringup import Graph
+from steer_ros.ros.graph import config_dir, graph_for_config, parameter_overrides
 from steer_ros.ros.node_processes import NodeProcess
 from steer_ros.sdr.synth import read_truth
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from steer_ros.system1.baselines import b0, b1, gaussian_waterfilling
 from steer_ros.defaults import design_gains
+from steer_ros.system1.baselines import b0, b1, gaussian_waterfilling
 from steer_ros.system1.certified_optimum import certified_optimum
 
 

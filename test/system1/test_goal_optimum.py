@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-
 from goal_reference import random_instance, slsqp
+
 from steer_ros.radio.mutual_information import get_table
 from steer_ros.system1.certified_optimum import certified_optimum, min_budget_for_sum_mi
 from steer_ros.system1.goal import Goal, GoalError, Objective

@@ -8,9 +8,10 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
-
 from goal_reference import random_instance, slsqp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from steer_ros.system1.goal import Goal, GoalError, Objective
 from steer_ros.system1.goal_optimum import goal_optimum
 from steer_ros.system1.system1 import System1

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from steer_ros.system2.steer_decision import SteerDecision, Status
-from steer_ros.system2.guardrail import Guardrail
 from steer_ros.system2 import ReplyError, parse_reply
+from steer_ros.system2.guardrail import Guardrail
+from steer_ros.system2.steer_decision import Status, SteerDecision
 
 N = 8
 P_MIN, P_MAX = 1.0, 40.0

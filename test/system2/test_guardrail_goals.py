@@ -14,7 +14,7 @@ from steer_ros.system1.certified_optimum import certified_optimum, min_budget_fo
 from steer_ros.system1.goal import Goal, Objective
 from steer_ros.system1.goal_optimum import floor_power, max_sum_mi
 from steer_ros.system2.guardrail import Guardrail
-from steer_ros.system2.steer_decision import SteerDecision, Status
+from steer_ros.system2.steer_decision import Status, SteerDecision
 
 N = 8
 GAIN = defaults.design_gains(N)

@@ -9,11 +9,18 @@ import threading
 import numpy as np
 import pytest
 
-from steer_ros.system2.steer_decision import Status
-from steer_ros.system2 import (AsyncNavigator, Backend, BackendConfig, BackendReply, Navigator,
-                                 ScriptedBackend, make_backend)
-from steer_ros.system2.backends.scripted_backend import ScriptStep, parse_step
 from steer_ros.lab.fixtures import ScriptedOpenAIServer, design_snapshot
+from steer_ros.system2 import (
+    AsyncNavigator,
+    Backend,
+    BackendConfig,
+    BackendReply,
+    Navigator,
+    ScriptedBackend,
+    make_backend,
+)
+from steer_ros.system2.backends.scripted_backend import ScriptStep, parse_step
+from steer_ros.system2.steer_decision import Status
 
 GOOD = json.dumps({"weights": [1] * 8, "reasoning": "fine"})
 

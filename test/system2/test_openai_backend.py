@@ -11,11 +11,11 @@ import socket
 import numpy as np
 import pytest
 
-from steer_ros.system2.steer_decision import Status
-from steer_ros.system2.guardrail import Guardrail
+from steer_ros.lab.fixtures import ScriptedOpenAIServer, design_snapshot
 from steer_ros.system2 import BackendConfig, Navigator, make_backend
 from steer_ros.system2.backends.openai_backend import OpenAIBackend
-from steer_ros.lab.fixtures import ScriptedOpenAIServer, design_snapshot
+from steer_ros.system2.guardrail import Guardrail
+from steer_ros.system2.steer_decision import Status
 
 DEADLINE_S = 0.5
 GOOD = {"weights": [1, 1, 1, 1, 1, 1, 4, 4], "P_total": 30, "reasoning": "favour 7 and 8"}

@@ -9,11 +9,11 @@ import dataclasses
 import numpy as np
 import pytest
 
+from steer_ros.lab.fixtures import ScriptedOpenAIServer, design_snapshot
 from steer_ros.system1.goal import Goal, Objective
 from steer_ros.system2 import BackendConfig, Navigator, build_user_message, make_backend, render_system_prompt
 from steer_ros.system2.backends.openai_backend import response_schema
 from steer_ros.system2.steer_decision import Status
-from steer_ros.lab.fixtures import ScriptedOpenAIServer, design_snapshot
 
 
 @pytest.mark.parametrize("constellation,bits,name", [("qpsk", "2", "QPSK"), ("16qam", "4", "16-QAM"),

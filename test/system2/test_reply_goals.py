@@ -9,11 +9,11 @@ import math
 import numpy as np
 import pytest
 
+from steer_ros.lab.fixtures import design_snapshot
 from steer_ros.system1.goal import Objective
 from steer_ros.system2 import Navigator, ReplyError, parse_reply
 from steer_ros.system2.backends.scripted_backend import ScriptedBackend, ScriptStep
 from steer_ros.system2.steer_decision import Status
-from steer_ros.lab.fixtures import design_snapshot
 
 N = 8
 #: c_i increasing with i (the design gains): weakest = channel 1, strongest = channel 8.

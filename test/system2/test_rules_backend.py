@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from steer_ros import defaults
-from steer_ros.system2.steer_decision import Status
+from steer_ros.lab.fixtures import design_snapshot
 from steer_ros.system2 import Navigator, RulesBackend, interpret_policy
 from steer_ros.system2.snapshot import SystemSnapshot
-from steer_ros.lab.fixtures import design_snapshot
+from steer_ros.system2.steer_decision import Status
 
 P1 = "Maximize total throughput"
 P2 = "Prioritize channels 7 and 8"
@@ -144,8 +144,8 @@ def step_locked(policy, steps=250, nav_every=10, reverse_at=None, use_navigator=
     current snapshot and the guardrail's accepted command is applied. Returns the
     optimizer and the per-step MI spread."""
     optimizer = pytest.importorskip("steer_ros.system1.system1")
-    from steer_ros.system2.steer_decision import SteerDecision
     from steer_ros.system2.guardrail import Guardrail
+    from steer_ros.system2.steer_decision import SteerDecision
 
     gain = defaults.design_gains()
     noise = np.full(gain.shape, defaults.NOISE_VAR)

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 from steer_ros import defaults
+from steer_ros.lab.fixtures import design_snapshot
 from steer_ros.system1.goal import Objective
 from steer_ros.system1.goal_optimum import goal_feasibility
 from steer_ros.system2 import Navigator, RulesBackend
 from steer_ros.system2.guardrail import Guardrail
-from steer_ros.system2.steer_decision import SteerDecision, Status
-from steer_ros.lab.fixtures import design_snapshot
+from steer_ros.system2.steer_decision import Status, SteerDecision
 
 N = 8
 WS, MM, MP = Objective.WEIGHTED_SUM, Objective.MAX_MIN, Objective.MIN_POWER

@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from steer_ros.system2.steer_decision import Status
+from steer_ros.lab.fixtures import design_snapshot
 from steer_ros.system2 import BackendConfig, Navigator, ScriptedBackend, make_backend
 from steer_ros.system2.backends.scripted_backend import ScriptStep, load_script, parse_step
-from steer_ros.lab.fixtures import design_snapshot
+from steer_ros.system2.steer_decision import Status
 
 GOOD = {"weights": [1] * 8, "P_total": 20, "reasoning": "scripted"}
 

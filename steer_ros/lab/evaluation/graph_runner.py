@@ -69,8 +69,7 @@ def run_graph_case(case: Case, schedule: EvalSchedule, options: ExperimentOption
     """One run of ``case`` through a fresh live graph, scored like a step-locked run."""
     from rclpy.parameter import Parameter
 
-    from steer_ros.lab.experiments.through_graph import (
-        STEERED_NODES, Probe, _calls_from, _on_step_grid, quiet_nodes)
+    from steer_ros.lab.experiments.through_graph import STEERED_NODES, Probe, _calls_from, _on_step_grid, quiet_nodes
     from steer_ros.ros.bringup import running_graph
 
     quiet_nodes()

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from steer_ros.lab.experiments import figures
 from steer_ros.lab.experiments.harness import POLICY_SCHEDULE, REVERSAL_SCHEDULE, Schedule
+from steer_ros.lab.experiments.maxmin_reversal import run_maxmin_reversal
 from steer_ros.lab.experiments.options import ExperimentOptions
 from steer_ros.lab.experiments.policies import POLICIES, run_policies
 from steer_ros.lab.experiments.report import merge_results, provenance, write_reports
 from steer_ros.lab.experiments.reversal import POLICY as REVERSAL_POLICY
-from steer_ros.lab.experiments.maxmin_reversal import run_maxmin_reversal
 from steer_ros.lab.experiments.reversal import run_reversal
 
 EXPERIMENTS = ("policies", "reversal")

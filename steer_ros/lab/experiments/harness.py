@@ -28,11 +28,11 @@ import numpy as np
 
 from steer_ros import defaults
 from steer_ros.channels.scenario import reversed_gains
-from steer_ros.system2.steer_decision import SteerDecision, Status
 from steer_ros.lab.experiments.trace import NavigatorCall, Trace, TraceRecorder
-from steer_ros.system2.guardrail import Guardrail
-from steer_ros.system2 import Navigator
 from steer_ros.system1.system1 import System1
+from steer_ros.system2 import Navigator
+from steer_ros.system2.guardrail import Guardrail
+from steer_ros.system2.steer_decision import Status, SteerDecision
 
 
 @dataclass(frozen=True)

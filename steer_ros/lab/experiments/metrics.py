@@ -16,8 +16,8 @@ from collections import Counter
 import numpy as np
 
 from steer_ros import defaults
-from steer_ros.system1.baselines import b0, b1
 from steer_ros.lab.experiments.trace import Trace
+from steer_ros.system1.baselines import b0, b1
 from steer_ros.system1.certified_optimum import certified_optimum, min_budget_for_sum_mi
 
 #: A channel is re-converged when every channel's MI is this close to the certified optimum.

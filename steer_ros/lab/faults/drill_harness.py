@@ -23,10 +23,10 @@ from typing import Callable, Iterator
 import numpy as np
 
 from steer_ros import defaults
-from steer_ros.system2.steer_decision import Status
 from steer_ros.lab.faults.catalogue import GOOD_TAG, Fault
 from steer_ros.lab.faults.drill_server import DrillServer
 from steer_ros.lab.faults.metrics import RowResult
+from steer_ros.system2.steer_decision import Status
 
 
 @dataclass
@@ -57,9 +57,9 @@ def _monitor_class():
     """DrillMonitor: the MonitorNode plus arrival times of channel states (node rows)."""
     import collections
 
+    from steer_ros.lab.fixtures.monitor_node import MonitorNode
     from steer_ros.msg import ChannelState
     from steer_ros.ros import topics
-    from steer_ros.lab.fixtures.monitor_node import MonitorNode
 
     class DrillMonitor(MonitorNode):
         def __init__(self, channels: bool = False, node_name: str = "fault_monitor", **kwargs):

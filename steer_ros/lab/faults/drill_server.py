@@ -14,8 +14,8 @@ import socket
 import threading
 import time
 
-from steer_ros.system2.backends.scripted_backend import ScriptStep, parse_step
 from steer_ros.lab.fixtures.openai_server import ScriptedOpenAIServer
+from steer_ros.system2.backends.scripted_backend import ScriptStep, parse_step
 
 
 class SwitchableScript:

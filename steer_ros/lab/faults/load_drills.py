@@ -9,7 +9,6 @@ import os
 import time
 from typing import Sequence
 
-
 from steer_ros.lab.faults.catalogue import Fault
 from steer_ros.lab.faults.drill_harness import DrillHarness, external_monitor, process_rss
 from steer_ros.lab.faults.metrics import RowResult

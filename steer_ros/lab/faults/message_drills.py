@@ -10,10 +10,10 @@ from typing import Sequence
 import numpy as np
 
 from steer_ros import defaults
-from steer_ros.system2.steer_decision import Status
 from steer_ros.lab.faults.catalogue import Fault
 from steer_ros.lab.faults.drill_harness import DrillHarness, in_process_graph, normalized_weights, status_name
 from steer_ros.lab.faults.metrics import RowResult
+from steer_ros.system2.steer_decision import Status
 
 
 class MessageDrills(DrillHarness):

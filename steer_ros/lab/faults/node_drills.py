@@ -12,12 +12,12 @@ from typing import Callable, Sequence
 import numpy as np
 
 from steer_ros import defaults
-from steer_ros.system2.steer_decision import Status
 from steer_ros.lab.faults.catalogue import Fault, good_step
-from steer_ros.lab.faults.drill_server import DrillServer
 from steer_ros.lab.faults.drill_harness import DrillHarness, external_monitor, normalized_weights
+from steer_ros.lab.faults.drill_server import DrillServer
 from steer_ros.lab.faults.metrics import RowResult
 from steer_ros.system2.backends.backend import OPENAI_API_KEY_ENV
+from steer_ros.system2.steer_decision import Status
 
 #: The value of the API key variable during the node drills: no log line, diagnostic
 #: or parameter of the run may contain it.

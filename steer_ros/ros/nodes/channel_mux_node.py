@@ -19,13 +19,13 @@ import threading
 from rclpy.node import Node
 
 from steer_ros import defaults
-from steer_ros.msg import ChannelState
 from steer_ros.channels.channel_mux import ON_STALE, SOURCES, ChannelMux, parse_sources
+from steer_ros.msg import ChannelState
 from steer_ros.ros import topics
 from steer_ros.ros.conversions import channel_arrays, channel_state_msg
 from steer_ros.ros.diagnostics import DiagnosticsReporter
-from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.ros.node_runtime import run_node
+from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.system1.step_pacer import PublishLimiter
 
 PARAMS = [

@@ -26,8 +26,8 @@ from steer_ros.msg import ChannelState
 from steer_ros.ros import topics
 from steer_ros.ros.conversions import channel_state_msg
 from steer_ros.ros.diagnostics import DiagnosticsReporter
-from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.ros.node_runtime import run_node
+from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.validation import InvalidInput
 
 PARAMS = [

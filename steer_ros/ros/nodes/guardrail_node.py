@@ -21,14 +21,14 @@ import numpy as np
 from rclpy.node import Node
 
 from steer_ros import defaults
-from steer_ros.system2.steer_decision import SteerDecision, Status
-from steer_ros.system2.guardrail import Guardrail
 from steer_ros.msg import AllocationState, ChannelState, SteerCommand
 from steer_ros.ros import topics
 from steer_ros.ros.conversions import channel_arrays, decision_from_msg, decision_msg
 from steer_ros.ros.diagnostics import WARN, DiagnosticsReporter
-from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.ros.node_runtime import run_node
+from steer_ros.ros.parameters import Param, ParameterSet
+from steer_ros.system2.guardrail import Guardrail
+from steer_ros.system2.steer_decision import Status, SteerDecision
 
 PARAMS = [
     Param("p_min", defaults.P_MIN, "Lowest power budget a command may set.", min=1e-9, read_only=True),

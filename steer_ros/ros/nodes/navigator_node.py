@@ -21,18 +21,17 @@ from rclpy.node import Node
 from std_msgs.msg import String
 
 from steer_ros import defaults
-from steer_ros.system2.steer_decision import SteerDecision, Status
 from steer_ros.msg import AllocationState, ChannelState, SteerCommand
-from steer_ros.system2 import BACKEND_KINDS, AsyncNavigator, BackendConfig, Navigator, make_backend
-from steer_ros.system2.backends.backend import BASE_URL_ENV, MODEL_ENV
 from steer_ros.ros import topics
 from steer_ros.ros.conversions import channel_arrays, decision_msg, goal_from_msg
 from steer_ros.ros.diagnostics import WARN, DiagnosticsReporter
-from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.ros.node_runtime import run_node
+from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.system1.goal import Goal
+from steer_ros.system2 import BACKEND_KINDS, AsyncNavigator, BackendConfig, Navigator, make_backend
+from steer_ros.system2.backends.backend import BASE_URL_ENV, MODEL_ENV
 from steer_ros.system2.snapshot import SystemSnapshot
-
+from steer_ros.system2.steer_decision import Status, SteerDecision
 
 PARAMS = [
     Param("period_s", defaults.NAVIGATOR_PERIOD_S, "Seconds between navigator cycles.", min=0.01, max=3600.0,

@@ -28,8 +28,8 @@ from steer_ros.msg import ChannelState
 from steer_ros.ros import topics
 from steer_ros.ros.conversions import channel_state_msg
 from steer_ros.ros.diagnostics import ERROR, WARN, DiagnosticsReporter
-from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.ros.node_runtime import run_node
+from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.sdr.frame import PilotFrame
 from steer_ros.sdr.sdr_runner import ENDED, OPENING, RUNNING, WAITING, SdrRunner, calibrate, open_pipeline
 from steer_ros.sdr.sources import KINDS

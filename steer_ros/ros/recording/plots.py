@@ -34,9 +34,9 @@ from pathlib import Path
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.ros.recording.reader import Recording, field_or_none, find_topic
 from steer_ros.system2.state_summary import group_bounds
 from steer_ros.system2.steer_decision import Status
-from steer_ros.ros.recording.reader import Recording, field_or_none, find_topic
 
 MAX_REASONING_LINES = 30
 LINE_WIDTH = 150

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 import yaml
 from rclpy.duration import Infinite
-from rclpy.qos import (DurabilityPolicy, HistoryPolicy, LivelinessPolicy, QoSProfile, ReliabilityPolicy)
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, LivelinessPolicy, QoSProfile, ReliabilityPolicy
 
 BAG_METADATA_VERSION = 8
 # rmw's RMW_DURATION_INFINITE, as rosbag2 writes it.

@@ -22,7 +22,6 @@ from mcap.exceptions import McapError
 from mcap.reader import NonSeekingReader, SeekingReader
 from mcap_ros2.decoder import DecoderFactory
 
-
 #: Message fields added since 0.1.0 and their "none" values (what a 0.1.0 recording means).
 FIELD_DEFAULTS: dict[str, Any] = {
     "objective": 0,  # SteerCommand.OBJECTIVE_WEIGHTED_SUM

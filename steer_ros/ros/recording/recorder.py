@@ -36,8 +36,13 @@ from rclpy.qos import QoSProfile
 
 from steer_ros.ros import topics
 from steer_ros.ros.recording import qos as bag_qos
-from steer_ros.ros.recording.definitions import (MESSAGE_ENCODING, SCHEMA_ENCODING, full_definition, message_class,
-                                             normalize_type)
+from steer_ros.ros.recording.definitions import (
+    MESSAGE_ENCODING,
+    SCHEMA_ENCODING,
+    full_definition,
+    message_class,
+    normalize_type,
+)
 
 PROFILE = "ros2"
 LIBRARY = "steer_ros recorder (mcap python)"
