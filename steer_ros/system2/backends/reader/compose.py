@@ -101,6 +101,9 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
         if sel is not None:
             if sel.ambiguous:
                 raise Keep(f"ambiguous: {sel.ambiguous}")
+            if any(k < 0 for k in sel.numbers):
+                raise Keep("declined: a channel number is a whole number (channels are 1.."
+                           f"{n})")
             bad = sorted({k for k in sel.numbers if not 1 <= k <= n})
             if bad:
                 raise Keep(f"declined: the policy names channels that do not exist (channel "
@@ -151,8 +154,13 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
                 kind_b, amounts = bound[0], bound[1:]
                 if kind_b == "at":
                     raise Keep(f"half_understood: \"at {amounts[0].value:g} {amounts[0].unit}\": at least or at most?")
-                pairs = ([("floor", amounts[0]), ("cap", amounts[1])] if kind_b == "between"
-                         else [(kind_b, amounts[0])])
+                if kind_b == "between":
+                    lo, hi = amounts
+                    if not lo.unit:  # "between 1 and 1.5 bits": the unit is said once
+                        lo = Amount(lo.value, hi.unit)
+                    pairs = [("floor", lo), ("cap", hi)]
+                else:
+                    pairs = [(kind_b, amounts[0])]
                 for which, amount in pairs:
                     if c.sel == TOTAL:
                         value = _bits_of(amount, "the total rate")
@@ -332,15 +340,16 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
     _check_goal(reply, snapshot, p_total, constellation, bits_max)
     if least and goal:
         _least_power(reply, snapshot, p_total, p_min, constellation, sum_rate_margin, why)
-    elif on_prio and not max_min:
+    elif on_prio and not max_min and all(r == priority_weight for _, r, _ in on_prio):
         _priority_floors(reply, weights, on_prio, snapshot, constellation, bits_max, why)
     return reply, why
 
 
 def _weights_out(weights: np.ndarray, n: int):
+    """Weights normalized to sum 1 (a list; ``{"all": 1}`` for equal weights above 64 channels)."""
     if np.allclose(weights, weights[0]):
-        return [1.0] * n if n <= 64 else {"all": 1.0}
-    return [float(f"{w:.6g}") for w in weights]
+        return [1.0 / n] * n if n <= 64 else {"all": 1.0}
+    return [float(f"{w:.6g}") for w in weights / weights.sum()]
 
 
 def _goal_of(reply: dict, snapshot: SystemSnapshot):

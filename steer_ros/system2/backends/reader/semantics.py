@@ -188,15 +188,20 @@ class ToClauses(Transformer):
             out = out.merge(s)
         return out
 
+    @staticmethod
+    def _excepted(sel: Sel) -> str:
+        # after "except" / "all but" a bare number is a channel: "all channels except 1"
+        return "" if "could be channel" in sel.ambiguous else sel.ambiguous
+
     def sel(self, c):
         if len(c) == 2:
             return Sel(c[0].atoms, c[0].rest, c[0].them, c[1].atoms, c[0].numbers + c[1].numbers,
-                       c[0].ambiguous or c[1].ambiguous)
+                       c[0].ambiguous or self._excepted(c[1]))
         return c[0]
 
 
     def sel_all_but(self, c):
-        return Sel(("all",), excluded=c[0].atoms, numbers=c[0].numbers, ambiguous=c[0].ambiguous,
+        return Sel(("all",), excluded=c[0].atoms, numbers=c[0].numbers, ambiguous=self._excepted(c[0]),
                    rest=False, them=c[0].them)
 
     def place(self, c):

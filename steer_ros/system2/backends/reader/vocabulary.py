@@ -73,7 +73,8 @@ _add("ALL", "all", "every", "each", "each of", "all of", "any")
 _add("OTHERS", "rest", "others", "other", "remaining", "every other", "all other", "all others", "the other",
      "everything else")
 _add("EXCEPT", "except", "except for", "but not", "other than", "apart from", "save for", "excluding", "besides")
-_add("ALLBUT", "all but", "all except", "every channel except", "all channels except", "all channels but")
+_add("ALLBUT", "all but", "all except", "every channel except", "all channels except", "all channels but",
+     "every channel but", "every channel other than", "all channels other than", "everything but", "everything except")
 _add("ONLY", "only", "just", "solely", "exclusively")
 _add("TO", "to", "through", "thru", "-", "until", "up to and including")
 _add("AND", "and", "&", "as well as", "plus")
@@ -123,7 +124,7 @@ _add("PRIO", "prioritize", "prioritise", "favour", "favor", "boost", "focus on",
      "more power to", "put the emphasis on", "put power on", "privilege")
 _add("PRIORITY", "priority", "priority over others", "priority over rest", "precedence")
 _add("OVEROTHERS", "over others", "over rest", "over other channels", "than others", "as others",
-     "than rest", "of others", "relative to others")
+     "than rest", "relative to others")
 _add("MATTER", "matter most", "matters most", "are most important", "is most important", "are critical",
      "is critical", "matter more", "are important", "is important")
 _add("GIVE", "give", "assign", "grant", "allot")
