@@ -20,8 +20,10 @@ def db(gain: np.ndarray, base: np.ndarray) -> np.ndarray:
 
 
 def test_every_scenario_is_covered_here():
-    # The fading scenarios have files of their own: test_fading.py, test_fading_statistics.py.
-    assert set(SCENARIOS) == {"static", "reversal", "rayleigh", "random_walk", "schedule", "jakes", "tdl"}
+    # The fading scenarios have files of their own: test_fading.py, test_fading_statistics.py,
+    # test_mu_mimo.py.
+    assert set(SCENARIOS) == {"static", "reversal", "rayleigh", "random_walk", "schedule", "jakes", "tdl",
+                              "mu_mimo_zf"}
 
 
 def test_static_defaults_to_the_design_gains_and_unit_noise():
