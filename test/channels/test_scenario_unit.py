@@ -133,7 +133,8 @@ def test_random_walk_stays_within_its_range(std, limit):
 
 
 def test_schedule_is_piecewise_constant():
-    s = scenario(scenario="schedule", n_channels=2, schedule=((0.0, (1.0, 2.0)), (10.0, (3.0, 0.0)), (20.0, (5.0, 6.0))))
+    s = scenario(scenario="schedule", n_channels=2,
+                 schedule=((0.0, (1.0, 2.0)), (10.0, (3.0, 0.0)), (20.0, (5.0, 6.0))))
     assert s.at(0.0)[0].tolist() == [1.0, 2.0]
     assert s.at(9.99)[0].tolist() == [1.0, 2.0]
     assert s.at(10.0)[0].tolist() == [3.0, 0.0]

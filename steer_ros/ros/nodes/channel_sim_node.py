@@ -88,7 +88,8 @@ def scenario_from(values) -> ChannelScenario:
     if values.scenario == "schedule":
         times, flat = values.schedule_times, values.schedule_gains
         if len(flat) != len(times) * n:
-            raise InvalidInput("schedule_gains", f"expected {len(times)} x {n} = {len(times) * n} values, got {len(flat)}")
+            raise InvalidInput("schedule_gains",
+                               f"expected {len(times)} x {n} = {len(times) * n} values, got {len(flat)}")
         schedule = tuple((t, tuple(flat[k * n:(k + 1) * n])) for k, t in enumerate(times))
     return ChannelScenario(ScenarioConfig(
         scenario=values.scenario, gain=tuple(values.gain), n_channels=n,
