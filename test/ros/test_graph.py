@@ -60,6 +60,9 @@ def test_policy_change_through_the_topic_changes_accepted_weights_within_two_per
         raw = monitor.wait_for(lambda m: next((c for c in m.commands_since(t0, raw=True) if c.status == Status.OK),
                                               None), 2 * NAV_PERIOD_S, "the raw proposal")
         assert raw.readback == "weights 4 on 7-8, 1 on 1-6; budget 40", raw.readback
+        # and the guardrail's /diagnostics show the read-back of its last command
+        monitor.wait_for(lambda m: " on 7-8, 1 on 1-6; budget 40" in m.diagnostic("/guardrail").get("readback", ""),
+                         5.0, "the read-back in the guardrail's diagnostics")
 
 
 def test_gain_reversal_is_tracked_by_the_optimizer(domain_id):
