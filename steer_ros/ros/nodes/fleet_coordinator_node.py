@@ -21,8 +21,8 @@ import threading
 import time
 
 import numpy as np
-from rclpy.node import Node
 from rclpy.event_handler import SubscriptionEventCallbacks
+from rclpy.node import Node
 
 from steer_ros import defaults
 from steer_ros.fleet.config import fleet_config, radio_names
