@@ -6,8 +6,9 @@ budget").
 
 * the radio's reserve R_k (it may fall back to it at any moment);
 * every grant sent to it that has not expired (issued + lease_s) and whose epoch is not
-  older than the newest epoch the radio reported in force (a radio refuses epochs
-  older than the one in force, so those can no longer take effect);
+  older than the newest epoch the radio ever reported in force (a radio refuses epochs
+  older than the one in force, and after a restart grants issued before it started,
+  so those can no longer take effect);
 * the budget the radio last reported in force, while that report's lease lasts
   (covers a grant this coordinator did not send: a stranger's, a predecessor's);
 * p_max_k while the radio is *unknown*: after a (re)start, until the radio reports a
@@ -106,10 +107,14 @@ class Coordinator:
         if report.epoch >= self.next_epoch:  # an epoch this coordinator never issued
             self.foreign_epochs += 1
             self.next_epoch = int(report.epoch) + 1
-        if report.epoch >= r.reported_epoch or report.epoch == 0:
+        # Monotone: once a radio reported epoch e in force, grants older than e are dead
+        # for good (in the same incarnation they are stale; after a restart the radio
+        # refuses grants issued before it started). A report of the reserve (epoch 0)
+        # must not bring them back into the count: their headroom may be granted already.
+        if report.epoch and report.epoch >= r.reported_epoch:
             r.reported_epoch = int(report.epoch)
             r.reported_budget = float(report.budget)
-            r.reported_until = float(report.expires) if report.epoch else -math.inf
+            r.reported_until = float(report.expires)
         if report.epoch >= self.first_epoch and report.epoch < self.next_epoch:
             r.known = True
         self._prune(now)

@@ -62,14 +62,21 @@ def _weights(weights, n: int) -> np.ndarray:
 
 def demand_curve(gain, noise_var, weights=None, budget_max: float = defaults.P_MAX, goal: Goal | None = None,
                  n_points: int = defaults.FLEET_DEMAND_POINTS, constellation: str = defaults.CONSTELLATION,
-                 budget_min: float = 0.0) -> DemandCurve:
+                 budget_min: float = 0.0, center: float = math.nan) -> DemandCurve:
     """The radio's demand curve up to ``budget_max`` (its box top, or the budget its
     navigator asked for, whichever is smaller), ``n_points`` log-spaced prices.
 
     weighted_sum goals (floors, caps, off channels included) use the closed-form KKT
     response; min_power demands its least budget at every price; max_min (and any other
     family) is sampled: the certified optimum's value at log-spaced budgets, its slope
-    by finite differences (concave, so the slopes fall)."""
+    by finite differences (concave, so the slopes fall).
+
+    ``center``: the radio's multiplier now (its shadow price at the budget in force).
+    Given, half the points go to a window of +-FLEET_DEMAND_WINDOW in ln lambda around
+    it: the fleet price settles where each radio's multiplier is, so the interpolated
+    grant is accurate there (per-radio error ~1e-5 bits at K = 16, N = 64 once the
+    radios re-centre, one or two rounds; ~5e-2 bits from an even grid of the same
+    size), while the coarse half covers a sudden change."""
     gain, noise_var, w, _ = validate_problem(gain, noise_var, weights, None)
     n = gain.shape[0]
     table = get_table(constellation)
@@ -102,6 +109,12 @@ def demand_curve(gain, noise_var, weights=None, budget_max: float = defaults.P_M
         lam_top = float(np.min(b[useful])) * max(table.slope_sat, 1e-300)
     lam_low = max(lam_low, lam_top * 1.000001)
     price = np.geomspace(lam_top, lam_low, n_points)
+    if math.isfinite(center) and center > 0:
+        half = max(n_points // 2, 2)
+        w = defaults.FLEET_DEMAND_WINDOW
+        fine = np.geomspace(center * math.exp(-w), center * math.exp(w), n_points - half)
+        price = np.unique(np.concatenate([np.geomspace(lam_top, lam_low, half),
+                                          fine[(fine > lam_top) & (fine < lam_low)]]))
     budget = budget_response(table, b, c, lo, hi, price)
     budget = np.minimum(np.maximum(budget, 0.0), b_top)
     budget[0] = min(budget[0], b_top)
