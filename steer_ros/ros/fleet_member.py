@@ -173,6 +173,7 @@ class FleetMember:
         msg.radio = self.name
         msg.price = curve.price.tolist()
         msg.budget = curve.budget.tolist()
+        msg.curve_sum_mi = [] if curve.sum_mi is None else curve.sum_mi.tolist()
         msg.shadow_price = float(multiplier * gain.shape[0]) if math.isfinite(multiplier) else math.nan
         msg.budget_in_force = float(p_total)
         msg.sum_mi = sum_mi
