@@ -6,6 +6,8 @@ are refused and reported."""
 from __future__ import annotations
 
 import contextlib
+import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -68,3 +70,17 @@ def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
         wait_until(lambda: lease.refused.get("stale_epoch", 0) >= 1 and lease.refused.get("above_box", 0) >= 1,
                    10.0, "both strangers' grants refused")
         assert monitor.snapshot()["violations"] == 0
+
+
+@pytest.mark.skipif(importlib.util.find_spec("launch_ros") is None, reason="launch_ros is not installed")
+def test_fleet_launch_file_starts_k_radios_and_the_coordinator():
+    from launch.launch_description_sources import PythonLaunchDescriptionSource
+
+    from launch import LaunchContext
+
+    source = PythonLaunchDescriptionSource(str(Path(__file__).resolve().parents[2] / "launch" / "fleet.launch.py"))
+    description = source.get_launch_description(LaunchContext())
+    context = LaunchContext()
+    context.launch_configurations.update({"radios": "3", "config": "fleet.yaml"})
+    actions = description.entities[-1].execute(context)
+    assert len(actions) == 3 * 5 + 1  # the radio graph's five nodes per radio, and the coordinator
