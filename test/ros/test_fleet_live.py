@@ -1,7 +1,8 @@
 """A fleet over real DDS in one process: two radios (channel_sim, channel_mux, optimizer
 in the fleet) and the coordinator. Grants flow, System 1 is held to them, the cap holds
-on the stamped budgets in force, and a stranger's grants (stale epoch, above the box)
-are refused and reported."""
+on the stamped budgets in force, a stranger's grants (stale epoch, above the box) are
+refused and reported, and without the coordinator the radios fall back to their
+reserves once their leases run out (the DDS deadline reports it lost)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ CAP = 30.0
 
 @contextlib.contextmanager
 def fleet(domain_id, tmp_path):
-    params = write_fleet_params(fleet_params(2, None, CAP, radio_nodes={"rate_hz": 100.0}), tmp_path)
+    params = write_fleet_params(fleet_params(2, None, CAP, radio_nodes={"rate_hz": 100.0},
+                                             coordinator_params={"lease_s": 1.0}), tmp_path)
     graphs = []
     try:
         for name in ("radio1", "radio2"):
@@ -37,14 +39,15 @@ def fleet(domain_id, tmp_path):
                                 nodes=["channel_sim", "channel_mux", "optimizer"]))
         coordinator = Graph("coordinator", config=params, domain_id=domain_id)
         graphs.append(coordinator)
-        monitor = FleetMonitor(2, CAP, context=coordinator.context)
-        coordinator.add_node(monitor)
+        monitor = FleetMonitor(2, CAP, context=graphs[0].context)  # outlives the coordinator
+        graphs[0].add_node(monitor)
         for g in graphs:
             g.start()
         yield graphs, monitor
     finally:
         for g in graphs:
             g.shutdown()
+        monitor.destroy_node()
 
 
 def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
@@ -69,6 +72,13 @@ def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
             stranger.publish(msg)
         wait_until(lambda: lease.refused.get("stale_epoch", 0) >= 1 and lease.refused.get("above_box", 0) >= 1,
                    10.0, "both strangers' grants refused")
+        assert monitor.snapshot()["violations"] == 0
+        # the coordinator goes away: each radio keeps its lease, then falls back to its reserve
+        graphs[2].shutdown()
+        reserve = lease.reserve
+        wait_until(lambda: np.all(monitor.snapshot()["epoch"] == 0), 10.0, "both radios on their reserves")
+        assert radio1.system1.p_total == pytest.approx(reserve)
+        wait_until(lambda: "coordinator_lost" in radio1.diagnostics._problems, 10.0, "coordinator_lost reported")
         assert monitor.snapshot()["violations"] == 0
 
 
