@@ -29,9 +29,10 @@ CAP = 30.0
 
 
 @contextlib.contextmanager
-def fleet(domain_id, tmp_path):
+def fleet(domain_id, tmp_path, params_out: list):
     params = write_fleet_params(fleet_params(2, None, CAP, radio_nodes={"rate_hz": 100.0},
                                              coordinator_params={"lease_s": 1.0}), tmp_path)
+    params_out.append(params)
     graphs = []
     try:
         for name in ("radio1", "radio2"):
@@ -51,7 +52,9 @@ def fleet(domain_id, tmp_path):
 
 
 def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
-    with fleet(domain_id, tmp_path) as (graphs, monitor):
+    params_list: list = []
+    with fleet(domain_id, tmp_path, params_list) as (graphs, monitor):
+        params = params_list[0]
         radio1 = graphs[0].nodes["optimizer"]
         wait_until(lambda: np.all(monitor.snapshot()["epoch"] > 0), 30.0, "both radios holding a grant")
         wait_until(lambda: abs(float(np.nansum(monitor.snapshot()["budget"])) - CAP) < 1e-6, 30.0,
@@ -74,11 +77,18 @@ def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
                    10.0, "both strangers' grants refused")
         assert monitor.snapshot()["violations"] == 0
         # the coordinator goes away: each radio keeps its lease, then falls back to its reserve
+        epoch_before = lease.epoch
         graphs[2].shutdown()
         reserve = lease.reserve
         wait_until(lambda: np.all(monitor.snapshot()["epoch"] == 0), 10.0, "both radios on their reserves")
         assert radio1.system1.p_total == pytest.approx(reserve)
         wait_until(lambda: "coordinator_lost" in radio1.diagnostics._problems, 10.0, "coordinator_lost reported")
+        assert monitor.snapshot()["violations"] == 0
+        # a new coordinator: it learns what the radios hold, then grants the cap again
+        graphs.append(Graph("coordinator", config=params, domain_id=domain_id).start())
+        wait_until(lambda: abs(float(np.nansum(monitor.snapshot()["budget"])) - CAP) < 1e-6, 30.0,
+                   "the restarted coordinator's grants")
+        assert lease.epoch > epoch_before  # time-based epochs: the new run's grants are not stale
         assert monitor.snapshot()["violations"] == 0
 
 
