@@ -17,6 +17,7 @@ pytest.importorskip("steer_ros.msg", reason="steer_ros messages are not built (m
 
 from rosutil import wait_until  # noqa: E402  (after the skip above)
 
+from steer_ros import defaults  # noqa: E402
 from steer_ros.msg import BudgetGrant  # noqa: E402
 from steer_ros.ros import topics  # noqa: E402
 from steer_ros.ros.bringup import Graph  # noqa: E402
@@ -65,7 +66,7 @@ def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
         assert radio1.system1.p_total == pytest.approx(s["budget"][0])
         # a stranger: a stale epoch, and a budget above the radio's box
         stranger = graphs[2].nodes["fleet_coordinator"].create_publisher(
-            BudgetGrant, topics.fleet_topic("radio1", topics.FLEET_GRANT), topics.fleet_qos(2.0))
+            BudgetGrant, topics.fleet_topic("radio1", topics.FLEET_GRANT), topics.fleet_qos(defaults.FLEET_PEER_DEADLINE_S))
         lease = radio1.fleet.lease
         now = graphs[2].nodes["fleet_coordinator"].get_clock().now()
         for epoch, budget in ((1, 5.0), (lease.epoch + 10**9, 10 * CAP)):
