@@ -18,7 +18,7 @@ pytest.importorskip("steer_ros.msg", reason="steer_ros messages are not built (m
 from rosutil import wait_until  # noqa: E402  (after the skip above)
 
 from steer_ros import defaults  # noqa: E402
-from steer_ros.msg import BudgetGrant  # noqa: E402
+from steer_ros.msg import BudgetGrant, DemandCurve  # noqa: E402
 from steer_ros.ros import topics  # noqa: E402
 from steer_ros.ros.bringup import Graph  # noqa: E402
 from steer_ros.ros.fleet_bringup import fleet_params, write_fleet_params  # noqa: E402
@@ -66,7 +66,8 @@ def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
         assert radio1.system1.p_total == pytest.approx(s["budget"][0])
         # a stranger: a stale epoch, and a budget above the radio's box
         stranger = graphs[2].nodes["fleet_coordinator"].create_publisher(
-            BudgetGrant, topics.fleet_topic("radio1", topics.FLEET_GRANT), topics.fleet_qos(defaults.FLEET_PEER_DEADLINE_S))
+            BudgetGrant, topics.fleet_topic("radio1", topics.FLEET_GRANT),
+            topics.fleet_qos(defaults.FLEET_PEER_DEADLINE_S))
         lease = radio1.fleet.lease
         now = graphs[2].nodes["fleet_coordinator"].get_clock().now()
         for epoch, budget in ((1, 5.0), (lease.epoch + 10**9, 10 * CAP)):
@@ -76,6 +77,14 @@ def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
             stranger.publish(msg)
         wait_until(lambda: lease.refused.get("stale_epoch", 0) >= 1 and lease.refused.get("above_box", 0) >= 1,
                    10.0, "both strangers' grants refused")
+        assert monitor.snapshot()["violations"] == 0
+        # a malformed demand curve on radio 2's topic: refused with its code, the cap kept
+        coordinator_node = graphs[2].nodes["fleet_coordinator"]
+        bad = coordinator_node.create_publisher(DemandCurve, topics.fleet_topic("radio2", topics.FLEET_DEMAND),
+                                                topics.fleet_qos(defaults.FLEET_PEER_DEADLINE_S))
+        bad.publish(DemandCurve(radio="radio2", price=[1.0, 2.0, 3.0], budget=[5.0, float("nan"), 1.0]))
+        wait_until(lambda: coordinator_node.core.refused_curves.get("not_finite", 0) >= 1, 10.0,
+                   "the NaN curve refused")
         assert monitor.snapshot()["violations"] == 0
         # the coordinator goes away: each radio keeps its lease, then falls back to its reserve
         epoch_before = lease.epoch
