@@ -1,0 +1,124 @@
+"""A DDS participant for the multi-host tests and drills, run as its own process on a
+host of :mod:`steer_ros.lab.hosts` (a network namespace); it reports on stdout, one
+JSON object a line, every time stamped on the machine's wall clock (``time.time()``;
+the hosts of one machine share it, so times from different hosts compare).
+
+  python -m steer_ros.lab.host_probe talk TYPE TOPIC RATE_HZ
+      publish a steer_ros TYPE message on TOPIC at RATE_HZ, ``step`` (where the type
+      has one) counting from 1; prints {"event": "ready"} and, once a subscriber
+      matched, {"event": "matched"}.
+  python -m steer_ros.lab.host_probe listen TYPE TOPIC [TOPIC ...]
+      print {"event": "msg", "topic", "t", "msg": {fields}} for every TYPE message on
+      the topics, {"event": "matched", "topic"} when a topic's first publisher is
+      seen, {"event": "ready"} once subscribed.
+
+``TYPE`` is a message of steer_ros.msg (e.g. AllocationState) or ``pkg/msg/Name``.
+Reliable, keep-last 100, volatile: what the graph's own topics use. Stops on SIGINT or
+SIGTERM.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import signal
+import sys
+import time
+
+USAGE = __doc__.split("\n\n")[1]
+
+
+def emit(event: str, **fields) -> None:
+    print(json.dumps({"event": event, "t": time.time(), **fields}), flush=True)
+
+
+def message_type(name: str):
+    """steer_ros.msg.<name>, or the type ``pkg/msg/Name`` names."""
+    if "/" in name:
+        pkg, _, cls = name.split("/")
+        return getattr(importlib.import_module(f"{pkg}.msg"), cls)
+    return getattr(importlib.import_module("steer_ros.msg"), name)
+
+
+def _qos():
+    from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+
+    return QoSProfile(depth=100, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE)
+
+
+def talk(type_name: str, topic: str, rate_hz: float) -> None:
+    import rclpy
+
+    msg_type = message_type(type_name)
+    node = rclpy.create_node("host_probe_talk")
+    pub = node.create_publisher(msg_type, topic, _qos())
+    state = {"step": 0, "matched": False}
+
+    def tick() -> None:
+        if not state["matched"] and pub.get_subscription_count() > 0:
+            state["matched"] = True
+            emit("matched", topic=topic)
+        state["step"] += 1
+        msg = msg_type()
+        if hasattr(msg, "step"):
+            msg.step = state["step"]
+        if hasattr(msg, "header"):
+            msg.header.stamp = node.get_clock().now().to_msg()
+        pub.publish(msg)
+
+    node.create_timer(1.0 / rate_hz, tick)
+    emit("ready", topic=topic)
+    rclpy.spin(node)
+
+
+def listen(type_name: str, topics: list[str]) -> None:
+    import rclpy
+    from rosidl_runtime_py.convert import message_to_ordereddict
+
+    msg_type = message_type(type_name)
+    node = rclpy.create_node("host_probe_listen")
+    subs = {}
+    for topic in topics:
+        subs[topic] = node.create_subscription(
+            msg_type, topic, lambda m, topic=topic: emit("msg", topic=topic, msg=message_to_ordereddict(m)), _qos())
+    seen: set[str] = set()
+
+    def poll() -> None:
+        for topic, sub in subs.items():
+            if topic not in seen and sub.get_publisher_count() > 0:
+                seen.add(topic)
+                emit("matched", topic=topic)
+
+    node.create_timer(0.005, poll)
+    emit("ready", topics=topics)
+    rclpy.spin(node)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops the probe as Ctrl-C does
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) < 3 or args[0] not in ("talk", "listen") or (args[0] == "talk" and len(args) != 4):
+        print(USAGE, file=sys.stderr)
+        return 2
+    import rclpy
+    from rclpy.executors import ExternalShutdownException
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    rclpy.init()
+    try:
+        if args[0] == "talk":
+            talk(args[1], args[2], float(args[3]))
+        else:
+            listen(args[1], args[2:])
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
