@@ -40,6 +40,21 @@ def message_type(name: str):
     return getattr(importlib.import_module("steer_ros.msg"), name)
 
 
+def to_dict(msg) -> dict:
+    """A ROS message as plain JSON-able values (arrays as lists, nested messages as dicts)."""
+    out = {}
+    for name in msg.get_fields_and_field_types():
+        value = getattr(msg, name)
+        if hasattr(value, "get_fields_and_field_types"):
+            value = to_dict(value)
+        elif hasattr(value, "tolist"):
+            value = value.tolist()
+        elif isinstance(value, (list, tuple)):
+            value = [to_dict(v) if hasattr(v, "get_fields_and_field_types") else v for v in value]
+        out[name] = value
+    return out
+
+
 def _qos():
     from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
@@ -73,14 +88,13 @@ def talk(type_name: str, topic: str, rate_hz: float) -> None:
 
 def listen(type_name: str, topics: list[str]) -> None:
     import rclpy
-    from rosidl_runtime_py.convert import message_to_ordereddict
 
     msg_type = message_type(type_name)
     node = rclpy.create_node("host_probe_listen")
     subs = {}
     for topic in topics:
         subs[topic] = node.create_subscription(
-            msg_type, topic, lambda m, topic=topic: emit("msg", topic=topic, msg=message_to_ordereddict(m)), _qos())
+            msg_type, topic, lambda m, topic=topic: emit("msg", topic=topic, msg=to_dict(m)), _qos())
     seen: set[str] = set()
 
     def poll() -> None:

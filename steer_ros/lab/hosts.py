@@ -28,16 +28,18 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 import os
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 #: TEST-NET-1 (RFC 5737): reserved for documentation and tests, routed nowhere.
 TEST_SUBNET = "192.0.2.0/24"
@@ -258,6 +260,58 @@ class Hosts:
         if name in self._netem:
             self.hosts[name].run(["tc", "qdisc", "del", "dev", HOST_IFACE, "root"], check=False)
             self._netem.discard(name)
+
+
+class EventStream:
+    """The JSON lines a process prints (one object a line, e.g. steer_ros.lab.host_probe),
+    read by a background thread; lines that are not JSON objects are kept in ``other``."""
+
+    def __init__(self, proc: subprocess.Popen, name: str = ""):
+        self.proc = proc
+        self.name = name or str(proc.pid)
+        self.events: list[dict] = []
+        self.other: list[str] = []
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                event = None
+            with self._cond:
+                if isinstance(event, dict):
+                    self.events.append(event)
+                else:
+                    self.other.append(line.rstrip())
+                self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()
+
+    def select(self, where: Callable[[dict], bool] | None = None, **match) -> list[dict]:
+        """The events so far whose fields equal ``match`` (and for which ``where`` holds)."""
+        with self._cond:
+            return [e for e in self.events
+                    if all(e.get(k) == v for k, v in match.items()) and (where is None or where(e))]
+
+    def wait(self, timeout_s: float, what: str = "", where: Callable[[dict], bool] | None = None, **match) -> dict:
+        """The first event matching ``match`` and ``where``, waiting up to ``timeout_s``;
+        HostsError ``timeout`` naming ``what`` (and the process's last output) otherwise."""
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while True:
+                found = [e for e in self.events
+                         if all(e.get(k) == v for k, v in match.items()) and (where is None or where(e))]
+                if found:
+                    return found[0]
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None and not self._thread.is_alive()):
+                    tail = " | ".join(self.other[-5:])
+                    raise HostsError(f"timeout: {self.name}: no {what or match} within {timeout_s:g} s "
+                                     f"(exit {self.proc.poll()}; last output: {tail[-600:]})")
+                self._cond.wait(min(left, 0.2))
 
 
 #: The Fast DDS Discovery Server's default port.

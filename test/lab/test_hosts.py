@@ -8,24 +8,13 @@ namespaces cannot be made (not root, no iproute2) unless STEER_REQUIRE_NETNS=1 (
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import pytest
 
-from steer_ros.lab.hosts import HOST_IFACE, Hosts, HostsError, hosts_missing, leftover_namespaces, netem_missing
+from steer_ros.lab.hosts import HOST_IFACE, Hosts, HostsError, leftover_namespaces, netem_missing
 from steer_ros.ros.domain_lock import host_env, isolated_env
-
-
-@pytest.fixture
-def netns():
-    reason = hosts_missing()
-    if reason:
-        if os.environ.get("STEER_REQUIRE_NETNS") == "1":
-            pytest.fail(f"STEER_REQUIRE_NETNS=1 but {reason}")
-        pytest.skip(reason)
-
 
 # A receiver on UDP 7400, joined to DDS's SPDP multicast group: prints what it got
 # ("none" after the timeout); "bound" once it listens.
@@ -64,6 +53,7 @@ def _exchange(hosts: Hosts, sender: str, receiver: str, destination: str, timeou
     return out
 
 
+@pytest.mark.slow  # (about 6 s: eight exchanges, each a python start and up to 1 s of waiting)
 def test_hosts_talk_unicast_and_multicast_and_a_cut_cable_stops_both(netns):
     with Hosts(["a", "b"]) as hosts:
         a, b = hosts["a"], hosts["b"]
