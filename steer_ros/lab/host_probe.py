@@ -7,6 +7,11 @@ the hosts of one machine share it, so times from different hosts compare).
       publish a steer_ros TYPE message on TOPIC at RATE_HZ, ``step`` (where the type
       has one) counting from 1; prints {"event": "ready"} and, once a subscriber
       matched, {"event": "matched"}.
+  python -m steer_ros.lab.host_probe publish TYPE TOPIC FIELDS_JSON COUNT
+      a stranger: once a subscriber matched (30 s at most), publish COUNT messages
+      (10 Hz) whose fields are FIELDS_JSON (nested objects for nested messages; a
+      "stamp" field or header.stamp left out is set to now); prints {"event":
+      "published", "count"} and exits.
   python -m steer_ros.lab.host_probe listen TYPE TOPIC [TOPIC ...]
       print {"event": "msg", "topic", "t", "msg": {fields}} for every TYPE message on
       the topics, {"event": "matched", "topic"} when a topic's first publisher is
@@ -86,6 +91,38 @@ def talk(type_name: str, topic: str, rate_hz: float) -> None:
     rclpy.spin(node)
 
 
+def fill(msg, fields: dict, now) -> None:
+    """Set ``msg``'s fields from ``fields`` (nested dicts for nested messages)."""
+    for name, value in fields.items():
+        if not hasattr(msg, name):
+            raise ValueError(f"bad_field: {type(msg).__name__} has no field {name!r}")
+        if isinstance(value, dict):
+            fill(getattr(msg, name), value, now)
+        else:
+            setattr(msg, name, value)
+    if hasattr(msg, "header") and "header" not in fields:
+        msg.header.stamp = now
+
+
+def publish(type_name: str, topic: str, fields: dict, count: int) -> None:
+    import rclpy
+
+    msg_type = message_type(type_name)
+    node = rclpy.create_node("host_probe_stranger")
+    pub = node.create_publisher(msg_type, topic, _qos())
+    deadline = time.monotonic() + 30.0
+    while pub.get_subscription_count() == 0 and time.monotonic() < deadline:
+        rclpy.spin_once(node, timeout_sec=0.05)
+    emit("matched" if pub.get_subscription_count() else "unmatched", topic=topic)
+    for _ in range(count):
+        msg = msg_type()
+        fill(msg, fields, node.get_clock().now().to_msg())
+        pub.publish(msg)
+        rclpy.spin_once(node, timeout_sec=0.1)
+    emit("published", topic=topic, count=count)
+    time.sleep(0.5)  # a reliable writer's last samples get their acknowledgements
+
+
 def listen(type_name: str, topics: list[str]) -> None:
     import rclpy
 
@@ -114,7 +151,8 @@ def _interrupt(signum, frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) < 3 or args[0] not in ("talk", "listen") or (args[0] == "talk" and len(args) != 4):
+    if (len(args) < 3 or args[0] not in ("talk", "listen", "publish") or (args[0] == "talk" and len(args) != 4)
+            or (args[0] == "publish" and len(args) != 5)):
         print(USAGE, file=sys.stderr)
         return 2
     import rclpy
@@ -125,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args[0] == "talk":
             talk(args[1], args[2], float(args[3]))
+        elif args[0] == "publish":
+            publish(args[1], args[2], json.loads(args[3]), int(args[4]))
         else:
             listen(args[1], args[2:])
     except (KeyboardInterrupt, ExternalShutdownException):
