@@ -87,7 +87,7 @@ class Fault:
         vocabulary, steer_ros.system2.backends.scripted_backend); None for the server-stop rows.
     action: how the runner injects it where a step is not enough (e.g. "stop_server");
         host rows: partition, kill_coordinator, kill_radio, netem_delay, netem_loss,
-        stranger_grant, malformed_demand, bad_config.
+        flap, stranger_grant, malformed_demand, bad_config.
     payload: message rows: the ChannelState / SteerCommand fields injected; the fade
         row: ``floor_bits`` and ``fade`` (the factor on every gain); load rows: N, rate
         and, for the real channel_sim, its parameters; host rows: the radio hit
@@ -285,6 +285,10 @@ HOST_FAULTS: tuple[Fault, ...] = (
     _host("host_grants_lost_netem", "netem_loss", "tc netem: 50% of the coordinator's packets lost for 5 s",
           f"a radio whose renewals are lost falls back to its reserve; {_HOST_CAP}; re-converges",
           "RECONVERGED", "cap held"),
+    _host("host_coordinator_link_flapping", "flap", "the coordinator's cable pulled 0.4 s of every 1 s for 6 s "
+          "(bursts of lost grants and reports; runs where netem is missing)",
+          f"grants that get through are used, a radio whose renewals are lost falls back to its reserve; {_HOST_CAP}; "
+          "re-converges", "RECONVERGED", "cap held"),
     _host("host_stranger_grant", "stranger_grant", "a stranger host publishes grants for radio1: a stale epoch, "
           "and a fresh epoch above radio1's box (1e6)", f"both refused and reported (stale_epoch, above_box); "
           f"{_HOST_CAP}; budgets unchanged", "REFUSED", "cap held", radio="radio1",

@@ -12,9 +12,10 @@ not change during a drill, so neither does the fleet optimum).
 Rows (category ``host``): the coordinator killed and restarted; a radio's host cut off
 (its cable pulled) and reconnected; a radio killed and restarted; grants delayed or
 lost (``tc netem`` on the coordinator's host, skipped with the reason where the kernel
-lacks it); a stranger on its own host publishing grants (a stale epoch, a budget above
-the radio's box); a stranger publishing a radio's demand curve malformed (NaN,
-non-monotone, absurd); a configuration whose reserves exceed the cap (refused at start).
+lacks it; the coordinator's cable flapping, which runs everywhere); a stranger on its
+own host publishing grants (a stale epoch, a budget above the radio's box); a stranger
+publishing a radio's demand curve malformed (NaN, non-monotone, absurd); a
+configuration whose reserves exceed the cap (refused at start).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ class HostDrillSettings:
     netem_s: float = 5.0  # delay / loss held this long
     netem_delay_ms: float = 500.0
     netem_loss_pct: float = 50.0
+    flap_s: float = 6.0  # the coordinator's cable flaps this long:
+    flap_period_s: float = 1.0  # pulled flap_down_s of every flap_period_s
+    flap_down_s: float = 0.4
     settle_s: float = 1.0  # the budgets must hold still this long to count as converged
     reconverge_tol: float = 0.01  # |B_k - B_k(before)| <= this x C after the fault
     start_timeout_s: float = 90.0
@@ -301,6 +305,15 @@ class HostDrills(DrillHarness):
                 detail = f"{s.netem_loss_pct:g}% of the coordinator's packets lost for {s.netem_s:g} s"
             time.sleep(s.netem_s)
             fleet.hosts.clear_netem("coordinator")
+        elif fault.action == "flap":
+            cycles = 0
+            while time.time() - t_in < s.flap_s:
+                fleet.hosts.cut("coordinator")
+                time.sleep(s.flap_down_s)
+                fleet.hosts.reconnect("coordinator")
+                time.sleep(s.flap_period_s - s.flap_down_s)
+                cycles += 1
+            detail = f"coordinator's cable pulled {s.flap_down_s:g} s of every {s.flap_period_s:g} s, {cycles} times"
         elif fault.action in ("stranger_grant", "malformed_demand"):
             detail = self._inject(fault, fleet, target, t_in)
         else:
