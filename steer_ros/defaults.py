@@ -234,3 +234,28 @@ EVAL_NAV_EVERY = 10
 EVAL_SUITE = "policies/suite.yaml"  # the public suite, relative to config/
 EVAL_OUT_DIR = "out/eval"
 EVAL_GRAPH_RATE_HZ = 50.0  # optimizer steps per second of a --through-graph case
+
+# --- The fleet: many radios, one budget (docs/design.md "Many radios, one budget") ----
+FLEET_RADIOS = 4  # radios of `steer-ros fleet` / fleet.launch.py
+FLEET_CAP = 120.0  # C: the fleet's cap on sum_k a_k P_k (4 radios x the 30 W a radio often uses)
+# Reserves default to this fraction of an equal share C / K: small enough that grants
+# (which never go below the reserve) can follow demand, large enough to keep a radio
+# on the air without its coordinator.
+FLEET_RESERVE_FRACTION = 0.25
+# A grant holds this long; a radio renews it well before (every lease / 3), so one or
+# two lost grants do not drop it to its reserve, and a coordinator restart waits at
+# most this long to know what every radio holds.
+FLEET_LEASE_S = 3.0
+# Taken off every lease on the radio's clock: the worst clock offset between a radio
+# and its coordinator (NTP on a LAN keeps well under 10 ms; 0.25 s leaves room).
+FLEET_SKEW_S = 0.25
+FLEET_RENEW_FRACTION = 1.0 / 3.0  # grants are re-issued every lease_s x this
+# Demand curves: points of the price grid (log-spaced). 48 keep the interpolated
+# grant within ~1e-4 of the exact one, far below the 1e-3 bits goal.
+FLEET_DEMAND_POINTS = 48
+FLEET_DEMAND_MAX_POINTS = 1024  # more points than this in a received curve: absurd
+# A curve asking for more than this many times its box top is broken, not greedy (the
+# solve clips any demand to the box; a radio's own curve never exceeds its budget).
+FLEET_DEMAND_ABSURD = 10.0
+FLEET_DEMAND_HZ = 2.0  # radios publish their demand curve (and on every change)
+FLEET_PEER_DEADLINE_S = 2.0  # DDS deadline on the fleet topics: a silent peer is reported lost
