@@ -10,9 +10,12 @@ and nothing else. Each host routes 224.0.0.0/4 through ``eth0`` (DDS discovery, 
 sends to 239.255.0.1) and the bridge floods multicast (snooping off).
 
 A run's names (namespaces ``sr<tag>-<host>``, interfaces ``sr<tag>...``) carry a tag
-unique to the run, so parallel runs never collide. :class:`Hosts` is a context manager:
-leaving it kills every process still running in its namespaces and deletes them (the
-veths and the bridge go with them), also when the block raised.
+unique to the run (the creating process's id, 6 hex digits, and 2 random ones), so
+parallel runs never collide. :class:`Hosts` is a context manager: leaving it kills
+every process still running in its namespaces and deletes them (the veths and the
+bridge go with them), also when the block raised. A run killed outright (SIGKILL: no
+teardown) leaves its namespaces behind; the next run reaps those whose creating
+process is gone (:func:`reap_stale`).
 
 What a host can suffer: ``cut(host)`` / ``reconnect(host)`` take the bridge's end of
 its veth down and up again (a cable pulled: the host keeps its address, nothing gets
@@ -30,6 +33,7 @@ import functools
 import ipaddress
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -150,7 +154,7 @@ class Hosts:
             raise ValueError(f"hosts: subnet {subnet} is routable; use a test or private range")
         if FIRST_HOST + len(names) >= net.num_addresses - 1:
             raise ValueError(f"hosts: {len(names)} hosts do not fit in {subnet}")
-        self.tag = tag or secrets.token_hex(3)
+        self.tag = tag or f"{os.getpid() & 0xFFFFFF:06x}{secrets.token_hex(1)}"
         self.subnet = net
         self.bridge_netns = f"{PREFIX}{self.tag}-bridge"
         self.bridge = "br0"
@@ -167,6 +171,7 @@ class Hosts:
         reason = hosts_missing()
         if reason:
             raise HostsError(f"no_namespaces: {reason}")
+        reap_stale()
         try:
             self._build()
         except BaseException:
@@ -222,16 +227,7 @@ class Hosts:
                     proc.kill()
                     proc.wait(timeout=10)
         while self._made:
-            netns = self._made.pop()
-            # Anything else still running in a namespace of this run (a grandchild) would
-            # keep the namespace, and its interfaces, alive after `ip netns del`.
-            pids = _ip("netns", "pids", netns, check=False).stdout.split()
-            for pid in pids:
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (ProcessLookupError, ValueError):
-                    pass
-            _ip("netns", "del", netns, check=False)
+            _delete_netns(self._made.pop())
 
     # -- faults ------------------------------------------------------------------------
     def cut(self, name: str) -> None:
@@ -328,6 +324,40 @@ def discovery_server_command(address: str, port: int = DISCOVERY_SERVER_PORT, se
             raise HostsError("no_fastdds: the fastdds tool is neither next to the interpreter nor on PATH")
         exe = Path(found)
     return [str(exe), "discovery", "-i", str(server_id), "-l", address, "-p", str(port)]
+
+
+def _delete_netns(netns: str) -> None:
+    """Kill what still runs in ``netns`` (a grandchild would keep the namespace, and its
+    interfaces, alive after ``ip netns del``), then delete it."""
+    for pid in _ip("netns", "pids", netns, check=False).stdout.split():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except (ProcessLookupError, ValueError):
+            pass
+    _ip("netns", "del", netns, check=False)
+
+
+_TAGGED = re.compile(rf"^{PREFIX}([0-9a-f]{{6}})[0-9a-f]{{2}}-")
+
+
+def reap_stale() -> list[str]:
+    """Delete the namespaces of runs whose creating process no longer exists (a run
+    killed before its teardown); returns their names."""
+    reaped = []
+    for netns in leftover_namespaces():
+        m = _TAGGED.match(netns)
+        if not m:
+            continue
+        try:
+            os.kill(int(m.group(1), 16), 0)
+            continue  # the creator (or a process that took its id) is alive: not ours to judge
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        _delete_netns(netns)
+        reaped.append(netns)
+    return reaped
 
 
 def leftover_namespaces(tag: str | None = None) -> list[str]:

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from steer_ros.lab.hosts import HOST_IFACE, Hosts, HostsError, leftover_namespaces, netem_missing
+from steer_ros.lab.hosts import HOST_IFACE, Hosts, HostsError, leftover_namespaces, netem_missing, reap_stale
 from steer_ros.ros.domain_lock import host_env, isolated_env
 
 # A receiver on UDP 7400, joined to DDS's SPDP multicast group: prints what it got
@@ -83,6 +83,19 @@ def test_teardown_after_an_exception_kills_the_hosts_processes(netns):
             raise RuntimeError("boom")
     assert sleeper.poll() is not None
     assert leftover_namespaces(hosts.tag) == []
+
+
+def test_a_run_killed_before_its_teardown_is_reaped_by_the_next(netns):
+    # A child makes hosts and is killed with SIGKILL inside the block: no teardown runs.
+    child = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom steer_ros.lab.hosts import Hosts\n"
+                              "h = Hosts(['a']).__enter__()\nprint(h.tag, flush=True)\ntime.sleep(600)"],
+                             stdout=subprocess.PIPE, text=True)
+    tag = child.stdout.readline().strip()
+    assert len(leftover_namespaces(tag)) == 2
+    child.kill()
+    child.wait(timeout=10)
+    reaped = reap_stale()
+    assert sorted(reaped) == sorted(f"sr{tag}-{h}" for h in ("a", "bridge")) and leftover_namespaces(tag) == []
 
 
 def test_two_runs_at_once_do_not_collide(netns):
