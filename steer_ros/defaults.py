@@ -259,3 +259,8 @@ FLEET_DEMAND_MAX_POINTS = 1024  # more points than this in a received curve: abs
 FLEET_DEMAND_ABSURD = 10.0
 FLEET_DEMAND_HZ = 2.0  # radios publish their demand curve (and on every change)
 FLEET_PEER_DEADLINE_S = 2.0  # DDS deadline on the fleet topics: a silent peer is reported lost
+# A radio checks its lease this often: the budget falls to the reserve within 1 / this
+# of the lease's end, well inside the skew margin.
+FLEET_LEASE_CHECK_HZ = 50.0
+# System 1 needs a budget > 0: a radio granted nothing (taken off the air) runs at this.
+FLEET_MIN_BUDGET = 1e-12

@@ -77,6 +77,8 @@ class Coordinator:
         self.foreign_epochs = 0
         self.mu = math.nan
         self.desired = np.copy(config.reserve)
+        self.reserve = np.copy(config.reserve)  # raised where a radio reports a larger one
+        self.reserve_mismatch: set[str] = set()
 
     # -- inputs -----------------------------------------------------------------------
     def on_curve(self, radio: str, price, budget) -> DemandCurve:
@@ -97,6 +99,10 @@ class Coordinator:
     def on_in_force(self, report: InForce, now: float) -> None:
         i = self.index[report.radio]
         r = self.radios[i]
+        if report.epoch == 0 and report.budget > self.reserve[i] * (1 + 1e-9):
+            # the radio's reserve is larger than configured here: count what it uses
+            self.reserve_mismatch.add(report.radio)
+            self.reserve[i] = float(report.budget)
         if report.epoch >= self.next_epoch:  # an epoch this coordinator never issued
             self.foreign_epochs += 1
             self.next_epoch = int(report.epoch) + 1
@@ -117,7 +123,7 @@ class Coordinator:
         """(K,) upper bounds on every radio's budget in force at ``now``."""
         self._prune(now)
         cfg = self.config
-        out = np.copy(cfg.reserve)
+        out = np.copy(self.reserve)
         settled = now >= self.start + cfg.lease_s
         for i, r in enumerate(self.radios):
             if not (r.known or settled):
