@@ -106,10 +106,18 @@ def fill(msg, fields: dict, now) -> None:
 
 def publish(type_name: str, topic: str, fields: dict, count: int) -> None:
     import rclpy
+    from rclpy.duration import Duration
+    from rclpy.qos import LivelinessPolicy
 
     msg_type = message_type(type_name)
     node = rclpy.create_node("host_probe_stranger")
-    pub = node.create_publisher(msg_type, topic, _qos())
+    # Offering a 1 s deadline and liveliness lease matches subscribers that ask for
+    # any deadline or lease of 1 s or more (the fleet topics ask for one), or none.
+    qos = _qos()
+    qos.deadline = Duration(seconds=1.0)
+    qos.liveliness = LivelinessPolicy.AUTOMATIC
+    qos.liveliness_lease_duration = Duration(seconds=1.0)
+    pub = node.create_publisher(msg_type, topic, qos)
     deadline = time.monotonic() + 30.0
     while pub.get_subscription_count() == 0 and time.monotonic() < deadline:
         rclpy.spin_once(node, timeout_sec=0.05)

@@ -265,9 +265,9 @@ STRANGER_GRANTS = ({"radio": "radio1", "epoch": 1, "budget": 5.0, "lease_s": 3.0
                    {"radio": "radio1", "epoch": 2 ** 62, "budget": 1e6, "lease_s": 3.0})
 #: Malformed demand curves for radio2: a NaN budget, budgets rising with the price, a
 #: budget of 1e300.
-MALFORMED_DEMANDS = ({"price": [0.1, 0.2, 0.4], "budget": [30.0, math.nan, 10.0]},
-                     {"price": [0.1, 0.2, 0.4], "budget": [10.0, 20.0, 30.0]},
-                     {"price": [0.1, 0.2, 0.4], "budget": [1e300, 20.0, 10.0]})
+MALFORMED_DEMANDS = ({"radio": "radio2", "price": [0.1, 0.2, 0.4], "budget": [30.0, math.nan, 10.0]},
+                     {"radio": "radio2", "price": [0.1, 0.2, 0.4], "budget": [10.0, 20.0, 30.0]},
+                     {"radio": "radio2", "price": [0.1, 0.2, 0.4], "budget": [1e300, 20.0, 10.0]})
 
 HOST_FAULTS: tuple[Fault, ...] = (
     _host("host_radio_partition", "partition", "radio1's host cut off (its cable pulled) for 10 s, then back",
@@ -299,7 +299,7 @@ HOST_FAULTS: tuple[Fault, ...] = (
           messages=list(MALFORMED_DEMANDS), codes=["not_finite", "non_monotone", "absurd"]),
     _host("host_reserves_exceed_cap", "bad_config", "the coordinator started with reserves 25 x 3 = 75 > cap 60",
           "refused at start: exits non-zero naming the sums", "REFUSED_AT_START", "reserves_exceed_cap",
-          params={"reserves": [25.0, 25.0, 25.0]}),
+          params={"reserve": [25.0, 25.0, 25.0]}),
 )
 
 FAULTS = FAULTS + HOST_FAULTS

@@ -71,43 +71,67 @@ class BudgetSample:
     budget: float
     epoch: int
     t: float
+    refusal: str = ""
 
 
 @dataclass
 class FleetWiring:
-    """The fleet's processes and topics (docs/fleet.md): what a drill starts and reads."""
+    """The fleet's processes and topics (docs/fleet.md): what a drill starts and reads.
 
-    coordinator: str = "fleet_coordinator"  # node executable (install/lib/steer_ros/)
-    radio: str = "fleet_radio"  # one radio's graph in one process, in namespace radio<k>
-    budget_topic: str = "fleet/budget"  # relative: radio<k>/fleet/budget
-    budget_type: str = "FleetBudget"
-    grant_topic: str = "fleet/grant"
-    grant_type: str = "FleetGrant"
-    demand_topic: str = "fleet/demand"
+    Each radio runs its graph in one process (``steer-ros sim --graph radio
+    --namespace radio<k>``, its nodes ``radio_nodes``: the drills need no navigator,
+    whose budget requests only ever lower a radio's budget below its grant), the
+    coordinator another (``--graph coordinator``), all from one params file made by
+    :func:`steer_ros.ros.fleet_bringup.fleet_params`."""
+
+    radio_nodes: str = "channel_sim,channel_mux,optimizer"
+    budget_topic: str = "fleet/budget_in_force"  # topics.FLEET_IN_FORCE, under /radio<k>
+    budget_type: str = "BudgetInForce"
+    grant_topic: str = "fleet/grant"  # topics.FLEET_GRANT
+    grant_type: str = "BudgetGrant"
+    demand_topic: str = "fleet/demand"  # topics.FLEET_DEMAND
     demand_type: str = "DemandCurve"
     diagnostics_type: str = "diagnostic_msgs/msg/DiagnosticArray"
+
+    def radio_command(self, params: Path, name: str) -> list[str]:
+        return [sys.executable, "-m", "steer_ros.cli", "sim", "--config", str(params), "--graph", "radio",
+                "--namespace", name, *(["--nodes", self.radio_nodes] if self.radio_nodes else [])]
+
+    def coordinator_command(self, params: Path) -> list[str]:
+        return [sys.executable, "-m", "steer_ros.cli", "sim", "--config", str(params), "--graph", "coordinator"]
 
     @staticmethod
     def budget_sample(event: dict) -> BudgetSample:
         msg = event["msg"]
-        stamp = msg["header"]["stamp"] if "header" in msg else msg["stamp"]
+        stamp = msg["header"]["stamp"]
         return BudgetSample(stamp=stamp["sec"] + 1e-9 * stamp["nanosec"], budget=_f(msg["budget"]),
-                            epoch=int(msg.get("epoch", 0)), t=float(event["t"]))
+                            epoch=int(msg.get("epoch", 0)), t=float(event["t"]), refusal=msg.get("last_refusal", ""))
 
 
-def fleet_missing(wiring: FleetWiring | None = None) -> str:
+def fleet_params_file(radios: int, cap: float, lease_s: float, directory: Path,
+                      coordinator: dict | None = None) -> Path:
+    """The fleet's params file (config/fleet.yaml with ``radios``, ``cap`` and reserves
+    made consistent), the coordinator's parameters overridden by ``coordinator``."""
+    from steer_ros.ros.fleet_bringup import fleet_params, write_fleet_params
+
+    data = fleet_params(radios, None, cap)
+    coord = data["/**/fleet_coordinator"]["ros__parameters"]
+    coord["lease_s"] = float(lease_s)
+    coord.update(coordinator or {})
+    directory.mkdir(parents=True, exist_ok=True)
+    return write_fleet_params(data, directory)
+
+
+def fleet_missing() -> str:
     """Why the fleet cannot run on hosts here ("" when it can)."""
     reason = hosts_missing()
     if reason:
         return reason
-    from steer_ros.ros.node_processes import node_executable
-
-    wiring = wiring or FleetWiring()
-    for exe in (wiring.coordinator, wiring.radio):
-        try:
-            node_executable(exe)
-        except (FileNotFoundError, ImportError, LookupError) as exc:
-            return f"fleet nodes not built: {exc}"
+    try:
+        from steer_ros.msg import BudgetInForce  # noqa: F401 (built with the fleet's messages?)
+        from steer_ros.ros.fleet_bringup import fleet_params  # noqa: F401
+    except ImportError as exc:
+        return f"fleet nodes not built: {exc}"
     return ""
 
 
@@ -122,8 +146,7 @@ class FleetOnHosts:
         self.w = wiring
         self.log_dir = log_dir
         self.radio_names = [f"radio{k}" for k in range(1, s.radios + 1)]
-        self.coordinator_parameters = {"radios": s.radios, "cap": s.cap, "lease_s": s.lease_s,
-                                       **(coordinator_parameters or {})}
+        self.params = fleet_params_file(s.radios, s.cap, s.lease_s, log_dir, coordinator_parameters)
         self.hosts = Hosts(["coordinator", *self.radio_names, "stranger"])
         self.procs: dict[str, subprocess.Popen] = {}
         self.watch: dict[str, EventStream] = {}
@@ -136,16 +159,6 @@ class FleetOnHosts:
 
         return host_env(self.domain_id, **extra)
 
-    def _command(self, exe: str, namespace: str = "", parameters: dict | None = None) -> list[str]:
-        from steer_ros.ros.node_processes import _ros_value, node_executable
-
-        cmd = [sys.executable, str(node_executable(exe)), "--ros-args"]
-        if namespace:
-            cmd += ["-r", f"__ns:=/{namespace}"]
-        for key, value in (parameters or {}).items():
-            cmd += ["-p", f"{key}:={_ros_value(value)}"]
-        return cmd
-
     def _start(self, name: str, host: str, command: list[str]) -> subprocess.Popen:
         self.starts[name] = self.starts.get(name, 0) + 1
         log = open(self.log_dir / f"{name}.{self.starts[name]}.log", "w")
@@ -154,12 +167,11 @@ class FleetOnHosts:
         self.procs[name] = proc
         return proc
 
-    def start_coordinator(self, parameters: dict | None = None) -> subprocess.Popen:
-        params = {**self.coordinator_parameters, **(parameters or {})}
-        return self._start("coordinator", "coordinator", self._command(self.w.coordinator, parameters=params))
+    def start_coordinator(self) -> subprocess.Popen:
+        return self._start("coordinator", "coordinator", self.w.coordinator_command(self.params))
 
     def start_radio(self, name: str) -> subprocess.Popen:
-        return self._start(name, name, self._command(self.w.radio, namespace=name))
+        return self._start(name, name, self.w.radio_command(self.params, name))
 
     def kill(self, name: str) -> None:
         proc = self.procs[name]
@@ -197,7 +209,15 @@ class FleetOnHosts:
     def latest(self) -> dict[str, BudgetSample | None]:
         return {n: (s[-1] if (s := self.samples(n)) else None) for n in self.radio_names}
 
+    def all_reported(self) -> float:
+        """The first stamp at which every radio had reported a budget in force (inf
+        until each has): the cap can be vouched for from there on."""
+        firsts = [min((x.stamp for x in self.samples(n)), default=math.inf) for n in self.radio_names]
+        return max(firsts)
+
     def cap_check(self, t0: float, t1: float):
+        """The cap over [t0, t1], t0 no earlier than every radio's first report."""
+        t0 = max(t0, self.all_reported())
         return check_cap({n: [(x.stamp, x.budget) for x in self.samples(n)] for n in self.radio_names},
                          self.s.cap, t0, t1)
 
@@ -241,7 +261,7 @@ class HostDrills(DrillHarness):
     wiring: FleetWiring = FleetWiring()
 
     def run_host(self, faults: Sequence[Fault]) -> list[RowResult]:
-        reason = fleet_missing(self.wiring)
+        reason = fleet_missing()
         if reason:
             return [self._skip_row(f, reason) for f in faults]
         s = self.host_settings
@@ -260,6 +280,15 @@ class HostDrills(DrillHarness):
                 for i, fault in enumerate(live):
                     start_s = t_conv - t_start if i == 0 else math.nan  # reported on the first row
                     results.append(self._guard(fault, lambda f=fault, t=start_s: self._live_row(f, fleet, budgets, t)))
+                # The whole run, every row and the gaps between them: one more check.
+                run = fleet.cap_check(t_start, time.time())
+                self.log(f"  the whole host run ({time.time() - t_start:.0f} s): {run.describe()}")
+                last = next(r for r in reversed(results) if r.category == "host" and r.outcome != "SKIPPED")
+                last.extras = {**(last.extras or {}), "run_worst_margin": run.worst_margin, "run_changes": run.changes,
+                               "run_s": time.time() - t_start}
+                if not run.held:
+                    last.failures = [*(last.failures or []), f"whole run: {run.describe()}"]
+                    last.passed = False
         by_name = {r.name: r for r in results}
         return [by_name[f.name] for f in faults]
 
@@ -282,6 +311,7 @@ class HostDrills(DrillHarness):
         target = fault.payload.get("radio", "radio1")
         t_in = time.time()
         detail = ""
+        failures: list[str] = []
         if fault.action == "partition":
             fleet.hosts.cut(target)
             time.sleep(s.partition_s)  # the partition itself: the drill is that it lasts
@@ -316,6 +346,8 @@ class HostDrills(DrillHarness):
             detail = f"coordinator's cable pulled {s.flap_down_s:g} s of every {s.flap_period_s:g} s, {cycles} times"
         elif fault.action in ("stranger_grant", "malformed_demand"):
             detail = self._inject(fault, fleet, target, t_in)
+            if "NOT reported" in detail:
+                failures.append(detail[detail.index("NOT reported"):])
         else:
             raise ValueError(f"unknown host drill action {fault.action!r}")
         t_out = time.time()
@@ -329,44 +361,57 @@ class HostDrills(DrillHarness):
         r.recovery_s = t_back - t_out
         r.outcome = fault.outcome if check.held else "CAP_BROKEN"
         r.detail = f"{detail}; {check.describe()}"
+        during = {n: [x.budget for x in fleet.samples(n) if t_in <= x.stamp <= t_out] for n in fleet.radio_names}
         r.extras = {"worst_margin": check.worst_margin, "cap": s.cap, "budgets_before": before,
+                    "budgets_min_during": {n: min(v, default=math.nan) for n, v in during.items()},
+                    "budgets_max_during": {n: max(v, default=math.nan) for n, v in during.items()},
                     "budgets_after": after, "budgets_at_worst": check.budgets_worst, "budget_changes": check.changes}
         if math.isfinite(start_s):
             r.extras["fleet_start_s"] = start_s
-        failures = [] if check.held else [check.describe()]
+        if not check.held:
+            failures.append(check.describe())
         if fault.action == "partition" and "never fell back" in detail:
             failures.append(f"{target} kept its grant past its lease while cut off")
         return self._judge_host(fault, r, failures)
 
     def _inject(self, fault: Fault, fleet: FleetOnHosts, target: str, t_in: float) -> str:
+        """A stranger's messages, one kind at a time: each sent 3 times, then its
+        refusal awaited (the radio's budget in force names its last refusal at once; the
+        coordinator counts refused curves by code in /diagnostics, every second)."""
         w = self.wiring
         if fault.action == "stranger_grant":
             topic, msg_type = f"/{target}/{w.grant_topic}", w.grant_type
         else:
             topic, msg_type = f"/{target}/{w.demand_topic}", w.demand_type
-        sent = 0
-        for fields in fault.payload["messages"]:
-            out = fleet.probe("stranger", ["publish", msg_type, topic, json.dumps(fields), "5"])
+        seen = []
+        for fields, code in zip(fault.payload["messages"], fault.payload["codes"], strict=True):
+            t_sent = time.time()
+            out = fleet.probe("stranger", ["publish", msg_type, topic, json.dumps(fields), "3"])
             out.wait(60.0, "the stranger's messages out", event="published")
-            sent += 5
-        time.sleep(1.0)  # the refusals are reported in /diagnostics within a second
-        reports = [d for d in fleet.diagnostics_since(t_in) if any(code in (d["message"] + json.dumps(d["values"]))
-                                                                   for code in fault.payload["codes"])]
-        codes = sorted({c for d in reports for c in fault.payload["codes"]
-                        if c in d["message"] + json.dumps(d["values"])})
-        return f"{sent} messages on {topic} from a stranger host; reported: {', '.join(codes) or 'none'}"
+            deadline = time.monotonic() + 10.0
+            while time.monotonic() < deadline:
+                if (any(code in x.refusal for x in fleet.samples(target) if x.t >= t_sent)
+                        or any(code in d["message"] or any(code in k or code in v for k, v in d["values"].items())
+                               for d in fleet.diagnostics_since(t_sent))):
+                    seen.append(code)
+                    break
+                time.sleep(0.1)
+        missing = [c for c in fault.payload["codes"] if c not in seen]
+        return (f"{3 * len(seen + missing)} messages on {topic} from a stranger host; refused and reported: "
+                f"{', '.join(seen) or 'none'}" + (f"; NOT reported: {', '.join(missing)}" if missing else ""))
 
     def _bad_config_row(self, fault: Fault, log_dir: Path) -> RowResult:
         s = self.host_settings
         t_in = time.time()
-        fleet = FleetOnHosts(self.domain_id, s, self.wiring, log_dir, coordinator_parameters=fault.payload["params"])
+        fleet = FleetOnHosts(self.domain_id, s, self.wiring, log_dir / fault.name,
+                             coordinator_parameters=fault.payload["params"])
         with fleet.hosts:
             proc = fleet.start_coordinator()
             try:
                 code = proc.wait(timeout=30.0)
             except subprocess.TimeoutExpired:
                 code = None
-        log = "".join(p.read_text(errors="replace") for p in log_dir.glob("coordinator.*.log"))
+        log = "".join(p.read_text(errors="replace") for p in (log_dir / fault.name).glob("coordinator.*.log"))
         refused = code not in (None, 0) and fault.detail in log
         r = RowResult(fault.name, fault.category, window_s=time.time() - t_in, nominal_rate_hz=math.nan)
         r.outcome = fault.outcome if refused else ("STARTED" if code is None else f"EXIT {code}")
