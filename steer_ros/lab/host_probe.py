@@ -33,8 +33,15 @@ import time
 USAGE = __doc__.split("\n\n")[1]
 
 
+def _plain(value):
+    """JSON for what json cannot write itself: ``byte`` fields (bytes) as integers."""
+    if isinstance(value, (bytes, bytearray)):
+        return value[0] if len(value) == 1 else list(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
 def emit(event: str, **fields) -> None:
-    print(json.dumps({"event": event, "t": time.time(), **fields}), flush=True)
+    print(json.dumps({"event": event, "t": time.time(), **fields}, default=_plain), flush=True)
 
 
 def message_type(name: str):
