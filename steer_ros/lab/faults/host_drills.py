@@ -209,6 +209,20 @@ class FleetOnHosts:
     def latest(self) -> dict[str, BudgetSample | None]:
         return {n: (s[-1] if (s := self.samples(n)) else None) for n in self.radio_names}
 
+    def reserve_s(self, name: str, t0: float, t1: float) -> float:
+        """Seconds of [t0, t1] that ``name`` spent on its reserve (epoch 0), from its stamps."""
+        points = sorted((x.stamp, x.epoch) for x in self.samples(name))
+        total = 0.0
+        for (ta, ea), (tb, _) in zip(points, points[1:] + [(t1, 0)], strict=True):
+            lo, hi = max(ta, t0), min(tb, t1)
+            if ea == 0 and hi > lo:
+                total += hi - lo
+        return total
+
+    def first_grant(self, name: str) -> float:
+        """The stamp of ``name``'s first budget from a grant (inf if none yet)."""
+        return min((x.stamp for x in self.samples(name) if x.epoch > 0), default=math.inf)
+
     def all_reported(self) -> float:
         """The first stamp at which every radio had reported a budget in force (inf
         until each has): the cap can be vouched for from there on."""
@@ -276,10 +290,14 @@ class HostDrills(DrillHarness):
             with FleetOnHosts(self.domain_id, s, self.wiring, log_dir) as fleet:
                 t_start = time.time()
                 t_conv, budgets = fleet.wait_converged(s.start_timeout_s, t_start, what="the fleet to start")
-                self.log(f"  fleet converged {t_conv - t_start:.2f} s after the start: {budgets}")
+                first_grant = {n: round(fleet.first_grant(n) - t_start, 3) for n in fleet.radio_names}
+                self.log(f"  fleet converged {t_conv - t_start:.2f} s after the start: {budgets}; "
+                         f"first grant in force at each radio (s from launch): {first_grant}")
                 for i, fault in enumerate(live):
                     start_s = t_conv - t_start if i == 0 else math.nan  # reported on the first row
                     results.append(self._guard(fault, lambda f=fault, t=start_s: self._live_row(f, fleet, budgets, t)))
+                    if i == 0:
+                        results[-1].extras = {**(results[-1].extras or {}), "first_grant_s": first_grant}
                 # The whole run, every row and the gaps between them: one more check.
                 run = fleet.cap_check(t_start, time.time())
                 self.log(f"  the whole host run ({time.time() - t_start:.0f} s): {run.describe()}")
@@ -365,6 +383,7 @@ class HostDrills(DrillHarness):
         r.extras = {"worst_margin": check.worst_margin, "cap": s.cap, "budgets_before": before,
                     "budgets_min_during": {n: min(v, default=math.nan) for n, v in during.items()},
                     "budgets_max_during": {n: max(v, default=math.nan) for n, v in during.items()},
+                    "reserve_s_during": {n: round(fleet.reserve_s(n, t_in, t_out), 3) for n in fleet.radio_names},
                     "budgets_after": after, "budgets_at_worst": check.budgets_worst, "budget_changes": check.changes}
         if math.isfinite(start_s):
             r.extras["fleet_start_s"] = start_s
