@@ -250,9 +250,11 @@ FLEET_LEASE_S = 3.0
 # and its coordinator (NTP on a LAN keeps well under 10 ms; 0.25 s leaves room).
 FLEET_SKEW_S = 0.25
 FLEET_RENEW_FRACTION = 1.0 / 3.0  # grants are re-issued every lease_s x this
-# Demand curves: points of the price grid (log-spaced). 48 keep the interpolated
-# grant within ~1e-4 of the exact one, far below the 1e-3 bits goal.
-FLEET_DEMAND_POINTS = 48
+# Demand curves: points of the price grid (log-spaced; half of them in a window around
+# the radio's multiplier now). 64 keep every radio within ~1e-4 bits of its share of
+# the fleet optimum at steady state (bench/bench_fleet.py), the goal being 1e-3.
+FLEET_DEMAND_POINTS = 64
+FLEET_DEMAND_WINDOW = 0.05  # half-width of the dense window, in ln lambda (x/ 1.05)
 FLEET_DEMAND_MAX_POINTS = 1024  # more points than this in a received curve: absurd
 # A curve asking for more than this many times its box top is broken, not greedy (the
 # solve clips any demand to the box; a radio's own curve never exceeds its budget).

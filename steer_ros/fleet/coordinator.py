@@ -6,8 +6,9 @@ budget").
 
 * the radio's reserve R_k (it may fall back to it at any moment);
 * every grant sent to it that has not expired (issued + lease_s) and whose epoch is not
-  older than the newest epoch the radio reported in force (a radio refuses epochs
-  older than the one in force, so those can no longer take effect);
+  older than the newest epoch the radio ever reported in force (a radio refuses epochs
+  older than the one in force, and after a restart grants issued before it started,
+  so those can no longer take effect);
 * the budget the radio last reported in force, while that report's lease lasts
   (covers a grant this coordinator did not send: a stranger's, a predecessor's);
 * p_max_k while the radio is *unknown*: after a (re)start, until the radio reports a
@@ -25,12 +26,13 @@ an increase cut by the headroom completes once the decreases are reported in for
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from steer_ros.fleet.config import FleetConfig, radio_names
-from steer_ros.fleet.demand import DemandCurve, DemandError, check_demand_curve
+from steer_ros.fleet.demand import DemandCurve, DemandError, budget_for_sum_mi, check_demand_curve
+from steer_ros.fleet.directive import FleetLimits
 from steer_ros.fleet.lease import Grant
 from steer_ros.fleet.solve import allocate, curve_set
 
@@ -77,16 +79,52 @@ class Coordinator:
         self.foreign_epochs = 0
         self.mu = math.nan
         self.desired = np.copy(config.reserve)
+        self.limits = FleetLimits.none(config.k)
+        self.floors_cut = False  # the rate floors needed more than the cap (cut in proportion)
         self.reserve = np.copy(config.reserve)  # raised where a radio reports a larger one
         self.reserve_mismatch: set[str] = set()
 
     # -- inputs -----------------------------------------------------------------------
-    def on_curve(self, radio: str, price, budget) -> DemandCurve:
+    def set_limits(self, limits: FleetLimits) -> None:
+        """A fleet command's priorities, boxes, radios off, rate floors and cap, from the
+        next round on (narrowing the configuration only)."""
+        self.limits = limits
+
+    def effective_config(self) -> FleetConfig:
+        """The configuration with the command in force: rho <- priority, box narrowed,
+        off radios [0, 0] (their reserves still counted), rate floors raising Pmin (cut
+        in proportion if together they need more than the cap), cap <- min(C, cap)."""
+        cfg, lim = self.config, self.limits
+        cap = cfg.cap if math.isnan(lim.cap) else min(cfg.cap, lim.cap)
+        p_max = np.minimum(cfg.p_max, lim.p_max)
+        p_min = np.minimum(np.maximum(cfg.p_min, lim.p_min), p_max)
+        floor = np.array([budget_for_sum_mi(r.curve, f) if r.curve is not None else 0.0
+                          for r, f in zip(self.radios, lim.rate_floor, strict=True)])
+        floor = np.minimum(floor, p_max)
+        off = lim.off
+        p_max = np.where(off, 0.0, p_max)
+        p_min = np.where(off, 0.0, p_min)
+        reserve_off = float(np.dot(cfg.a[off], self.reserve[off]))
+        room = cap - reserve_off
+        want = np.maximum(p_min, floor)
+        base = np.where(off, 0.0, np.maximum(p_min, self.reserve))
+        extra = np.maximum(np.maximum(want, base) - base, 0.0)
+        need = float(np.dot(cfg.a, base))
+        ask = float(np.dot(cfg.a, extra))
+        self.floors_cut = need + ask > room * (1 + 1e-12)
+        if self.floors_cut and ask > 0:
+            extra = extra * max(0.0, room - need) / ask * (1 - 1e-12)
+        p_min = np.where(off, 0.0, np.maximum(p_min, base + extra))
+        reserve = np.where(off, 0.0, self.reserve)
+        return replace(cfg, cap=max(room, 0.0), rho=lim.priority * 1.0, p_min=np.minimum(p_min, p_max), p_max=p_max,
+                       reserve=reserve)
+
+    def on_curve(self, radio: str, price, budget, sum_mi=None) -> DemandCurve:
         """Check and keep a radio's curve; DemandError (counted) leaves the old one out:
         that radio is held at its last grant (or reserve) until a valid curve comes."""
         i = self.index[radio]
         try:
-            curve = check_demand_curve(price, budget, float(self.config.p_max[i]))
+            curve = check_demand_curve(price, budget, float(self.config.p_max[i]), sum_mi)
         except DemandError as exc:
             self.radios[i].curve = None
             self.refused_curves[exc.code] = self.refused_curves.get(exc.code, 0) + 1
@@ -106,10 +144,14 @@ class Coordinator:
         if report.epoch >= self.next_epoch:  # an epoch this coordinator never issued
             self.foreign_epochs += 1
             self.next_epoch = int(report.epoch) + 1
-        if report.epoch >= r.reported_epoch or report.epoch == 0:
+        # Monotone: once a radio reported epoch e in force, grants older than e are dead
+        # for good (in the same incarnation they are stale; after a restart the radio
+        # refuses grants issued before it started). A report of the reserve (epoch 0)
+        # must not bring them back into the count: their headroom may be granted already.
+        if report.epoch and report.epoch >= r.reported_epoch:
             r.reported_epoch = int(report.epoch)
             r.reported_budget = float(report.budget)
-            r.reported_until = float(report.expires) if report.epoch else -math.inf
+            r.reported_until = float(report.expires)
         if report.epoch >= self.first_epoch and report.epoch < self.next_epoch:
             r.known = True
         self._prune(now)
@@ -140,15 +182,16 @@ class Coordinator:
     def plan(self) -> np.ndarray:
         """The grants the fleet should have: the price-directed solve over the radios
         with a valid curve; the others at their last grant (or reserve)."""
+        cfg = self.effective_config()
         active = np.array([r.curve is not None for r in self.radios])
         fixed = np.array([r.last_grant if math.isfinite(r.last_grant) else self.config.reserve[i]
                           for i, r in enumerate(self.radios)])
         if np.any(active):
             curves = [r.curve if r.curve is not None else DemandCurve(np.array([1.0, 2.0]), np.zeros(2))
                       for r in self.radios]
-            self.mu, self.desired = allocate(curve_set(curves), self.config, active, fixed)
+            self.mu, self.desired = allocate(curve_set(curves), cfg, active, fixed)
         else:
-            self.desired = np.minimum(np.maximum(fixed, self.config.lower), self.config.p_max)
+            self.desired = np.minimum(np.maximum(fixed, cfg.lower), cfg.p_max)
         return self.desired
 
     def grants(self, now: float) -> list[Grant]:

@@ -161,8 +161,10 @@ class FleetMember:
             p_total, multiplier, sum_mi = s1.p_total, s1.multiplier, float(np.sum(s1.mi()))
         self._dirty = False
         try:
+            # System 1's multiplier is for weights summing to 1; the curve's prices are
+            # for weights of mean 1 (sum MI at equal weights): N times larger.
             curve = demand_curve(gain, noise_var, weights, budget_max=top, goal=goal,
-                                 constellation=node.params.values.constellation)
+                                 constellation=node.params.values.constellation, center=multiplier * gain.shape[0])
         except ValueError as exc:
             node.diagnostics.problem("demand_curve", f"no demand curve: {exc}")
             return
@@ -171,6 +173,7 @@ class FleetMember:
         msg.radio = self.name
         msg.price = curve.price.tolist()
         msg.budget = curve.budget.tolist()
+        msg.curve_sum_mi = [] if curve.sum_mi is None else curve.sum_mi.tolist()
         msg.shadow_price = float(multiplier * gain.shape[0]) if math.isfinite(multiplier) else math.nan
         msg.budget_in_force = float(p_total)
         msg.sum_mi = sum_mi

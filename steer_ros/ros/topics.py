@@ -28,6 +28,9 @@ FLEET_DEMAND = "fleet/demand"
 FLEET_GRANT = "fleet/grant"
 FLEET_IN_FORCE = "fleet/budget_in_force"
 FLEET_POLICY = "fleet/policy"
+# The fleet navigator's command to the coordinator (std_msgs/String, JSON: priorities,
+# boxes, radios off, rate floors, cap; steer_ros.fleet.directive), latched.
+FLEET_COMMAND = "fleet/command"
 
 # Channel estimates and allocations: a stream where only the newest matters; a small
 # reliable queue keeps rqt_plot and `ros2 topic echo` (reliable by default) matched.

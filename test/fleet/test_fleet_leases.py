@@ -8,7 +8,7 @@ import heapq
 import math
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from steer_ros.fleet.config import fleet_config
@@ -24,7 +24,7 @@ def _curve(rng) -> DemandCurve:
 
 
 def simulate(seed: int, k: int, loss: float, max_delay: float, p_restart_coord: float, p_restart_radio: float,
-             steps: int = 150) -> tuple[float, int]:
+             steps: int = 150, trace: list | None = None) -> tuple[float, int]:
     """Run the model; return (worst margin C - sum a_k B_k over every event, grants accepted)."""
     rng = np.random.default_rng(seed)
     a = rng.uniform(0.5, 2.0, k)
@@ -51,6 +51,9 @@ def simulate(seed: int, k: int, loss: float, max_delay: float, p_restart_coord: 
     def check(t):
         nonlocal worst
         total = sum(cfg.a[i] * r.budget_at(t + offset[i]) for i, r in enumerate(radios))
+        if cfg.cap - total < worst and cfg.cap - total < 0 and trace is not None:
+            trace.append((t, [r.budget_at(t + offset[i]) for i, r in enumerate(radios)],
+                          coord.held(t).tolist() if coord else None))
         worst = min(worst, cfg.cap - total)
 
     for step in range(steps):
@@ -96,9 +99,12 @@ def simulate(seed: int, k: int, loss: float, max_delay: float, p_restart_coord: 
     return worst, accepted
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**31), k=st.integers(1, 6), loss=st.floats(0, 0.6), max_delay=st.floats(0, 2.5),
        p_restart_coord=st.floats(0, 0.05), p_restart_radio=st.floats(0, 0.02))
+# A radio restart whose reserve report must not bring its dismissed grants back into
+# the count (their headroom had been granted to others): margin -1.85 before the fix.
+@example(seed=4, k=4, loss=0.0, max_delay=0.15625, p_restart_coord=0.0, p_restart_radio=0.015625)
 def test_cap_holds_at_every_instant(seed, k, loss, max_delay, p_restart_coord, p_restart_radio):
     worst, _ = simulate(seed, k, loss, max_delay, p_restart_coord, p_restart_radio)
     assert worst >= -1e-9 * 40.0

@@ -12,6 +12,11 @@ A configuration whose reserves exceed the cap is refused at start-up; a malforme
 demand curve is refused (``refused_curves`` in /diagnostics, with its reason code) and
 that radio held at its last grant or reserve; a radio whose topics miss their DDS
 deadline or lose liveliness is reported in /diagnostics (``lost_radios``).
+
+fleet/command (std_msgs/String, JSON, latched; :mod:`steer_ros.fleet.directive`) sets
+the priorities, boxes, radios off, rate floors and cap in force: it only narrows the
+configuration; a malformed or stale one is refused (``refused_commands``) and the one
+in force stays.
 """
 
 from __future__ import annotations
@@ -23,11 +28,13 @@ import time
 import numpy as np
 from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.node import Node
+from std_msgs.msg import String
 
 from steer_ros import defaults
 from steer_ros.fleet.config import fleet_config, radio_names
 from steer_ros.fleet.coordinator import Coordinator, InForce
 from steer_ros.fleet.demand import DemandError
+from steer_ros.fleet.directive import DirectiveError, limits_from_json
 from steer_ros.msg import BudgetGrant, BudgetInForce, DemandCurve
 from steer_ros.ros import topics
 from steer_ros.ros.diagnostics import WARN, DiagnosticsReporter
@@ -92,6 +99,7 @@ class FleetCoordinatorNode(Node):
             self.grant_pubs[name] = self.create_publisher(BudgetGrant, topics.fleet_topic(name, topics.FLEET_GRANT),
                                                           qos)
         self.diagnostics = DiagnosticsReporter(self, self._diag_values)
+        self.create_subscription(String, topics.FLEET_COMMAND, self.on_command, topics.LATCHED_COMMAND_QOS)
         self.create_timer(v.lease_s * defaults.FLEET_RENEW_FRACTION, self.round)
         self.create_timer(1.0 / v.grant_max_hz, self._round_if_pending)
         self.get_logger().info(f"coordinating {k} radios, cap {v.cap:g}, lease {v.lease_s:g} s")
@@ -107,11 +115,23 @@ class FleetCoordinatorNode(Node):
             return
         with self.lock:
             try:
-                self.core.on_curve(name, np.asarray(msg.price), np.asarray(msg.budget))
+                self.core.on_curve(name, np.asarray(msg.price), np.asarray(msg.budget), np.asarray(msg.curve_sum_mi))
             except DemandError as exc:
                 self.diagnostics.reject("refused_curves", f"{name}: {exc}", "refused fleet/demand")
                 return
         self._lost_back(name)
+        self._pending = True
+
+    def on_command(self, msg: String) -> None:
+        with self.lock:
+            try:
+                limits = limits_from_json(msg.data, self.config.k, self.core.limits.epoch)
+            except DirectiveError as exc:
+                self.diagnostics.reject("refused_commands", str(exc), "refused fleet/command")
+                return
+            self.core.set_limits(limits)
+        self.diagnostics.clear("refused_commands")
+        self.get_logger().info(f"fleet command {limits.epoch} in force")
         self._pending = True
 
     def on_in_force(self, name: str, msg: BudgetInForce) -> None:
@@ -175,6 +195,8 @@ class FleetCoordinatorNode(Node):
             "held_sum": float(np.dot(self.config.a, held)), "planned_sum": float(np.dot(self.config.a, desired)),
             "curves_valid": valid, "rounds": self.rounds, "grants_sent": self.grants_sent,
             "solve_ms": self.solve_ms, "foreign_epochs": self.core.foreign_epochs,
+            "directive_epoch": self.core.limits.epoch, "rate_floors_cut": self.core.floors_cut,
+            "reserve_mismatch": ",".join(sorted(self.core.reserve_mismatch)),
             **{f"refused_curves_{code}": n for code, n in refused.items()},
         }
 
