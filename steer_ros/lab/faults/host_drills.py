@@ -173,6 +173,14 @@ class FleetOnHosts:
     def start_radio(self, name: str) -> subprocess.Popen:
         return self._start(name, name, self.w.radio_command(self.params, name))
 
+    def check_alive(self) -> None:
+        """RuntimeError naming a fleet process that exited (and its log's last lines)."""
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                log = self.log_dir / f"{name}.{self.starts[name]}.log"
+                tail = " | ".join(log.read_text(errors="replace").strip().splitlines()[-3:]) if log.is_file() else ""
+                raise RuntimeError(f"process_died: {name} exited {proc.returncode}: {tail[-400:]}")
+
     def kill(self, name: str) -> None:
         proc = self.procs[name]
         proc.kill()  # SIGKILL: no clean-up, like kill -9
@@ -243,6 +251,7 @@ class FleetOnHosts:
         tol = self.s.reconverge_tol * self.s.cap
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
+            self.check_alive()
             now = time.time()
             ok, budgets = True, {}
             for name in self.radio_names:
@@ -335,9 +344,16 @@ class HostDrills(DrillHarness):
             time.sleep(s.partition_s)  # the partition itself: the drill is that it lasts
             fleet.hosts.reconnect(target)
             fell = [x for x in fleet.samples(target) if x.stamp >= t_in and x.epoch == 0]
+            # DDS deadline / liveliness on the radio's topics: the coordinator reports it lost.
+            lost = [d for d in fleet.diagnostics_since(t_in) if "fleet_coordinator" in d["name"]
+                    and target in d["message"] and "no word" in d["message"]]
             detail = (f"{target} cut {s.partition_s:g} s: "
                       + (f"on its reserve {fell[0].stamp - t_in:.2f} s after the cut" if fell
-                         else "never fell back to its reserve"))
+                         else "never fell back to its reserve")
+                      + (f", reported lost by the coordinator after {lost[0]['t'] - t_in:.1f} s" if lost
+                         else ", NOT reported lost in /diagnostics"))
+            if not lost:
+                failures.append(f"the coordinator never reported {target} lost in /diagnostics")
         elif fault.action in ("kill_coordinator", "kill_radio"):
             name = "coordinator" if fault.action == "kill_coordinator" else target
             fleet.kill(name)
