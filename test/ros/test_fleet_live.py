@@ -1,7 +1,8 @@
 """A fleet over real DDS in one process: two radios (channel_sim, channel_mux, optimizer
 in the fleet) and the coordinator. Grants flow, System 1 is held to them, the cap holds
-on the stamped budgets in force, and a stranger's grants (stale epoch, above the box)
-are refused and reported."""
+on the stamped budgets in force, a stranger's grants (stale epoch, above the box) are
+refused and reported, and without the coordinator the radios fall back to their
+reserves once their leases run out (the DDS deadline reports it lost)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ pytest.importorskip("steer_ros.msg", reason="steer_ros messages are not built (m
 
 from rosutil import wait_until  # noqa: E402  (after the skip above)
 
+from steer_ros import defaults  # noqa: E402
 from steer_ros.msg import BudgetGrant  # noqa: E402
 from steer_ros.ros import topics  # noqa: E402
 from steer_ros.ros.bringup import Graph  # noqa: E402
@@ -28,8 +30,10 @@ CAP = 30.0
 
 
 @contextlib.contextmanager
-def fleet(domain_id, tmp_path):
-    params = write_fleet_params(fleet_params(2, None, CAP, radio_nodes={"rate_hz": 100.0}), tmp_path)
+def fleet(domain_id, tmp_path, params_out: list):
+    params = write_fleet_params(fleet_params(2, None, CAP, radio_nodes={"rate_hz": 100.0},
+                                             coordinator_params={"lease_s": 1.0}), tmp_path)
+    params_out.append(params)
     graphs = []
     try:
         for name in ("radio1", "radio2"):
@@ -37,18 +41,21 @@ def fleet(domain_id, tmp_path):
                                 nodes=["channel_sim", "channel_mux", "optimizer"]))
         coordinator = Graph("coordinator", config=params, domain_id=domain_id)
         graphs.append(coordinator)
-        monitor = FleetMonitor(2, CAP, context=coordinator.context)
-        coordinator.add_node(monitor)
+        monitor = FleetMonitor(2, CAP, context=graphs[0].context)  # outlives the coordinator
+        graphs[0].add_node(monitor)
         for g in graphs:
             g.start()
         yield graphs, monitor
     finally:
         for g in graphs:
             g.shutdown()
+        monitor.destroy_node()
 
 
 def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
-    with fleet(domain_id, tmp_path) as (graphs, monitor):
+    params_list: list = []
+    with fleet(domain_id, tmp_path, params_list) as (graphs, monitor):
+        params = params_list[0]
         radio1 = graphs[0].nodes["optimizer"]
         wait_until(lambda: np.all(monitor.snapshot()["epoch"] > 0), 30.0, "both radios holding a grant")
         wait_until(lambda: abs(float(np.nansum(monitor.snapshot()["budget"])) - CAP) < 1e-6, 30.0,
@@ -59,7 +66,7 @@ def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
         assert radio1.system1.p_total == pytest.approx(s["budget"][0])
         # a stranger: a stale epoch, and a budget above the radio's box
         stranger = graphs[2].nodes["fleet_coordinator"].create_publisher(
-            BudgetGrant, topics.fleet_topic("radio1", topics.FLEET_GRANT), topics.fleet_qos(2.0))
+            BudgetGrant, topics.fleet_topic("radio1", topics.FLEET_GRANT), topics.fleet_qos(defaults.FLEET_PEER_DEADLINE_S))
         lease = radio1.fleet.lease
         now = graphs[2].nodes["fleet_coordinator"].get_clock().now()
         for epoch, budget in ((1, 5.0), (lease.epoch + 10**9, 10 * CAP)):
@@ -69,6 +76,20 @@ def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
             stranger.publish(msg)
         wait_until(lambda: lease.refused.get("stale_epoch", 0) >= 1 and lease.refused.get("above_box", 0) >= 1,
                    10.0, "both strangers' grants refused")
+        assert monitor.snapshot()["violations"] == 0
+        # the coordinator goes away: each radio keeps its lease, then falls back to its reserve
+        epoch_before = lease.epoch
+        graphs[2].shutdown()
+        reserve = lease.reserve
+        wait_until(lambda: np.all(monitor.snapshot()["epoch"] == 0), 10.0, "both radios on their reserves")
+        assert radio1.system1.p_total == pytest.approx(reserve)
+        wait_until(lambda: "coordinator_lost" in radio1.diagnostics._problems, 10.0, "coordinator_lost reported")
+        assert monitor.snapshot()["violations"] == 0
+        # a new coordinator: it learns what the radios hold, then grants the cap again
+        graphs.append(Graph("coordinator", config=params, domain_id=domain_id).start())
+        wait_until(lambda: abs(float(np.nansum(monitor.snapshot()["budget"])) - CAP) < 1e-6, 30.0,
+                   "the restarted coordinator's grants")
+        assert lease.epoch > epoch_before  # time-based epochs: the new run's grants are not stale
         assert monitor.snapshot()["violations"] == 0
 
 
