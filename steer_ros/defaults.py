@@ -243,3 +243,17 @@ EVAL_NAV_EVERY = 10
 EVAL_SUITE = "policies/suite.yaml"  # the public suite, relative to config/
 EVAL_OUT_DIR = "out/eval"
 EVAL_GRAPH_RATE_HZ = 50.0  # optimizer steps per second of a --through-graph case
+
+# --- Foxglove console: what steer-ros foxglove accepts from its clients -----------------
+# A policy is at most POLICY_MAX_CHARS characters once read (up to 4 bytes
+# each in UTF-8) plus JSON quoting: 8 KiB holds any policy the navigator would use and
+# refuses a client that streams megabytes into the graph.
+FOXGLOVE_MAX_CLIENT_MESSAGE_BYTES = 8192
+# Per client channel: a person at the Publish panel sends a few messages a second at
+# most; above FOXGLOVE_CLIENT_RATE_HZ (after a burst of FOXGLOVE_CLIENT_BURST) a
+# client is flooding, and each navigator cycle would see a different policy anyway.
+FOXGLOVE_CLIENT_RATE_HZ = 5.0
+FOXGLOVE_CLIENT_BURST = 10
+# A node's parameter service answers in milliseconds on a live graph; a node that is
+# gone must not hold a Parameters panel request for long.
+FOXGLOVE_PARAMETER_TIMEOUT_S = 2.0
