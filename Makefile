@@ -60,7 +60,7 @@ experiments: setup
 	@$(IN_ENV) steer-ros experiment reversal --through-graph --docs docs/experiments.md
 	@$(IN_ENV) steer-ros experiment tracking --through-graph --docs docs/experiments.md
 
-# Fault drills (README, Failure behaviour): every LLM, message, node and load fault,
+# Fault drills (docs/failures.md): every LLM, message, node and load fault,
 # one at a time; prints the table and writes out/faults/faults.json. `make soak` runs
 # the load row for 10 minutes and reports RSS per node at its start and end (not in CI).
 SOAK_S ?= 600

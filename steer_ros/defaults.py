@@ -235,7 +235,7 @@ EXP_TRACKING_DURATION_S = 10.0  # channel time per condition
 EXP_TRACKING_WARMUP_STEPS = 1000  # steps on the first channel state before t = 0 (not measured)
 EXP_TRACKING_WITHIN_BITS = 1e-3  # "tracking" = sum-MI gap to the instantaneous optimum below this
 
-# --- Evaluation: steer-ros eval (README, "Scoring a navigator") -------------------------
+# --- Evaluation: steer-ros eval (docs/evaluation.md) ---------------------------------------
 # Step-locked schedule of a case (a suite may override it): navigator every
 # EVAL_NAV_EVERY optimizer steps from step 0, EVAL_STEPS steps in all (25 calls).
 EVAL_STEPS = 250

@@ -1,4 +1,4 @@
-"""The fault catalogue (README, Failure behaviour): every fault the drills inject, one row each.
+"""The fault catalogue (docs/failures.md): every fault the drills inject, one row each.
 
 A row says what is injected and what must happen. The promise checked on every row:
 System 1 keeps stepping (>= 95% of its nominal rate), every published allocation is
