@@ -257,3 +257,7 @@ FOXGLOVE_CLIENT_BURST = 10
 # A node's parameter service answers in milliseconds on a live graph; a node that is
 # gone must not hold a Parameters panel request for long.
 FOXGLOVE_PARAMETER_TIMEOUT_S = 2.0
+# A std_srvs service of the graph answers at once; the same bound as parameters.
+FOXGLOVE_SERVICE_TIMEOUT_S = 2.0
+# How often the bridge looks for the graph nodes' services (nodes start in any order).
+FOXGLOVE_SERVICE_DISCOVERY_S = 1.0

@@ -30,10 +30,11 @@ from typing import Iterable
 import foxglove
 from rclpy.node import Node
 
+from steer_ros import defaults
 from steer_ros.ros import topics
 from steer_ros.ros.recording import qos as bag_qos
 from steer_ros.ros.recording.definitions import MESSAGE_ENCODING, SCHEMA_ENCODING, full_definition, message_class
-from steer_ros.ros.recording.foxglove_console import CLIENT_ENCODINGS, ClientGate, ParameterProxy
+from steer_ros.ros.recording.foxglove_console import CLIENT_ENCODINGS, ClientGate, ParameterProxy, ServiceBridge
 from steer_ros.ros.recording.recorder import DEFAULT_TOPICS, QUEUE_DEPTH, STEER_TOPICS
 
 DEFAULT_HOST = "127.0.0.1"
@@ -52,12 +53,14 @@ class FoxgloveBridge(Node):
         self.fox_context = foxglove.Context()
         self.gate = ClientGate(self, self._report)
         self.parameters = ParameterProxy(self, self._report)
+        self.service_bridge = ServiceBridge(self)
         from foxglove.websocket import Capability
 
         self.server = foxglove.start_server(
             name="steer_ros", host=host, port=port, context=self.fox_context,
-            capabilities=[Capability.ClientPublish, Capability.Parameters],
+            capabilities=[Capability.ClientPublish, Capability.Parameters, Capability.Services],
             supported_encodings=list(CLIENT_ENCODINGS), server_listener=_Listener(self))
+        self.create_timer(defaults.FOXGLOVE_SERVICE_DISCOVERY_S, self._discover_services)
         self.host = host
         self.forwarded: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -85,6 +88,11 @@ class FoxgloveBridge(Node):
     @property
     def url(self) -> str:
         return f"ws://{self.host}:{self.port}"
+
+    def _discover_services(self) -> None:
+        new = self.service_bridge.discover()
+        if new and not self._closed:
+            self.server.add_services(new)
 
     def _report(self, text: str) -> None:
         """An error status to every client (Foxglove shows it in its problems list)."""

@@ -21,10 +21,17 @@ names them (``/channel_sim.reversed``), read and written through the nodes' own
 parameter services. A value the node refuses (out of its declared range, read-only,
 wrong type) keeps the old value, and the node's own reason goes to the clients as
 an error status (``/channel_sim.doppler_hz: ...``).
+
+Services (Foxglove's Service Call panel): the graph nodes' services of the std_srvs
+types (Trigger, SetBool, Empty), found as the nodes come up, called through the ROS
+service in ``cdr`` (the SDK refuses other encodings: "Unsupported encoding"); a
+request that does not decode or gets no answer within ``FOXGLOVE_SERVICE_TIMEOUT_S``
+fails the client's call with a ``code: detail`` message.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import threading
 import time
@@ -34,12 +41,13 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter as RosParameter
 from rclpy.parameter import parameter_value_to_python
 from rclpy.parameter_client import AsyncParameterClient
-from rclpy.serialization import deserialize_message
+from rclpy.serialization import deserialize_message, serialize_message
 from std_msgs.msg import String
 
 from steer_ros import defaults
 from steer_ros.ros import topics
 from steer_ros.ros.graph import GRAPHS
+from steer_ros.ros.recording.definitions import MESSAGE_ENCODING, SCHEMA_ENCODING, full_definition
 
 STRING_SCHEMAS = frozenset({"std_msgs/msg/String", "std_msgs/String"})
 CLIENT_ENCODINGS = ("json", "cdr")
@@ -52,6 +60,9 @@ if getattr(topics, "APPROVAL", None):
 STEER_NODES = frozenset(spec.name for specs in GRAPHS.values() for spec in specs)
 # Parameters of every rclpy node that are not the graph's to steer.
 HIDDEN_PREFIXES = ("qos_overrides.", "start_type_description_service", "use_sim_time")
+# Services a console needs (approve, reject, trigger, switch): std_srvs only, whose
+# requests carry no more than a bool.
+BRIDGED_SERVICE_TYPES = frozenset({"std_srvs/srv/Trigger", "std_srvs/srv/SetBool", "std_srvs/srv/Empty"})
 LOG_EVERY_S = 5.0  # one log line per refusal code per this many seconds (a flood must not flood the log)
 
 
@@ -317,3 +328,81 @@ def _coerce(name: str, current, value) -> RosParameter:
     if not ok:
         raise Refused("wrong_type", f"{name} is {type(current).__name__}, got {type(value).__name__} {value!r}")
     return RosParameter(name, value=value)
+
+
+class ServiceBridge:
+    """The graph nodes' services of :data:`BRIDGED_SERVICE_TYPES`, offered to Foxglove
+    clients (its Service Call panel) under their ROS names; see the module docstring."""
+
+    def __init__(self, node: Node, timeout_s: float = defaults.FOXGLOVE_SERVICE_TIMEOUT_S):
+        self.node = node
+        self.timeout_s = timeout_s
+        self.lock = threading.Lock()
+        self.clients: dict[str, object] = {}  # service name -> rclpy client
+        self.calls: dict[str, int] = {}
+        self.server = None
+
+    def discover(self) -> list:
+        """foxglove.Service for each bridged service of the graph's nodes not offered
+        yet (the caller adds them to the server)."""
+        from foxglove import MessageSchema, Schema, Service, ServiceSchema
+
+        ns = self.node.get_namespace()
+        new = []
+        for name, namespace in self.node.get_node_names_and_namespaces():
+            if name not in STEER_NODES or namespace != ns:
+                continue
+            try:
+                offered = self.node.get_service_names_and_types_by_node(name, namespace)
+            except Exception:  # noqa: BLE001 (a node that left between the two calls)
+                continue
+            for service, types in offered:
+                type_name = next((t for t in types if t in BRIDGED_SERVICE_TYPES), None)
+                with self.lock:
+                    if type_name is None or service in self.clients:
+                        continue
+                    srv = service_class(type_name)
+                    self.clients[service] = (self.node.create_client(srv, service), srv)
+                    self.calls[service] = 0
+
+                def schema(part: str, type_name=type_name) -> MessageSchema:
+                    return MessageSchema(encoding=MESSAGE_ENCODING, schema=Schema(
+                        name=f"{type_name}_{part}", encoding=SCHEMA_ENCODING,
+                        data=full_definition(f"{type_name}_{part}").encode()))
+
+                new.append(Service(service, schema=ServiceSchema(type_name, request=schema("Request"),
+                                                                 response=schema("Response")),
+                                   handler=self.call))
+                self.node.get_logger().info(f"foxglove: offering service {service} ({type_name})")
+        return new
+
+    def call(self, request) -> bytes:
+        """A client's call, forwarded to the ROS service; the SDK turns an exception into
+        the client's call failure with its text."""
+        with self.lock:
+            client, srv = self.clients.get(request.service_name, (None, None))
+        if client is None:
+            raise Refused("unknown_service", f"{request.service_name} is not offered")
+        try:  # the SDK passes only the encoding each service declares: cdr
+            ros_request = deserialize_message(bytes(request.payload), srv.Request)
+        except Exception as exc:  # noqa: BLE001 (any decoding failure is the client's bad request)
+            raise Refused("bad_message", f"{request.service_name}: not CDR of its request ({exc})") from None
+        if not client.service_is_ready():
+            raise Refused("unavailable", f"{request.service_name}: the service is gone")
+        future = client.call_async(ros_request)
+        done = threading.Event()
+        future.add_done_callback(lambda _: done.set())
+        if not done.wait(self.timeout_s):
+            future.cancel()
+            raise Refused("timeout", f"{request.service_name}: no answer within {self.timeout_s:g} s")
+        with self.lock:
+            self.calls[request.service_name] += 1
+        response = future.result()
+        self.node.get_logger().info(f"foxglove client {request.client_id} called {request.service_name}")
+        return serialize_message(response)
+
+
+def service_class(type_name: str):
+    """The generated class of ``pkg/srv/Type``."""
+    pkg, _, name = type_name.split("/")
+    return getattr(importlib.import_module(f"{pkg}.srv"), name)
