@@ -178,7 +178,7 @@ def layout(namespace: str = "") -> dict:
     import foxglove.layouts as fl
 
     ns = "/" + namespace.strip("/") if namespace.strip("/") else ""
-    alloc = f"{ns}/steer/allocation"
+    alloc = f"{ns}/{topics.ALLOCATION}"
     raw = f"{ns}/{topics.COMMAND_RAW}"
 
     def plot(title: str, series: list) -> fl.PlotPanel:
@@ -192,7 +192,7 @@ def layout(namespace: str = "") -> dict:
     weights = plot("Weights in force", [s(f"{alloc}.weights", "w", array_expansion="byIndex")])
     power = plot("Power budget", [s(f"{alloc}.p_total", "P_total"), s(f"{alloc}.power_used", "power used")])
     gap = plot("Optimality gap [bits]", [s(f"{alloc}.optimality_gap", "gap")])
-    summary = f"{ns}/steer/summary"  # fixed size at any N: what to watch at thousands of subcarriers
+    summary = f"{ns}/{topics.SUMMARY}"  # fixed size at any N: what to watch at thousands of subcarriers
     bands = plot("MI per band, large N [bits]", [s(f"{summary}.mi_mean_group", "band mean", array_expansion="byIndex")])
     spread = plot("MI quantiles, large N [bits]", [s(f"{summary}.mi_q10", "10%"), s(f"{summary}.mi_median", "median"),
                                                      s(f"{summary}.mi_q90", "90%")])

@@ -81,11 +81,11 @@ def _status_name(code: int) -> str:
 def load_series(path: str | os.PathLike) -> RunSeries:
     """Extract the plotted series from a recording (any namespace)."""
     with Recording(path) as rec:
-        allocation = find_topic(rec, "steer/allocation")
-        policy = find_topic(rec, "steer/policy")
+        allocation = find_topic(rec, topics.ALLOCATION)
+        policy = find_topic(rec, topics.POLICY)
         # Recordings made before the rename hold the raw proposals under the deprecated name.
         raw = find_topic(rec, topics.COMMAND_RAW) or find_topic(rec, topics.COMMAND_RAW_DEPRECATED)
-        accepted = find_topic(rec, "steer/command")
+        accepted = find_topic(rec, topics.COMMAND)
         wanted = [t for t in (allocation, policy, raw, accepted) if t]
         all_times = [m.log_time_ns for m in rec.messages()]
         t0 = min(all_times) if all_times else 0
