@@ -40,7 +40,7 @@ test-fast: setup-env
 	@$(VENV)/bin/python -m pytest test -m "not ros and not slow" -q $(PYTEST_ARGS)
 
 lint: setup-env
-	@.venv/bin/ruff check .
+	@$(VENV)/bin/ruff check .
 
 demo: setup
 	@$(IN_ENV) steer-ros demo
