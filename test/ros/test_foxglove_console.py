@@ -30,10 +30,17 @@ class FoxgloveClient:
         self.statuses: list[dict] = []
         self.info = None
 
-    def recv_op(self, op: str, timeout_s: float = 10.0, request_id: str | None = None) -> dict:
+    def recv_op(self, op: str, timeout_s: float = 10.0, request_id: str | None = None) -> dict | None:
+        """The next ``op`` message (with ``request_id``); None if none came in
+        ``timeout_s`` when the op is parameterValues without an id (an update)."""
         deadline = time.monotonic() + timeout_s
         while True:
-            message = self.ws.recv(timeout=max(0.01, deadline - time.monotonic()))
+            try:
+                message = self.ws.recv(timeout=max(0.01, deadline - time.monotonic()))
+            except TimeoutError:
+                if op == "parameterValues" and request_id is None:
+                    return None
+                raise
             if isinstance(message, bytes):
                 continue
             body = json.loads(message)
@@ -123,6 +130,17 @@ def test_client_publishes_sets_parameters_and_bad_input_is_refused(domain_id, ca
             assert reason and "-5" in reason or "range" in reason.lower(), status["message"]
             assert client.parameters("getParameters", "g2", parameterNames=["/channel_sim.doppler_hz"]) \
                 == {"/channel_sim.doppler_hz": doppler}
+            # A value set elsewhere (here: on the node itself) reaches a client that follows it.
+            from rclpy.parameter import Parameter
+
+            client.send("subscribeParameterUpdates", parameterNames=["/channel_sim.doppler_hz"])
+            deadline = time.monotonic() + 10.0
+            while True:  # the subscription reaches the server asynchronously: set until an update comes
+                graph.nodes["channel_sim"].set_parameters([Parameter("doppler_hz", value=doppler + 1.0)])
+                update = client.recv_op("parameterValues", timeout_s=max(0.01, min(1.0, deadline - time.monotonic())))
+                if update is not None:
+                    break
+            assert {p["name"]: p["value"] for p in update["parameters"]} == {"/channel_sim.doppler_hz": doppler + 1.0}
 
             # Bad client input: refused, counted, reported; never reaches the graph.
             client.advertise(2, "/steer/command")  # not open to clients

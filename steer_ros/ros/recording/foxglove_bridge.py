@@ -61,6 +61,11 @@ class FoxgloveBridge(Node):
             capabilities=[Capability.ClientPublish, Capability.Parameters, Capability.Services],
             supported_encodings=list(CLIENT_ENCODINGS), server_listener=_Listener(self))
         self.create_timer(defaults.FOXGLOVE_SERVICE_DISCOVERY_S, self._discover_services)
+        from rcl_interfaces.msg import ParameterEvent
+        from rclpy.qos import qos_profile_parameter_events
+
+        self.create_subscription(ParameterEvent, "/parameter_events", self._on_parameter_event,
+                                 qos_profile_parameter_events)
         self.host = host
         self.forwarded: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -88,6 +93,11 @@ class FoxgloveBridge(Node):
     @property
     def url(self) -> str:
         return f"ws://{self.host}:{self.port}"
+
+    def _on_parameter_event(self, event) -> None:
+        changed = self.parameters.changed(event)
+        if changed and not self._closed:
+            self.server.publish_parameter_values([_fox_parameter(n, v) for n, v in changed])
 
     def _discover_services(self) -> None:
         new = self.service_bridge.discover()
@@ -141,6 +151,14 @@ class _Listener:
 
     def on_get_parameters(self, client, param_names: list[str], request_id: str | None = None) -> list:
         return [_fox_parameter(n, v) for n, v in self.bridge.parameters.get(list(param_names))]
+
+    def on_parameters_subscribe(self, param_names: list[str]) -> None:
+        with self.bridge.parameters.lock:
+            self.bridge.parameters.subscribed.update(param_names)
+
+    def on_parameters_unsubscribe(self, param_names: list[str]) -> None:
+        with self.bridge.parameters.lock:
+            self.bridge.parameters.subscribed.difference_update(param_names)
 
     def on_set_parameters(self, client, parameters: list, request_id: str | None = None) -> list:
         values = [(p.name, p.get_value()) for p in parameters]

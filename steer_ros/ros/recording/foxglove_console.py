@@ -20,7 +20,9 @@ the bridge's namespace, named ``<node>.<parameter>`` as the ROS 2 foxglove_bridg
 names them (``/channel_sim.reversed``), read and written through the nodes' own
 parameter services. A value the node refuses (out of its declared range, read-only,
 wrong type) keeps the old value, and the node's own reason goes to the clients as
-an error status (``/channel_sim.doppler_hz: ...``).
+an error status (``/channel_sim.doppler_hz: ...``). A value that changes by any
+other way (``ros2 param set``, the node itself) reaches the clients that follow it,
+from the nodes' /parameter_events.
 
 Services (Foxglove's Service Call panel): the graph nodes' services of the std_srvs
 types (Trigger, SetBool, Empty), found as the nodes come up, called through the ROS
@@ -203,6 +205,17 @@ class ParameterProxy:
         self.lock = threading.Lock()
         self.clients: dict[str, AsyncParameterClient] = {}
         self.refused: list[str] = []  # reasons of the refused sets, newest last
+        self.subscribed: set[str] = set()  # names clients follow (Parameters panel)
+
+    def changed(self, event) -> list[tuple[str, object]]:
+        """The followed parameters a /parameter_events message changes, with their new
+        values: a value set from anywhere (ros2 param set, the node itself) reaches the
+        clients without polling."""
+        fqn = event.node
+        with self.lock:
+            followed = set(self.subscribed)
+        return [(f"{fqn}.{p.name}", _to_native(parameter_value_to_python(p.value)))
+                for p in (*event.new_parameters, *event.changed_parameters) if f"{fqn}.{p.name}" in followed]
 
     def _wait(self, future):
         done = threading.Event()
