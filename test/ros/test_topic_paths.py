@@ -30,11 +30,13 @@ RQT_PLOT_LINE = re.compile(r"rqt_plot((?:\s+/[\w/\[\]]+)+)")
 
 
 def documented_paths() -> set[str]:
-    """Every field path given to ``rqt_plot`` in README.md and docs/*.md."""
+    """Every field path given to ``rqt_plot`` in README.md and docs/*.md on the graph's
+    own topics (``/steer/...``); a path in a namespace (``/radio1/steer/...``) is the
+    same topic under another graph."""
     paths: set[str] = set()
     for page in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
         for match in RQT_PLOT_LINE.finditer(page.read_text()):
-            paths.update(match.group(1).split())
+            paths.update(p for p in match.group(1).split() if p.startswith("/steer/"))
     return paths
 
 
