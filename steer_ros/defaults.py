@@ -235,7 +235,7 @@ EXP_TRACKING_DURATION_S = 10.0  # channel time per condition
 EXP_TRACKING_WARMUP_STEPS = 1000  # steps on the first channel state before t = 0 (not measured)
 EXP_TRACKING_WITHIN_BITS = 1e-3  # "tracking" = sum-MI gap to the instantaneous optimum below this
 
-# --- Evaluation: steer-ros eval (README, "Scoring a navigator") -------------------------
+# --- Evaluation: steer-ros eval (docs/evaluation.md) ---------------------------------------
 # Step-locked schedule of a case (a suite may override it): navigator every
 # EVAL_NAV_EVERY optimizer steps from step 0, EVAL_STEPS steps in all (25 calls).
 EVAL_STEPS = 250
@@ -275,3 +275,21 @@ FLEET_PEER_DEADLINE_S = 2.0  # DDS deadline on the fleet topics: a silent peer i
 FLEET_LEASE_CHECK_HZ = 50.0
 # System 1 needs a budget > 0: a radio granted nothing (taken off the air) runs at this.
 FLEET_MIN_BUDGET = 1e-12
+
+# --- Foxglove console: what steer-ros foxglove accepts from its clients -----------------
+# A policy is at most POLICY_MAX_CHARS characters once read (up to 4 bytes
+# each in UTF-8) plus JSON quoting: 8 KiB holds any policy the navigator would use and
+# refuses a client that streams megabytes into the graph.
+FOXGLOVE_MAX_CLIENT_MESSAGE_BYTES = 8192
+# Per client channel: a person at the Publish panel sends a few messages a second at
+# most; above FOXGLOVE_CLIENT_RATE_HZ (after a burst of FOXGLOVE_CLIENT_BURST) a
+# client is flooding, and each navigator cycle would see a different policy anyway.
+FOXGLOVE_CLIENT_RATE_HZ = 5.0
+FOXGLOVE_CLIENT_BURST = 10
+# A node's parameter service answers in milliseconds on a live graph; a node that is
+# gone must not hold a Parameters panel request for long.
+FOXGLOVE_PARAMETER_TIMEOUT_S = 2.0
+# A std_srvs service of the graph answers at once; the same bound as parameters.
+FOXGLOVE_SERVICE_TIMEOUT_S = 2.0
+# How often the bridge looks for the graph nodes' services (nodes start in any order).
+FOXGLOVE_SERVICE_DISCOVERY_S = 1.0

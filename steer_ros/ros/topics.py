@@ -17,7 +17,15 @@ ALLOCATION = "steer/allocation"
 # parent topic's fields.
 SUMMARY = "steer/summary"
 POLICY = "steer/policy"
-COMMAND_RAW = "steer/command/raw"
+# The navigator's raw proposals. No topic name of the graph is a path prefix of
+# another: rqt_plot and other tools that address fields as /topic/field resolve a path
+# to a topic that is a prefix of it, so "steer/command/raw" would read as a field
+# "raw" of steer/command.
+COMMAND_RAW = "steer/command_raw"
+# Deprecated alias of COMMAND_RAW, published with the same messages until 0.4.0 so
+# subscribers of the old name keep working; the one exception to the prefix rule.
+COMMAND_RAW_DEPRECATED = "steer/command/raw"
+DEPRECATED_ALIASES = {COMMAND_RAW_DEPRECATED: COMMAND_RAW}
 COMMAND = "steer/command"
 DIAGNOSTICS = "/diagnostics"
 # The fleet (docs/fleet.md): each radio publishes its demand curve and budget in force

@@ -1,4 +1,4 @@
-"""The fault matrix (README, Failure behaviour) as CI tests: every row of
+"""The fault matrix (docs/failures.md) as CI tests: every row of
 steer_ros.lab.faults.catalogue, over real DDS and a real HTTP LLM server.
 
 Rows that share a graph run together once per module (the first test of a group

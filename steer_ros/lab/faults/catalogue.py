@@ -1,4 +1,4 @@
-"""The fault catalogue (README, Failure behaviour): every fault the drills inject, one row each.
+"""The fault catalogue (docs/failures.md): every fault the drills inject, one row each.
 
 A row says what is injected and what must happen. The promise checked on every row:
 System 1 keeps stepping (>= 95% of its nominal rate), every published allocation is
@@ -12,11 +12,12 @@ ends in the stated outcome:
   feasible floor goal in force, then fades every channel (channel_sim's ``gain``) until
   the floors no longer fit in P_total: outcome ``SHORTFALL_REPORTED`` (System 1 keeps
   sum P_i <= P_total and publishes ``goals_met`` false with a positive ``mi_shortfall``);
-- ``message``: malformed or hostile messages on the graph's topics; outcome =
-  ``REJECTED`` (refused at the node boundary, detail naming the field and value),
-  ``ADJUSTED`` (re-bounded by the optimizer), ``RESIZED`` (N followed) or ``KEPT`` (a
-  policy the offline reader cannot read whole: the command in force stays, the unread
-  words quoted in the detail);
+- ``message``: malformed or hostile messages on the graph's topics, or from a Foxglove
+  client; outcome = ``REJECTED`` (refused at the node boundary, or at the bridge for a
+  client: detail naming the field and value, or the refusal codes), ``ADJUSTED``
+  (re-bounded by the optimizer), ``RESIZED`` (N followed) or ``KEPT`` (a policy the
+  offline reader cannot read whole: the command in force stays, the unread words
+  quoted in the detail);
 - ``node``: one node killed with SIGKILL mid-run, then restarted; outcome =
   ``RESUMED`` (the command in force after the restart is the one before the kill);
 - ``load``: N = 4096 channels updated at 1 kHz (a load generator), or the real
@@ -242,6 +243,10 @@ FAULTS: tuple[Fault, ...] = (
     _msg("msg_unreadable_policy", "the rules navigator gets a policy with words outside its vocabulary: "
          f"{UNREADABLE_POLICY!r}", "KEPT with the unread words quoted; the command in force unchanged", "KEPT",
          "not_understood: could not read", action="policy", policy=UNREADABLE_POLICY),
+    _msg("msg_foxglove_bad_client", "a Foxglove client sends steer-ros foxglove a channel on steer/command, a "
+         "wrong schema, bytes that are not JSON, a message over 8 KiB and a flood (100 messages/s) of the policy "
+         "in force", "refused before the graph, logged and reported to the client; the command in force unchanged",
+         "REJECTED", "foxglove: bad_message, flood, too_large, unknown_topic, wrong_schema", action="foxglove"),
     # -- nodes ------------------------------------------------------------------------
     _node("navigator"),
     _node("guardrail"),
