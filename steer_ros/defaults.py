@@ -234,3 +234,24 @@ EVAL_NAV_EVERY = 10
 EVAL_SUITE = "policies/suite.yaml"  # the public suite, relative to config/
 EVAL_OUT_DIR = "out/eval"
 EVAL_GRAPH_RATE_HZ = 50.0  # optimizer steps per second of a --through-graph case
+
+
+# --- The fleet navigator (docs/fleet-policies.md) -----------------------------------
+FLEET_RADIOS = 4  # K radios when nothing says otherwise (the issue's `radios:=4`)
+FLEET_CAP = 160.0  # the configured fleet cap C: K = 4 radios at P_MAX = 40 each
+FLEET_POLICY = "Treat every radio alike"
+FLEET_NAVIGATOR_PERIOD_S = 10.0  # like the radio navigator's period: fleet policies change slowly
+# "comes first" / "comes last": the fleet priority rho_k of a radio named first or last
+# (4 : 1 like RULES_PRIORITY_WEIGHT, the radio navigator's priority ratio).
+FLEET_FIRST_PRIORITY = 4.0
+FLEET_LAST_PRIORITY = 0.25
+# The guardrail clamps fleet priorities into [MIN, MAX]: rho ratios beyond 1e4 make the
+# coordinator's price search as ill-conditioned as a radio switched off, which `off` says.
+FLEET_PRIORITY_MIN = 1e-2
+FLEET_PRIORITY_MAX = 1e2
+FLEET_READBACK_MAX_CHARS = 300  # like the radio read-back: one line an operator reads
+FLEET_PROMPT_MAX_CHARS = 8_000  # the bound on the fleet prompt, any K <= 1,024
+FLEET_SUMMARY_THRESHOLD = 32  # up to this many radios the prompt lists each; above, bands
+FLEET_SUMMARY_GROUPS = 16  # bands of the fleet summary's table above the threshold
+FLEET_SUMMARY_CRITICAL = 4  # weakest / strongest / below-floor radios listed, each
+FLEET_MAX_RADIOS = 1_024  # the largest fleet the prompt bound is tested at

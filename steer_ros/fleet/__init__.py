@@ -1,0 +1,1 @@
+"""The fleet: many radios under one shared budget (docs/fleet.md)."""
