@@ -33,7 +33,7 @@ def readback(d: FleetDirective, limits: FleetLimits, previous: FleetDirective | 
     on = ~np.asarray(d.off, dtype=bool)
     parts = []
     if np.any(~on):
-        parts.append(f"{_radios(np.flatnonzero(~on), k)} off")
+        parts.append(f"{radio_list(np.flatnonzero(~on), k)} off")
     parts.append(_priorities(np.asarray(d.priority, float), on, k))
     floors = _groups(np.asarray(d.rate_floor, float), on & (np.asarray(d.rate_floor) > 0), k,
                      lambda v: f"{_num(v)} bits", "floor", int(on.sum()))
@@ -51,7 +51,7 @@ def _num(value: float) -> str:
     return f"{value:.4g}"
 
 
-def _radios(idx, k: int, every: int | None = None) -> str:
+def radio_list(idx, k: int, every: int | None = None) -> str:
     """Radios by number; ``every``: how many radios make "every radio" (the radios on)."""
     idx = np.asarray(idx, dtype=int)
     if idx.size == (k if every is None else every) and idx.size > 1:
@@ -99,7 +99,7 @@ def _groups(values: np.ndarray, mask: np.ndarray, k: int, say, singular: str | N
         idx = np.flatnonzero(mask & (values == value))
         plural = idx.size == every and every > 1
         label = say(value) if singular is None else f"{singular}{'s' if plural else ''} {say(value)}"
-        parts.append(f"{label} on {_radios(idx, k, every)}")
+        parts.append(f"{label} on {radio_list(idx, k, every)}")
     if len(distinct) > _MAX_GROUPS:
         parts.append(f"{len(distinct) - _MAX_GROUPS} more values")
     return "; ".join(parts) if singular is None else ", ".join(parts)
@@ -115,7 +115,7 @@ def _boxes(d: FleetDirective, limits: FleetLimits, on: np.ndarray, k: int) -> st
     for a, b in boxes[:_MAX_GROUPS]:
         idx = np.flatnonzero(narrowed & (lo == a) & (hi == b))
         upper = "inf" if math.isinf(b) else _num(b)
-        parts.append(f"budget {_num(a)}-{upper} on {_radios(idx, k, int(on.sum()))}")
+        parts.append(f"budget {_num(a)}-{upper} on {radio_list(idx, k, int(on.sum()))}")
     if len(boxes) > _MAX_GROUPS:
         parts.append(f"{len(boxes) - _MAX_GROUPS} more boxes")
     return ", ".join(parts)
