@@ -237,8 +237,8 @@ EVAL_GRAPH_RATE_HZ = 50.0  # optimizer steps per second of a --through-graph cas
 
 
 # --- The fleet navigator (docs/fleet-policies.md) -----------------------------------
-FLEET_RADIOS = 4  # K radios when nothing says otherwise (the issue's `radios:=4`)
-FLEET_CAP = 160.0  # the configured fleet cap C: K = 4 radios at P_MAX = 40 each
+FLEET_RADIOS = 4  # radios of `steer-ros fleet` / fleet.launch.py (the same value as the fleet core's)
+FLEET_CAP = 120.0  # C: the fleet's cap on sum_k a_k P_k (the same value as the fleet core's)
 FLEET_POLICY = "Treat every radio alike"
 FLEET_NAVIGATOR_PERIOD_S = 10.0  # like the radio navigator's period: fleet policies change slowly
 # "comes first" / "comes last": the fleet priority rho_k of a radio named first or last

@@ -12,7 +12,8 @@ directive in force. Refused (the directive in force stays, status FALLBACK,
 - ``reserve_exceeds_cap``: the reserves, sum_k a_k R_k over every radio, above the new
   cap. Every radio counts, off or not: a radio that loses the coordinator falls back to
   its reserve on its own, whatever it was told last;
-- ``infeasible_boxes``: the radios on need sum_k a_k Pmin_k above the cap.
+- ``infeasible_boxes``: the radios on need sum_k a_k max(Pmin_k, R_k) above the cap (a
+  radio on is never granted less than its reserve).
 
 Clamped (status OK, ``"adjusted: ..."``): priorities into [FLEET_PRIORITY_MIN,
 FLEET_PRIORITY_MAX]; boxes into the configured boxes (narrowed, never widened); floors
@@ -128,9 +129,10 @@ class FleetGuardrail:
         if held > cap * (1 + 1e-12):
             raise FleetRefused("reserve_exceeds_cap", f"the reserves hold {held:.4g} > cap {cap:.4g}")
         off = arrays["off"].astype(bool)
-        need = float(np.dot(lim.a[~off], box_lo[~off]))
+        need = float(np.dot(lim.a[~off], np.maximum(box_lo, lim.reserve)[~off]))
         if need > cap * (1 + 1e-12):
-            raise FleetRefused("infeasible_boxes", f"the radios on need at least {need:.4g} > cap {cap:.4g}")
+            raise FleetRefused("infeasible_boxes", f"the radios on need at least {need:.4g} "
+                                                   f"(sum a_k max(Pmin_k, R_k)) > cap {cap:.4g}")
         return FleetDirective(priority=clamped, p_min=box_lo, p_max=box_hi, off=off, rate_floor=floor_clamped,
                               cap=cap), notes
 

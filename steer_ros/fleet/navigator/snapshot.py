@@ -43,6 +43,16 @@ class FleetLimits:
         return cls(k=int(k), cap=float(cap), a=full(a), p_min=full(p_min), p_max=full(p_max), reserve=full(reserve),
                    floor_max=full(floor_max)).validate()
 
+    @classmethod
+    def from_config(cls, config, floor_max=math.inf) -> "FleetLimits":
+        """The limits of a fleet configuration (anything with ``cap``, ``a``, ``p_min``,
+        ``p_max``, ``reserve``: the coordinator's FleetConfig)."""
+        k = int(np.asarray(config.a).shape[0])
+        return cls(k=k, cap=float(config.cap), a=np.asarray(config.a, float).copy(),
+                   p_min=np.asarray(config.p_min, float).copy(), p_max=np.asarray(config.p_max, float).copy(),
+                   reserve=np.asarray(config.reserve, float).copy(),
+                   floor_max=np.broadcast_to(np.asarray(floor_max, float), (k,)).copy()).validate()
+
     def validate(self) -> "FleetLimits":
         if isinstance(self.k, bool) or int(self.k) != self.k or self.k < 1:
             raise ValueError(f"k must be a whole number >= 1, got {self.k!r}")
