@@ -15,11 +15,15 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["steer_ros", "steer_ros.*"]),
     include_package_data=True,
+    # The fleet rules backend's grammar sits beside its module.
+    package_data={"steer_ros.fleet.navigator": ["*.lark"]},
     install_requires=[
         "numpy>=1.24",
         "scipy>=1.10",
         "pyyaml>=6",
         "openai>=1.40",
+        # the fleet rules backend's grammar
+        "lark>=1.2",
         "matplotlib>=3.7",
         # SDR estimates from recordings and GNU Radio streams
         "sigmf>=1.14",

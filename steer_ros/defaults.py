@@ -255,4 +255,6 @@ FLEET_SUMMARY_THRESHOLD = 32  # up to this many radios the prompt lists each; ab
 FLEET_SUMMARY_GROUPS = 16  # bands of the fleet summary's table above the threshold
 FLEET_SUMMARY_CRITICAL = 4  # weakest / strongest / below-floor radios listed, each
 FLEET_MAX_RADIOS = 1_024  # the largest fleet the prompt bound is tested at
+FLEET_RESERVE_FRACTION = 0.25  # reserves default to this share of C / K (the same value as the fleet core's)
+FLEET_SUMMARY_STALE_S = 5.0  # a radio summary older than this (10 periods at SUMMARY_HZ) is no report
 FLEET_POLICY_MAX_CHARS = 1_000  # a longer fleet policy is refused: the prompt bound holds with it

@@ -34,13 +34,17 @@ OPTIMIZER = NodeSpec("optimizer", "OptimizerNode")
 NAVIGATOR = NodeSpec("navigator", "NavigatorNode")
 GUARDRAIL = NodeSpec("guardrail", "GuardrailNode")
 SDR_ESTIMATOR = NodeSpec("sdr_estimator", "SdrEstimatorNode")
+FLEET_NAVIGATOR = NodeSpec("fleet_navigator", "FleetNavigatorNode")
 
 GRAPHS: dict[str, tuple[NodeSpec, ...]] = {
     "sim": (CHANNEL_SIM, CHANNEL_MUX, OPTIMIZER, NAVIGATOR, GUARDRAIL),
     # channel_mux takes each channel from channel_sim or sdr_estimator (config/mixed.yaml).
     "mixed": (CHANNEL_SIM, SDR_ESTIMATOR, CHANNEL_MUX, OPTIMIZER, NAVIGATOR, GUARDRAIL),
+    # The fleet navigator alone, beside radios radio1..radioK and the fleet coordinator
+    # (docs/fleet-policies.md): fleet/policy in, fleet/command out.
+    "fleet_navigator": (FLEET_NAVIGATOR,),
 }
-DEFAULT_CONFIG = {"sim": "sim.yaml", "mixed": "mixed.yaml"}
+DEFAULT_CONFIG = {"sim": "sim.yaml", "mixed": "mixed.yaml", "fleet_navigator": "fleet_navigator.yaml"}
 
 # Launch argument -> (node, parameter) it sets when given a non-empty value.
 LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {

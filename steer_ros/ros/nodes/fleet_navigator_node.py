@@ -1,0 +1,234 @@
+"""fleet_navigator: the fleet navigator as a node (docs/fleet-policies.md).
+
+A fleet policy on ``fleet/policy`` (std_msgs/String, ``ros2 topic pub`` QoS) or the
+``policy`` parameter becomes a fleet directive (priorities, budget boxes, radios off,
+sum-MI floors, the cap) through the configured backend (openai, rules, scripted), the
+fleet reply parser and the fleet guardrail, on a worker thread (one call in flight).
+It reads every radio's ``radio<k>/steer/summary`` (AllocationSummary) for the prompt and
+for ranked selectors (``weakest:2`` ranks the radios' sum MI).
+
+Publishes:
+- ``fleet/command`` (std_msgs/String, JSON of FleetDirective, latched): the directive the
+  coordinator applies, each accepted one with a new epoch and its read-back;
+- ``fleet/decision`` (std_msgs/String, JSON): every outcome, fallbacks and KEPT ones too,
+  with its ``status_detail`` (what a dead LLM or an unread policy looks like).
+A new policy starts a cycle at once; the timer repeats it every ``period_s`` (ranked
+selectors follow the radios).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+
+import numpy as np
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
+from std_msgs.msg import String
+
+from steer_ros import defaults
+from steer_ros.fleet.navigator.backends import make_fleet_backend
+from steer_ros.fleet.navigator.directive import FleetDirective, FleetStatus
+from steer_ros.fleet.navigator.guardrail import FleetGuardrail
+from steer_ros.fleet.navigator.navigator import FleetNavigator
+from steer_ros.fleet.navigator.snapshot import FleetLimits, FleetSnapshot
+from steer_ros.msg import AllocationSummary
+from steer_ros.radio.constellations import get_constellation
+from steer_ros.ros import topics
+from steer_ros.ros.diagnostics import WARN, DiagnosticsReporter
+from steer_ros.ros.node_runtime import run_node
+from steer_ros.ros.parameters import Param, ParameterSet
+from steer_ros.system2 import BACKEND_KINDS, AsyncNavigator, BackendConfig
+from steer_ros.system2.backends.backend import BASE_URL_ENV, MODEL_ENV
+
+# Fleet topics (relative: a fleet runs under a namespace of its own if wanted).
+FLEET_POLICY = "fleet/policy"
+FLEET_COMMAND = "fleet/command"
+FLEET_DECISION = "fleet/decision"
+LATCHED = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
+                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+PARAMS = [
+    Param("radios", defaults.FLEET_RADIOS, "K: radios radio1 .. radioK.", min=1, max=defaults.FLEET_MAX_RADIOS,
+          read_only=True),
+    Param("cap", defaults.FLEET_CAP, "The configured fleet cap C on sum_k a_k P_k.", min=1e-9, read_only=True),
+    Param("a", [1.0], "a_k: each radio's coefficient in the cap (one value = every radio).", kind="float_list",
+          read_only=True),
+    Param("p_min", [0.0], "Configured budget box floors Pmin_k (one value = every radio).", kind="float_list",
+          read_only=True),
+    Param("p_max", [], "Configured budget box tops Pmax_k; empty = C / a_k.", kind="float_list", read_only=True),
+    Param("reserve", [], "Reserves R_k; empty = FLEET_RESERVE_FRACTION C / (K a_k).", kind="float_list",
+          read_only=True),
+    Param("period_s", defaults.FLEET_NAVIGATOR_PERIOD_S, "Seconds between fleet navigator cycles.", min=0.01,
+          max=3600.0, read_only=True),
+    Param("summary_stale_s", defaults.FLEET_SUMMARY_STALE_S, "A radio's summary older than this is no report.",
+          min=0.01, read_only=True),
+    Param("policy", defaults.FLEET_POLICY, "The fleet policy, in plain language."),
+    Param("backend", "", "rules, openai or scripted; empty = openai if an endpoint is configured, else rules.",
+          choices=("", *BACKEND_KINDS), read_only=True),
+    Param("llm_base_url", defaults.LLM_BASE_URL, f"OpenAI-compatible endpoint; empty = ${BASE_URL_ENV}.",
+          read_only=True),
+    Param("llm_model", defaults.LLM_MODEL, f"Model name; empty = ${MODEL_ENV}.", read_only=True),
+    Param("api_key_env", defaults.LLM_API_KEY_ENV, "Name of the environment variable holding the API key.",
+          read_only=True),
+    Param("timeout_s", defaults.LLM_TIMEOUT_S, "Deadline of every LLM call.", min=0.01, read_only=True),
+    Param("script_path", "", "scripted backend: JSONL file of fleet replies.", read_only=True),
+    Param("constellation", defaults.CONSTELLATION, "The radios' constellation: a sum-MI floor is at most "
+          "N_k log2 M bits.", choices=defaults.CONSTELLATIONS, read_only=True),
+]
+
+
+def _per_radio(name: str, values, k: int, default) -> np.ndarray:
+    values = list(values)
+    if not values:
+        return np.broadcast_to(np.asarray(default, dtype=float), (k,)).copy()
+    if len(values) == 1:
+        return np.full(k, float(values[0]))
+    if len(values) != k:
+        raise ValueError(f"{name}: {len(values)} values for {k} radios (give one, or one per radio)")
+    return np.asarray(values, dtype=float)
+
+
+def fleet_limits(v) -> FleetLimits:
+    """The configured fleet from the node's parameters (ValueError naming what is wrong)."""
+    k, cap = int(v.radios), float(v.cap)
+    a = _per_radio("a", v.a, k, 1.0)
+    return FleetLimits(k=k, cap=cap, a=a, p_min=_per_radio("p_min", v.p_min, k, 0.0),
+                       p_max=_per_radio("p_max", v.p_max, k, cap / a),
+                       reserve=_per_radio("reserve", v.reserve, k, defaults.FLEET_RESERVE_FRACTION * cap / (k * a)),
+                       floor_max=np.full(k, math.inf)).validate()
+
+
+class FleetNavigatorNode(Node):
+    def __init__(self, **node_kwargs):
+        super().__init__("fleet_navigator", **node_kwargs)
+        self.params = ParameterSet(self, PARAMS)
+        v = self.params.values
+        self.limits = fleet_limits(v)
+        self.bits_per_channel = get_constellation(v.constellation).bits
+        self.config = BackendConfig(kind=v.backend, base_url=v.llm_base_url or os.environ.get(BASE_URL_ENV, ""),
+                                    model=v.llm_model or os.environ.get(MODEL_ENV, ""), timeout_s=v.timeout_s,
+                                    api_key_env=v.api_key_env, script_path=v.script_path).validate()
+        self.backend = make_fleet_backend(self.config)
+        self.backend_name = getattr(self.backend, "name", self.config.resolved_kind())
+        self.guardrail = FleetGuardrail(self.limits)
+        self.navigator = AsyncNavigator(FleetNavigator(self.backend, self.guardrail, deadline_s=v.timeout_s))
+        self.lock = threading.Lock()
+        self.policy = v.policy
+        self.stale_s = float(v.summary_stale_s)
+        self.directive = self.limits.default_directive()
+        k = self.limits.k
+        self.summaries: list[tuple[float, AllocationSummary] | None] = [None] * k
+        self.outcomes: dict[str, int] = {}
+        self.last_detail = ""
+        for i in range(k):
+            self.create_subscription(AllocationSummary, f"radio{i + 1}/{topics.SUMMARY}",
+                                     lambda msg, i=i: self.on_summary(i, msg), topics.STREAM_IN)
+        self.create_subscription(String, FLEET_POLICY, lambda msg: self.set_policy(msg.data, "topic"),
+                                 topics.POLICY_QOS)
+        self.params.on_change("policy", lambda text: self.set_policy(text, "parameter"))
+        self.pub_command = self.create_publisher(String, FLEET_COMMAND, LATCHED)
+        self.pub_decision = self.create_publisher(String, FLEET_DECISION, topics.COMMAND_QOS)
+        self.diagnostics = DiagnosticsReporter(self, self._diag_values)
+        self.timer = self.create_timer(v.period_s, self.cycle)
+        self.get_logger().info(f"backend: {self.backend_name}; {k} radios; cap C = {self.limits.cap:g}; "
+                               f"policy: {self.policy!r}")
+        self.cycle()
+
+    def on_summary(self, i: int, msg: AllocationSummary) -> None:
+        with self.lock:
+            self.summaries[i] = (time.monotonic(), msg)
+
+    def set_policy(self, text: str, origin: str) -> None:
+        text = str(text).strip()
+        if not text:
+            self.diagnostics.problem("policy", f"ignored an empty fleet policy from the {origin}")
+            return
+        if len(text) > defaults.FLEET_POLICY_MAX_CHARS:
+            self.diagnostics.problem("policy", f"ignored a {len(text)}-character fleet policy from the {origin} "
+                                               f"(limit {defaults.FLEET_POLICY_MAX_CHARS})")
+            return
+        self.diagnostics.clear("policy")
+        with self.lock:
+            changed, self.policy = text != self.policy, text
+        if changed:
+            self.get_logger().info(f"fleet policy ({origin}): {text!r}")
+            self.cycle()
+
+    def snapshot(self) -> tuple[FleetSnapshot, str]:
+        k, now = self.limits.k, time.monotonic()
+        with self.lock:
+            summaries, policy, directive = list(self.summaries), self.policy, self.directive
+        sum_mi, budget, used = (np.full(k, math.nan) for _ in range(3))
+        n_channels, goals_met, fresh = np.zeros(k, dtype=int), np.ones(k, dtype=bool), np.zeros(k, dtype=bool)
+        for i, entry in enumerate(summaries):
+            if entry is None or now - entry[0] > self.stale_s:
+                continue
+            msg = entry[1]
+            values = (float(msg.total_mi), float(msg.p_total), float(msg.power_used))
+            if not all(math.isfinite(x) for x in values):
+                continue  # a malformed report counts as none
+            fresh[i] = True
+            sum_mi[i], budget[i], used[i] = values
+            n_channels[i], goals_met[i] = int(msg.n_channels), bool(msg.goals_met)
+        floor_max = np.where(n_channels > 0, n_channels * self.bits_per_channel, math.inf)
+        limits = FleetLimits(k=k, cap=self.limits.cap, a=self.limits.a, p_min=self.limits.p_min,
+                             p_max=self.limits.p_max, reserve=self.limits.reserve, floor_max=floor_max)
+        return FleetSnapshot(sum_mi=sum_mi, budget=budget, power_used=used, n_channels=n_channels,
+                             goals_met=goals_met, fresh=fresh, limits=limits, directive=directive), policy
+
+    def cycle(self) -> None:
+        snapshot, policy = self.snapshot()
+        if not self.navigator.try_submit(snapshot, policy, self.on_decision):
+            self.get_logger().debug("fleet navigator busy: cycle skipped")
+
+    def on_decision(self, decision: FleetDirective) -> None:
+        """Runs on the worker thread: publish the outcome; an accepted change goes out on fleet/command."""
+        with self.lock:
+            current = self.directive
+            # An accepted directive that changes the setting (or is the first) is a new epoch.
+            publish = decision.status == FleetStatus.OK and (current.epoch == 0 or not decision.same_setting(current))
+            if publish:
+                decision = decision.with_(epoch=current.epoch + 1)
+                self.directive = decision
+            status = FleetStatus(decision.status).name
+            self.outcomes[status] = self.outcomes.get(status, 0) + 1
+            self.last_detail = decision.status_detail
+        try:
+            self.pub_decision.publish(String(data=decision.to_json()))
+            if publish:
+                self.pub_command.publish(String(data=decision.to_json()))
+        except Exception:  # noqa: BLE001
+            if self.context.ok():
+                raise
+            return  # shut down while the call was in flight
+        line = (f"backend: {decision.backend} | {status} ({decision.status_detail}) | "
+                f"{decision.latency_s * 1000:.0f} ms | {decision.readback}")
+        if decision.status in (FleetStatus.OK, FleetStatus.KEPT):
+            self.get_logger().info(line)
+        else:
+            self.get_logger().warning(line)
+        if decision.status == FleetStatus.FALLBACK:
+            self.diagnostics.problem("fallback", f"last call fell back: {decision.status_detail}", WARN, log=False)
+        else:
+            self.diagnostics.clear("fallback")
+
+    def _diag_values(self) -> dict:
+        stats = self.navigator.stats()
+        with self.lock:
+            outcomes, policy, detail = dict(self.outcomes), self.policy, self.last_detail
+            readback, epoch = self.directive.readback, self.directive.epoch
+            fresh = sum(1 for s in self.summaries if s is not None and time.monotonic() - s[0] <= self.stale_s)
+        return {"backend": self.backend_name, "policy": policy, "calls": stats["submitted"],
+                "skipped_cycles": stats["skipped"], "busy": stats["busy"], "llm_latency_s": stats["last_latency_s"],
+                "last_detail": detail, "directive": readback, "epoch": epoch, "radios_reporting": fresh,
+                **{f"outcome_{k.lower()}": n for k, n in outcomes.items()}}
+
+    def close(self) -> None:
+        self.navigator.close(timeout_s=0.5)
+
+
+def main(args=None) -> int:
+    return run_node(FleetNavigatorNode, args)
