@@ -54,6 +54,8 @@ def test_ranked_selectors_rank_the_radios_sum_mi():
     reply = parse_fleet_reply('{"off": "weakest:2", "priorities": {"strongest:1": 3}}', 4, sum_mi=[5.0, 1.0, 9.0, 2.0])
     assert reply.off.tolist() == [False, True, False, True]
     assert reply.priority.tolist() == [1, 1, 3, 1]
+    with pytest.raises(FleetReplyError, match="^bad_selector: off: .*needs the radios' reports"):
+        parse_fleet_reply('{"off": "weakest:1"}', 4, sum_mi=[math.nan] * 4)  # no report yet: nothing to rank
 
 
 @pytest.mark.parametrize("text, code", [

@@ -119,10 +119,11 @@ def resolve_radios(selector, k: int, sum_mi=None) -> np.ndarray:
 
     The channel selector grammar, read for radios: ``3``, ``1-4``, ``all``, ``even``,
     ``weakest:2`` / ``strongest:2`` ranked by a radio's sum MI (a radio with no report
-    ranks as weakest). SelectorError, worded for radios, on anything else.
+    ranks as weakest; with no report at all a ranked selector is refused rather than
+    resolved on nothing). SelectorError, worded for radios, on anything else.
     """
     ranking = None
-    if sum_mi is not None:
+    if sum_mi is not None and np.any(np.isfinite(np.asarray(sum_mi, dtype=float))):
         ranking = np.nan_to_num(np.asarray(sum_mi, dtype=float), nan=-math.inf)
     try:
         return parse_selector(selector).resolve(int(k), ranking)
