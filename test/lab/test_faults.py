@@ -94,5 +94,7 @@ def test_catalogue_covers_the_matrix():
                      "msg_empty_arrays", "msg_n_changes", "msg_stranger_command", "kill_navigator", "kill_guardrail",
                      "kill_channel_sim", "kill_channel_mux", "load_1khz_n4096", "llm_goal_infeasible_floors",
                      "llm_goal_floor_above_cap", "llm_goal_selector_out_of_range", "llm_goal_unknown_key",
-                     "llm_goal_off_and_floored", "llm_goal_floors_after_fade", "load_1khz_jakes"):
+                     "llm_goal_off_and_floored", "llm_goal_floors_after_fade", "load_1khz_jakes",
+                     "fleet_llm_connection_refused", "fleet_llm_hang", "fleet_llm_http_500",
+                     "fleet_llm_cap_below_reserves"):
         assert required in names
