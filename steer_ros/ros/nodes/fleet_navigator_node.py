@@ -9,7 +9,9 @@ for ranked selectors (``weakest:2`` ranks the radios' sum MI).
 
 Publishes:
 - ``fleet/command`` (std_msgs/String, JSON of FleetDirective, latched): the directive the
-  coordinator applies, each accepted one with a new epoch and its read-back;
+  coordinator applies, each accepted change with a new, larger epoch (wall-clock
+  milliseconds, so a restarted fleet navigator is not taken for a stale one) and its
+  read-back;
 - ``fleet/decision`` (std_msgs/String, JSON): every outcome, fallbacks and KEPT ones too,
   with its ``status_detail`` (what a dead LLM or an unread policy looks like).
 A new policy starts a cycle at once; the timer repeats it every ``period_s`` (ranked
@@ -191,7 +193,9 @@ class FleetNavigatorNode(Node):
             # An accepted directive that changes the setting (or is the first) is a new epoch.
             publish = decision.status == FleetStatus.OK and (current.epoch == 0 or not decision.same_setting(current))
             if publish:
-                decision = decision.with_(epoch=current.epoch + 1)
+                # Epochs only grow, across restarts too (the coordinator refuses an older one
+                # than it holds): milliseconds of the wall clock, at least one past the last.
+                decision = decision.with_(epoch=max(current.epoch + 1, time.time_ns() // 1_000_000))
                 self.directive = decision
             status = FleetStatus(decision.status).name
             self.outcomes[status] = self.outcomes.get(status, 0) + 1
