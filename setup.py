@@ -15,8 +15,8 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["steer_ros", "steer_ros.*"]),
     include_package_data=True,
-    # The fleet rules backend's grammar sits beside its module.
-    package_data={"steer_ros.fleet.navigator": ["*.lark"]},
+    # Grammars beside their modules: the radio reader's and the fleet rules backend's.
+    package_data={"steer_ros.system2.backends.reader": ["grammar.lark"], "steer_ros.fleet.navigator": ["*.lark"]},
     install_requires=[
         "numpy>=1.24",
         "scipy>=1.10",

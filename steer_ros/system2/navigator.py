@@ -22,6 +22,7 @@ from steer_ros import defaults
 from steer_ros.system2.backends.backend import Backend, BackendError
 from steer_ros.system2.goal_text import describe_goal
 from steer_ros.system2.prompt import build_messages, load_system_template
+from steer_ros.system2.readback import safe_readback
 from steer_ros.system2.reply import ReplyError, parse_reply
 from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.steer_decision import Status, SteerDecision
@@ -122,11 +123,13 @@ class Navigator:
         detail = f"ok: parsed {parsed.weights.shape[0]} weights"
         if not parsed.goal.is_plain:
             detail += f" and a goal ({describe_goal(parsed.goal)})"
-        return SteerDecision(
+        proposal = SteerDecision(
             weights=parsed.weights, p_total=parsed.p_total, reasoning=parsed.reasoning,
             status=Status.OK, status_detail=detail, latency_s=latency, goal=parsed.goal,
             extras=usage(), **base,
         )
+        return proposal.with_(readback=safe_readback(proposal, snapshot.n,
+                                                     SteerDecision(weights=current_w, p_total=current_p)))
 
     def close(self) -> None:
         self.backend.close()
