@@ -235,10 +235,39 @@ EVAL_SUITE = "policies/suite.yaml"  # the public suite, relative to config/
 EVAL_OUT_DIR = "out/eval"
 EVAL_GRAPH_RATE_HZ = 50.0  # optimizer steps per second of a --through-graph case
 
+# --- The fleet: many radios, one budget (docs/design.md "Many radios, one budget") ----
+FLEET_RADIOS = 4  # radios of `steer-ros fleet` / fleet.launch.py
+FLEET_CAP = 120.0  # C: the fleet's cap on sum_k a_k P_k (4 radios x the 30 W a radio often uses)
+# Reserves default to this fraction of an equal share C / K: small enough that grants
+# (which never go below the reserve) can follow demand, large enough to keep a radio
+# on the air without its coordinator.
+FLEET_RESERVE_FRACTION = 0.25
+# A grant holds this long; a radio renews it well before (every lease / 3), so one or
+# two lost grants do not drop it to its reserve, and a coordinator restart waits at
+# most this long to know what every radio holds.
+FLEET_LEASE_S = 3.0
+# Taken off every lease on the radio's clock: the worst clock offset between a radio
+# and its coordinator (NTP on a LAN keeps well under 10 ms; 0.25 s leaves room).
+FLEET_SKEW_S = 0.25
+FLEET_RENEW_FRACTION = 1.0 / 3.0  # grants are re-issued every lease_s x this
+# Demand curves: points of the price grid (log-spaced; half of them in a window around
+# the radio's multiplier now). 64 keep every radio within ~1e-4 bits of its share of
+# the fleet optimum at steady state (bench/bench_fleet.py), the goal being 1e-3.
+FLEET_DEMAND_POINTS = 64
+FLEET_DEMAND_WINDOW = 0.05  # half-width of the dense window, in ln lambda (x/ 1.05)
+FLEET_DEMAND_MAX_POINTS = 1024  # more points than this in a received curve: absurd
+# A curve asking for more than this many times its box top is broken, not greedy (the
+# solve clips any demand to the box; a radio's own curve never exceeds its budget).
+FLEET_DEMAND_ABSURD = 10.0
+FLEET_DEMAND_HZ = 2.0  # radios publish their demand curve (and on every change)
+FLEET_PEER_DEADLINE_S = 2.0  # DDS deadline on the fleet topics: a silent peer is reported lost
+# A radio checks its lease this often: the budget falls to the reserve within 1 / this
+# of the lease's end, well inside the skew margin.
+FLEET_LEASE_CHECK_HZ = 50.0
+# System 1 needs a budget > 0: a radio granted nothing (taken off the air) runs at this.
+FLEET_MIN_BUDGET = 1e-12
 
 # --- The fleet navigator (docs/fleet-policies.md) -----------------------------------
-FLEET_RADIOS = 4  # radios of `steer-ros fleet` / fleet.launch.py (the same value as the fleet core's)
-FLEET_CAP = 120.0  # C: the fleet's cap on sum_k a_k P_k (the same value as the fleet core's)
 FLEET_POLICY = "Treat every radio alike"
 FLEET_NAVIGATOR_PERIOD_S = 10.0  # like the radio navigator's period: fleet policies change slowly
 # "comes first" / "comes last": the fleet priority rho_k of a radio named first or last
@@ -255,6 +284,6 @@ FLEET_SUMMARY_THRESHOLD = 32  # up to this many radios the prompt lists each; ab
 FLEET_SUMMARY_GROUPS = 16  # bands of the fleet summary's table above the threshold
 FLEET_SUMMARY_CRITICAL = 4  # weakest / strongest / below-floor radios listed, each
 FLEET_MAX_RADIOS = 1_024  # the largest fleet the prompt bound is tested at
-FLEET_RESERVE_FRACTION = 0.25  # reserves default to this share of C / K (the same value as the fleet core's)
 FLEET_SUMMARY_STALE_S = 5.0  # a radio summary older than this (10 periods at SUMMARY_HZ) is no report
 FLEET_POLICY_MAX_CHARS = 1_000  # a longer fleet policy is refused: the prompt bound holds with it
+

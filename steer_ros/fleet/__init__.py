@@ -1,1 +1,2 @@
-"""The fleet: many radios under one shared budget (docs/fleet.md)."""
+"""The fleet: K radios sharing one budget, coordinated by price (docs/design.md,
+"Many radios, one budget"). ROS-free; the nodes are in steer_ros.ros.nodes."""

@@ -34,17 +34,23 @@ OPTIMIZER = NodeSpec("optimizer", "OptimizerNode")
 NAVIGATOR = NodeSpec("navigator", "NavigatorNode")
 GUARDRAIL = NodeSpec("guardrail", "GuardrailNode")
 SDR_ESTIMATOR = NodeSpec("sdr_estimator", "SdrEstimatorNode")
+FLEET_COORDINATOR = NodeSpec("fleet_coordinator", "FleetCoordinatorNode")
 FLEET_NAVIGATOR = NodeSpec("fleet_navigator", "FleetNavigatorNode")
 
 GRAPHS: dict[str, tuple[NodeSpec, ...]] = {
     "sim": (CHANNEL_SIM, CHANNEL_MUX, OPTIMIZER, NAVIGATOR, GUARDRAIL),
     # channel_mux takes each channel from channel_sim or sdr_estimator (config/mixed.yaml).
     "mixed": (CHANNEL_SIM, SDR_ESTIMATOR, CHANNEL_MUX, OPTIMIZER, NAVIGATOR, GUARDRAIL),
+    # One radio of a fleet (its namespace radio1 .. radioK; config/fleet.yaml sets the
+    # optimizer's fleet parameters), and the fleet's coordinator (docs/fleet.md).
+    "radio": (CHANNEL_SIM, CHANNEL_MUX, OPTIMIZER, NAVIGATOR, GUARDRAIL),
+    "coordinator": (FLEET_COORDINATOR,),
     # The fleet navigator alone, beside radios radio1..radioK and the fleet coordinator
     # (docs/fleet-policies.md): fleet/policy in, fleet/command out.
     "fleet_navigator": (FLEET_NAVIGATOR,),
 }
-DEFAULT_CONFIG = {"sim": "sim.yaml", "mixed": "mixed.yaml", "fleet_navigator": "fleet_navigator.yaml"}
+DEFAULT_CONFIG = {"sim": "sim.yaml", "mixed": "mixed.yaml", "radio": "fleet.yaml", "coordinator": "fleet.yaml",
+                  "fleet_navigator": "fleet_navigator.yaml"}
 
 # Launch argument -> (node, parameter) it sets when given a non-empty value.
 LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {
@@ -54,6 +60,7 @@ LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {
     "llm_model": ("navigator", "llm_model", "Model name (empty: $STEER_LLM_MODEL)."),
     "policy": ("navigator", "policy", "Initial policy text (empty: the config's)."),
     "sdr_recording": ("sdr_estimator", "path", "SigMF recording the SDR estimator plays (empty: the config's)."),
+    "radios": ("fleet_coordinator", "radios", "Number of radios K the coordinator grants (radio1 .. radioK)."),
 }
 
 
