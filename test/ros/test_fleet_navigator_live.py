@@ -32,13 +32,13 @@ class CommandWatcher:
         from std_msgs.msg import String
 
         from steer_ros.ros import topics
-        from steer_ros.ros.nodes.fleet_navigator_node import FLEET_COMMAND, FLEET_POLICY, LATCHED
 
         self.spun = SpunNode("fleet_watcher", domain_id)
         self.lock = threading.Lock()
         self.commands: list[FleetDirective] = []
-        self.spun.node.create_subscription(String, FLEET_COMMAND, self._on_command, LATCHED)
-        self.policy_pub = self.spun.node.create_publisher(String, FLEET_POLICY, topics.POLICY_QOS)
+        self.spun.node.create_subscription(String, topics.FLEET_COMMAND, self._on_command,
+                                           topics.LATCHED_COMMAND_QOS)
+        self.policy_pub = self.spun.node.create_publisher(String, topics.FLEET_POLICY, topics.POLICY_QOS)
         self.String = String
 
     def _on_command(self, msg) -> None:

@@ -30,7 +30,6 @@ def _fleet_watcher(context):
 
     from steer_ros.fleet.navigator.directive import FleetDirective
     from steer_ros.ros import topics
-    from steer_ros.ros.nodes.fleet_navigator_node import FLEET_COMMAND, FLEET_DECISION, LATCHED
 
     node = Node("fleet_drill_watcher", context=context)
     node.lock = threading.Lock()
@@ -43,8 +42,8 @@ def _fleet_watcher(context):
                 store.append((time.monotonic(), directive))
         return on
 
-    node.create_subscription(String, FLEET_DECISION, keep(node.decisions), topics.COMMAND_QOS)
-    node.create_subscription(String, FLEET_COMMAND, keep(node.commands), LATCHED)
+    node.create_subscription(String, topics.FLEET_DECISION, keep(node.decisions), topics.COMMAND_QOS)
+    node.create_subscription(String, topics.FLEET_COMMAND, keep(node.commands), topics.LATCHED_COMMAND_QOS)
     return node
 
 

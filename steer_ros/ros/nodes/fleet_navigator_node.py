@@ -27,7 +27,6 @@ import time
 
 import numpy as np
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from std_msgs.msg import String
 
 from steer_ros import defaults
@@ -44,13 +43,6 @@ from steer_ros.ros.node_runtime import run_node
 from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.system2 import BACKEND_KINDS, AsyncNavigator, BackendConfig
 from steer_ros.system2.backends.backend import BASE_URL_ENV, MODEL_ENV
-
-# Fleet topics (relative: a fleet runs under a namespace of its own if wanted).
-FLEET_POLICY = "fleet/policy"
-FLEET_COMMAND = "fleet/command"
-FLEET_DECISION = "fleet/decision"
-LATCHED = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
-                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 PARAMS = [
     Param("radios", defaults.FLEET_RADIOS, "K: radios radio1 .. radioK.", min=1, max=defaults.FLEET_MAX_RADIOS,
@@ -128,11 +120,11 @@ class FleetNavigatorNode(Node):
         for i in range(k):
             self.create_subscription(AllocationSummary, f"radio{i + 1}/{topics.SUMMARY}",
                                      lambda msg, i=i: self.on_summary(i, msg), topics.STREAM_IN)
-        self.create_subscription(String, FLEET_POLICY, lambda msg: self.set_policy(msg.data, "topic"),
+        self.create_subscription(String, topics.FLEET_POLICY, lambda msg: self.set_policy(msg.data, "topic"),
                                  topics.POLICY_QOS)
         self.params.on_change("policy", lambda text: self.set_policy(text, "parameter"))
-        self.pub_command = self.create_publisher(String, FLEET_COMMAND, LATCHED)
-        self.pub_decision = self.create_publisher(String, FLEET_DECISION, topics.COMMAND_QOS)
+        self.pub_command = self.create_publisher(String, topics.FLEET_COMMAND, topics.LATCHED_COMMAND_QOS)
+        self.pub_decision = self.create_publisher(String, topics.FLEET_DECISION, topics.COMMAND_QOS)
         self.diagnostics = DiagnosticsReporter(self, self._diag_values)
         self.timer = self.create_timer(v.period_s, self.cycle)
         self.get_logger().info(f"backend: {self.backend_name}; {k} radios; cap C = {self.limits.cap:g}; "
