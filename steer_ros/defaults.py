@@ -268,7 +268,7 @@ FLEET_LEASE_CHECK_HZ = 50.0
 FLEET_MIN_BUDGET = 1e-12
 
 # --- The fleet navigator (docs/fleet-policies.md) -----------------------------------
-FLEET_POLICY = "Treat every radio alike"
+FLEET_POLICY = "Keep the fleet as configured"  # sets nothing: the coordinator's configuration stands
 FLEET_NAVIGATOR_PERIOD_S = 10.0  # like the radio navigator's period: fleet policies change slowly
 # "comes first" / "comes last": the fleet priority rho_k of a radio named first or last
 # (4 : 1 like RULES_PRIORITY_WEIGHT, the radio navigator's priority ratio).

@@ -53,7 +53,7 @@ def test_both_reply_forms_give_the_same_directive():
 def test_ranked_selectors_rank_the_radios_sum_mi():
     reply = parse_fleet_reply('{"off": "weakest:2", "priorities": {"strongest:1": 3}}', 4, sum_mi=[5.0, 1.0, 9.0, 2.0])
     assert reply.off.tolist() == [False, True, False, True]
-    assert reply.priority.tolist() == [1, 1, 3, 1]
+    assert np.isnan(reply.priority[[0, 1, 3]]).all() and reply.priority[2] == 3  # unlisted: the configured one
     with pytest.raises(FleetReplyError, match="^bad_selector: off: .*needs the radios' reports"):
         parse_fleet_reply('{"off": "weakest:1"}', 4, sum_mi=[math.nan] * 4)  # no report yet: nothing to rank
 
@@ -111,6 +111,15 @@ def test_the_guardrail_clamps_to_the_configured_fleet():
     assert result.status == FleetStatus.OK and result.status_detail.startswith("adjusted: ")
     assert result.priority[0] == defaults.FLEET_PRIORITY_MAX
     assert result.p_max[1] == 40 and result.cap == 120 and result.rate_floor[2] == 16
+
+
+def test_unlisted_radios_keep_their_configured_priority():
+    lim = FleetLimits(k=3, cap=120.0, a=np.ones(3), p_min=np.zeros(3), p_max=np.full(3, 40.0), reserve=np.ones(3),
+                      floor_max=np.full(3, np.inf), priority=np.array([2.0, 1.0, 0.5]))
+    result = accepted({"priorities": {"2": 4}}, lim)
+    assert result.priority.tolist() == [2.0, 4.0, 0.5]
+    assert lim.default_directive().priority.tolist() == [2.0, 1.0, 0.5]
+    assert accepted({"off": []}, lim).same_setting(lim.default_directive())
 
 
 def test_a_reply_without_a_cap_keeps_the_cap_in_force():
@@ -239,7 +248,8 @@ def test_floor_budget_interpolates_the_radios_curve():
     ("switch off the weakest two radios", {"off": ["weakest:2"]}),
     ("at least 4 bits on the weakest 2 radios", {"floors": [{"radios": "weakest:2", "bits": 4.0}]}),
     ("give radio 4 at most 10 W", {"budgets": [{"radios": "4", "max": 10.0}]}),
-    ("treat every radio alike", {}),
+    ("treat every radio alike", {"priorities": [{"radios": "all", "priority": 1.0}]}),
+    ("keep the fleet as configured", {}),
     ("bring radio 2 back", {}),
 ])
 def test_the_rules_grammar_reads_fleet_policies(policy, expected):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
+import numpy as np
 import pytest
 
 pytest.importorskip("steer_ros.msg", reason="steer_ros messages are not built (make setup)")
@@ -121,3 +123,73 @@ def test_a_fleet_policy_through_live_radios_with_rules_and_the_openai_server(dom
             watcher.spun.close()
         for graph in graphs:
             graph.shutdown()
+
+
+def test_a_fleet_policy_applied_through_the_live_fleet(domain_id, tmp_path):
+    """Two radios (their System 1 only) and the coordinator's process, which runs the
+    fleet navigator beside the coordinator, as `steer-ros fleet` starts them. The policy
+    "take radio 2 off the air for maintenance and cap the fleet at 60% tonight" reaches the
+    coordinator: radio 2 is granted (next to) nothing, radio 1 at most 60% of C, the cap
+    holding on the budgets in force; first with the rules backend, then through the
+    OpenAI-compatible test server (real HTTP)."""
+    import rclpy
+    from rclpy.context import Context
+    from rclpy.executors import SingleThreadedExecutor
+    from rosutil import ros_env, wait_until
+
+    from steer_ros.ros.fleet_bringup import fleet_params, start_coordinator, start_fleet, stop_fleet, write_fleet_params
+    from steer_ros.ros.fleet_monitor import FleetMonitor
+
+    cap, radios = 60.0, 2
+    env = ros_env(domain_id)
+    policy = "Take radio 2 off the air for maintenance and cap the fleet at 60% tonight"
+    reply = {"reasoning": "maintenance on radio 2", "priorities": [], "off": ["2"], "floors": [], "budgets": [],
+             "cap": None, "cap_fraction": 0.6}
+    idle = {"reasoning": "nothing to set", "priorities": []}
+    context = Context()
+    rclpy.init(context=context, domain_id=domain_id)
+    monitor = FleetMonitor(radios, cap, context=context)
+    executor = SingleThreadedExecutor(context=context)
+    executor.add_node(monitor)
+    spinner = threading.Thread(target=executor.spin, daemon=True)
+    spinner.start()
+    watcher = CommandWatcher(domain_id)
+    procs = {}
+    try:
+        with ScriptedOpenAIServer([json.dumps(idle)], cases={policy: [json.dumps(reply)]}) as server:
+            for backend in ("rules", "openai"):
+                data = fleet_params(radios, None, cap)
+                nav = data["/**/fleet_navigator"]["ros__parameters"]
+                nav.update(period_s=0.5, policy="Keep the fleet as configured", backend=backend,
+                           llm_base_url=server.base_url if backend == "openai" else "", llm_model="fleet-test")
+                (tmp_path / backend).mkdir()
+                params = write_fleet_params(data, tmp_path / backend)
+                if not procs:
+                    procs = start_fleet(params, radios, nodes="channel_sim,channel_mux,optimizer", env=env,
+                                        coordinator=False)
+                procs["coordinator"] = start_coordinator(params, params.parent, env)
+                t0 = time.monotonic()
+                wait_until(lambda: np.all(np.isfinite(monitor.snapshot()["budget"])), 60.0, "both radios' budgets")
+                with watcher.lock:
+                    watcher.commands.clear()
+                watcher.wait_for(lambda c: c.epoch >= 1, 30.0, f"the {backend} fleet navigator's first directive")
+                wait_until(lambda: monitor.snapshot()["budget"][1] > 1e-3, 30.0, "radio 2 on the air")
+                watcher.publish_policy(policy)
+                directive = watcher.wait_for(lambda c: c.policy == policy, 20.0, f"the {backend} directive")
+                assert directive.readback == "radio 2 off; equal priorities; cap 60% of C (was 100%)"
+                assert directive.backend == ("rules" if backend == "rules" else "openai:fleet-test")
+                wait_until(lambda: (s := monitor.snapshot())["budget"][1] < 1e-6
+                           and s["budget"][0] <= 0.6 * cap + 1e-9, 20.0, f"{backend}: radio 2 off, radio 1 under 36")
+                snap = monitor.snapshot()
+                print(f"\n{backend:6s} | {policy!r} -> {directive.readback!r}; budgets in force "
+                      f"{np.round(snap['budget'], 3).tolist()} after {time.monotonic() - t0:.1f} s; "
+                      f"worst cap margin {snap['worst_margin']:.3g}")
+                assert snap["violations"] == 0 and snap["worst_margin"] >= -1e-9
+                stop_fleet({"coordinator": procs.pop("coordinator")})
+    finally:
+        stop_fleet(procs)
+        watcher.spun.close()
+        executor.shutdown(timeout_sec=2.0)
+        monitor.destroy_node()
+        context.try_shutdown()
+        spinner.join(timeout=5.0)

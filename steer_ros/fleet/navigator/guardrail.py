@@ -90,7 +90,7 @@ class FleetGuardrail:
             if arr.shape != (k,):
                 raise FleetRefused("wrong_length", f"{name} has {arr.size} entries for {k} radios")
             arrays[name] = arr
-        priority = arrays["priority"].astype(float)
+        priority = np.where(np.isnan(arrays["priority"].astype(float)), lim.rho, arrays["priority"].astype(float))
         _finite("priority", priority)
         if np.any(priority <= 0):
             i = int(np.flatnonzero(priority <= 0)[0])

@@ -11,7 +11,7 @@ fence, or the first object in prose; a ``<think>`` block is dropped)::
      "cap": 96 | null,  "cap_fraction": 0.6 | null}
 
 Every field is optional and the reply is the whole fleet setting: an unlisted radio
-has priority 1, is on, has no floor and its configured box. ``cap`` (absolute) or
+has its configured priority (1 unless configured otherwise), is on, has no floor and its configured box. ``cap`` (absolute) or
 ``cap_fraction`` (of the configured cap C) set the cap; with neither the cap in force
 stays. Where selectors overlap the last priority listed wins, the larger floor and the
 narrower box apply. Radio selectors: ``3``, ``1-4``, ``all``, ``even``, ``odd``,
@@ -69,7 +69,7 @@ class FleetReplyError(ValueError):
 
 @dataclass(frozen=True)
 class FleetReply:
-    """A parsed reply for K radios: priorities (K,), box bounds (K,) with NaN = the
+    """A parsed reply for K radios: priorities (K,) and box bounds (K,) with NaN = the
     configured one, off (K,), floors (K,) bits, cap / cap_fraction (NaN = not set)."""
 
     priority: np.ndarray
@@ -97,7 +97,7 @@ def parse_fleet_reply(text: str | None, k: int, reasoning_content: str | None = 
     obj = _find_object(_THINK.sub(" ", text))
     if all(obj.get(name) is None for name in FLEET_FIELDS):
         raise FleetReplyError("no_directive", f"the JSON object holds none of {', '.join(FLEET_FIELDS)}")
-    priority = np.ones(k)
+    priority = np.full(k, math.nan)  # unlisted: the configured priority (the guardrail fills it)
     for selector, value in _pairs(obj, "priorities", "priority"):
         priority[_resolve("priorities", selector, k, sum_mi)] = _number("priorities", selector, value)
     off = np.zeros(k, dtype=bool)

@@ -122,6 +122,9 @@ class _Reader(Transformer):
     def equal(self, *_):
         return ("equal", "all", 1.0)
 
+    def as_configured(self, *_):
+        return ("configured", None, None)
+
     def off(self, radio):
         return ("off", radio, True)
 
@@ -176,13 +179,15 @@ def read_fleet_policy(text: str, k: int) -> dict:
         if field == "priority":
             priorities[selector] = value
         elif field == "equal":
-            priorities.clear()
+            priorities = {"all": 1.0}
         elif field == "off":
             off.append(selector)
         elif field == "on":
             off = [s for s in off if s != selector]
         elif field == "floor":
             floors[selector] = max(value, floors.get(selector, 0.0))
+        elif field == "configured":
+            continue  # the configured fleet: every field at its default
         elif field in ("min", "max"):
             budgets.setdefault(selector, {})[field] = value
         else:

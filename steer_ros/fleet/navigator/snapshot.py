@@ -32,6 +32,12 @@ class FleetLimits:
     p_max: np.ndarray
     reserve: np.ndarray
     floor_max: np.ndarray
+    #: The configured fleet priorities rho_k (None = 1 for every radio): an unlisted radio's.
+    priority: np.ndarray | None = None
+
+    @property
+    def rho(self) -> np.ndarray:
+        return np.ones(self.k) if self.priority is None else np.asarray(self.priority, dtype=float)
 
     @classmethod
     def uniform(cls, k: int, cap: float, p_min: float = 0.0, p_max: float = math.inf, reserve: float = 0.0,
@@ -46,12 +52,14 @@ class FleetLimits:
     @classmethod
     def from_config(cls, config, floor_max=math.inf) -> "FleetLimits":
         """The limits of a fleet configuration (anything with ``cap``, ``a``, ``p_min``,
-        ``p_max``, ``reserve``: the coordinator's FleetConfig)."""
+        ``p_max``, ``reserve`` and optionally ``rho``: the coordinator's FleetConfig)."""
         k = int(np.asarray(config.a).shape[0])
         return cls(k=k, cap=float(config.cap), a=np.asarray(config.a, float).copy(),
                    p_min=np.asarray(config.p_min, float).copy(), p_max=np.asarray(config.p_max, float).copy(),
                    reserve=np.asarray(config.reserve, float).copy(),
-                   floor_max=np.broadcast_to(np.asarray(floor_max, float), (k,)).copy()).validate()
+                   floor_max=np.broadcast_to(np.asarray(floor_max, float), (k,)).copy(),
+                   priority=None if getattr(config, "rho", None) is None else np.asarray(config.rho, float).copy(),
+                   ).validate()
 
     def validate(self) -> "FleetLimits":
         if isinstance(self.k, bool) or int(self.k) != self.k or self.k < 1:
@@ -64,6 +72,8 @@ class FleetLimits:
                 raise ValueError(f"{name} must have {self.k} entries, got shape {arr.shape}")
             if np.any(np.isnan(arr)) or np.any(arr < 0):
                 raise ValueError(f"{name} must be numbers >= 0")
+        if np.any(~np.isfinite(self.rho)) or np.any(self.rho <= 0) or self.rho.shape != (self.k,):
+            raise ValueError("priority must be K finite numbers > 0")
         if np.any(~np.isfinite(self.a)) or np.any(self.a <= 0):
             raise ValueError("a must be finite numbers > 0")
         if np.any(~np.isfinite(self.p_min)) or np.any(self.p_max < self.p_min):
@@ -74,7 +84,7 @@ class FleetLimits:
         return self
 
     def default_directive(self) -> FleetDirective:
-        return FleetDirective(priority=np.ones(self.k), p_min=self.p_min.copy(), p_max=self.p_max.copy(),
+        return FleetDirective(priority=self.rho.copy(), p_min=self.p_min.copy(), p_max=self.p_max.copy(),
                               off=np.zeros(self.k, dtype=bool), rate_floor=np.zeros(self.k), cap=self.cap)
 
 

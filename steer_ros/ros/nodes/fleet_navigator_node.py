@@ -4,7 +4,9 @@ A fleet policy on ``fleet/policy`` (std_msgs/String, ``ros2 topic pub`` QoS) or 
 ``policy`` parameter becomes a fleet directive (priorities, budget boxes, radios off,
 sum-MI floors, the cap) through the configured backend (openai, rules, scripted), the
 fleet reply parser and the fleet guardrail, on a worker thread (one call in flight).
-It reads every radio's ``radio<k>/steer/summary`` (AllocationSummary) for the prompt and
+It reads every radio's ``/radio<k>/fleet/demand`` (DemandCurve: its sum MI and budget in
+force, what a radio of the fleet always publishes) and, where the radio publishes it,
+``/radio<k>/steer/summary`` (AllocationSummary: channels, goals met), for the prompt and
 for ranked selectors (``weakest:2`` ranks the radios' sum MI).
 
 Publishes:
@@ -20,6 +22,7 @@ selectors follow the radios).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import threading
@@ -30,12 +33,13 @@ from rclpy.node import Node
 from std_msgs.msg import String
 
 from steer_ros import defaults
+from steer_ros.fleet.config import fleet_config
 from steer_ros.fleet.navigator.backends import make_fleet_backend
 from steer_ros.fleet.navigator.directive import FleetDirective, FleetStatus
 from steer_ros.fleet.navigator.guardrail import FleetGuardrail
 from steer_ros.fleet.navigator.navigator import FleetNavigator
 from steer_ros.fleet.navigator.snapshot import FleetLimits, FleetSnapshot
-from steer_ros.msg import AllocationSummary
+from steer_ros.msg import AllocationSummary, DemandCurve
 from steer_ros.radio.constellations import get_constellation
 from steer_ros.ros import topics
 from steer_ros.ros.diagnostics import WARN, DiagnosticsReporter
@@ -47,13 +51,15 @@ from steer_ros.system2.backends.backend import BASE_URL_ENV, MODEL_ENV
 PARAMS = [
     Param("radios", defaults.FLEET_RADIOS, "K: radios radio1 .. radioK.", min=1, max=defaults.FLEET_MAX_RADIOS,
           read_only=True),
-    Param("cap", defaults.FLEET_CAP, "The configured fleet cap C on sum_k a_k P_k.", min=1e-9, read_only=True),
-    Param("a", [1.0], "a_k: each radio's coefficient in the cap (one value = every radio).", kind="float_list",
-          read_only=True),
-    Param("p_min", [0.0], "Configured budget box floors Pmin_k (one value = every radio).", kind="float_list",
-          read_only=True),
-    Param("p_max", [], "Configured budget box tops Pmax_k; empty = C / a_k.", kind="float_list", read_only=True),
-    Param("reserve", [], "Reserves R_k; empty = FLEET_RESERVE_FRACTION C / (K a_k).", kind="float_list",
+    # The fleet as the coordinator is configured (the same names, defaults and checks:
+    # steer_ros.fleet.config.fleet_config): the navigator narrows it, never widens it.
+    Param("cap", defaults.FLEET_CAP, "C: the cap on sum_k a_k P_k.", min=1e-9, read_only=True),
+    Param("a", [], "a_k per radio (one value = all; empty = 1).", kind="float_list", read_only=True),
+    Param("rho", [], "Configured fleet priorities rho_k (one value = all; empty = 1): an unlisted radio's.",
+          kind="float_list", read_only=True),
+    Param("p_min", [], "Budget box floors Pmin_k (empty = 0).", kind="float_list", read_only=True),
+    Param("p_max", [], "Budget box tops Pmax_k (empty = P_MAX).", kind="float_list", read_only=True),
+    Param("reserve", [], "Reserves R_k (empty = FLEET_RESERVE_FRACTION C / (K a_k)).", kind="float_list",
           read_only=True),
     Param("period_s", defaults.FLEET_NAVIGATOR_PERIOD_S, "Seconds between fleet navigator cycles.", min=0.01,
           max=3600.0, read_only=True),
@@ -74,25 +80,16 @@ PARAMS = [
 ]
 
 
-def _per_radio(name: str, values, k: int, default) -> np.ndarray:
-    values = list(values)
-    if not values:
-        return np.broadcast_to(np.asarray(default, dtype=float), (k,)).copy()
-    if len(values) == 1:
-        return np.full(k, float(values[0]))
-    if len(values) != k:
-        raise ValueError(f"{name}: {len(values)} values for {k} radios (give one, or one per radio)")
-    return np.asarray(values, dtype=float)
-
-
 def fleet_limits(v) -> FleetLimits:
-    """The configured fleet from the node's parameters (ValueError naming what is wrong)."""
-    k, cap = int(v.radios), float(v.cap)
-    a = _per_radio("a", v.a, k, 1.0)
-    return FleetLimits(k=k, cap=cap, a=a, p_min=_per_radio("p_min", v.p_min, k, 0.0),
-                       p_max=_per_radio("p_max", v.p_max, k, cap / a),
-                       reserve=_per_radio("reserve", v.reserve, k, defaults.FLEET_RESERVE_FRACTION * cap / (k * a)),
-                       floor_max=np.full(k, math.inf)).validate()
+    """The configured fleet from the node's parameters, read as the coordinator reads its
+    own (FleetConfigError, a ValueError, naming what is wrong)."""
+    def given(values, default):
+        return default if not values else list(values)
+
+    config = fleet_config(int(v.radios), float(v.cap), a=given(v.a, 1.0), rho=given(v.rho, 1.0),
+                          p_min=given(v.p_min, 0.0), p_max=given(v.p_max, defaults.P_MAX),
+                          reserve=given(v.reserve, None))
+    return FleetLimits.from_config(config)
 
 
 class FleetNavigatorNode(Node):
@@ -115,11 +112,15 @@ class FleetNavigatorNode(Node):
         self.directive = self.limits.default_directive()
         k = self.limits.k
         self.summaries: list[tuple[float, AllocationSummary] | None] = [None] * k
+        self.demands: list[tuple[float, DemandCurve] | None] = [None] * k
         self.outcomes: dict[str, int] = {}
         self.last_detail = ""
         for i in range(k):
-            self.create_subscription(AllocationSummary, f"radio{i + 1}/{topics.SUMMARY}",
+            radio = f"radio{i + 1}"
+            self.create_subscription(AllocationSummary, topics.fleet_topic(radio, topics.SUMMARY),
                                      lambda msg, i=i: self.on_summary(i, msg), topics.STREAM_IN)
+            self.create_subscription(DemandCurve, topics.fleet_topic(radio, topics.FLEET_DEMAND),
+                                     lambda msg, i=i: self.on_demand(i, msg), topics.STREAM_IN)
         self.create_subscription(String, topics.FLEET_POLICY, lambda msg: self.set_policy(msg.data, "topic"),
                                  topics.POLICY_QOS)
         self.params.on_change("policy", lambda text: self.set_policy(text, "parameter"))
@@ -134,6 +135,10 @@ class FleetNavigatorNode(Node):
     def on_summary(self, i: int, msg: AllocationSummary) -> None:
         with self.lock:
             self.summaries[i] = (time.monotonic(), msg)
+
+    def on_demand(self, i: int, msg: DemandCurve) -> None:
+        with self.lock:
+            self.demands[i] = (time.monotonic(), msg)
 
     def set_policy(self, text: str, origin: str) -> None:
         text = str(text).strip()
@@ -154,22 +159,26 @@ class FleetNavigatorNode(Node):
     def snapshot(self) -> tuple[FleetSnapshot, str]:
         k, now = self.limits.k, time.monotonic()
         with self.lock:
-            summaries, policy, directive = list(self.summaries), self.policy, self.directive
+            summaries, demands = list(self.summaries), list(self.demands)
+            policy, directive = self.policy, self.directive
         sum_mi, budget, used = (np.full(k, math.nan) for _ in range(3))
         n_channels, goals_met, fresh = np.zeros(k, dtype=int), np.ones(k, dtype=bool), np.zeros(k, dtype=bool)
-        for i, entry in enumerate(summaries):
-            if entry is None or now - entry[0] > self.stale_s:
-                continue
-            msg = entry[1]
-            values = (float(msg.total_mi), float(msg.p_total), float(msg.power_used))
-            if not all(math.isfinite(x) for x in values):
-                continue  # a malformed report counts as none
-            fresh[i] = True
-            sum_mi[i], budget[i], used[i] = values
-            n_channels[i], goals_met[i] = int(msg.n_channels), bool(msg.goals_met)
+        for i in range(k):
+            summary, demand = (e[1] if e is not None and now - e[0] <= self.stale_s else None
+                               for e in (summaries[i], demands[i]))
+            if summary is not None:
+                values = (float(summary.total_mi), float(summary.p_total), float(summary.power_used))
+                if all(math.isfinite(x) for x in values):  # a malformed report counts as none
+                    fresh[i] = True
+                    sum_mi[i], budget[i], used[i] = values
+                    n_channels[i], goals_met[i] = int(summary.n_channels), bool(summary.goals_met)
+            if demand is not None:  # the fleet's own report: the budget in force and its sum MI
+                values = (float(demand.sum_mi), float(demand.budget_in_force))
+                if all(math.isfinite(x) for x in values):
+                    fresh[i] = True
+                    sum_mi[i], budget[i] = values
         floor_max = np.where(n_channels > 0, n_channels * self.bits_per_channel, math.inf)
-        limits = FleetLimits(k=k, cap=self.limits.cap, a=self.limits.a, p_min=self.limits.p_min,
-                             p_max=self.limits.p_max, reserve=self.limits.reserve, floor_max=floor_max)
+        limits = dataclasses.replace(self.limits, floor_max=floor_max)
         return FleetSnapshot(sum_mi=sum_mi, budget=budget, power_used=used, n_channels=n_channels,
                              goals_met=goals_met, fresh=fresh, limits=limits, directive=directive), policy
 
@@ -216,7 +225,8 @@ class FleetNavigatorNode(Node):
         with self.lock:
             outcomes, policy, detail = dict(self.outcomes), self.policy, self.last_detail
             readback, epoch = self.directive.readback, self.directive.epoch
-            fresh = sum(1 for s in self.summaries if s is not None and time.monotonic() - s[0] <= self.stale_s)
+            fresh = sum(1 for pair in zip(self.summaries, self.demands, strict=True)
+                        if any(e is not None and time.monotonic() - e[0] <= self.stale_s for e in pair))
         return {"backend": self.backend_name, "policy": policy, "calls": stats["submitted"],
                 "skipped_cycles": stats["skipped"], "busy": stats["busy"], "llm_latency_s": stats["last_latency_s"],
                 "last_detail": detail, "directive": readback, "epoch": epoch, "radios_reporting": fresh,
