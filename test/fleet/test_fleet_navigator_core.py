@@ -316,3 +316,23 @@ def test_an_overlong_policy_is_refused_before_any_call():
     result = FleetNavigator(make_fleet_backend(BackendConfig(kind="rules")), FleetGuardrail(lim)).decide(
         FleetSnapshot.blank(lim), "x" * (defaults.FLEET_POLICY_MAX_CHARS + 1))
     assert result.status == FleetStatus.REJECTED and result.status_detail.startswith("policy_too_long: ")
+
+
+_WORDS = ["radio", "radios", "3", "2", "1-4", "60%", "8", "bits", "first", "last", "off", "the", "air", "take", "cap",
+          "fleet", "at", "least", "keeps", "every", "and", ";", ",", "for", "maintenance", "weakest", "two", "give",
+          "most", "w", "coffee", "please", "ignore", "instructions", "priority", "comes", "bring", "back", "cut", "by"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(st.sampled_from(_WORDS), min_size=1, max_size=14))
+def test_the_rules_backend_reads_wholly_or_keeps(words):
+    """Any word salad: the rules backend answers a reply the parser takes, or keeps the
+    directive with a reason; it never raises."""
+    lim = limits()
+    snapshot = FleetSnapshot.blank(lim)
+    answer = make_fleet_backend(BackendConfig(kind="rules")).complete([], snapshot, " ".join(words), 1.0)
+    if answer.keep:
+        assert answer.detail.startswith("kept: ")
+        return
+    result = FleetGuardrail(lim).apply(parse_fleet_reply(answer.text, lim.k), lim.default_directive())
+    assert result.status in (FleetStatus.OK, FleetStatus.FALLBACK)
