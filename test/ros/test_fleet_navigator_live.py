@@ -170,14 +170,14 @@ def test_a_fleet_policy_applied_through_the_live_fleet(domain_id, tmp_path):
                 procs["coordinator"] = start_coordinator(params, params.parent, env)
                 t0 = time.monotonic()
                 wait_until(lambda: np.all(np.isfinite(monitor.snapshot()["budget"])), 60.0, "both radios' budgets")
-                with watcher.lock:
-                    watcher.commands.clear()
-                watcher.wait_for(lambda c: c.epoch >= 1, 30.0, f"the {backend} fleet navigator's first directive")
+                name = "rules" if backend == "rules" else "openai:fleet-test"
+                # (the first directive is latched: it may have come before the budgets)
+                watcher.wait_for(lambda c, name=name: c.backend == name, 30.0, f"{backend}: the first directive")
                 wait_until(lambda: monitor.snapshot()["budget"][1] > 1e-3, 30.0, "radio 2 on the air")
                 watcher.publish_policy(policy)
-                directive = watcher.wait_for(lambda c: c.policy == policy, 20.0, f"the {backend} directive")
+                directive = watcher.wait_for(lambda c, name=name: c.policy == policy and c.backend == name, 20.0,
+                                             f"the {backend} directive")
                 assert directive.readback == "radio 2 off; equal priorities; cap 60% of C (was 100%)"
-                assert directive.backend == ("rules" if backend == "rules" else "openai:fleet-test")
                 wait_until(lambda: (s := monitor.snapshot())["budget"][1] < 1e-6
                            and s["budget"][0] <= 0.6 * cap + 1e-9, 20.0, f"{backend}: radio 2 off, radio 1 under 36")
                 snap = monitor.snapshot()
