@@ -21,6 +21,8 @@ setup(
         "numpy>=1.24",
         "scipy>=1.10",
         "pyyaml>=6",
+        # the offline reader's grammar (steer_ros/system2/backends/reader)
+        "lark>=1.2",
         "openai>=1.40",
         # the fleet rules backend's grammar
         "lark>=1.2",

@@ -51,6 +51,8 @@ def _array(data: dict, key: str, k: int, fill, dtype=float) -> np.ndarray:
     value = data.get(key)
     if value is None:
         return np.full(k, fill, dtype=dtype)
+    if isinstance(value, list):
+        value = [fill if v is None else v for v in value]  # null entries: "none" for that radio
     try:
         arr = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError):

@@ -26,16 +26,19 @@ __all__ = ["fleet_params", "start_fleet", "stop_fleet", "write_fleet_params"]
 
 
 def fleet_params(radios: int, config: str | Path | None = None, cap: float | None = None,
-                 gains: list | None = None, radio_nodes: dict | None = None) -> dict:
+                 gains: list | None = None, radio_nodes: dict | None = None,
+                 coordinator_params: dict | None = None) -> dict:
     """The params mapping of a fleet: ``config`` (a path or a name in config/) with
     ``radios`` radios, ``cap`` (None: the config's), reserves = the config's if they
     fit, else FLEET_RESERVE_FRACTION x C / K; ``gains`` (one list per radio) override
-    the config's; ``radio_nodes`` {param: value} are set on every radio's optimizer.
+    the config's; ``radio_nodes`` {param: value} are set on every radio's optimizer,
+    ``coordinator_params`` on the coordinator (before the reserves are checked).
     FleetConfigError if the result breaks the cap."""
     data = yaml.safe_load(Path(resolve_config(config or "fleet.yaml", "radio")).read_text()) or {}
     coord = data.setdefault("/**/fleet_coordinator", {}).setdefault("ros__parameters", {})
     opt = data.setdefault("/**/optimizer", {}).setdefault("ros__parameters", {})
     coord["radios"] = int(radios)
+    coord.update(coordinator_params or {})
     if cap is not None:
         coord["cap"] = float(cap)
     c = float(coord.get("cap", defaults.FLEET_CAP))

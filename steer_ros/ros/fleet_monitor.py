@@ -15,6 +15,7 @@ import threading
 import numpy as np
 from rclpy.node import Node
 
+from steer_ros import defaults
 from steer_ros.fleet.config import radio_names
 from steer_ros.msg import AllocationState, BudgetInForce
 from steer_ros.ros import topics
@@ -42,7 +43,7 @@ class FleetMonitor(Node):
         self.first_report = np.full(radios, np.nan)
         self.history: list[tuple[float, float]] = []  # (stamp, sum a_k B_k)
         self.alloc_count = np.zeros(radios, dtype=np.int64)
-        qos = topics.fleet_qos(2.0)
+        qos = topics.fleet_qos(defaults.FLEET_PEER_DEADLINE_S)
         for i, name in enumerate(self.names):
             self.create_subscription(BudgetInForce, topics.fleet_topic(name, topics.FLEET_IN_FORCE),
                                      lambda m, i=i: self._on_in_force(i, m), qos)

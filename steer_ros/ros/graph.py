@@ -71,6 +71,10 @@ LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# Launch arguments whose parameter is an integer (the others are strings).
+INT_ARGUMENTS = {"radios"}
+
+
 def launch_arguments(graph: str) -> dict[str, tuple[str, str, str]]:
     """The launch arguments that set a parameter of one of the graph's nodes."""
     names = {spec.name for spec in GRAPHS[graph]}
@@ -106,6 +110,11 @@ def parameter_overrides(graph: str | None = None, **launch_values: str) -> dict[
     for arg, value in launch_values.items():
         if value:
             nodes, param, _ = LAUNCH_ARGUMENTS[arg]
+            if arg in INT_ARGUMENTS:
+                try:
+                    value = int(value)
+                except ValueError:
+                    raise ValueError(f"{arg} must be an integer, got {value!r}") from None
             for node in nodes.split(","):
                 overrides.setdefault(node, {})[param] = value
     return overrides

@@ -70,3 +70,8 @@ def test_bad_commands_are_refused_with_a_code(text, code):
     with pytest.raises(DirectiveError) as err:
         limits_from_json(text, 4, epoch_in_force=5)
     assert err.value.code == code
+
+
+def test_null_entries_mean_none_for_that_radio():
+    lim = limits_from_json('{"p_max": [10, null, null, null], "rate_floor": [null, 3, 0, 0]}', 4)
+    assert lim.p_max[0] == 10 and np.all(np.isinf(lim.p_max[1:])) and lim.rate_floor.tolist() == [0, 3, 0, 0]

@@ -100,7 +100,11 @@ class FleetCoordinatorNode(Node):
                                                           qos)
         self.diagnostics = DiagnosticsReporter(self, self._diag_values)
         self.create_subscription(String, topics.FLEET_COMMAND, self.on_command, topics.LATCHED_COMMAND_QOS)
-        self.create_timer(v.lease_s * defaults.FLEET_RENEW_FRACTION, self.round)
+        # Renew well inside the lease, and often enough that the radios' DDS deadline on
+        # fleet/grant (one value on both sides: a reader asking for a shorter deadline
+        # than the writer offers would not match at all) never fires while we are alive.
+        self.create_timer(min(v.lease_s * defaults.FLEET_RENEW_FRACTION, defaults.FLEET_PEER_DEADLINE_S / 2),
+                          self.round)
         self.create_timer(1.0 / v.grant_max_hz, self._round_if_pending)
         self.get_logger().info(f"coordinating {k} radios, cap {v.cap:g}, lease {v.lease_s:g} s")
 
