@@ -81,6 +81,8 @@ Predicates (full grammar in `steer_ros/lab/evaluation/targets.py`): `mi[1-3] <= 
 `argmax(weights) in {7, 8}`, `p_total <= 20`, `spread <= 0.05`, `power[1] >= power[3]`,
 `sum_mi >= optimum - 0.01` (`optimum`: the certified maximum of the equal-weight sum
 MI at the budget in force), `p_total <= 1.05 * least_budget(sum_mi >= 10)`,
+`p_total in [2/3 * p_start - 0.5, 2/3 * p_start + 0.5]` (`p_start`: the case's initial
+budget, for a budget relative to the one in force),
 `mean(mi[even]) >= mean(mi[odd]) + 0.2`. Channel selectors: `3`, `1,2,5`, `1-3`,
 `all`, `even`, `odd`, `weakest:3`, `strongest:2`, `weakest:10%`, ranked by the
 observed |h_i|^2/sigma_i^2, ties to the lower channel.
