@@ -9,12 +9,16 @@ code               meaning
 wrong_length       a goal array does not have N entries
 bad_goal           a value is NaN, a floor or cap outside [0, log2 M], a
                    ``sum_mi_min`` outside [0, N log2 M]
-goal_conflict      floor > cap on a channel, a channel both off and floored,
-                   every channel off
+goal_conflict      floor > cap on a channel that is on, every channel off
 goal_incomplete    ``min_power`` without floors or ``sum_mi_min``
 infeasible_goal    the floors need more power than P_max, or ``sum_mi_min``
                    is out of reach at P_max (needs the channel state)
 =================  =========================================================
+
+Read with one obvious meaning instead of refused (``goal.extras["notes"]`` says how,
+the guardrail reports them as ``adjusted: ...``): a floor on an off channel is dropped
+(off wins; the floors apply to the channels that are on), a cap at or above log2 M is
+dropped (it bounds nothing).
 
 The structural rules (every code but ``infeasible_goal`` and "every channel off") are
 System 1's own :func:`steer_ros.system1.goal.check_goal`, so the guardrail and the
@@ -80,8 +84,13 @@ def sanitize_goal(goal: Goal, n: int, bits: float) -> Goal:
                 mi_cap=_array("mi_cap", goal.mi_cap, n), off=_array("off", goal.off, n, dtype=bool),
                 sum_mi_min=goal.sum_mi_min)
     rg = check_goal_structure(goal, n, bits)
-    return Goal(objective=objective, mi_floor=goal.mi_floor, mi_cap=goal.mi_cap, off=goal.off,
-                sum_mi_min=rg.sum_mi_min)
+    if not rg.notes:
+        return Goal(objective=objective, mi_floor=goal.mi_floor, mi_cap=goal.mi_cap, off=goal.off,
+                    sum_mi_min=rg.sum_mi_min)
+    # Read with one obvious meaning: the goal as System 1 will track it, and the notes.
+    return Goal(objective=objective, mi_floor=rg.floors if np.any(rg.floors > 0) else None,
+                mi_cap=np.where(rg.off, np.inf, rg.caps) if np.any(np.isfinite(rg.caps) & ~rg.off) else None,
+                off=goal.off, sum_mi_min=rg.sum_mi_min, extras={"notes": list(rg.notes)})
 
 
 def check_goal(
