@@ -105,6 +105,8 @@ class Navigator:
                                       constellation=self.constellation, summary_threshold=self.summary_threshold,
                                       summary_groups=self.summary_groups)
             reply = self.backend.complete(messages, snapshot, policy, self.deadline_s)
+            # The backend's name can be known only after its first call (the server's model).
+            base["backend"] = getattr(self.backend, "name", name)
             latency = time.perf_counter() - start
             if reply.keep:
                 return SteerDecision(

@@ -41,7 +41,8 @@ PARAMS = [
           choices=("", *BACKEND_KINDS), read_only=True),
     Param("llm_base_url", defaults.LLM_BASE_URL, f"OpenAI-compatible endpoint; empty = ${BASE_URL_ENV}.",
           read_only=True),
-    Param("llm_model", defaults.LLM_MODEL, f"Model name; empty = ${MODEL_ENV}.", read_only=True),
+    Param("llm_model", defaults.LLM_MODEL, f"Model name; empty = ${MODEL_ENV}, and without it the first model the "
+          "server lists at /v1/models.", read_only=True),
     Param("api_key_env", defaults.LLM_API_KEY_ENV, "Name of the environment variable holding the API key.",
           read_only=True),
     Param("temperature", defaults.LLM_TEMPERATURE, "Sampling temperature.", min=0.0, max=2.0, read_only=True),
@@ -215,6 +216,11 @@ class NavigatorNode(Node):
         with self.lock:
             self.outcomes[status] = self.outcomes.get(status, 0) + 1
             self.last_detail = decision.status_detail
+            renamed = decision.backend and decision.backend != self.backend_name
+            if renamed:
+                self.backend_name = decision.backend
+        if renamed:  # the server's model, asked for once (no llm_model given)
+            self.get_logger().info(f"backend: {decision.backend} (the first model the server lists)")
         weights = ", ".join(f"{w:.3f}" for w in np.asarray(decision.weights)[:16])
         p = "keep" if math.isnan(decision.p_total) else f"{decision.p_total:.2f}"
         reasoning = " ".join(str(decision.reasoning).split())[:400]
