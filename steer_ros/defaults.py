@@ -83,6 +83,15 @@ POLICY_MAX_CHARS = 500  # policy text is length-limited and quoted as data
 REPLY_MAX_CHARS = 100_000  # longer replies are refused unparsed (code too_long)
 REASONING_MAX_CHARS = 2_000  # reasoning carried on the command is cut to this
 NAVIGATOR_SCRIPT_PATH = ""  # JSONL replay file of the "scripted" backend
+# Preview and approval (steer_ros.system2.approval). "auto" applies every usable
+# proposal (the paper's behaviour); "confirm" holds a policy's first command for the
+# operator. A minute is long enough to read a preview and short enough that an
+# unattended proposal does not linger; a timeout counts as a rejection.
+APPROVAL_MODE = "auto"
+APPROVAL_TIMEOUT_S = 60.0
+# Within an approved class a budget may move by this fraction of the approved one
+# without asking again: an LLM re-evaluating "about 30 W" answers 29 or 31, not 30.
+APPROVAL_BUDGET_TOLERANCE = 0.1
 # Hierarchical state summary (steer_ros.system2.state_summary): up to SUMMARY_THRESHOLD
 # channels the user message is the per-channel table; above it global statistics, a
 # table of SUMMARY_GROUPS contiguous bands and the critical channels, so that system +
