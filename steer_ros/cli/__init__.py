@@ -25,6 +25,7 @@ SUBCOMMANDS = [
     "optimize",
     "sim",
     "policy",
+    "approve",
     "demo",
     "sdr_synth",
     "record",

@@ -181,3 +181,28 @@ def summary_msg(snapshot: SystemSnapshot, groups: int = defaults.SUMMARY_GROUPS,
     msg.n_dark_group = [int(x) for x in b.dark]
     msg.shortfall_max_group = b.shortfall_max.tolist()
     return msg
+
+
+def proposal_msg(proposal, state_detail: str = "", expires_in_s: float = 0.0, stamp=None):
+    """A :class:`~steer_ros.system2.approval.Proposal` as a SteerProposal message."""
+    from steer_ros.msg import SteerProposal
+
+    msg = SteerProposal()
+    if stamp is not None:
+        msg.header.stamp = stamp
+    msg.id = str(proposal.id)
+    msg.state = int(proposal.state)
+    msg.state_detail = str(state_detail or proposal.state_detail)
+    msg.expires_in_s = float(max(0.0, expires_in_s))
+    msg.command = decision_msg(proposal.decision, stamp=stamp)
+    view = proposal.preview
+    msg.readback = str(view.get("readback", ""))
+    msg.mi = f64_array(view.get("mi", ()))
+    msg.power = f64_array(view.get("power", ()))
+    msg.sum_mi = float(view.get("sum_mi", math.nan))
+    msg.power_used = float(view.get("power_used", math.nan))
+    msg.p_total = float(view.get("p_total", math.nan))
+    msg.goals_met = bool(view.get("goals_met", False))
+    shortfall = np.asarray(view.get("mi_shortfall", ()), dtype=float)
+    msg.mi_shortfall = f64_array(shortfall if proposal.decision.goal.has_floors else ())
+    return msg

@@ -47,7 +47,11 @@ LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {
     # name: (node, parameter, description)
     "backend": ("navigator", "backend", "Navigator backend: rules, openai or scripted (empty: auto)."),
     "llm_base_url": ("navigator", "llm_base_url", "OpenAI-compatible endpoint (empty: $STEER_LLM_BASE_URL)."),
-    "llm_model": ("navigator", "llm_model", "Model name (empty: $STEER_LLM_MODEL)."),
+    "llm_model": ("navigator", "llm_model", "Model name (empty: $STEER_LLM_MODEL, else the server's first model)."),
+    "approval": ("navigator", "approval", "auto (apply every usable command) or confirm (hold a policy's command "
+                 "on steer/proposal for the operator's approval; empty: the config's)."),
+    "approval_timeout_s": ("navigator", "approval_timeout_s", "confirm: seconds a proposal waits for an answer "
+                           "(empty: the config's)."),
     "policy": ("navigator", "policy", "Initial policy text (empty: the config's)."),
     "sdr_recording": ("sdr_estimator", "path", "SigMF recording the SDR estimator plays (empty: the config's)."),
 }

@@ -19,6 +19,11 @@ SUMMARY = "steer/summary"
 POLICY = "steer/policy"
 COMMAND_RAW = "steer/command/raw"
 COMMAND = "steer/command"
+# Preview and approval (navigator parameter approval: confirm): the navigator's held
+# proposals (SteerProposal, latched) and the operator's answers (std_msgs/String:
+# "<id>" or "approve <id>" approves, "reject <id>" rejects).
+PROPOSAL = "steer/proposal"
+APPROVAL = "steer/approval"
 DIAGNOSTICS = "/diagnostics"
 
 # Channel estimates and allocations: a stream where only the newest matters; a small
@@ -43,6 +48,10 @@ COMMAND_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=
                          durability=DurabilityPolicy.VOLATILE)
 LATCHED_COMMAND_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                                  durability=DurabilityPolicy.TRANSIENT_LOCAL)
+# Proposals: latched, so `ros2 topic echo` or Foxglove started late shows the one on
+# display; a small history keeps a proposal and its answer both in a recording.
+PROPOSAL_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
+                          durability=DurabilityPolicy.TRANSIENT_LOCAL)
 DIAGNOSTICS_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                              durability=DurabilityPolicy.VOLATILE)
 # Watching /diagnostics from inside the graph's tools: best effort, like STREAM_IN.

@@ -94,6 +94,7 @@ class ApprovalEvent:
     kind: str
     proposal_id: str
     detail: str
+    proposal: Proposal | None = field(default=None, compare=False)  # the proposal in its new state
 
 
 class ApprovalGate:
@@ -148,7 +149,8 @@ class ApprovalGate:
                             deadline_s=now + self.timeout_s, budget=budget, klass=klass, preview=dict(preview or {}))
         self.pending = self.last = proposal
         self.counts["proposed"] += 1
-        events.append(ApprovalEvent("proposed", proposal.id, f"waiting for approval (timeout {self.timeout_s:g} s)"))
+        events.append(ApprovalEvent("proposed", proposal.id, f"waiting for approval (timeout {self.timeout_s:g} s)",
+                                    proposal))
         return None, events
 
     def expire(self, now: float) -> list[ApprovalEvent]:
@@ -209,7 +211,7 @@ class ApprovalGate:
         self.pending = None
         kind = STATE_NAMES[state]
         self.counts[kind] += 1
-        return ApprovalEvent(kind, proposal.id, detail)
+        return ApprovalEvent(kind, proposal.id, detail, proposal)
 
     def _close(self, a: float, b: float) -> bool:
         if math.isnan(a) or math.isnan(b):
