@@ -15,6 +15,7 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["steer_ros", "steer_ros.*"]),
     include_package_data=True,
+    package_data={"steer_ros.system2.backends.reader": ["grammar.lark"]},
     install_requires=[
         "numpy>=1.24",
         "scipy>=1.10",

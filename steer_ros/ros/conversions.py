@@ -86,6 +86,7 @@ def decision_from_msg(msg: SteerCommand) -> SteerDecision:
         status_detail=msg.status_detail,
         latency_s=float(msg.latency_s),
         goal=goal_from_msg(msg),
+        readback=str(getattr(msg, "readback", "")),
     )
 
 
@@ -108,6 +109,8 @@ def decision_msg(decision: SteerDecision, stamp=None) -> SteerCommand:
     msg.mi_cap = f64_array(goal.mi_cap if goal.mi_cap is not None else ())
     msg.off = [bool(x) for x in (goal.off if goal.off is not None else ())]
     msg.sum_mi_min = float(goal.sum_mi_min)
+    if hasattr(msg, "readback"):  # a message type of an older build lacks it
+        msg.readback = str(decision.readback)
     return msg
 
 

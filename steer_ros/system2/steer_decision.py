@@ -27,7 +27,9 @@ class SteerDecision:
     """weights (N,), p_total (NaN = leave the budget as it is), the goal, and why.
 
     ``goal`` holds the resolved per-channel goal arrays (objective, floors, caps, off,
-    sum-MI floor); the default ``Goal()`` is the paper's plain weighted sum.
+    sum-MI floor); the default ``Goal()`` is the paper's plain weighted sum. ``readback``
+    says what the command does in one sentence (the navigator fills it on a proposal,
+    the guardrail on what it lets through).
     """
 
     weights: np.ndarray
@@ -40,6 +42,9 @@ class SteerDecision:
     latency_s: float = 0.0
     goal: Goal = field(default_factory=Goal)
     extras: dict = field(default_factory=dict, compare=False)
+    #: The canonical sentence of this command (:func:`steer_ros.system2.readback.readback`),
+    #: made from the command itself; "" where none was made.
+    readback: str = field(default="", compare=False)
 
     def with_(self, **changes) -> "SteerDecision":
         return replace(self, **changes)

@@ -42,7 +42,6 @@ from steer_ros.system2 import BACKEND_KINDS, AsyncNavigator, BackendConfig, Navi
 from steer_ros.system2.approval import MODES, ApprovalGate, approval_command, preview
 from steer_ros.system2.backends.backend import BASE_URL_ENV, MODEL_ENV
 from steer_ros.system2.guardrail import Guardrail
-from steer_ros.system2.readback import readback
 from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.steer_decision import Status, SteerDecision
 
@@ -263,7 +262,7 @@ class NavigatorNode(Node):
         accepted = self.preview_guardrail.apply(decision, current, n, gain=gain, noise_var=noise)
         if accepted.status != Status.OK:
             return float(accepted.p_total), None
-        view = {"readback": readback(accepted, n, current)}
+        view = {"readback": accepted.readback}  # the guardrail's read-back of what it would accept
         if gain is not None:
             try:
                 view.update(preview(accepted, gain, noise, self.preview_guardrail.constellation))
