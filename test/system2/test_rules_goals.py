@@ -135,7 +135,7 @@ KEPT = [
                                           "> P_max = 40"),
     ("Keep channel 2 above 1.8 bits and cap channel 2 at 1 bit", "goal_conflict: floor 1.8 > cap 1 bits on channel 2"),
     ("Reach 20 bits", "declined: the goal is impossible: bad_goal: sum_mi_min 20 bits is outside [0, 16]"),
-    ("Keep channel 3 between 1 and 3 bits", "declined: the goal is impossible: bad_goal"),
+    ("Keep channel 3 between 2.5 and 3 bits", "declined: the goal is impossible: bad_goal"),
     ("Turn off 3 channels", 'ambiguous: "3 channels": which 3? (or channel 3?)'),
     ("Use a quarter of the power and keep every channel above 1.2 bits", "floors need P = "),
 ]
