@@ -125,6 +125,12 @@ EMA_ALPHA = 0.6
 # A smoothed MI floor below this many bits is dropped (a removed floor decays by
 # (1 - alpha) per command and would otherwise never reach 0).
 GOAL_FLOOR_SNAP_BITS = 1e-3
+# Ranked goals ("weakest:10%") re-resolved by System 1 at every channel update: a
+# member of a ranked set keeps its place until an outsider passes it by this margin,
+# so subcarriers at the boundary do not flap on and off with every update. Half a dB
+# is a few percent of a subcarrier's strength: small beside the tens of dB a fade
+# spans, large beside the estimate's noise.
+RANKED_HYSTERESIS_DB = 0.5
 
 # --- Channel simulator and mux -------------------------------------------------------
 CHANNEL_RATE_HZ = 10.0

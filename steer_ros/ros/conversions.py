@@ -16,8 +16,10 @@ import math
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.channels.selectors import SelectorError
 from steer_ros.msg import AllocationState, AllocationSummary, ChannelState, SteerCommand
 from steer_ros.system1.goal import Goal, Objective
+from steer_ros.system1.ranked_goal import GoalSelectors
 from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.state_summary import global_statistics, group_statistics
 from steer_ros.system2.steer_decision import Status, SteerDecision
@@ -67,7 +69,35 @@ def goal_from_msg(msg: SteerCommand) -> Goal:
         mi_cap=caps if caps.size else None,
         off=off if off.size else None,
         sum_mi_min=float(getattr(msg, "sum_mi_min", math.nan)),
+        selectors=selectors_from_msg(msg),
     )
+
+
+def selectors_from_msg(msg: SteerCommand):
+    """The goal's ranked selectors of a SteerCommand (None when it has none, or in a
+    message type without the fields: an older build)."""
+    off = [str(s) for s in getattr(msg, "off_selectors", ())]
+    floor_sel = [str(s) for s in getattr(msg, "floor_selectors", ())]
+    floor_bits = list(getattr(msg, "floor_selector_bits", ()))
+    cap_sel = [str(s) for s in getattr(msg, "cap_selectors", ())]
+    cap_bits = list(getattr(msg, "cap_selector_bits", ()))
+    if not (off or floor_sel or cap_sel):
+        return None
+    if len(floor_sel) != len(floor_bits):
+        raise InvalidInput("floor_selector_bits", f"{len(floor_bits)} values for {len(floor_sel)} floor_selectors")
+    if len(cap_sel) != len(cap_bits):
+        raise InvalidInput("cap_selector_bits", f"{len(cap_bits)} values for {len(cap_sel)} cap_selectors")
+    for name, values in (("floor_selector_bits", floor_bits), ("cap_selector_bits", cap_bits)):
+        bad = [v for v in values if not math.isfinite(v) or v < 0]
+        if bad:
+            raise InvalidInput(name, f"{bad[0]} is not a finite number of bits >= 0")
+    selectors = GoalSelectors(off=tuple(off), floors=tuple(zip(floor_sel, map(float, floor_bits), strict=True)),
+                              caps=tuple(zip(cap_sel, map(float, cap_bits), strict=True)))
+    try:
+        ranked = selectors.ranked
+    except SelectorError as exc:
+        raise InvalidInput("goal selectors", str(exc)) from None
+    return selectors if ranked else None
 
 
 def decision_from_msg(msg: SteerCommand) -> SteerDecision:

@@ -73,6 +73,9 @@ class Goal:
     off: np.ndarray | None = None
     sum_mi_min: float = math.nan
     extras: dict = field(default_factory=dict, compare=False)
+    #: The channel sets as stated, when ranked (:class:`~steer_ros.system1.ranked_goal.GoalSelectors`):
+    #: System 1 re-resolves them at every channel update; the arrays above hold one resolution.
+    selectors: object = field(default=None, compare=False)
 
     @property
     def is_plain(self) -> bool:

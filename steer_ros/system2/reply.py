@@ -72,6 +72,7 @@ import numpy as np
 from steer_ros import defaults
 from steer_ros.channels.selectors import SelectorError, parse_selector
 from steer_ros.system1.goal import Goal, Objective
+from steer_ros.system1.ranked_goal import GoalSelectors
 
 _THINK = re.compile(r"<think>(.*?)</think>", re.DOTALL | re.IGNORECASE)
 _P_TOTAL_KEYS = ("p_total", "ptotal", "p-total")
@@ -424,7 +425,10 @@ def _bound_items(field_name: str, raw) -> list[tuple[object, object]]:
                                         f"got {kind}", index_unknown=False)
 
 
-def _parse_bounds(obj: dict, field_name: str, n: int, strength, fill: float, combine) -> np.ndarray | None:
+def _parse_bounds(obj: dict, field_name: str, n: int, strength, fill: float, combine,
+                  stated: list | None = None) -> np.ndarray | None:
+    """The resolved bounds of a floors / caps field; ``stated`` collects its
+    (selector text, bits) entries."""
     raw = obj.get(field_name)
     if raw is None:
         return None
@@ -436,10 +440,12 @@ def _parse_bounds(obj: dict, field_name: str, n: int, strength, fill: float, com
         value = _bits(field_name, repr(str(selector)), bits)
         idx = _resolve(field_name, selector, n, strength)
         out[idx] = combine(out[idx], value)
+        if stated is not None:
+            stated.append((str(selector), value))
     return out
 
 
-def _parse_off(obj: dict, n: int, strength) -> np.ndarray | None:
+def _parse_off(obj: dict, n: int, strength, stated: list | None = None) -> np.ndarray | None:
     raw = obj.get("off")
     if raw is None:
         return None
@@ -452,6 +458,8 @@ def _parse_off(obj: dict, n: int, strength) -> np.ndarray | None:
             raise ReplyError("bad_goal", f"off: must be a selector or a list of selectors, got "
                                          f"{repr(item)[:30]}")
         mask[_resolve("off", item, n, strength)] = True
+        if stated is not None:
+            stated.append(str(item))
     return mask
 
 
@@ -487,10 +495,16 @@ def _parse_goal(obj: dict, n: int, strength, notes: list[str] | None = None) -> 
     else:
         raise ReplyError("bad_objective", f"objective must be a string (weighted_sum, max_min or min_power), "
                                           f"got {_preview(repr(raw_objective), 30)}")
-    floors = _parse_bounds(obj, "floors", n, strength, 0.0, np.maximum)
-    caps = _parse_bounds(obj, "caps", n, strength, math.inf, np.minimum)
-    off = _parse_off(obj, n, strength)
+    stated_floors: list = []
+    stated_caps: list = []
+    stated_off: list = []
+    floors = _parse_bounds(obj, "floors", n, strength, 0.0, np.maximum, stated_floors)
+    caps = _parse_bounds(obj, "caps", n, strength, math.inf, np.minimum, stated_caps)
+    off = _parse_off(obj, n, strength, stated_off)
+    # Ranked sets ("weakest:10%") travel as stated too: System 1 re-resolves them as the channels move.
+    selectors = GoalSelectors(off=tuple(stated_off), floors=tuple(stated_floors), caps=tuple(stated_caps))
     sum_mi_min = math.nan
     if obj.get("sum_mi_min") is not None:
         sum_mi_min = _bits("sum_mi_min", "", obj["sum_mi_min"])
-    return Goal(objective=objective, mi_floor=floors, mi_cap=caps, off=off, sum_mi_min=sum_mi_min)
+    return Goal(objective=objective, mi_floor=floors, mi_cap=caps, off=off, sum_mi_min=sum_mi_min,
+                selectors=selectors if selectors.ranked else None)
