@@ -252,6 +252,13 @@ class System1:
             else:
                 self._power = _go.project_box(self._power, self._g_lo, self._g_hi, p)
 
+    def _snr_for_mi(self, bits: np.ndarray) -> np.ndarray:
+        """I^{-1} of per-channel bits, computed once per distinct value: goals hold a
+        few levels (0, a floor, inf) over N channels, and a ranked goal is reinstalled
+        at every channel update that moves its sets."""
+        levels, where = np.unique(bits, return_inverse=True)
+        return self.table.snr_for_mi(levels)[where.reshape(bits.shape)]
+
     def _track_ranked(self) -> None:
         """A goal by ranked selector follows the channels: re-resolved on the new c_i
         (steer_ros.system1.ranked_goal: the hysteresis rule), installed when a set moved.
@@ -272,8 +279,8 @@ class System1:
         self._g_theta = None
         self._g_family = None
         if rg is not None:
-            self._g_snr_f = self.table.snr_for_mi(rg.floors)
-            self._g_snr_u = self.table.snr_for_mi(np.minimum(rg.caps, self.table.bits))
+            self._g_snr_f = self._snr_for_mi(rg.floors)
+            self._g_snr_u = self._snr_for_mi(np.minimum(rg.caps, self.table.bits))
             self._g_budget = None
 
     @classmethod
