@@ -12,7 +12,7 @@ Each published allocation is judged against the gains it used (noise variance 1)
 * strict: exactly the k = round(10% N) weakest channels at <= 0.05 bits, every other one
   >= 0.5 bit (within 1e-3);
 * by the stated rule: k channels at <= 0.05 bits, none of them more than
-  RANKED_HYSTERESIS_DB stronger than an outsider (docs/design.md 8.7: a member keeps its
+  RANKED_HYSTERESIS_DB stronger than an outsider (docs/design.md 8.11: a member keeps its
   place until an outsider passes it by that margin), every other one >= 0.5 bit.
 
 Cases: config/ofdm4096.yaml as shipped (TDL-A, 5 Hz Doppler, N = 4096) and

@@ -1,6 +1,6 @@
 """Ranked goals tracked by System 1: a goal stated by selector ("weakest:10%" off,
 floors on "all") is re-resolved at every channel update, so floors, caps and the off
-set always refer to the channels as they are now (docs/design.md section 8.7).
+set always refer to the channels as they are now (docs/design.md section 8.11).
 
 :class:`GoalSelectors` is the goal as stated: the off selectors, and (selector, bits)
 entries of floors and caps. Resolution combines them as a reply does: the larger
