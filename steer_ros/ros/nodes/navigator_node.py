@@ -138,6 +138,7 @@ class NavigatorNode(Node):
         self.preview_guardrail = Guardrail(p_min=v.p_min, p_max=v.p_max, alpha=1.0, constellation=v.constellation)
         self.command_in_force: SteerDecision | None = None
         self.last_refusal_log = -math.inf
+        self.last_refusal = ""  # the reason of the last answer refused (drills, diagnostics)
         if v.approval != "auto":
             self.proposal_pub = self.create_publisher(SteerProposal, topics.PROPOSAL, topics.PROPOSAL_QOS)
             self.create_subscription(String, topics.APPROVAL, self.on_approval_msg, topics.POLICY_QOS)
@@ -288,6 +289,7 @@ class NavigatorNode(Node):
             if event.kind == "passed":
                 continue
             if event.kind == "refused":
+                self.last_refusal = event.detail
                 self.diagnostics.problem("approval", f"approval refused: {event.detail}", WARN, log=False)
                 now = self._now()
                 if now - self.last_refusal_log >= _REFUSAL_LOG_PERIOD_S:
