@@ -57,6 +57,10 @@ LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: Launch arguments whose parameter is a number (a launch argument is text).
+NUMERIC_ARGUMENTS = ("approval_timeout_s",)
+
+
 def launch_arguments(graph: str) -> dict[str, tuple[str, str, str]]:
     """The launch arguments that set a parameter of one of the graph's nodes."""
     names = {spec.name for spec in GRAPHS[graph]}
@@ -92,6 +96,11 @@ def parameter_overrides(graph: str | None = None, **launch_values: str) -> dict[
     for arg, value in launch_values.items():
         if value:
             node, param, _ = LAUNCH_ARGUMENTS[arg]
+            if arg in NUMERIC_ARGUMENTS and isinstance(value, str):
+                try:
+                    value = float(value)
+                except ValueError:
+                    raise ValueError(f"{arg}: {value!r} is not a number") from None
             overrides.setdefault(node, {})[param] = value
     return overrides
 

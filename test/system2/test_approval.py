@@ -153,3 +153,11 @@ def test_the_preview_is_the_certified_optimum():
     np.testing.assert_allclose(view["power"], ref.power, atol=1e-9)
     assert view["goals_met"] and abs(view["power_used"] - 30.0) < 1e-6
     assert abs(view["sum_mi"] - float(np.sum(view["mi"]))) < 1e-9
+
+
+def test_the_launch_argument_approval_timeout_s_is_a_number():
+    from steer_ros.ros.graph import parameter_overrides
+    assert parameter_overrides("sim", approval="confirm", approval_timeout_s="6") == {
+        "navigator": {"approval": "confirm", "approval_timeout_s": 6.0}}
+    with pytest.raises(ValueError, match="approval_timeout_s: 'x' is not a number"):
+        parameter_overrides("sim", approval_timeout_s="x")
