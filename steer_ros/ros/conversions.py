@@ -141,6 +141,13 @@ def decision_msg(decision: SteerDecision, stamp=None) -> SteerCommand:
     msg.sum_mi_min = float(goal.sum_mi_min)
     if hasattr(msg, "readback"):  # a message type of an older build lacks it
         msg.readback = str(decision.readback)
+    selectors = getattr(goal, "selectors", None)
+    if selectors is not None and hasattr(msg, "off_selectors"):
+        msg.off_selectors = [str(s) for s in selectors.off]
+        msg.floor_selectors = [str(s) for s, _ in selectors.floors]
+        msg.floor_selector_bits = f64_array([b for _, b in selectors.floors])
+        msg.cap_selectors = [str(s) for s, _ in selectors.caps]
+        msg.cap_selector_bits = f64_array([b for _, b in selectors.caps])
     return msg
 
 
