@@ -31,6 +31,8 @@ def test_the_off_set_follows_the_channels(domain_id):
         try:
             gain = defaults.design_gains(8).copy()
             weakest = int(np.argmin(gain))
+            monitor.wait_for(lambda m: m.latest_allocation() is not None, 20.0, "the first allocation")
+            monitor.publish_policy("Shut down the weakest channel and keep every other one above 0.5 bit")
             cmd = monitor.wait_for(lambda m: next((c for c in m.commands if c.status == 0 and len(c.off)), None),
                                    20.0, "the ranked goal accepted")
             assert "off wins over the floor" in cmd.status_detail
