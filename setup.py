@@ -20,6 +20,8 @@ setup(
         "numpy>=1.24",
         "scipy>=1.10",
         "pyyaml>=6",
+        # the offline reader's grammar (steer_ros/system2/backends/reader)
+        "lark>=1.2",
         "openai>=1.40",
         "matplotlib>=3.7",
         # SDR estimates from recordings and GNU Radio streams

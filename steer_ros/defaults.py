@@ -151,6 +151,15 @@ FADING_NUM_SINUSOIDS = 32  # M of the sum-of-sinusoids generator
 TDL_PROFILE = "A"  # 3GPP TR 38.901 TDL-A .. TDL-E
 TDL_DELAY_SPREAD_NS = 100.0  # RMS delay spread the normalized delays are scaled to
 TDL_SUBCHANNEL_SPACING_HZ = 30000.0  # f_i = i * spacing, i = 0 .. N-1
+# mu_mimo_zf (steer_ros.channels.mu_mimo): M transmit antennas, the K = n_channels users.
+# 16 antennas for the default 8 users: zero-forcing keeps M - K + 1 = 9 degrees of freedom
+# per user (mean effective gain 9); at M = K it keeps 1, each user as weak on average as a
+# single Rayleigh channel.
+MU_MIMO_ANTENNAS = 16
+# Largest M accepted: the K x M coefficients each fade as a sum of sinusoids, so one update
+# at K = M = 1024 evaluates 1024 x 1024 x 32 cosines (2.0 s measured, bench_channels.py has
+# the smaller cases); larger arrays would not update at any useful rate.
+MU_MIMO_MAX_ANTENNAS = 1024
 MUX_RATE_HZ = 20.0  # the mux republishes at least this often (and on every input)
 STALE_AFTER_S = 1.0
 MUX_ON_STALE = "fallback"  # or "hold"
@@ -249,3 +258,35 @@ EVAL_NAV_EVERY = 10
 EVAL_SUITE = "policies/suite.yaml"  # the public suite, relative to config/
 EVAL_OUT_DIR = "out/eval"
 EVAL_GRAPH_RATE_HZ = 50.0  # optimizer steps per second of a --through-graph case
+
+# --- The fleet: many radios, one budget (docs/design.md "Many radios, one budget") ----
+FLEET_RADIOS = 4  # radios of `steer-ros fleet` / fleet.launch.py
+FLEET_CAP = 120.0  # C: the fleet's cap on sum_k a_k P_k (4 radios x the 30 W a radio often uses)
+# Reserves default to this fraction of an equal share C / K: small enough that grants
+# (which never go below the reserve) can follow demand, large enough to keep a radio
+# on the air without its coordinator.
+FLEET_RESERVE_FRACTION = 0.25
+# A grant holds this long; a radio renews it well before (every lease / 3), so one or
+# two lost grants do not drop it to its reserve, and a coordinator restart waits at
+# most this long to know what every radio holds.
+FLEET_LEASE_S = 3.0
+# Taken off every lease on the radio's clock: the worst clock offset between a radio
+# and its coordinator (NTP on a LAN keeps well under 10 ms; 0.25 s leaves room).
+FLEET_SKEW_S = 0.25
+FLEET_RENEW_FRACTION = 1.0 / 3.0  # grants are re-issued every lease_s x this
+# Demand curves: points of the price grid (log-spaced; half of them in a window around
+# the radio's multiplier now). 64 keep every radio within ~1e-4 bits of its share of
+# the fleet optimum at steady state (bench/bench_fleet.py), the goal being 1e-3.
+FLEET_DEMAND_POINTS = 64
+FLEET_DEMAND_WINDOW = 0.05  # half-width of the dense window, in ln lambda (x/ 1.05)
+FLEET_DEMAND_MAX_POINTS = 1024  # more points than this in a received curve: absurd
+# A curve asking for more than this many times its box top is broken, not greedy (the
+# solve clips any demand to the box; a radio's own curve never exceeds its budget).
+FLEET_DEMAND_ABSURD = 10.0
+FLEET_DEMAND_HZ = 2.0  # radios publish their demand curve (and on every change)
+FLEET_PEER_DEADLINE_S = 2.0  # DDS deadline on the fleet topics: a silent peer is reported lost
+# A radio checks its lease this often: the budget falls to the reserve within 1 / this
+# of the lease's end, well inside the skew margin.
+FLEET_LEASE_CHECK_HZ = 50.0
+# System 1 needs a budget > 0: a radio granted nothing (taken off the air) runs at this.
+FLEET_MIN_BUDGET = 1e-12

@@ -34,13 +34,18 @@ OPTIMIZER = NodeSpec("optimizer", "OptimizerNode")
 NAVIGATOR = NodeSpec("navigator", "NavigatorNode")
 GUARDRAIL = NodeSpec("guardrail", "GuardrailNode")
 SDR_ESTIMATOR = NodeSpec("sdr_estimator", "SdrEstimatorNode")
+FLEET_COORDINATOR = NodeSpec("fleet_coordinator", "FleetCoordinatorNode")
 
 GRAPHS: dict[str, tuple[NodeSpec, ...]] = {
     "sim": (CHANNEL_SIM, CHANNEL_MUX, OPTIMIZER, NAVIGATOR, GUARDRAIL),
     # channel_mux takes each channel from channel_sim or sdr_estimator (config/mixed.yaml).
     "mixed": (CHANNEL_SIM, SDR_ESTIMATOR, CHANNEL_MUX, OPTIMIZER, NAVIGATOR, GUARDRAIL),
+    # One radio of a fleet (its namespace radio1 .. radioK; config/fleet.yaml sets the
+    # optimizer's fleet parameters), and the fleet's coordinator (docs/fleet.md).
+    "radio": (CHANNEL_SIM, CHANNEL_MUX, OPTIMIZER, NAVIGATOR, GUARDRAIL),
+    "coordinator": (FLEET_COORDINATOR,),
 }
-DEFAULT_CONFIG = {"sim": "sim.yaml", "mixed": "mixed.yaml"}
+DEFAULT_CONFIG = {"sim": "sim.yaml", "mixed": "mixed.yaml", "radio": "fleet.yaml", "coordinator": "fleet.yaml"}
 
 # Launch argument -> (node, parameter) it sets when given a non-empty value.
 LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {
@@ -54,11 +59,13 @@ LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {
                            "(empty: the config's)."),
     "policy": ("navigator", "policy", "Initial policy text (empty: the config's)."),
     "sdr_recording": ("sdr_estimator", "path", "SigMF recording the SDR estimator plays (empty: the config's)."),
+    "radios": ("fleet_coordinator", "radios", "Number of radios K the coordinator grants (radio1 .. radioK)."),
 }
 
 
-#: Launch arguments whose parameter is a number (a launch argument is text).
-NUMERIC_ARGUMENTS = ("approval_timeout_s",)
+# Launch arguments whose parameter is an integer or a float (the others are strings).
+INT_ARGUMENTS = {"radios"}
+FLOAT_ARGUMENTS = {"approval_timeout_s"}
 
 
 def launch_arguments(graph: str) -> dict[str, tuple[str, str, str]]:
@@ -96,11 +103,16 @@ def parameter_overrides(graph: str | None = None, **launch_values: str) -> dict[
     for arg, value in launch_values.items():
         if value:
             node, param, _ = LAUNCH_ARGUMENTS[arg]
-            if arg in NUMERIC_ARGUMENTS and isinstance(value, str):
+            if arg in INT_ARGUMENTS:
+                try:
+                    value = int(value)
+                except ValueError:
+                    raise ValueError(f"{arg} must be an integer, got {value!r}") from None
+            if arg in FLOAT_ARGUMENTS:
                 try:
                     value = float(value)
                 except ValueError:
-                    raise ValueError(f"{arg}: {value!r} is not a number") from None
+                    raise ValueError(f"{arg} must be a number, got {value!r}") from None
             overrides.setdefault(node, {})[param] = value
     return overrides
 

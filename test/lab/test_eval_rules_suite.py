@@ -70,6 +70,11 @@ def test_rules_backend_on_the_public_suite(rules_card):
     assert plist["verdict"] == "MET" and "floors 1.950 bits on 5" in plist["reasoning"]
     # the bar of the reader issue: at least 95% MET and no misreading (nothing applied wrongly)
     assert s["met"] / s["total"] >= 0.95 and s["missed"] == 0, s
+    # every case reads back what the backend asked for, short at any N (4096 subcarriers included)
+    for e in card["cases"]:
+        assert 0 < len(e["readback"]) <= 300, (e["id"], e["readback"])
+    assert next(e for e in card["cases"] if e["id"] == "shutdown-weakest-3")["readback"] == \
+        "channels 1-3 off; equal weights on 4-8; budget 40"
     # a policy with a word outside the vocabulary is kept, quoting the word
     cap = next(e for e in card["cases"] if e["id"] == "rate-cap-channel-8")
     assert cap["verdict"] == "KEPT" and 'could not read "telemetry"' in cap["reasoning"]

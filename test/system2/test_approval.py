@@ -159,5 +159,5 @@ def test_the_launch_argument_approval_timeout_s_is_a_number():
     from steer_ros.ros.graph import parameter_overrides
     assert parameter_overrides("sim", approval="confirm", approval_timeout_s="6") == {
         "navigator": {"approval": "confirm", "approval_timeout_s": 6.0}}
-    with pytest.raises(ValueError, match="approval_timeout_s: 'x' is not a number"):
+    with pytest.raises(ValueError, match="approval_timeout_s must be a number, got 'x'"):
         parameter_overrides("sim", approval_timeout_s="x")

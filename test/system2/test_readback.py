@@ -77,3 +77,11 @@ def test_the_guardrail_reads_back_what_it_lets_through_and_what_it_keeps():
     assert accepted.readback == "channel 8 off; equal weights on 1-7; budget 30 (was 40)"
     kept = guard.apply(Navigator(RulesBackend()).decide(snap, "make me a sandwich"), accepted, N)
     assert kept.status == Status.KEPT and kept.readback == "channel 8 off; equal weights on 1-7; budget 30"
+
+
+def test_the_message_conversion_carries_the_read_back():
+    pytest.importorskip("steer_ros.msg", reason="steer_ros messages are not built (make setup)")
+    from steer_ros.ros.conversions import decision_from_msg, decision_msg
+
+    d = cmd([1, 1, 1, 1, 1, 1, 1, 0]).with_(readback="channel 8 off; equal weights on 1-7; budget 40")
+    assert decision_from_msg(decision_msg(d)).readback == d.readback

@@ -47,10 +47,11 @@ none); `reasoning` is the first call's.
 The navigator's command carries goals as well as weights and a budget (MI floors
 and caps, channels off, max-min, least power for floors or a total: README "Goals"),
 so a backend states what to achieve and System 1 achieves it. The rules backend maps
-the suite's wordings onto those fields; it was extended while its authors could read
+the suite's wordings onto those fields; it was written while its authors could read
 this public suite, so its score here says what it reads, not how it fares on
-wordings nobody tried: a policy outside its rules is declined (KEPT, with the reason),
-never applied as a guess.
+wordings nobody tried: a policy outside its grammar is declined (KEPT, with the
+reason), never applied as a guess. Its score on wordings written after its freeze is
+the holdout suite's (`steer-ros eval --suite config/policies/holdout.yaml`).
 """
 
 _VERDICTS = """\
@@ -70,7 +71,10 @@ call j + 1.
 | FALLBACK | no call gave a usable reply (never MET, even where the start already met the target) |
 | MET | every predicate holds (and in time); for target `decline`: every call declined (status KEPT) with a reason |
 | KEPT | not met, and the backend declined every call where the case expected action |
-| MISSED | otherwise (it acted, and the result is wrong) |
+| MISSED | otherwise (it acted, and the result is wrong): a misreading, counted as `misread` in the summary |
+
+Each case also shows the read-back of the last command the backend proposed (docs/reader.md):
+one sentence made from the command itself, whatever the backend, an LLM's reply included.
 
 Predicates (full grammar in `steer_ros/lab/evaluation/targets.py`): `mi[1-3] <= 0.05`,
 `mi[weakest:3] <= 0.05`, `mi[4-8] >= 1.9`, `sum_mi in [10, 10.5]`,

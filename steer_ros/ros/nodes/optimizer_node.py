@@ -12,6 +12,11 @@ nominal rate) and publishes as soon as it is done, at most max_publish_hz, so a
 channel change reaches a converged allocation within milliseconds instead of the
 next publish tick.
 
+In a fleet (parameter ``fleet``, docs/fleet.md) a :class:`steer_ros.ros.fleet_member.FleetMember`
+holds System 1's budget at min(the navigator's budget, the coordinator's grant or the
+reserve) and publishes the radio's demand curve and budget in force; without it the
+cap is infinite and nothing else changes.
+
 Inputs are validated at the boundary: steer/channel_state (a new N re-dimensions the
 optimizer; a malformed state is refused with a diagnostic naming the field) and
 steer/command, which is re-bounded here (defence in depth), so not even a stranger
@@ -32,6 +37,7 @@ from steer_ros.msg import AllocationState, AllocationSummary, ChannelState, Stee
 from steer_ros.ros import topics
 from steer_ros.ros.conversions import allocation_msg, channel_arrays, decision_from_msg, summary_msg
 from steer_ros.ros.diagnostics import ERROR, WARN, DiagnosticsReporter, RateMeter
+from steer_ros.ros.fleet_member import FLEET_PARAMS, FleetMember
 from steer_ros.ros.node_runtime import run_node
 from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.system1.certified_optimum import certified_optimum
@@ -64,6 +70,7 @@ PARAMS = [
           min=0.0, max=100.0, read_only=True),
     Param("summary_groups", defaults.SUMMARY_GROUPS, "Contiguous bands of steer/summary.", min=1,
           max=defaults.SUMMARY_MAX_GROUPS, read_only=True),
+    *FLEET_PARAMS,
 ]
 
 
@@ -109,6 +116,10 @@ class OptimizerNode(Node):
         self.summary_timer = (self.create_timer(1.0 / v.summary_hz, self.publish_summary)
                               if v.summary_hz > 0 else None)
         self.diagnostics.problem("waiting", "waiting for the first steer/channel_state", log=False)
+        # The fleet hook: the budget the navigator asked for, and the fleet's cap on it.
+        self._requested = float(np.clip(v.p_total, v.p_min, v.p_max))
+        self.budget_cap = math.inf
+        self.fleet = FleetMember(self) if v.fleet else None
 
     # -- inputs (validated here, applied at once with a burst of steps) ---------------
     def on_channels(self, msg: ChannelState) -> None:
@@ -189,7 +200,7 @@ class OptimizerNode(Node):
             gain, noise_var = channels
             if self.system1 is None:
                 v = self.params.values
-                self.system1 = System1(gain, noise_var, p_total=float(np.clip(v.p_total, v.p_min, v.p_max)),
+                self.system1 = System1(gain, noise_var, p_total=self._budget_in_force(),
                                        mode=v.mode, constellation=v.constellation, a_min=v.a_min)
                 self.diagnostics.clear("waiting")
                 self.get_logger().info(f"optimizing {gain.shape[0]} channels ({v.mode} mode)")
@@ -212,10 +223,30 @@ class OptimizerNode(Node):
                                             "out of bounds, re-bounded here", level=WARN)
                 else:
                     self.diagnostics.clear("adjusted_commands")
-                self.system1.set_command(bounded.weights, bounded.p_total, goal=bounded.goal)
+                self._requested = bounded.p_total
+                self.system1.set_command(bounded.weights, self._budget_in_force(), goal=bounded.goal)
                 self.diagnostics.clear("rejected_commands")
                 self.diagnostics.clear("resized")
-        return channels is not None or command is not None
+        changed = channels is not None or command is not None
+        if changed and self.fleet is not None:
+            self.fleet.input_changed()
+        return changed
+
+    # -- the fleet hook (a radio not in a fleet has budget_cap = inf) -------------------
+    def requested_budget(self) -> float:
+        """The budget the navigator asked for (or the initial p_total)."""
+        return self._requested
+
+    def _budget_in_force(self) -> float:
+        return max(min(self._requested, self.budget_cap), defaults.FLEET_MIN_BUDGET)
+
+    def set_budget_cap(self, cap: float) -> None:
+        """Hold System 1's budget at min(requested, cap) from now on (a cut is feasible at once)."""
+        with self.state_lock:
+            self.budget_cap = float(cap)
+            if self.system1 is not None:
+                self.system1.set_command(p_total=self._budget_in_force())
+                self._check_feasible()
 
     def tick(self) -> None:
         """The step timer: the steps due."""
@@ -345,6 +376,7 @@ class OptimizerNode(Node):
             "feasibility_violations": self.feasibility_violations,
             "objective": s1.objective.name.lower() if s1 else "",
             "goals_met": s1.goals_met if s1 else True,
+            **(self.fleet.diag_values() if self.fleet is not None else {}),
         }
 
 
