@@ -59,9 +59,11 @@ COMMAND_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=
                          durability=DurabilityPolicy.VOLATILE)
 LATCHED_COMMAND_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                                  durability=DurabilityPolicy.TRANSIENT_LOCAL)
-# Proposals: latched, so `ros2 topic echo` or Foxglove started late shows the one on
-# display; a small history keeps a proposal and its answer both in a recording.
-PROPOSAL_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
+# Proposals: latched with a short history, so `ros2 topic echo` or Foxglove started late
+# shows the last records (the proposal on display last), and a proposal's answer and
+# the next proposal, published within a millisecond, both reach every reader and a
+# recording (a depth of 1 let the second overwrite the first before delivery).
+PROPOSAL_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                           durability=DurabilityPolicy.TRANSIENT_LOCAL)
 DIAGNOSTICS_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                              durability=DurabilityPolicy.VOLATILE)

@@ -4,8 +4,9 @@ set always refer to the channels as they are now (docs/design.md section 8.11).
 
 :class:`GoalSelectors` is the goal as stated: the off selectors, and (selector, bits)
 entries of floors and caps. Resolution combines them as a reply does: the larger
-floor and the smaller cap where selectors overlap; off wins over a floor (the floors
-apply to the channels that are on).
+floor and the smaller cap where selectors overlap; off wins over a floor (the goal
+check, :func:`steer_ros.system1.goal.check_goal`, drops the floors on off channels
+with a note).
 
 Where ranks cross, a stated rule (:class:`RankedGoalTracker`): a channel in a ranked
 set keeps its place until an outsider passes it by more than ``hysteresis_db``. For
@@ -70,8 +71,8 @@ class GoalSelectors:
             for text, bits in self.floors:
                 idx = indices(text)
                 floors[idx] = np.maximum(floors[idx], bits)
-            if off is not None:
-                floors[off] = 0.0  # off wins over a floor
+            # Floors on off channels stay as stated: the goal check drops them (off wins)
+            # and says so, as for a goal of per-channel arrays.
         caps = None
         if self.caps:
             caps = np.full(n, math.inf)
