@@ -87,6 +87,9 @@ def _by_topic(node, args) -> int:
         print(f"steer-ros {args.verb}: no proposal on {topics.PROPOSAL} after {args.wait:g} s (is the navigator "
               "running with approval:=confirm?)", file=sys.stderr)
         return 1
+    settle = time.monotonic() + 0.5  # the latched history arrives oldest first: read it to the newest
+    while time.monotonic() < settle:
+        rclpy.spin_once(node, timeout_sec=0.05)
     shown = latest[-1]
     if shown.id != args.id or shown.state != SteerProposal.STATE_PENDING:
         state = STATE_NAMES.get(shown.state, str(shown.state))
