@@ -133,11 +133,9 @@ KEPT = [
     ("Keep channel 3 above 2.5 bits", "declined: the goal is impossible: bad_goal: floor 2.5 bits on channel 3"),
     ("Keep all channels above 1.95 bits", "declined: the goal is impossible: infeasible_goal: floors need P = 73.2 "
                                           "> P_max = 40"),
-    ("Shut down channel 1 and guarantee channel 1 at least 1 bit",
-     "declined: the goal is impossible: goal_conflict: channel 1 is both off and floored"),
     ("Keep channel 2 above 1.8 bits and cap channel 2 at 1 bit", "goal_conflict: floor 1.8 > cap 1 bits on channel 2"),
     ("Reach 20 bits", "declined: the goal is impossible: bad_goal: sum_mi_min 20 bits is outside [0, 16]"),
-    ("Keep channel 3 between 1 and 3 bits", "declined: the goal is impossible: bad_goal"),
+    ("Keep channel 3 between 2.5 and 3 bits", "declined: the goal is impossible: bad_goal"),
     ("Turn off 3 channels", 'ambiguous: "3 channels": which 3? (or channel 3?)'),
     ("Use a quarter of the power and keep every channel above 1.2 bits", "floors need P = "),
 ]
