@@ -26,14 +26,15 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "test"))
+
+from rosutil import exclusive_domain_id
+
+from steer_ros import defaults
+from steer_ros.lab.fixtures.monitor_node import standalone_monitor
+from steer_ros.ros.node_processes import ProcessGraph
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "test"))
-
-from rosutil import exclusive_domain_id  # noqa: E402
-
-from steer_ros import defaults  # noqa: E402
-from steer_ros.lab.fixtures.monitor_node import standalone_monitor  # noqa: E402
-from steer_ros.ros.node_processes import ProcessGraph  # noqa: E402
 
 
 def vm_hwm_mib(pid: int) -> float:

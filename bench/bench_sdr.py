@@ -13,26 +13,25 @@ from __future__ import annotations
 
 import os
 
-for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_v, "1")
+os.environ.update({v: os.environ.get(v, "1") for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from dataclasses import asdict  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import json
+import platform
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from steer_ros import defaults  # noqa: E402
-from steer_ros.sdr.accuracy import equal_snr_table, format_table, mixed_snr_table  # noqa: E402
-from steer_ros.sdr.estimator import PilotEstimator  # noqa: E402
-from steer_ros.sdr.frame import PilotFrame  # noqa: E402
-from steer_ros.sdr.synth import synthesize  # noqa: E402
+from steer_ros import defaults
+from steer_ros.sdr.accuracy import equal_snr_table, format_table, mixed_snr_table
+from steer_ros.sdr.estimator import PilotEstimator
+from steer_ros.sdr.frame import PilotFrame
+from steer_ros.sdr.synth import synthesize
 
 
 def throughput(x: np.ndarray, frame: PilotFrame, block: int = defaults.SDR_BLOCK_SAMPLES, repeats: int = 3):

@@ -139,7 +139,7 @@ def _node_params(path) -> list[Param]:
         ):
             try:
                 exec(compile(ast.Module([stmt], []), str(path), "exec"), namespace)
-            except Exception:  # noqa: BLE001 - a constant that needs ROS: not needed here
+            except Exception:  # a constant that needs ROS: not needed here
                 pass
     calls = [node for node in ast.walk(tree)
              if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Param"]

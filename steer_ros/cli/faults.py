@@ -81,7 +81,11 @@ def run(args: argparse.Namespace) -> int:
     log_path = out_dir / ("soak.log" if args.soak else "drills.log")
     log_file = open(log_path, "w")
     os.dup2(log_file.fileno(), 2)
-    log = lambda text: (print(text, file=terminal, flush=True), print(text, file=log_file, flush=True))  # noqa: E731
+
+    def log(text: str) -> None:
+        print(text, file=terminal, flush=True)
+        print(text, file=log_file, flush=True)
+
     try:
         return _run(args, faults, settings, out_dir, log, log_path, terminal, log_file)
     finally:

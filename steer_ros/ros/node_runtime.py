@@ -56,7 +56,7 @@ def run_node(node_class, args: Sequence[str] | None = None) -> int:
         executor.add_node(node)
         try:
             executor.spin()
-        except Exception:  # noqa: BLE001
+        except Exception:
             # SIGINT shuts the context down from rclpy's handler; an executor caught
             # mid-wait then raises RCLError ("context is not valid"): a clean stop.
             if rclpy.ok():

@@ -153,7 +153,9 @@ def _flip(m: dict) -> str:
 
 # -- the claims ---------------------------------------------------------------------
 def claims() -> list[Claim]:
-    none: Reader = lambda results: ""  # noqa: E731
+    def none(results) -> str:
+        return ""
+
     c: list[Claim] = []
     c.append(Claim("IV-A", "Setup: 8 QPSK-AWGN subchannels; navigator every 10 optimizer steps, 250 steps "
                    "(200 warm-up + 50 measured); reversal run 300 steps, navigator every 20",

@@ -85,7 +85,7 @@ class LoadDrills(DrillHarness):
                 if loadgen is not None:
                     loadgen.send_signal(signal.SIGTERM)
                     out = loadgen.communicate(timeout=10)[0]
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # a row that breaks is reported; the other rows still run
             return self._error_row(fault, exc)
         finally:
             if loadgen is not None and loadgen.poll() is None:
