@@ -76,8 +76,13 @@ def main(argv=None) -> int:
     eq = equal_snr_table(trials=trials, window=16)
     mx = mixed_snr_table(windows=windows, window=16)
     acc_s = time.perf_counter() - t0
-    print(format_table(eq, f"Accuracy, all subchannels at one SNR (sync at that SNR too; {trials} trials x 16-frame "
-                           f"window, random start offset, CFO uniform in +-{frame.max_cfo_subcarriers:g} subcarriers):"))
+    print(
+        format_table(
+            eq,
+            f"Accuracy, all subchannels at one SNR (sync at that SNR too; {trials} trials x 16-frame "
+            f"window, random start offset, CFO uniform in +-{frame.max_cfo_subcarriers:g} subcarriers):",
+        )
+    )
     print()
     print(format_table(mx, f"Accuracy, subchannels at -5 .. 25 dB in one stream ({windows} windows of 16 frames, "
                            "CFO 0.7 subcarriers):"))

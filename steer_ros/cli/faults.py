@@ -53,8 +53,10 @@ def select_rows(only, soak: bool = False) -> list:
     if soak:
         faults = [f for f in faults if f.category == catalogue.LOAD]
         if not faults:
-            raise ValueError(f"--soak runs load rows only; none in --only {' '.join(names)} "
-                             f"(load rows: {', '.join(f.name for f in catalogue.FAULTS if f.category == catalogue.LOAD)})")
+            raise ValueError(
+                f"--soak runs load rows only; none in --only {' '.join(names)} "
+                f"(load rows: {', '.join(f.name for f in catalogue.FAULTS if f.category == catalogue.LOAD)})"
+            )
     return faults
 
 

@@ -9,7 +9,6 @@ import string
 
 import pytest
 
-
 from steer_ros.lab.fixtures import design_snapshot
 from steer_ros.system2.backends.reader import parse_policy
 from steer_ros.system2.backends.reader.lexer import lex
