@@ -274,6 +274,26 @@ FLEET_LEASE_CHECK_HZ = 50.0
 # System 1 needs a budget > 0: a radio granted nothing (taken off the air) runs at this.
 FLEET_MIN_BUDGET = 1e-12
 
+# --- The fleet navigator (docs/fleet-policies.md) -----------------------------------
+FLEET_POLICY = "Keep the fleet as configured"  # sets nothing: the coordinator's configuration stands
+FLEET_NAVIGATOR_PERIOD_S = 10.0  # like the radio navigator's period: fleet policies change slowly
+# "comes first" / "comes last": the fleet priority rho_k of a radio named first or last
+# (4 : 1 like RULES_PRIORITY_WEIGHT, the radio navigator's priority ratio).
+FLEET_FIRST_PRIORITY = 4.0
+FLEET_LAST_PRIORITY = 0.25
+# The guardrail clamps fleet priorities into [MIN, MAX]: rho ratios beyond 1e4 make the
+# coordinator's price search as ill-conditioned as a radio switched off, which `off` says.
+FLEET_PRIORITY_MIN = 1e-2
+FLEET_PRIORITY_MAX = 1e2
+FLEET_READBACK_MAX_CHARS = 300  # like the radio read-back: one line an operator reads
+FLEET_PROMPT_MAX_CHARS = 8_000  # the bound on the fleet prompt, any K <= 1,024
+FLEET_SUMMARY_THRESHOLD = 32  # up to this many radios the prompt lists each; above, bands
+FLEET_SUMMARY_GROUPS = 16  # bands of the fleet summary's table above the threshold
+FLEET_SUMMARY_CRITICAL = 4  # weakest / strongest / below-floor radios listed, each
+FLEET_MAX_RADIOS = 1_024  # the largest fleet the prompt bound is tested at
+FLEET_SUMMARY_STALE_S = 5.0  # a radio summary older than this (10 periods at SUMMARY_HZ) is no report
+FLEET_POLICY_MAX_CHARS = 1_000  # a longer fleet policy is refused: the prompt bound holds with it
+
 # --- Foxglove console: what steer-ros foxglove accepts from its clients -----------------
 # A policy is at most POLICY_MAX_CHARS characters once read (up to 4 bytes
 # each in UTF-8) plus JSON quoting: 8 KiB holds any policy the navigator would use and

@@ -39,6 +39,9 @@ FLEET_POLICY = "fleet/policy"
 # The fleet navigator's command to the coordinator (std_msgs/String, JSON: priorities,
 # boxes, radios off, rate floors, cap; steer_ros.fleet.directive), latched.
 FLEET_COMMAND = "fleet/command"
+# Every outcome of the fleet navigator (std_msgs/String, the same JSON; fallbacks and
+# kept policies too, with their status_detail), not latched.
+FLEET_DECISION = "fleet/decision"
 
 # Channel estimates and allocations: a stream where only the newest matters; a small
 # reliable queue keeps rqt_plot and `ros2 topic echo` (reliable by default) matched.

@@ -134,5 +134,7 @@ def test_catalogue_covers_the_matrix():
                      "llm_goal_off_and_floored", "llm_goal_floors_after_fade", "load_1khz_jakes",
                      "host_radio_partition", "host_coordinator_restart", "host_radio_killed",
                      "host_grants_delayed_netem", "host_grants_lost_netem", "host_stranger_grant",
-                     "host_malformed_demand", "host_reserves_exceed_cap", "host_coordinator_link_flapping"):
+                     "host_malformed_demand", "host_reserves_exceed_cap", "host_coordinator_link_flapping",
+                     "fleet_llm_connection_refused", "fleet_llm_hang", "fleet_llm_http_500",
+                     "fleet_llm_cap_below_reserves"):
         assert required in names
