@@ -4,15 +4,25 @@ antenna-user coefficient of a multi-user MIMO downlink (``mu_mimo_zf``).
 
 Generator (Xiao, Zheng, Beaulieu, "Novel sum-of-sinusoids simulation models for
 Rayleigh and Rician fading channels", IEEE Trans. Wireless Commun. 5(12), 2006). For
-each of L independent processes, with M sinusoids::
+each of L independent processes, with M sinusoids per quadrature::
 
-    X_c(t) = sqrt(2/M) sum_n cos(psi_n) cos(w_d t cos(alpha_n) + phi)
-    X_s(t) = sqrt(2/M) sum_n sin(psi_n) cos(w_d t cos(alpha_n) + phi)
+    X_c(t) = sqrt(1/M) sum_n cos(w_d t cos(alpha_n) + phi_n)
+    X_s(t) = sqrt(1/M) sum_n cos(w_d t sin(alpha_n) + varphi_n)
     alpha_n = (2 pi n - pi + theta) / (4 M),  n = 1 .. M
 
-with theta, phi, psi_n i.i.d. uniform on [-pi, pi) and w_d = 2 pi f_D. The diffuse part
-X = X_c + j X_s has E|X|^2 = 1 and autocorrelation E[X(t + tau) X*(t)] -> J0(w_d tau)
-(Clarke's U-shaped spectrum), so |X|^2 has normalized autocovariance J0^2(w_d tau).
+with theta, phi_n, varphi_n i.i.d. uniform on [-pi, pi) and w_d = 2 pi f_D. Every
+sinusoid has its own phase, so each is a stationary process on its own and the 2M of
+them are independent given theta: X = X_c + j X_s is stationary in every order from
+t = 0, also at f_D = 0 (where it is the constant X(0), a sum of 2M independent
+random-phase terms, CN(0, 1) up to the finite-M error: Var |X|^2 = 1 - 3/(4M), 0.977
+at M = 32). The random arrival angle theta spreads alpha_n uniformly over [0, pi/2),
+so E[X_c(t + tau) X_c(t)] = E[X_s(t + tau) X_s(t)] = J0(w_d tau) / 2 exactly for any
+M, and X_c, X_s are uncorrelated: E|X|^2 = 1 and E[X(t + tau) X*(t)] = J0(w_d tau)
+(Clarke's U-shaped spectrum), so |X|^2 has normalized autocovariance J0^2(w_d tau)
+(up to a finite-M bias of order 1/M). A single phase shared by all sinusoids of a
+process would not do: at w_d t = 0 the sinusoids would all be in phase and X(0)
+would be a real random factor times a complex Gaussian (Var |X|^2 = 2), a state a
+frozen channel never leaves.
 Rician (K > 0): a line-of-sight term with Doppler 0.7 f_D, as TR 38.901 section 7.7.2
 gives the LOS tap of TDL-D/E::
 
@@ -29,12 +39,9 @@ Doppler: f_D = ``doppler_hz``, or ``speed_mps * carrier_frequency_hz / c`` when
 ``mu_mimo_zf`` (:class:`MuMimoChannel`): K = N users, M = ``antennas``; each of the K x M
 coefficients of H(t) is a Rayleigh process of the generator above, and the users'
 effective gains are the zero-forcing gains g_k = 1 / [(H H^H)^-1]_kk
-(:mod:`steer_ros.channels.mu_mimo`). At one instant every sinusoid of a process shares
-the phase phi when w_d t = 0, and X(0) = cos(phi) Z is not complex Gaussian (Var |X|^2
-= 2, not 1); the generator is therefore read at t + 100 / f_D, where the phases are
-spread, so that H has i.i.d. CN(0, 1) entries at every instant from the start. At
-f_D = 0 the sinusoids never spread: H is drawn once, i.i.d. CN(0, 1), from the seed
-and stays frozen.
+(:mod:`steer_ros.channels.mu_mimo`). The generator is stationary from t = 0 and at
+f_D = 0, so H has i.i.d. CN(0, 1) entries (up to the finite-M error) at every instant,
+frozen at f_D = 0.
 """
 
 from __future__ import annotations
@@ -56,7 +63,6 @@ SPEED_OF_LIGHT = 299_792_458.0  # m/s
 LOS_DOPPLER_FRACTION = 0.7  # TR 38.901 7.7.2: the LOS component's Doppler is 0.7 f_D
 RAYLEIGH_BELOW_DB = -100.0  # k_factor_db at or below this: no LOS term (Rayleigh)
 _CHUNK_ELEMENTS = 1 << 20  # times x processes x sinusoids evaluated per chunk
-SPREAD_DOPPLER_PERIODS = 100.0  # mu_mimo_zf reads the generator at t + this / f_D (module docstring)
 
 #: Accepted range (inclusive) of every numeric fading parameter; the channel_sim node
 #: declares the same ranges.
@@ -138,18 +144,15 @@ class SumOfSinusoids:
         if n < 1 or m < 1:
             raise ValueError(f"n_processes and num_sinusoids must be >= 1, got {n}, {m}")
         theta = rng.uniform(-np.pi, np.pi, (n, 1))
-        self._phi = rng.uniform(-np.pi, np.pi, (n, 1))
-        psi = rng.uniform(-np.pi, np.pi, (n, m))
+        self._phase = rng.uniform(-np.pi, np.pi, (n, 2 * m))  # phi_n (in-phase), varphi_n (quadrature)
         self._phi_los = rng.uniform(-np.pi, np.pi, n)
         alpha = (2.0 * np.pi * np.arange(1, m + 1) - np.pi + theta) / (4.0 * m)  # (n, m)
         w_d = 2.0 * np.pi * float(doppler_hz)
-        self._w = w_d * np.cos(alpha)  # rad/s, (n, m)
-        amp = math.sqrt(2.0 / m)
-        self._coef = np.stack([amp * np.cos(psi), amp * np.sin(psi)], axis=-1)  # (n, m, 2)
+        self._w = w_d * np.concatenate([np.cos(alpha), np.sin(alpha)], axis=1)  # rad/s, (n, 2m)
         k = np.broadcast_to(np.asarray(k_factor, dtype=float), (n,))
         if np.any(k < 0) or not np.all(np.isfinite(k)):
             raise ValueError(f"k_factor must be finite and >= 0, got {k_factor!r}")
-        self._diffuse = 1.0 / np.sqrt(1.0 + k)
+        self._scale = math.sqrt(1.0 / m) / np.sqrt(1.0 + k)  # sqrt(1/M) x the diffuse share
         self._los = np.sqrt(k / (1.0 + k))
         self._has_los = bool(np.any(k > 0))
         self._w_los = LOS_DOPPLER_FRACTION * w_d
@@ -161,12 +164,12 @@ class SumOfSinusoids:
         t = np.asarray(t, dtype=float)
         flat = t.reshape(-1)
         out = np.empty((flat.shape[0], self.n), dtype=complex)
-        chunk = max(1, _CHUNK_ELEMENTS // (self.n * self.m))
+        chunk = max(1, _CHUNK_ELEMENTS // (self.n * 2 * self.m))
+        m = self.m
         for s in range(0, flat.shape[0], chunk):  # loop over time chunks only
             tt = flat[s:s + chunk]
-            c = np.cos(tt[:, None, None] * self._w[None] + self._phi[None])  # (T, n, m)
-            xy = np.einsum("tnm,nmk->tnk", c, self._coef)  # (T, n, 2)
-            g = (xy[..., 0] + 1j * xy[..., 1]) * self._diffuse
+            c = np.cos(tt[:, None, None] * self._w[None] + self._phase[None])  # (T, n, 2m)
+            g = (c[..., :m].sum(axis=-1) + 1j * c[..., m:].sum(axis=-1)) * self._scale  # (T, n)
             if self._has_los:
                 g += self._los * np.exp(1j * (tt[:, None] * self._w_los + self._phi_los[None]))
             out[s:s + chunk] = g
@@ -231,7 +234,7 @@ class TDLChannel:
 
 class MuMimoChannel:
     """``mu_mimo_zf``: H(t) (K users x M antennas), every coefficient a unit-power
-    Rayleigh process at f_D (frozen CN(0, 1) draws at f_D = 0), and the users'
+    Rayleigh process at f_D (frozen at f_D = 0), and the users'
     zero-forcing gains g_k(t) = 1 / [(H H^H)^-1]_kk, Gamma(M - K + 1, 1) distributed
     (module docstring; :mod:`steer_ros.channels.mu_mimo`). ``k_factor_db`` does not
     apply: the Gamma law is that of i.i.d. Rayleigh coefficients.
@@ -247,20 +250,12 @@ class MuMimoChannel:
         self.doppler_hz = p.effective_doppler_hz
         self.n = self.users = k
         self.antennas = m
-        if self.doppler_hz > 0:
-            self._sos = SumOfSinusoids(k * m, self.doppler_hz, p.num_sinusoids, rng)
-            self._t0 = SPREAD_DOPPLER_PERIODS / self.doppler_hz
-            self._frozen = None
-        else:
-            self._sos = None
-            self._frozen = (rng.standard_normal((k, m)) + 1j * rng.standard_normal((k, m))) / np.sqrt(2.0)
+        self._sos = SumOfSinusoids(k * m, self.doppler_hz, p.num_sinusoids, rng)
 
     def at(self, t) -> np.ndarray:
         """H(t), complex, shape ``np.shape(t) + (K, M)``; E|H_km|^2 = 1."""
         t = np.asarray(t, dtype=float)
-        if self._frozen is not None:
-            return np.broadcast_to(self._frozen, t.shape + self._frozen.shape).copy()
-        return self._sos.at(t + self._t0).reshape(t.shape + (self.users, self.antennas))
+        return self._sos.at(t).reshape(t.shape + (self.users, self.antennas))
 
     def gain_at(self, t) -> np.ndarray:
         """g(t) = 1 / diag((H H^H)^-1), shape ``np.shape(t) + (K,)``; mean M - K + 1."""
