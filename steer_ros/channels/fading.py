@@ -2,27 +2,25 @@
 per subchannel (``jakes``), per tap of a 3GPP TDL profile (``tdl``), or per
 antenna-user coefficient of a multi-user MIMO downlink (``mu_mimo_zf``).
 
-Generator (Xiao, Zheng, Beaulieu, "Novel sum-of-sinusoids simulation models for
-Rayleigh and Rician fading channels", IEEE Trans. Wireless Commun. 5(12), 2006). For
-each of L independent processes, with M sinusoids per quadrature::
+Generator: a sum of sinusoids made stationary by random phases per sinusoid and a
+random arrival angle (after Xiao, Zheng, Beaulieu, "Novel sum-of-sinusoids simulation
+models for Rayleigh and Rician fading channels", IEEE Trans. Wireless Commun. 5(12),
+2006). For each of L independent processes, with M sinusoids::
 
-    X_c(t) = sqrt(1/M) sum_n cos(w_d t cos(alpha_n) + phi_n)
-    X_s(t) = sqrt(1/M) sum_n cos(w_d t sin(alpha_n) + varphi_n)
+    X(t) = sqrt(2/M) sum_n exp(j psi_n) cos(w_d t cos(alpha_n) + phi_n)
     alpha_n = (2 pi n - pi + theta) / (4 M),  n = 1 .. M
 
-with theta, phi_n, varphi_n i.i.d. uniform on [-pi, pi) and w_d = 2 pi f_D. Every
-sinusoid has its own phase, so each is a stationary process on its own and the 2M of
-them are independent given theta: X = X_c + j X_s is stationary in every order from
-t = 0, also at f_D = 0 (where it is the constant X(0), a sum of 2M independent
-random-phase terms, CN(0, 1) up to the finite-M error: Var |X|^2 = 1 - 3/(4M), 0.977
-at M = 32). The random arrival angle theta spreads alpha_n uniformly over [0, pi/2),
-so E[X_c(t + tau) X_c(t)] = E[X_s(t + tau) X_s(t)] = J0(w_d tau) / 2 exactly for any
-M, and X_c, X_s are uncorrelated: E|X|^2 = 1 and E[X(t + tau) X*(t)] = J0(w_d tau)
-(Clarke's U-shaped spectrum), so |X|^2 has normalized autocovariance J0^2(w_d tau)
-(up to a finite-M bias of order 1/M). A single phase shared by all sinusoids of a
-process would not do: at w_d t = 0 the sinusoids would all be in phase and X(0)
-would be a real random factor times a complex Gaussian (Var |X|^2 = 2), a state a
-frozen channel never leaves.
+with theta, phi_n, psi_n i.i.d. uniform on [-pi, pi) and w_d = 2 pi f_D. Every
+sinusoid has its own phase phi_n, so each term is a stationary process on its own and
+the M terms are independent given theta: X is stationary in every order from t = 0,
+also at f_D = 0, where it is the constant X(0), a sum of M independent terms:
+CN(0, 1) up to the finite-M error (Var |X|^2 = 1 - 1/(2M), 0.984 at M = 32). The
+random angle theta spreads alpha_n uniformly over [0, pi/2), so E|X|^2 = 1 and
+E[X(t + tau) X*(t)] = J0(w_d tau) exactly for any M (Clarke's U-shaped spectrum),
+with E[X(t + tau) X(t)] = 0; |X|^2 has normalized autocovariance J0^2(w_d tau) up to
+a bias of order 1/M. One phase shared by the sinusoids of a process would not do: at
+w_d t = 0 they would all be in phase, X(0) = sqrt(2) cos(phi) Z with Z ~ CN(0, 1)
+(Var |X|^2 = 2), a state a frozen channel never leaves.
 Rician (K > 0): a line-of-sight term with Doppler 0.7 f_D, as TR 38.901 section 7.7.2
 gives the LOS tap of TDL-D/E::
 
@@ -144,15 +142,18 @@ class SumOfSinusoids:
         if n < 1 or m < 1:
             raise ValueError(f"n_processes and num_sinusoids must be >= 1, got {n}, {m}")
         theta = rng.uniform(-np.pi, np.pi, (n, 1))
-        self._phase = rng.uniform(-np.pi, np.pi, (n, 2 * m))  # phi_n (in-phase), varphi_n (quadrature)
+        self._phi = rng.uniform(-np.pi, np.pi, (n, m))  # a phase per sinusoid: stationary from t = 0
+        psi = rng.uniform(-np.pi, np.pi, (n, m))
         self._phi_los = rng.uniform(-np.pi, np.pi, n)
         alpha = (2.0 * np.pi * np.arange(1, m + 1) - np.pi + theta) / (4.0 * m)  # (n, m)
         w_d = 2.0 * np.pi * float(doppler_hz)
-        self._w = w_d * np.concatenate([np.cos(alpha), np.sin(alpha)], axis=1)  # rad/s, (n, 2m)
+        self._w = w_d * np.cos(alpha)  # rad/s, (n, m)
+        amp = math.sqrt(2.0 / m)
+        self._coef = np.stack([amp * np.cos(psi), amp * np.sin(psi)], axis=-1)  # (n, m, 2)
         k = np.broadcast_to(np.asarray(k_factor, dtype=float), (n,))
         if np.any(k < 0) or not np.all(np.isfinite(k)):
             raise ValueError(f"k_factor must be finite and >= 0, got {k_factor!r}")
-        self._scale = math.sqrt(1.0 / m) / np.sqrt(1.0 + k)  # sqrt(1/M) x the diffuse share
+        self._diffuse = 1.0 / np.sqrt(1.0 + k)
         self._los = np.sqrt(k / (1.0 + k))
         self._has_los = bool(np.any(k > 0))
         self._w_los = LOS_DOPPLER_FRACTION * w_d
@@ -164,12 +165,12 @@ class SumOfSinusoids:
         t = np.asarray(t, dtype=float)
         flat = t.reshape(-1)
         out = np.empty((flat.shape[0], self.n), dtype=complex)
-        chunk = max(1, _CHUNK_ELEMENTS // (self.n * 2 * self.m))
-        m = self.m
+        chunk = max(1, _CHUNK_ELEMENTS // (self.n * self.m))
         for s in range(0, flat.shape[0], chunk):  # loop over time chunks only
             tt = flat[s:s + chunk]
-            c = np.cos(tt[:, None, None] * self._w[None] + self._phase[None])  # (T, n, 2m)
-            g = (c[..., :m].sum(axis=-1) + 1j * c[..., m:].sum(axis=-1)) * self._scale  # (T, n)
+            c = np.cos(tt[:, None, None] * self._w[None] + self._phi[None])  # (T, n, m)
+            xy = np.einsum("tnm,nmk->tnk", c, self._coef)  # (T, n, 2)
+            g = (xy[..., 0] + 1j * xy[..., 1]) * self._diffuse
             if self._has_los:
                 g += self._los * np.exp(1j * (tt[:, None] * self._w_los + self._phi_los[None]))
             out[s:s + chunk] = g

@@ -123,7 +123,7 @@ def test_tdl_e_first_tap_k_factor():
 
 def _exp1_checks(p: np.ndarray, what: str):
     """|h|^2 samples (independent processes) against Exp(1): mean and variance 1 (4 SE:
-    SE 0.007 and 0.02 over 20,000 samples; the M = 32 sinusoids take 3 / (4M) = 0.023
+    SE 0.007 and 0.02 over 20,000 samples; the M = 32 sinusoids take 1 / (2M) = 0.016
     off the variance), and the KS test at p > 0.01."""
     p = np.asarray(p).ravel()
     assert p.mean() == pytest.approx(1.0, abs=0.03), what

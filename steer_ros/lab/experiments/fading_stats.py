@@ -17,7 +17,7 @@ value, not the generator's own formula:
 - from the first instant and frozen: |h(0)|^2 over 20,000 independent processes
   (jakes Rayleigh, and the unit-power taps of TDL-A) at f_D and at f_D = 0, against
   Exp(1): mean and variance (1; tolerances four standard errors, 0.03 and 0.1, the
-  variance's covering the finite-M 3 / (4M) = 0.023 at M = 32) and the
+  variance's covering the finite-M 1 / (2M) = 0.016 at M = 32) and the
   Kolmogorov-Smirnov distance within its 1% critical value;
 - mu_mimo_zf: the zero-forcing gain g_k = 1 / [(H H^H)^-1]_kk against Gamma(M - K + 1, 1)
   (Tse and Viswanath, ch. 8): mean and variance over M - K + 1 (both 1), and the
