@@ -62,6 +62,20 @@ OPTIMIZER_RATE_HZ = 500.0  # System 1 steps per second
 # ~20 us for N = 8), so ticking at the full step rate would spend a core on overhead.
 OPTIMIZER_TICK_HZ = 100.0
 ALLOCATION_PUBLISH_HZ = 20.0
+# optimizer: after a scheduling stall (a loaded machine, a GIL-heavy neighbour thread)
+# the steps due are caught up for stalls up to this long; beyond it they are dropped
+# and counted (steps_dropped). A shared 2-core machine at load average 3-12 stalls
+# for 0.3-1.1 s (e.g. while a killed node's replacement process starts); 2 s covers
+# that, and catching up 2 s costs ~30 ms at N = 8, ~0.4 s at N = 4096.
+OPTIMIZER_MAX_CATCHUP_S = 2.0
+# optimizer: a new channel state or command runs a burst of System 1 steps at once (up
+# to this many, fewer once the powers move by less than OPTIMIZER_EVENT_TOL of the
+# budget per step) and publishes when it is done, at most OPTIMIZER_MAX_PUBLISH_HZ.
+# The default mode halves its distance to the optimum per step: 32 steps leave ~1e-9
+# of the initial error (0.5 ms at N = 8, ~6 ms at N = 4096).
+OPTIMIZER_EVENT_BURST_STEPS = 32
+OPTIMIZER_EVENT_TOL = 1e-7
+OPTIMIZER_MAX_PUBLISH_HZ = 200.0
 
 # --- System 2: the navigator (docs/design.md section 4) ---------------------------
 NAVIGATOR_PERIOD_S = 2.0
@@ -83,6 +97,15 @@ POLICY_MAX_CHARS = 500  # policy text is length-limited and quoted as data
 REPLY_MAX_CHARS = 100_000  # longer replies are refused unparsed (code too_long)
 REASONING_MAX_CHARS = 2_000  # reasoning carried on the command is cut to this
 NAVIGATOR_SCRIPT_PATH = ""  # JSONL replay file of the "scripted" backend
+# Preview and approval (steer_ros.system2.approval). "auto" applies every usable
+# proposal (the paper's behaviour); "confirm" holds a policy's first command for the
+# operator. A minute is long enough to read a preview and short enough that an
+# unattended proposal does not linger; a timeout counts as a rejection.
+APPROVAL_MODE = "auto"
+APPROVAL_TIMEOUT_S = 60.0
+# Within an approved class a budget may move by this fraction of the approved one
+# without asking again: an LLM re-evaluating "about 30 W" answers 29 or 31, not 30.
+APPROVAL_BUDGET_TOLERANCE = 0.1
 # Hierarchical state summary (steer_ros.system2.state_summary): up to SUMMARY_THRESHOLD
 # channels the user message is the per-channel table; above it global statistics, a
 # table of SUMMARY_GROUPS contiguous bands and the critical channels, so that system +
@@ -116,6 +139,12 @@ EMA_ALPHA = 0.6
 # A smoothed MI floor below this many bits is dropped (a removed floor decays by
 # (1 - alpha) per command and would otherwise never reach 0).
 GOAL_FLOOR_SNAP_BITS = 1e-3
+# Ranked goals ("weakest:10%") re-resolved by System 1 at every channel update: a
+# member of a ranked set keeps its place until an outsider passes it by this margin,
+# so subcarriers at the boundary do not flap on and off with every update. Half a dB
+# is a few percent of a subcarrier's strength: small beside the tens of dB a fade
+# spans, large beside the estimate's noise.
+RANKED_HYSTERESIS_DB = 0.5
 
 # --- Channel simulator and mux -------------------------------------------------------
 CHANNEL_RATE_HZ = 10.0
@@ -148,30 +177,14 @@ MU_MIMO_MAX_ANTENNAS = 1024
 MUX_RATE_HZ = 20.0  # the mux republishes at least this often (and on every input)
 STALE_AFTER_S = 1.0
 MUX_ON_STALE = "fallback"  # or "hold"
-
-# --- Node graph ------------------------------------------------------------------------
-DIAGNOSTICS_PERIOD_S = 1.0
-MAX_CHANNELS = 65536  # larger ChannelState arrays are refused at the node boundary
-
-# --- Hardening (fault drills: steer_ros/lab/faults/catalogue.py) --------------------
 # channel_mux: inputs faster than this are coalesced (the newest wins). The optimizer
 # steps at OPTIMIZER_RATE_HZ; forwarding 1 kHz of N = 4096 states (100 kB each) costs
 # ~1 ms of CPU per message in every Python subscriber and buys nothing.
 MUX_MAX_PUBLISH_HZ = 200.0
-# optimizer: after a scheduling stall (a loaded machine, a GIL-heavy neighbour thread)
-# the steps due are caught up for stalls up to this long; beyond it they are dropped
-# and counted (steps_dropped). Was 0.25 s: the drills on a shared 2-core machine
-# (load average 3-12) saw stalls of 0.3-1.1 s, e.g. while a killed node's
-# replacement process starts. Catching up 2 s costs ~30 ms at N = 8, ~0.4 s at N = 4096.
-OPTIMIZER_MAX_CATCHUP_S = 2.0
-# optimizer: a new channel state or command runs a burst of System 1 steps at once (up
-# to this many, fewer once the powers move by less than OPTIMIZER_EVENT_TOL of the
-# budget per step) and publishes when it is done, at most OPTIMIZER_MAX_PUBLISH_HZ.
-# The default mode halves its distance to the optimum per step: 32 steps leave ~1e-9
-# of the initial error (0.5 ms at N = 8, ~6 ms at N = 4096).
-OPTIMIZER_EVENT_BURST_STEPS = 32
-OPTIMIZER_EVENT_TOL = 1e-7
-OPTIMIZER_MAX_PUBLISH_HZ = 200.0
+
+# --- Node graph ------------------------------------------------------------------------
+DIAGNOSTICS_PERIOD_S = 1.0
+MAX_CHANNELS = 65536  # larger ChannelState arrays are refused at the node boundary
 
 # --- SDR: pilot frame, estimator, sources (docs/design.md section 6) ---------------
 # The pilot frame (steer_ros.sdr.frame): OFDM, unitary FFT, subchannels are contiguous
@@ -235,7 +248,7 @@ EXP_TRACKING_DURATION_S = 10.0  # channel time per condition
 EXP_TRACKING_WARMUP_STEPS = 1000  # steps on the first channel state before t = 0 (not measured)
 EXP_TRACKING_WITHIN_BITS = 1e-3  # "tracking" = sum-MI gap to the instantaneous optimum below this
 
-# --- Evaluation: steer-ros eval (README, "Scoring a navigator") -------------------------
+# --- Evaluation: steer-ros eval (docs/evaluation.md) ---------------------------------------
 # Step-locked schedule of a case (a suite may override it): navigator every
 # EVAL_NAV_EVERY optimizer steps from step 0, EVAL_STEPS steps in all (25 calls).
 EVAL_STEPS = 250
@@ -275,3 +288,41 @@ FLEET_PEER_DEADLINE_S = 2.0  # DDS deadline on the fleet topics: a silent peer i
 FLEET_LEASE_CHECK_HZ = 50.0
 # System 1 needs a budget > 0: a radio granted nothing (taken off the air) runs at this.
 FLEET_MIN_BUDGET = 1e-12
+
+# --- The fleet navigator (docs/fleet-policies.md) -----------------------------------
+FLEET_POLICY = "Keep the fleet as configured"  # sets nothing: the coordinator's configuration stands
+FLEET_NAVIGATOR_PERIOD_S = 10.0  # like the radio navigator's period: fleet policies change slowly
+# "comes first" / "comes last": the fleet priority rho_k of a radio named first or last
+# (4 : 1 like RULES_PRIORITY_WEIGHT, the radio navigator's priority ratio).
+FLEET_FIRST_PRIORITY = 4.0
+FLEET_LAST_PRIORITY = 0.25
+# The guardrail clamps fleet priorities into [MIN, MAX]: rho ratios beyond 1e4 make the
+# coordinator's price search as ill-conditioned as a radio switched off, which `off` says.
+FLEET_PRIORITY_MIN = 1e-2
+FLEET_PRIORITY_MAX = 1e2
+FLEET_READBACK_MAX_CHARS = 300  # like the radio read-back: one line an operator reads
+FLEET_PROMPT_MAX_CHARS = 8_000  # the issue's bound on the fleet prompt, any K <= 1,024
+FLEET_SUMMARY_THRESHOLD = 32  # up to this many radios the prompt lists each; above, bands
+FLEET_SUMMARY_GROUPS = 16  # bands of the fleet summary's table above the threshold
+FLEET_SUMMARY_CRITICAL = 4  # weakest / strongest / below-floor radios listed, each
+FLEET_MAX_RADIOS = 1_024  # the largest fleet the prompt bound is tested at
+FLEET_SUMMARY_STALE_S = 5.0  # a radio summary older than this (10 periods at SUMMARY_HZ) is no report
+FLEET_POLICY_MAX_CHARS = 1_000  # a longer fleet policy is refused: the prompt bound holds with it
+
+# --- Foxglove console: what steer-ros foxglove accepts from its clients -----------------
+# A policy is at most POLICY_MAX_CHARS characters once read (up to 4 bytes
+# each in UTF-8) plus JSON quoting: 8 KiB holds any policy the navigator would use and
+# refuses a client that streams megabytes into the graph.
+FOXGLOVE_MAX_CLIENT_MESSAGE_BYTES = 8192
+# Per client channel: a person at the Publish panel sends a few messages a second at
+# most; above FOXGLOVE_CLIENT_RATE_HZ (after a burst of FOXGLOVE_CLIENT_BURST) a
+# client is flooding, and each navigator cycle would see a different policy anyway.
+FOXGLOVE_CLIENT_RATE_HZ = 5.0
+FOXGLOVE_CLIENT_BURST = 10
+# A node's parameter service answers in milliseconds on a live graph; a node that is
+# gone must not hold a Parameters panel request for long.
+FOXGLOVE_PARAMETER_TIMEOUT_S = 2.0
+# A std_srvs service of the graph answers at once; the same bound as parameters.
+FOXGLOVE_SERVICE_TIMEOUT_S = 2.0
+# How often the bridge looks for the graph nodes' services (nodes start in any order).
+FOXGLOVE_SERVICE_DISCOVERY_S = 1.0

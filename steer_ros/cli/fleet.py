@@ -19,8 +19,8 @@ def register(subparsers) -> None:
     parser.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
     parser.add_argument("--nodes", default="", help="each radio's nodes (default: all of the radio graph), "
                         "e.g. channel_sim,channel_mux,optimizer for a light fleet")
-    parser.add_argument("--policy", default="", help="a fleet policy (the fleet navigator; not available yet: "
-                        "refused)")
+    parser.add_argument("--policy", default="", help="the fleet policy the fleet navigator starts with "
+                        "(docs/fleet-policies.md), e.g. \"cap the fleet at 60%% tonight\"")
     parser.add_argument("--every", type=float, default=5.0, metavar="S", help="print the fleet table every S s")
     parser.set_defaults(func=run)
 
@@ -31,9 +31,6 @@ def run(args: argparse.Namespace) -> int:
     from steer_ros import defaults
     from steer_ros.fleet.config import FleetConfigError
 
-    if args.policy:
-        raise SystemExit("steer-ros fleet: --policy: the fleet navigator is not available in this version "
-                         "(set priorities, boxes and reserves in the config: docs/fleet.md)")
     radios = args.radios or defaults.FLEET_RADIOS
     if radios < 1:
         raise SystemExit("steer-ros fleet: --radios must be >= 1")
@@ -48,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     except (FleetConfigError, FileNotFoundError, ValueError) as exc:
         raise SystemExit(f"steer-ros fleet: {exc}") from None
     coord = data["/**/fleet_coordinator"]["ros__parameters"]
+    if args.policy:
+        data["/**/fleet_navigator"]["ros__parameters"]["policy"] = args.policy
     params = write_fleet_params(data)
     print(f"steer-ros fleet: {radios} radios, cap {coord['cap']:g}, reserves {coord['reserve']}; params {params}; "
           f"logs in {params.parent}", flush=True)

@@ -50,6 +50,11 @@ def fleet_params(radios: int, config: str | Path | None = None, cap: float | Non
                        p_max=coord.get("p_max") or defaults.P_MAX, p_min=coord.get("p_min") or 0.0,
                        rho=coord.get("rho") or 1.0)
     coord["reserve"] = [float(r) for r in cfg.reserve]
+    # The fleet navigator reads the fleet as the coordinator is configured.
+    nav = data.setdefault("/**/fleet_navigator", {}).setdefault("ros__parameters", {})
+    # (copies: a shared list would be written as a YAML alias, which rcl refuses)
+    nav.update({key: list(coord[key]) if isinstance(coord[key], list) else coord[key]
+                for key in ("radios", "cap", "a", "rho", "p_min", "p_max", "reserve") if key in coord})
     opt.update(radio_nodes or {})
     for i, name in enumerate(radio_names(radios)):
         key = f"/{name}/optimizer"

@@ -17,8 +17,21 @@ ALLOCATION = "steer/allocation"
 # parent topic's fields.
 SUMMARY = "steer/summary"
 POLICY = "steer/policy"
-COMMAND_RAW = "steer/command/raw"
+# The navigator's raw proposals. No topic name of the graph is a path prefix of
+# another: rqt_plot and other tools that address fields as /topic/field resolve a path
+# to a topic that is a prefix of it, so "steer/command/raw" would read as a field
+# "raw" of steer/command.
+COMMAND_RAW = "steer/command_raw"
+# Deprecated alias of COMMAND_RAW, published with the same messages until 0.4.0 so
+# subscribers of the old name keep working; the one exception to the prefix rule.
+COMMAND_RAW_DEPRECATED = "steer/command/raw"
+DEPRECATED_ALIASES = {COMMAND_RAW_DEPRECATED: COMMAND_RAW}
 COMMAND = "steer/command"
+# Preview and approval (navigator parameter approval: confirm): the navigator's held
+# proposals (SteerProposal, latched) and the operator's answers (std_msgs/String:
+# "<id>" or "approve <id>" approves, "reject <id>" rejects).
+PROPOSAL = "steer/proposal"
+APPROVAL = "steer/approval"
 DIAGNOSTICS = "/diagnostics"
 # The fleet (docs/fleet.md): each radio publishes its demand curve and budget in force
 # and receives its grants under its own namespace (/radio3/fleet/grant); the
@@ -31,6 +44,9 @@ FLEET_POLICY = "fleet/policy"
 # The fleet navigator's command to the coordinator (std_msgs/String, JSON: priorities,
 # boxes, radios off, rate floors, cap; steer_ros.fleet.directive), latched.
 FLEET_COMMAND = "fleet/command"
+# Every outcome of the fleet navigator (std_msgs/String, the same JSON; fallbacks and
+# kept policies too, with their status_detail), not latched.
+FLEET_DECISION = "fleet/decision"
 
 # Channel estimates and allocations: a stream where only the newest matters; a small
 # reliable queue keeps rqt_plot and `ros2 topic echo` (reliable by default) matched.
@@ -54,6 +70,12 @@ COMMAND_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=
                          durability=DurabilityPolicy.VOLATILE)
 LATCHED_COMMAND_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                                  durability=DurabilityPolicy.TRANSIENT_LOCAL)
+# Proposals: latched with a short history, so `ros2 topic echo` or Foxglove started late
+# shows the last records (the proposal on display last), and a proposal's answer and
+# the next proposal, published within a millisecond, both reach every reader and a
+# recording (a depth of 1 let the second overwrite the first before delivery).
+PROPOSAL_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
+                          durability=DurabilityPolicy.TRANSIENT_LOCAL)
 DIAGNOSTICS_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                              durability=DurabilityPolicy.VOLATILE)
 # Watching /diagnostics from inside the graph's tools: best effort, like STREAM_IN.

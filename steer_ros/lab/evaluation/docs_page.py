@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from steer_ros.lab.evaluation.freeze import FROZEN_AT, READER_ROOTS, reader_hash
+from steer_ros.lab.evaluation.freeze import FREEZES, FROZEN_AT, READER_ROOTS, reader_hash
 from steer_ros.lab.evaluation.scorecard import markdown_table
 
 FIGURE = "eval/scorecard_{backend}.png"
@@ -20,13 +20,17 @@ and every reply goes through the real guardrail into the real System 1.
 
 ```bash
 # LM Studio (Developer tab -> Start server; default port 1234)
-steer-ros eval --backend openai --llm-base-url http://localhost:1234/v1 --llm-model qwen2.5-7b-instruct --out out/eval/lmstudio-qwen7b
+steer-ros eval --backend openai --llm-base-url http://localhost:1234/v1 \\
+    --llm-model qwen2.5-7b-instruct --out out/eval/lmstudio-qwen7b
 # Ollama (ollama serve; ollama pull llama3.1:8b)
-steer-ros eval --backend openai --llm-base-url http://localhost:11434/v1 --llm-model llama3.1:8b --out out/eval/ollama-llama8b
+steer-ros eval --backend openai --llm-base-url http://localhost:11434/v1 \\
+    --llm-model llama3.1:8b --out out/eval/ollama-llama8b
 # vLLM (vllm serve Qwen/Qwen2.5-7B-Instruct) or llama.cpp (llama-server -m model.gguf --port 8080)
-steer-ros eval --backend openai --llm-base-url http://localhost:8000/v1 --llm-model Qwen/Qwen2.5-7B-Instruct --out out/eval/vllm-qwen7b
+steer-ros eval --backend openai --llm-base-url http://localhost:8000/v1 \\
+    --llm-model Qwen/Qwen2.5-7B-Instruct --out out/eval/vllm-qwen7b
 # a hosted API: the key is read from $STEER_LLM_API_KEY, never from the command line
-STEER_LLM_API_KEY=... steer-ros eval --backend openai --llm-base-url https://api.openai.com/v1 --llm-model gpt-4o-mini --out out/eval/gpt4o-mini
+STEER_LLM_API_KEY=... steer-ros eval --backend openai --llm-base-url https://api.openai.com/v1 \\
+    --llm-model gpt-4o-mini --out out/eval/gpt4o-mini
 # side by side, with the offline baseline
 steer-ros eval --compare out/eval/rules out/eval/lmstudio-qwen7b out/eval/ollama-llama8b --out out/eval
 ```
@@ -45,7 +49,7 @@ the server's `usage` summed over the case's calls (null where the server reports
 none); `reasoning` is the first call's.
 
 The navigator's command carries goals as well as weights and a budget (MI floors
-and caps, channels off, max-min, least power for floors or a total: README "Goals"),
+and caps, channels off, max-min, least power for floors or a total: [goals.md](goals.md)),
 so a backend states what to achieve and System 1 achieves it. The rules backend maps
 the suite's wordings onto those fields; it was written while its authors could read
 this public suite, so its score here says what it reads, not how it fares on
@@ -87,6 +91,14 @@ budget, for a budget relative to the one in force),
 `all`, `even`, `odd`, `weakest:3`, `strongest:2`, `weakest:10%`, ranked by the
 observed |h_i|^2/sigma_i^2, ties to the lower channel.
 """
+
+
+def _freezes() -> str:
+    lines = []
+    for number, commit, digest, cards in FREEZES:
+        lines.append(f"- freeze {number}: {commit}, hash `{digest}`")
+        lines.extend(f"  - {card}" for card in cards)
+    return "\n".join(lines)
 
 
 def write_docs(card: dict, path: str | Path, out_dir: Path | None = None) -> Path:
@@ -131,6 +143,11 @@ The reader is frozen at `{FROZEN_AT}`: the SHA-256 of the `sha256sum` lines of i
 
 (now `{reader_hash()}`). A holdout suite scores the reader only if it was written after
 this freeze; any change to these files needs a new holdout written after it.
+
+The freezes so far, with the scorecards of each (a holdout read while the reader was
+widened is a development set for the next freeze, not a holdout of it):
+
+{_freezes()}
 
 ![Met rate by category]({figure})
 
