@@ -2,17 +2,25 @@
 per subchannel (``jakes``), per tap of a 3GPP TDL profile (``tdl``), or per
 antenna-user coefficient of a multi-user MIMO downlink (``mu_mimo_zf``).
 
-Generator (Xiao, Zheng, Beaulieu, "Novel sum-of-sinusoids simulation models for
-Rayleigh and Rician fading channels", IEEE Trans. Wireless Commun. 5(12), 2006). For
-each of L independent processes, with M sinusoids::
+Generator: a sum of sinusoids made stationary by random phases per sinusoid and a
+random arrival angle (after Xiao, Zheng, Beaulieu, "Novel sum-of-sinusoids simulation
+models for Rayleigh and Rician fading channels", IEEE Trans. Wireless Commun. 5(12),
+2006). For each of L independent processes, with M sinusoids::
 
-    X_c(t) = sqrt(2/M) sum_n cos(psi_n) cos(w_d t cos(alpha_n) + phi)
-    X_s(t) = sqrt(2/M) sum_n sin(psi_n) cos(w_d t cos(alpha_n) + phi)
+    X(t) = sqrt(2/M) sum_n exp(j psi_n) cos(w_d t cos(alpha_n) + phi_n)
     alpha_n = (2 pi n - pi + theta) / (4 M),  n = 1 .. M
 
-with theta, phi, psi_n i.i.d. uniform on [-pi, pi) and w_d = 2 pi f_D. The diffuse part
-X = X_c + j X_s has E|X|^2 = 1 and autocorrelation E[X(t + tau) X*(t)] -> J0(w_d tau)
-(Clarke's U-shaped spectrum), so |X|^2 has normalized autocovariance J0^2(w_d tau).
+with theta, phi_n, psi_n i.i.d. uniform on [-pi, pi) and w_d = 2 pi f_D. Every
+sinusoid has its own phase phi_n, so each term is a stationary process on its own and
+the M terms are independent given theta: X is stationary in every order from t = 0,
+also at f_D = 0, where it is the constant X(0), a sum of M independent terms:
+CN(0, 1) up to the finite-M error (Var |X|^2 = 1 - 1/(2M), 0.984 at M = 32). The
+random angle theta spreads alpha_n uniformly over [0, pi/2), so E|X|^2 = 1 and
+E[X(t + tau) X*(t)] = J0(w_d tau) exactly for any M (Clarke's U-shaped spectrum),
+with E[X(t + tau) X(t)] = 0; |X|^2 has normalized autocovariance J0^2(w_d tau) up to
+a bias of order 1/M. One phase shared by the sinusoids of a process would not do: at
+w_d t = 0 they would all be in phase, X(0) = sqrt(2) cos(phi) Z with Z ~ CN(0, 1)
+(Var |X|^2 = 2), a state a frozen channel never leaves.
 Rician (K > 0): a line-of-sight term with Doppler 0.7 f_D, as TR 38.901 section 7.7.2
 gives the LOS tap of TDL-D/E::
 
@@ -29,12 +37,9 @@ Doppler: f_D = ``doppler_hz``, or ``speed_mps * carrier_frequency_hz / c`` when
 ``mu_mimo_zf`` (:class:`MuMimoChannel`): K = N users, M = ``antennas``; each of the K x M
 coefficients of H(t) is a Rayleigh process of the generator above, and the users'
 effective gains are the zero-forcing gains g_k = 1 / [(H H^H)^-1]_kk
-(:mod:`steer_ros.channels.mu_mimo`). At one instant every sinusoid of a process shares
-the phase phi when w_d t = 0, and X(0) = cos(phi) Z is not complex Gaussian (Var |X|^2
-= 2, not 1); the generator is therefore read at t + 100 / f_D, where the phases are
-spread, so that H has i.i.d. CN(0, 1) entries at every instant from the start. At
-f_D = 0 the sinusoids never spread: H is drawn once, i.i.d. CN(0, 1), from the seed
-and stays frozen.
+(:mod:`steer_ros.channels.mu_mimo`). The generator is stationary from t = 0 and at
+f_D = 0, so H has i.i.d. CN(0, 1) entries (up to the finite-M error) at every instant,
+frozen at f_D = 0.
 """
 
 from __future__ import annotations
@@ -56,7 +61,6 @@ SPEED_OF_LIGHT = 299_792_458.0  # m/s
 LOS_DOPPLER_FRACTION = 0.7  # TR 38.901 7.7.2: the LOS component's Doppler is 0.7 f_D
 RAYLEIGH_BELOW_DB = -100.0  # k_factor_db at or below this: no LOS term (Rayleigh)
 _CHUNK_ELEMENTS = 1 << 20  # times x processes x sinusoids evaluated per chunk
-SPREAD_DOPPLER_PERIODS = 100.0  # mu_mimo_zf reads the generator at t + this / f_D (module docstring)
 
 #: Accepted range (inclusive) of every numeric fading parameter; the channel_sim node
 #: declares the same ranges.
@@ -138,7 +142,7 @@ class SumOfSinusoids:
         if n < 1 or m < 1:
             raise ValueError(f"n_processes and num_sinusoids must be >= 1, got {n}, {m}")
         theta = rng.uniform(-np.pi, np.pi, (n, 1))
-        self._phi = rng.uniform(-np.pi, np.pi, (n, 1))
+        self._phi = rng.uniform(-np.pi, np.pi, (n, m))  # a phase per sinusoid: stationary from t = 0
         psi = rng.uniform(-np.pi, np.pi, (n, m))
         self._phi_los = rng.uniform(-np.pi, np.pi, n)
         alpha = (2.0 * np.pi * np.arange(1, m + 1) - np.pi + theta) / (4.0 * m)  # (n, m)
@@ -231,7 +235,7 @@ class TDLChannel:
 
 class MuMimoChannel:
     """``mu_mimo_zf``: H(t) (K users x M antennas), every coefficient a unit-power
-    Rayleigh process at f_D (frozen CN(0, 1) draws at f_D = 0), and the users'
+    Rayleigh process at f_D (frozen at f_D = 0), and the users'
     zero-forcing gains g_k(t) = 1 / [(H H^H)^-1]_kk, Gamma(M - K + 1, 1) distributed
     (module docstring; :mod:`steer_ros.channels.mu_mimo`). ``k_factor_db`` does not
     apply: the Gamma law is that of i.i.d. Rayleigh coefficients.
@@ -247,20 +251,12 @@ class MuMimoChannel:
         self.doppler_hz = p.effective_doppler_hz
         self.n = self.users = k
         self.antennas = m
-        if self.doppler_hz > 0:
-            self._sos = SumOfSinusoids(k * m, self.doppler_hz, p.num_sinusoids, rng)
-            self._t0 = SPREAD_DOPPLER_PERIODS / self.doppler_hz
-            self._frozen = None
-        else:
-            self._sos = None
-            self._frozen = (rng.standard_normal((k, m)) + 1j * rng.standard_normal((k, m))) / np.sqrt(2.0)
+        self._sos = SumOfSinusoids(k * m, self.doppler_hz, p.num_sinusoids, rng)
 
     def at(self, t) -> np.ndarray:
         """H(t), complex, shape ``np.shape(t) + (K, M)``; E|H_km|^2 = 1."""
         t = np.asarray(t, dtype=float)
-        if self._frozen is not None:
-            return np.broadcast_to(self._frozen, t.shape + self._frozen.shape).copy()
-        return self._sos.at(t + self._t0).reshape(t.shape + (self.users, self.antennas))
+        return self._sos.at(t).reshape(t.shape + (self.users, self.antennas))
 
     def gain_at(self, t) -> np.ndarray:
         """g(t) = 1 / diag((H H^H)^-1), shape ``np.shape(t) + (K,)``; mean M - K + 1."""
