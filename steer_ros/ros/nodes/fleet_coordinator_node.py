@@ -198,8 +198,12 @@ class FleetCoordinatorNode(Node):
         with self.lock:
             now = self._now()
             held = self.core.held(now)
-            silent = [n for n, s in zip(self.names, self.core.silent(now), strict=True) if s]
             desired = self.core.desired
+            quiet = self.core.silent(now)
+            silent = [n for n, s in zip(self.names, quiet, strict=True) if s]
+            last = np.array([r.last_grant for r in self.core.radios])
+            gap = np.abs(desired - last)[~quiet]
+            plan_gap = float(np.max(gap)) if gap.size and np.all(np.isfinite(gap)) else math.inf
             refused = dict(self.core.refused_curves)
             valid = sum(r.curve is not None for r in self.core.radios)
         return {
@@ -210,6 +214,8 @@ class FleetCoordinatorNode(Node):
             "directive_epoch": self.core.limits.epoch, "rate_floors_cut": self.core.floors_cut,
             "reserve_mismatch": ",".join(sorted(self.core.reserve_mismatch)),
             "silent_radios": ",".join(silent),
+            # the largest |planned - granted| over the radios heard from: 0 once converged
+            "plan_gap": plan_gap,
             **{f"refused_curves_{code}": n for code, n in refused.items()},
         }
 
