@@ -4,7 +4,8 @@ budget").
 
 ``held_k`` is an upper bound on radio k's budget in force, on the coordinator's clock:
 
-* the radio's reserve R_k (it may fall back to it at any moment);
+* the radio's reserve R_k (it may fall back to it at any moment), and at least
+  FLEET_MIN_BUDGET (what a radio granted 0 runs at);
 * every grant sent to it that has not expired (issued + lease_s) and whose epoch is not
   older than the newest epoch the radio ever reported in force (a radio refuses epochs
   older than the one in force, and after a restart grants issued before it started,
@@ -39,6 +40,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from steer_ros import defaults
 from steer_ros.fleet.config import FleetConfig, radio_names
 from steer_ros.fleet.demand import DemandCurve, DemandError, budget_for_sum_mi, check_demand_curve
 from steer_ros.fleet.directive import FleetLimits
@@ -201,7 +203,8 @@ class Coordinator:
         """(K,) upper bounds on every radio's budget in force at ``now``."""
         self._prune(now)
         cfg = self.config
-        out = np.copy(self.reserve)
+        # a radio never runs below FLEET_MIN_BUDGET (System 1 needs a budget > 0), even granted 0
+        out = np.maximum(self.reserve, defaults.FLEET_MIN_BUDGET)
         settled = now >= self.start + cfg.lease_s
         for i, r in enumerate(self.radios):
             if not (r.known or settled):
