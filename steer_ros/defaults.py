@@ -272,6 +272,14 @@ FLEET_LEASE_S = 3.0
 # and its coordinator (NTP on a LAN keeps well under 10 ms; 0.25 s leaves room).
 FLEET_SKEW_S = 0.25
 FLEET_RENEW_FRACTION = 1.0 / 3.0  # grants are re-issued every lease_s x this
+# The coordinator stops renewing a radio it has not heard from (no budget in force, no
+# valid demand curve) for this long; once its last lease has run out it counts the
+# radio at its reserve and grants that share to the others. A live radio reports at
+# FLEET_DEMAND_HZ and on every change, so this is 4 reports lost in a row, the same
+# span after which DDS's deadline reports the radio lost: brief loss bursts (a 0.4 s
+# cable flap) keep a radio's grant; a radio cut off frees its share this + one lease
+# after its last report.
+FLEET_SILENCE_S = 2.0
 # Demand curves: points of the price grid (log-spaced; half of them in a window around
 # the radio's multiplier now). 64 keep every radio within ~1e-4 bits of its share of
 # the fleet optimum at steady state (bench/bench_fleet.py), the goal being 1e-3.

@@ -36,7 +36,9 @@ class FleetConfig:
     """Arrays are (K,). cap: C; a: a_k > 0 (1 for a shared supply, path gains for an
     interference cap); rho: priorities > 0; p_min / p_max: budget boxes; reserve: R_k,
     the budget a radio falls back to without a valid lease; lease_s: grant duration;
-    skew_s: the clock skew margin a radio takes off every lease."""
+    skew_s: the clock skew margin a radio takes off every lease; silence_s: a radio not
+    heard from for longer is no longer renewed (its share goes to the others once its
+    last lease has run out)."""
 
     cap: float
     a: np.ndarray
@@ -46,6 +48,7 @@ class FleetConfig:
     reserve: np.ndarray
     lease_s: float = defaults.FLEET_LEASE_S
     skew_s: float = defaults.FLEET_SKEW_S
+    silence_s: float = defaults.FLEET_SILENCE_S
 
     @property
     def k(self) -> int:
@@ -69,7 +72,8 @@ def _per_radio(name: str, value, k: int) -> np.ndarray:
 
 
 def fleet_config(k: int, cap: float, a=1.0, rho=1.0, p_min=0.0, p_max=None, reserve=None,
-                 lease_s: float = defaults.FLEET_LEASE_S, skew_s: float = defaults.FLEET_SKEW_S) -> FleetConfig:
+                 lease_s: float = defaults.FLEET_LEASE_S, skew_s: float = defaults.FLEET_SKEW_S,
+                 silence_s: float = defaults.FLEET_SILENCE_S) -> FleetConfig:
     """A checked FleetConfig; scalars broadcast to every radio. Defaults: p_max = C
     (no box), reserve = FLEET_RESERVE_FRACTION * C / (K a_k)."""
     if int(k) < 1:
@@ -104,4 +108,6 @@ def fleet_config(k: int, cap: float, a=1.0, rho=1.0, p_min=0.0, p_max=None, rese
         raise FleetConfigError(f"lease_s must be > 0, got {lease_s}")
     if not (math.isfinite(skew_s) and 0 <= skew_s < lease_s):
         raise FleetConfigError(f"skew_s must be in [0, lease_s), got {skew_s}")
-    return FleetConfig(cap, a, rho, p_min, p_max, reserve, float(lease_s), float(skew_s))
+    if not (math.isfinite(silence_s) and silence_s > 0):
+        raise FleetConfigError(f"silence_s must be > 0, got {silence_s}")
+    return FleetConfig(cap, a, rho, p_min, p_max, reserve, float(lease_s), float(skew_s), float(silence_s))

@@ -4,7 +4,8 @@ budget").
 
 ``held_k`` is an upper bound on radio k's budget in force, on the coordinator's clock:
 
-* the radio's reserve R_k (it may fall back to it at any moment);
+* the radio's reserve R_k (it may fall back to it at any moment), and at least
+  FLEET_MIN_BUDGET (what a radio granted 0 runs at);
 * every grant sent to it that has not expired (issued + lease_s) and whose epoch is not
   older than the newest epoch the radio ever reported in force (a radio refuses epochs
   older than the one in force, and after a restart grants issued before it started,
@@ -20,7 +21,16 @@ Grants: decreases at once; increases only from the headroom ``C - sum_k a_k held
 (shared in proportion to the increases asked). So ``sum_k a_k B_k(t) <= sum_k a_k
 held_k(t) <= C`` at every instant, whatever is lost, delayed, reordered or restarted;
 an increase cut by the headroom completes once the decreases are reported in force
-(one round trip) or their old leases run out.
+(one round trip) or their old leases run out. The second inequality holds in floating
+point too: the increases are clipped so that ``sum_k a_k held_k``, summed in any order,
+rounds to at most C (:func:`cap_sum_bound`).
+
+Silence: a radio not heard from (no budget in force, no valid demand curve) for longer
+than ``silence_s`` is no longer renewed and is planned at its reserve. Its unexpired
+grants stay counted; once the last has run out (its expiry on this clock: the radio
+took the skew margin off it on its own clock, so it is on its reserve by then) it
+counts at its reserve only, and that headroom goes to the others. When it is heard
+again it is planned like a radio joining: its grant rises only from headroom.
 """
 
 from __future__ import annotations
@@ -30,13 +40,26 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from steer_ros import defaults
 from steer_ros.fleet.config import FleetConfig, radio_names
 from steer_ros.fleet.demand import DemandCurve, DemandError, budget_for_sum_mi, check_demand_curve
 from steer_ros.fleet.directive import FleetLimits
 from steer_ros.fleet.lease import Grant
 from steer_ros.fleet.solve import allocate, curve_set
 
-__all__ = ["Coordinator", "InForce"]
+__all__ = ["Coordinator", "InForce", "cap_sum_bound"]
+
+_EPS = float(np.finfo(float).eps)
+
+
+def cap_sum_bound(a: np.ndarray, budgets: np.ndarray) -> float:
+    """An upper bound on ``sum_k a_k budgets_k`` as any floating-point evaluation
+    computes it (any order, products rounded): the correctly rounded sum of the rounded
+    products, widened by (K + 2) ulps (each product and each addition rounds by at most
+    half an ulp of the running total)."""
+    products = np.asarray(a, dtype=float) * np.asarray(budgets, dtype=float)
+    total = math.fsum(products.tolist())
+    return total + abs(total) * (products.shape[0] + 2) * _EPS
 
 
 @dataclass(frozen=True)
@@ -59,6 +82,7 @@ class _Radio:
     known: bool = False
     curve: DemandCurve | None = None
     last_grant: float = math.nan
+    heard: float = -math.inf  # the coordinator's clock at the radio's last report or valid curve
 
 
 class Coordinator:
@@ -73,7 +97,8 @@ class Coordinator:
         self.start = float(now)
         self.next_epoch = int(epoch0)
         self.first_epoch = int(epoch0)
-        self.radios = [_Radio() for _ in range(config.k)]
+        self.radios = [_Radio(heard=self.start) for _ in range(config.k)]
+        self.clock = self.start  # the latest time this coordinator was given
         self.refused_curves: dict[str, int] = {}
         self.last_refusal: dict[str, str] = {}
         self.foreign_epochs = 0
@@ -119,9 +144,10 @@ class Coordinator:
         return replace(cfg, cap=max(room, 0.0), rho=lim.priority * 1.0, p_min=np.minimum(p_min, p_max), p_max=p_max,
                        reserve=reserve)
 
-    def on_curve(self, radio: str, price, budget, sum_mi=None) -> DemandCurve:
+    def on_curve(self, radio: str, price, budget, sum_mi=None, now: float | None = None) -> DemandCurve:
         """Check and keep a radio's curve; DemandError (counted) leaves the old one out:
-        that radio is held at its last grant (or reserve) until a valid curve comes."""
+        that radio is held at its last grant (or reserve) until a valid curve comes. A
+        valid curve is word from the radio at ``now`` (default: the latest time given)."""
         i = self.index[radio]
         try:
             curve = check_demand_curve(price, budget, float(self.config.p_max[i]), sum_mi)
@@ -131,12 +157,24 @@ class Coordinator:
             self.last_refusal[radio] = str(exc)
             raise
         self.radios[i].curve = curve
+        self._heard(i, now)
         self.last_refusal.pop(radio, None)
         return curve
+
+    def _heard(self, i: int, now: float | None) -> None:
+        now = self.clock if now is None else float(now)
+        self.clock = max(self.clock, now)
+        self.radios[i].heard = max(self.radios[i].heard, now)
+
+    def silent(self, now: float) -> np.ndarray:
+        """(K,) bool: radios not heard from for longer than silence_s at ``now``."""
+        limit = float(now) - self.config.silence_s
+        return np.array([r.heard < limit for r in self.radios])
 
     def on_in_force(self, report: InForce, now: float) -> None:
         i = self.index[report.radio]
         r = self.radios[i]
+        self._heard(i, now)
         if report.epoch == 0 and report.budget > self.reserve[i] * (1 + 1e-9):
             # the radio's reserve is larger than configured here: count what it uses
             self.reserve_mismatch.add(report.radio)
@@ -165,7 +203,8 @@ class Coordinator:
         """(K,) upper bounds on every radio's budget in force at ``now``."""
         self._prune(now)
         cfg = self.config
-        out = np.copy(self.reserve)
+        # a radio never runs below FLEET_MIN_BUDGET (System 1 needs a budget > 0), even granted 0
+        out = np.maximum(self.reserve, defaults.FLEET_MIN_BUDGET)
         settled = now >= self.start + cfg.lease_s
         for i, r in enumerate(self.radios):
             if not (r.known or settled):
@@ -179,12 +218,14 @@ class Coordinator:
         return out
 
     # -- grants -----------------------------------------------------------------------
-    def plan(self) -> np.ndarray:
+    def plan(self, silent: np.ndarray | None = None) -> np.ndarray:
         """The grants the fleet should have: the price-directed solve over the radios
-        with a valid curve; the others at their last grant (or reserve)."""
+        with a valid curve; the others at their last grant (or reserve); ``silent``
+        radios at their reserve."""
         cfg = self.effective_config()
-        active = np.array([r.curve is not None for r in self.radios])
-        fixed = np.array([r.last_grant if math.isfinite(r.last_grant) else self.config.reserve[i]
+        silent = np.zeros(self.config.k, dtype=bool) if silent is None else np.asarray(silent, dtype=bool)
+        active = np.array([r.curve is not None for r in self.radios]) & ~silent
+        fixed = np.array([r.last_grant if math.isfinite(r.last_grant) and not silent[i] else cfg.reserve[i]
                           for i, r in enumerate(self.radios)])
         if np.any(active):
             curves = [r.curve if r.curve is not None else DemandCurve(np.array([1.0, 2.0]), np.zeros(2))
@@ -195,10 +236,13 @@ class Coordinator:
         return self.desired
 
     def grants(self, now: float) -> list[Grant]:
-        """One grant per radio for this round (decreases as planned, increases from the
-        headroom), recorded as held from now on."""
+        """One grant per radio heard from within silence_s for this round (decreases as
+        planned, increases from the headroom), recorded as held from now on; none for
+        a silent radio (its leases run out)."""
         cfg = self.config
-        desired = self.plan()
+        self.clock = max(self.clock, float(now))
+        silent = self.silent(now)
+        desired = self.plan(silent)
         held = self.held(now)
         settled = now >= self.start + cfg.lease_s
         out = np.minimum(desired, held)
@@ -209,13 +253,17 @@ class Coordinator:
                 out[i] = min(desired[i], max(have, cfg.reserve[i]))
         want = np.maximum(desired - held, 0.0)
         want[[not (r.known or settled) for r in self.radios]] = 0.0
-        headroom = cfg.cap - float(np.dot(cfg.a, held))
+        want[silent] = 0.0
+        headroom = cfg.cap - cap_sum_bound(cfg.a, held)
         ask = float(np.dot(cfg.a, want))
         if ask > 0 and headroom > 0:
             share = min(1.0, headroom / ask) * (1 - 1e-12)
-            out = np.where(want > 0, held + want * share, out)
+            out = np.where(want > 0, self._fit(held, want * share), out)
         grants = []
         for i, name in enumerate(self.names):
+            if silent[i]:
+                self.radios[i].last_grant = math.nan  # heard again: it joins from its reserve
+                continue
             epoch = self.next_epoch
             self.next_epoch += 1
             expires = now + cfg.lease_s
@@ -223,3 +271,18 @@ class Coordinator:
             self.radios[i].last_grant = float(out[i])
             grants.append(Grant(name, epoch, float(out[i]), cfg.lease_s, now, expires))
         return grants
+
+    def _fit(self, held: np.ndarray, inc: np.ndarray) -> np.ndarray:
+        """held + inc, the increments cut until sum_k a_k (held_k + inc_k) is at most C
+        however it is rounded (cap_sum_bound); held where even no increment fits."""
+        a, cap = self.config.a, self.config.cap
+        for _ in range(64):
+            new = held + inc
+            over = cap_sum_bound(a, new) - cap
+            if over <= 0:
+                return new
+            total = float(np.dot(a, inc))
+            if total <= 0:
+                break
+            inc = inc * max(0.0, 1.0 - 2.0 * over / total)  # cut twice the excess: rounding included
+        return held

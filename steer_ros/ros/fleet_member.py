@@ -5,8 +5,10 @@ optimizer behaves exactly as without a fleet.
 It receives grants on fleet/grant (checked by :class:`steer_ros.fleet.lease.RadioLease`:
 refusals counted in /diagnostics as ``refused_grants`` with the code), holds System 1's
 budget at min(the navigator's budget, the grant in force or the reserve) and checks the
-lease at FLEET_LEASE_CHECK_HZ, so the budget falls to the reserve within one check of
-the lease's end (the skew margin covers that period too). It publishes the budget in
+lease at FLEET_LEASE_CHECK_HZ, before every System 1 step and before every report, so
+the budget falls to the reserve within one check of the lease's end (the skew margin
+covers that period too), no step runs on a lease that has run out however late a timer
+fires, and no report names a budget above the lease in force. It publishes the budget in
 force (fleet/budget_in_force, stamped) on every change and with each demand curve
 (fleet/demand), at FLEET_DEMAND_HZ and right after a change of channels or command.
 DDS deadline / liveliness events on the grant topic are reported as ``coordinator_lost``.
@@ -106,14 +108,19 @@ class FleetMember:
         self.node.diagnostics.clear("coordinator_lost")
         self.check(force=True)
 
-    def check(self, force: bool = False) -> None:
-        """Apply the budget in force (a lease that ran out drops to the reserve here)."""
+    def apply(self) -> bool:
+        """Hold System 1 to the budget in force now (a lease that ran out drops to the
+        reserve here); True when it changed."""
         cap = self.cap
-        if cap != self.applied:
-            self.applied = cap
-            self.node.set_budget_cap(cap)
-            force = True
-        if force:
+        if cap == self.applied:
+            return False
+        self.applied = cap
+        self.node.set_budget_cap(cap)
+        return True
+
+    def check(self, force: bool = False) -> None:
+        """Apply the budget in force and report it when it changed (or ``force``)."""
+        if self.apply() or force:
             self.publish_in_force()
 
     def _on_silent(self, event) -> None:
@@ -135,6 +142,7 @@ class FleetMember:
             self.publish_demand()
 
     def publish_in_force(self) -> None:
+        self.apply()  # the budget reported is System 1's, held to the lease first
         now = self._now()
         granted, epoch, until = self.lease.in_force(now)
         s1 = self.node.system1

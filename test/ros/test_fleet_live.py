@@ -61,7 +61,7 @@ def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
         wait_until(lambda: abs(float(np.nansum(monitor.snapshot()["budget"])) - CAP) < 1e-6, 30.0,
                    "the fleet spending its cap")
         s = monitor.snapshot()
-        assert s["violations"] == 0 and s["worst_margin"] >= -1e-9
+        assert s["violations"] == 0 and s["worst_margin"] >= 0.0
         assert s["budget"][0] > s["budget"][1]  # radio 1 has the better channels: it gets more
         assert radio1.system1.p_total == pytest.approx(s["budget"][0])
         # a stranger: a stale epoch, and a budget above the radio's box

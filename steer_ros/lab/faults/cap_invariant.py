@@ -18,8 +18,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-#: Slack on the margin for floating-point sums (budgets are O(1..1e3) W).
-CAP_TOL = 1e-9
+#: Slack on the margin: none. The coordinator clips its grants so that their weighted
+#: sum rounds to at most C in any order (steer_ros.fleet.coordinator.cap_sum_bound), so
+#: the margin computed here is >= 0 exactly whenever the cap holds.
+CAP_TOL = 0.0
 
 
 @dataclass(frozen=True)

@@ -341,7 +341,9 @@ MALFORMED_DEMANDS = ({"radio": "radio2", "price": [0.1, 0.2, 0.4], "budget": [30
 
 HOST_FAULTS: tuple[Fault, ...] = (
     _host("host_radio_partition", "partition", "radio1's host cut off (its cable pulled) for 10 s, then back",
-          f"radio1 falls back to its reserve when its lease runs out; {_HOST_CAP}; the fleet re-converges",
+          "radio1 falls back to its reserve when its lease runs out; the coordinator stops renewing it after "
+          "FLEET_SILENCE_S of silence and grants its share to the others once its last lease has run out "
+          f"(how long after the cut, how much: in the detail); {_HOST_CAP}; the fleet re-converges",
           "RECONVERGED", "cap held", radio="radio1"),
     _host("host_coordinator_restart", "kill_coordinator", "kill -9 the coordinator, restart it after 2 s",
           f"radios keep their grants until their leases run out; the new coordinator learns what each holds "

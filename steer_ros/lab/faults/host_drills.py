@@ -267,6 +267,43 @@ class FleetOnHosts:
             time.sleep(0.1)
         raise TimeoutError(f"timeout: {what} within {timeout_s:g} s; last budgets {self.latest()}")
 
+    def wait_planned(self, timeout_s: float, since: float) -> float:
+        """The arrival time of the coordinator's first /diagnostics after ``since`` with a
+        valid curve from every radio and every grant at its plan (``plan_gap`` within
+        tol): before that the budgets may hold still on their way (a radio granted its
+        reserve while the others' decreases are confirmed, a curve not yet in)."""
+        tol = self.s.reconverge_tol * self.s.cap
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.check_alive()
+            for d in self.diagnostics_since(since):
+                v = d["values"]
+                if ("fleet_coordinator" in d["name"] and v.get("curves_valid") == str(self.s.radios)
+                        and float(v.get("plan_gap", "inf")) <= tol):
+                    return d["t"]
+            time.sleep(0.2)
+        raise TimeoutError(f"timeout: the coordinator's grants at its plan within {timeout_s:g} s")
+
+    def rise_during(self, others: list[str], t0: float, t1: float) -> tuple[float, float, dict[str, float]]:
+        """(seconds after t0 until the sum of ``others``' budgets in force first rose
+        above its value at t0 by more than tol, or inf; the largest rise of that sum in
+        [t0, t1]; each one's largest rise), from their stamps."""
+        tol = 1e-6 * self.s.cap
+        series = {n: sorted((x.stamp, x.budget) for x in self.samples(n)) for n in others}
+        base = {n: next((b for t, b in reversed(p) if t <= t0), math.nan) for n, p in series.items()}
+        stamps = sorted({t for p in series.values() for t, _ in p if t0 < t <= t1})
+        first, most = math.inf, 0.0
+        each = {n: 0.0 for n in others}
+        for t in stamps:
+            now = {n: next((b for ts, b in reversed(p) if ts <= t), math.nan) for n, p in series.items()}
+            up = sum(now.values()) - sum(base.values())
+            if up > tol and not math.isfinite(first):
+                first = t - t0
+            most = max(most, up)
+            for n in others:
+                each[n] = max(each[n], now[n] - base[n])
+        return first, most, each
+
     def diagnostics_since(self, t0: float) -> list[dict]:
         """Every diagnostic status (name, level, message, values as a dict) since t0."""
         out = []
@@ -298,7 +335,8 @@ class HostDrills(DrillHarness):
         if live:
             with FleetOnHosts(self.domain_id, s, self.wiring, log_dir) as fleet:
                 t_start = time.time()
-                t_conv, budgets = fleet.wait_converged(s.start_timeout_s, t_start, what="the fleet to start")
+                t_plan = fleet.wait_planned(s.start_timeout_s, t_start)
+                t_conv, budgets = fleet.wait_converged(s.start_timeout_s, t_plan, what="the fleet to start")
                 first_grant = {n: round(fleet.first_grant(n) - t_start, 3) for n in fleet.radio_names}
                 self.log(f"  fleet converged {t_conv - t_start:.2f} s after the start: {budgets}; "
                          f"first grant in force at each radio (s from launch): {first_grant}")
@@ -343,7 +381,10 @@ class HostDrills(DrillHarness):
             fleet.hosts.cut(target)
             time.sleep(s.partition_s)  # the partition itself: the drill is that it lasts
             fleet.hosts.reconnect(target)
+            t_reconnect = time.time()
             fell = [x for x in fleet.samples(target) if x.stamp >= t_in and x.epoch == 0]
+            others = [n for n in fleet.radio_names if n != target]
+            rise_s, rise, each = fleet.rise_during(others, t_in, t_reconnect)
             # DDS deadline / liveliness on the radio's topics: the coordinator reports it lost.
             lost = [d for d in fleet.diagnostics_since(t_in) if "fleet_coordinator" in d["name"]
                     and target in d["message"] and "no word" in d["message"]]
@@ -351,9 +392,16 @@ class HostDrills(DrillHarness):
                       + (f"on its reserve {fell[0].stamp - t_in:.2f} s after the cut" if fell
                          else "never fell back to its reserve")
                       + (f", reported lost by the coordinator after {lost[0]['t'] - t_in:.1f} s" if lost
-                         else ", NOT reported lost in /diagnostics"))
+                         else ", NOT reported lost in /diagnostics")
+                      + (f"; the others' budgets up {rise:.3g} ({', '.join(f'{n} +{v:.3g}' for n, v in each.items())}) "
+                         f"from {rise_s:.2f} s after the cut" if math.isfinite(rise_s)
+                         else "; the others' budgets never rose during the cut"))
+            partition = {"others_rise_s": rise_s, "others_rise": rise, "others_rise_each": each,
+                         "reserve_after_s": fell[0].stamp - t_in if fell else math.nan}
             if not lost:
                 failures.append(f"the coordinator never reported {target} lost in /diagnostics")
+            if not math.isfinite(rise_s):
+                failures.append(f"{target}'s share never reached the others during its {s.partition_s:g} s cut")
         elif fault.action in ("kill_coordinator", "kill_radio"):
             name = "coordinator" if fault.action == "kill_coordinator" else target
             fleet.kill(name)
@@ -403,6 +451,8 @@ class HostDrills(DrillHarness):
                     "budgets_after": after, "budgets_at_worst": check.budgets_worst, "budget_changes": check.changes}
         if math.isfinite(start_s):
             r.extras["fleet_start_s"] = start_s
+        if fault.action == "partition":
+            r.extras.update(partition)
         if not check.held:
             failures.append(check.describe())
         if fault.action == "partition" and "never fell back" in detail:

@@ -11,7 +11,9 @@ what every radio holds, or waits one lease, before it grants any increase.
 A configuration whose reserves exceed the cap is refused at start-up; a malformed
 demand curve is refused (``refused_curves`` in /diagnostics, with its reason code) and
 that radio held at its last grant or reserve; a radio whose topics miss their DDS
-deadline or lose liveliness is reported in /diagnostics (``lost_radios``).
+deadline or lose liveliness is reported in /diagnostics (``lost_radios``). A radio not
+heard from for ``silence_s`` is no longer renewed; once its last lease has run out it
+counts at its reserve and the others get its share (``silent_radios``).
 
 fleet/command (std_msgs/String, JSON, latched; :mod:`steer_ros.fleet.directive`) sets
 the priorities, boxes, radios off, rate floors and cap in force: it only narrows the
@@ -59,6 +61,8 @@ PARAMS = [
           read_only=True),
     Param("skew_s", defaults.FLEET_SKEW_S, "Clock skew margin (the radios take it off each lease).", min=0.0,
           read_only=True),
+    Param("silence_s", defaults.FLEET_SILENCE_S, "A radio not heard from this long is no longer renewed: its "
+          "share goes to the others once its last lease has run out.", min=0.01, read_only=True),
     Param("grant_max_hz", 20.0, "Most grant rounds per second (a new curve triggers one).", min=0.1, max=1000.0,
           read_only=True),
 ]
@@ -76,7 +80,7 @@ class FleetCoordinatorNode(Node):
 
         self.config = fleet_config(k, v.cap, a=arr(v.a, 1.0), rho=arr(v.rho, 1.0), p_min=arr(v.p_min, 0.0),
                                    p_max=arr(v.p_max, defaults.P_MAX), reserve=arr(v.reserve, None),
-                                   lease_s=v.lease_s, skew_s=v.skew_s)
+                                   lease_s=v.lease_s, skew_s=v.skew_s, silence_s=v.silence_s)
         self.names = radio_names(k)
         now = self._now()
         self.lock = threading.Lock()
@@ -119,7 +123,8 @@ class FleetCoordinatorNode(Node):
             return
         with self.lock:
             try:
-                self.core.on_curve(name, np.asarray(msg.price), np.asarray(msg.budget), np.asarray(msg.curve_sum_mi))
+                self.core.on_curve(name, np.asarray(msg.price), np.asarray(msg.budget), np.asarray(msg.curve_sum_mi),
+                                   now=self._now())
             except DemandError as exc:
                 self.diagnostics.reject("refused_curves", f"{name}: {exc}", "refused fleet/demand")
                 return
@@ -147,7 +152,8 @@ class FleetCoordinatorNode(Node):
     def _on_lost(self, name: str, why: str) -> None:
         self.lost.add(name)
         self.diagnostics.problem("lost_radios", f"no word from {', '.join(sorted(self.lost))} ({why}); "
-                                 "held at their leases, then their reserves", WARN)
+                                 "held at their leases, then their reserves; their share goes to the others "
+                                 f"{self.config.silence_s:g} s after their last word plus one lease", WARN)
 
     def _on_liveliness(self, name: str, event) -> None:
         if event.not_alive_count_change > 0 and event.alive_count == 0:
@@ -190,8 +196,14 @@ class FleetCoordinatorNode(Node):
 
     def _diag_values(self) -> dict:
         with self.lock:
-            held = self.core.held(self._now())
+            now = self._now()
+            held = self.core.held(now)
             desired = self.core.desired
+            quiet = self.core.silent(now)
+            silent = [n for n, s in zip(self.names, quiet, strict=True) if s]
+            last = np.array([r.last_grant for r in self.core.radios])
+            gap = np.abs(desired - last)[~quiet]
+            plan_gap = float(np.max(gap)) if gap.size and np.all(np.isfinite(gap)) else math.inf
             refused = dict(self.core.refused_curves)
             valid = sum(r.curve is not None for r in self.core.radios)
         return {
@@ -201,6 +213,9 @@ class FleetCoordinatorNode(Node):
             "solve_ms": self.solve_ms, "foreign_epochs": self.core.foreign_epochs,
             "directive_epoch": self.core.limits.epoch, "rate_floors_cut": self.core.floors_cut,
             "reserve_mismatch": ",".join(sorted(self.core.reserve_mismatch)),
+            "silent_radios": ",".join(silent),
+            # the largest |planned - granted| over the radios heard from: 0 once converged
+            "plan_gap": plan_gap,
             **{f"refused_curves_{code}": n for code, n in refused.items()},
         }
 

@@ -256,6 +256,8 @@ class OptimizerNode(Node):
         """Run the steps due at rate_hz up to ``now`` (monotonic seconds; default: the
         pacer's clock), applying any pending input first."""
         with self.state_lock:
+            if self.fleet is not None:
+                self.fleet.check()  # a lease that ran out holds from this step on, however late its timer
             due = self.pacer.due(now)
             dropped = self.pacer.steps_dropped - self._dropped_reported
             if dropped:
