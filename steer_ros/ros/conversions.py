@@ -17,8 +17,8 @@ import numpy as np
 
 from steer_ros import defaults
 from steer_ros.msg import AllocationState, AllocationSummary, ChannelState, SteerCommand
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Goal, Objective
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.state_summary import global_statistics, group_statistics
 from steer_ros.system2.steer_decision import Status, SteerDecision
 from steer_ros.validation import InvalidInput, check_channel_arrays

@@ -52,11 +52,14 @@ from steer_ros import defaults
 from steer_ros.radio.mutual_information import MITable, get_table
 from steer_ros.system1.certified_optimum import validate_problem
 from steer_ros.system1.goal import Goal, Objective, ResolvedGoal, check_goal
+from steer_ros.system1.roots import bracketed_newton
 
 __all__ = [
     "GoalBoxes",
     "GoalOptimum",
     "boxed_waterfill",
+    "dead_channels",
+    "div_or",
     "equivalent_weights",
     "equal_snr_fill",
     "floor_power",
@@ -64,8 +67,11 @@ __all__ = [
     "goal_boxes",
     "goal_feasibility",
     "goal_optimum",
+    "goal_shortfall",
+    "least_budget",
     "max_sum_mi",
     "project_box",
+    "sum_mi_at",
 ]
 
 _ITERS = 200
@@ -92,7 +98,7 @@ class GoalBoxes:
     floor_power: float
 
 
-def _div(snr: np.ndarray, c: np.ndarray, at_zero: np.ndarray) -> np.ndarray:
+def div_or(snr: np.ndarray, c: np.ndarray, at_zero: np.ndarray) -> np.ndarray:
     """snr / c with the value ``at_zero`` where c = 0 (no warnings)."""
     safe = np.where(c > 0, c, 1.0)
     with np.errstate(invalid="ignore"):
@@ -101,7 +107,7 @@ def _div(snr: np.ndarray, c: np.ndarray, at_zero: np.ndarray) -> np.ndarray:
 
 def _lower(c: np.ndarray, floors: np.ndarray, off: np.ndarray, table: MITable) -> np.ndarray:
     """L_i = I^{-1}(f_i)/c_i; 0 without a floor or off, inf where no power meets it."""
-    lower = _div(table.snr_for_mi(floors), c, np.where(floors > 0, np.inf, 0.0))
+    lower = div_or(table.snr_for_mi(floors), c, np.where(floors > 0, np.inf, 0.0))
     return np.where(off, 0.0, lower)
 
 
@@ -124,7 +130,7 @@ def goal_boxes(c: np.ndarray, goal: ResolvedGoal, table: MITable) -> GoalBoxes:
     """L_i = I^{-1}(f_i)/c_i, U_i = I^{-1}(u_i)/c_i (module docstring), vectorized."""
     snr_u = table.snr_for_mi(np.minimum(goal.caps, table.bits))  # inf cap -> inf
     lower = _lower(c, goal.floors, goal.off, table)
-    upper = _div(snr_u, c, np.where(goal.caps > 0, np.inf, 0.0))
+    upper = div_or(snr_u, c, np.where(goal.caps > 0, np.inf, 0.0))
     upper = np.where(goal.off, 0.0, upper)
     unreachable = ~np.isfinite(lower)
     finite_sum = float(np.sum(np.where(unreachable, 0.0, lower)))
@@ -143,7 +149,6 @@ def boxed_waterfill(table: MITable, b: np.ndarray, c: np.ndarray, lo: np.ndarray
 
     ``P_i(l) = clip(I'^{-1}(e^l / b_i) / c_i, lo_i, hi_i)``; channels with b_i = 0 sit
     at lo_i. Newton on l = ln lambda for sum P(l) = budget, bracketed."""
-    n = b.shape[0]
     useful = b > 0
     power = lo.copy()
     if not np.any(useful) or budget <= float(np.sum(lo)):
@@ -167,21 +172,14 @@ def boxed_waterfill(table: MITable, b: np.ndarray, c: np.ndarray, lo: np.ndarray
     if s <= target:  # slack budget
         power[useful] = t
         return power, 0.0
-    x = 0.5 * (lo_l + hi_l)
-    for _ in range(_ITERS):
-        t, s, ds = fill(x)
-        g = s - target
-        if abs(g) <= 1e-13 * target:
-            break
-        if g > 0:
-            lo_l = x
-        else:
-            hi_l = x
-        xn = x + g / ds if ds > 0 else math.nan  # S decreasing in l: dS/dl = -ds
-        x = xn if lo_l < xn < hi_l else 0.5 * (lo_l + hi_l)
-        if hi_l - lo_l < 1e-15 * max(1.0, abs(x)):
-            t, s, _ = fill(x)
-            break
+
+    def excess(ell):
+        t, s, ds = fill(ell)
+        return s - target, -ds, t  # sum P falls with l: dS/dl = -ds
+
+    root = bracketed_newton(excess, lo_l, hi_l, 0.5 * (lo_l + hi_l), increasing=False, ftol=1e-13 * target,
+                            max_iter=_ITERS)
+    x, t = root.x, root.payload
     power[useful] = _match_budget(t, lo_u, hi_u, target)
     return power, math.exp(x)
 
@@ -224,21 +222,14 @@ def equal_snr_fill(c: np.ndarray, lo: np.ndarray, hi: np.ndarray, active: np.nda
     if s <= target:
         power[active] = t
         return power, sigma_max
-    a, z = 0.0, sigma_max
-    x = min(sigma_max, target / float(np.sum(inv_c)))
-    for _ in range(_ITERS):
-        t, s, ds = fill(x)
-        g = s - target
-        if abs(g) <= 1e-13 * target:
-            break
-        if g > 0:
-            z = x
-        else:
-            a = x
-        xn = x - g / ds if ds > 0 else math.nan
-        x = xn if a < xn < z else 0.5 * (a + z)
-        if z - a < 1e-15 * max(1e-300, z):
-            break
+
+    def excess(sig):
+        t, s, ds = fill(sig)
+        return s - target, ds, t
+
+    root = bracketed_newton(excess, 0.0, sigma_max, min(sigma_max, target / float(np.sum(inv_c))), increasing=True,
+                            ftol=1e-13 * target, xtol_abs=1e-300, max_iter=_ITERS)
+    x, t = root.x, root.payload
     power[active] = _match_budget(t, lo_a, hi_a, target)
     return power, x
 
@@ -261,23 +252,15 @@ def floor_ratio_fill(table: MITable, c: np.ndarray, floors: np.ndarray, budget: 
             dp = np.where(d1 > 0, f * inv_c / d1, np.inf)
         return p, float(p.sum()), float(dp.sum())
 
-    a, z, x = 0.0, 1.0, 0.5
-    p = np.zeros_like(f)
-    for _ in range(_ITERS):
-        p, s, ds = fill(x)
-        g = s - budget
-        if math.isfinite(s) and abs(g) <= 1e-13 * budget:
-            break
-        if not math.isfinite(s) or g > 0:
-            z = x
-        else:
-            a = x
-        xn = x - g / ds if (math.isfinite(ds) and ds > 0 and math.isfinite(s)) else math.nan
-        x = xn if a < xn < z else 0.5 * (a + z)
-        if z - a < 1e-15:
-            p, s, _ = fill(a)
-            x = a
-            break
+
+    def excess(r):
+        p, s, ds = fill(r)
+        if not math.isfinite(s):
+            return math.inf, math.nan, p
+        return s - budget, ds, p
+
+    root = bracketed_newton(excess, 0.0, 1.0, 0.5, increasing=True, ftol=1e-13 * budget, max_iter=_ITERS)
+    p, x = root.payload, root.x
     s = float(p.sum())
     if s > budget:
         p = p * (budget / s)
@@ -405,38 +388,30 @@ def goal_shortfall(mi: np.ndarray, goal: ResolvedGoal, tol: float = defaults.GOA
     return short, sum_short, met
 
 
-def _dead(c: np.ndarray, p_total: float) -> np.ndarray:
+def dead_channels(c: np.ndarray, p_total: float) -> np.ndarray:
     """Channels too weak to take part in max_min: snr below GOAL_DEAD_SNR even with the
     whole budget."""
     return c * p_total < defaults.GOAL_DEAD_SNR
 
 
-def _sum_mi_at(table, c, lo, hi, budget) -> tuple[np.ndarray, float, float]:
+def sum_mi_at(table, c, lo, hi, budget) -> tuple[np.ndarray, float, float]:
     p, lam = boxed_waterfill(table, c.copy(), c, lo, hi, budget)
     return p, float(np.sum(table.mi(c * p))), lam
 
 
-def _least_budget(table, c, lo, hi, target: float, b_lo: float, b_hi: float) -> float:
+def least_budget(table, c, lo, hi, target: float, b_lo: float, b_hi: float) -> float:
     """Least budget in [b_lo, b_hi] whose equal-weight boxed optimum reaches ``target``
     sum MI (assumes it is reached at b_hi). Newton on B (slope lambda), bracketed."""
-    _, f, _ = _sum_mi_at(table, c, lo, hi, b_lo)
+    _, f, _ = sum_mi_at(table, c, lo, hi, b_lo)
     if f >= target:
         return b_lo
-    a, z = b_lo, b_hi
-    x = b_hi
-    for _ in range(_ITERS):
-        _, f, lam = _sum_mi_at(table, c, lo, hi, x)
-        if abs(f - target) <= 1e-11 * max(1.0, target):
-            return x
-        if f < target:
-            a = x
-        else:
-            z = x
-        xn = x + (target - f) / lam if 0 < lam < math.inf else math.nan
-        x = xn if a < xn < z else 0.5 * (a + z)
-        if z - a <= 1e-14 * z:
-            break
-    return z
+
+    def shortfall(budget):
+        _, f, lam = sum_mi_at(table, c, lo, hi, budget)
+        return f - target, lam, None
+
+    return bracketed_newton(shortfall, b_lo, b_hi, b_hi, increasing=True, ftol=1e-11 * max(1.0, target),
+                            xtol_rel=1e-14, xtol_abs=0.0, max_iter=_ITERS, closed_side="positive").x
 
 
 def max_sum_mi(gain, noise_var, budget: float, goal: Goal | None = None,
@@ -452,7 +427,7 @@ def max_sum_mi(gain, noise_var, budget: float, goal: Goal | None = None,
     if boxes.floor_power > budget * (1.0 + 1e-12):
         return -math.inf
     lo = np.where(boxes.unreachable, 0.0, boxes.lower)
-    return _sum_mi_at(table, c, lo, boxes.upper, budget)[1]
+    return sum_mi_at(table, c, lo, boxes.upper, budget)[1]
 
 
 def goal_feasibility(gain, noise_var, goal: Goal | None, p_max: float,
@@ -508,18 +483,18 @@ def goal_optimum(gain, noise_var, weights, p_total: float, goal: Goal | None = N
             reason = (f"infeasible: sum_mi_min = {smin:g} bits is not below the {reach:g} bits "
                       f"the channels reach at any power")
         else:
-            _, f_max, _ = _sum_mi_at(table, c, lo_k, hi, p_total)
+            _, f_max, _ = sum_mi_at(table, c, lo_k, hi, p_total)
             if f_max >= smin:
-                needed = _least_budget(table, c, lo_k, hi, smin, sum_lo, p_total)
+                needed = least_budget(table, c, lo_k, hi, smin, sum_lo, p_total)
             else:
                 b = p_total
-                while _sum_mi_at(table, c, lo_k, hi, b)[1] < smin:
+                while sum_mi_at(table, c, lo_k, hi, b)[1] < smin:
                     b *= 2.0
-                needed = _least_budget(table, c, lo_k, hi, smin, p_total, b)
+                needed = least_budget(table, c, lo_k, hi, smin, p_total, b)
                 feasible = False
                 reason = (f"infeasible: sum_mi_min = {smin:g} bits needs P = {needed:.6g} "
                           f"> P_max = {p_total:.6g}")
-    dead = _dead(c, p_total) & ~rg.off
+    dead = dead_channels(c, p_total) & ~rg.off
     excluded = np.flatnonzero(dead) if obj == Objective.MAX_MIN else np.zeros(0, dtype=np.intp)
     empty = np.zeros(n)
     if _feasibility_only:

@@ -19,11 +19,11 @@ from typing import Callable
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system2.backends.backend import Backend, BackendError
 from steer_ros.system2.goal_text import describe_goal
 from steer_ros.system2.prompt import build_messages, load_system_template
 from steer_ros.system2.reply import ReplyError, parse_reply
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.steer_decision import Status, SteerDecision
 
 log = logging.getLogger(__name__)

@@ -31,8 +31,8 @@ import numpy as np
 from steer_ros import defaults
 from steer_ros.radio.constellations import get_constellation
 from steer_ros.resources import SOURCE_CONFIG_DIR, config_dir
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system2.goal_text import channel_ranges, describe_goal
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.state_summary import format_goal_summary, format_summary
 
 #: The packaged template in the source checkout's config/.

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Goal
-from steer_ros.system2.snapshot import SystemSnapshot
 
 __all__ = ["GlobalStats", "GroupStats", "compact_ranges", "describe_goal_compact", "format_summary",
            "global_statistics", "group_bounds", "group_statistics"]

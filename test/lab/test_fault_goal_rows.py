@@ -18,11 +18,11 @@ from steer_ros.cli.faults import select_rows
 from steer_ros.lab.faults import catalogue
 from steer_ros.lab.faults.drill_harness import same_goal
 from steer_ros.lab.faults.drill_server import DrillServer
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Goal
 from steer_ros.system1.system1 import System1
 from steer_ros.system2 import BackendConfig, Navigator, make_backend
 from steer_ros.system2.guardrail import Guardrail
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.steer_decision import Status, SteerDecision
 
 N = defaults.N_CHANNELS

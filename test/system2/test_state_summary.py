@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 
 from steer_ros import defaults
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Goal, Objective
 from steer_ros.system2 import Navigator, build_messages, format_state, parse_reply
 from steer_ros.system2.backends.openai_backend import response_schema
 from steer_ros.system2.backends.scripted_backend import ScriptedBackend, parse_step
 from steer_ros.system2.prompt import build_user_message, format_goal_status, render_system_prompt
 from steer_ros.system2.reply import ReplyError
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.state_summary import compact_ranges, group_bounds, group_statistics
 
 SIZES = [8, 9, 16, 31, 32, 33, 64, 100, 128, 256, 500, 512, 1000, 1024, 2048, 4095, 4096, 4097, 8192,

@@ -27,10 +27,10 @@ from steer_ros.ros.conversions import channel_arrays, decision_msg, goal_from_ms
 from steer_ros.ros.diagnostics import WARN, DiagnosticsReporter
 from steer_ros.ros.node_runtime import run_node
 from steer_ros.ros.parameters import Param, ParameterSet
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Goal
 from steer_ros.system2 import BACKEND_KINDS, AsyncNavigator, BackendConfig, Navigator, make_backend
 from steer_ros.system2.backends.backend import BASE_URL_ENV, MODEL_ENV
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.steer_decision import Status, SteerDecision
 
 PARAMS = [

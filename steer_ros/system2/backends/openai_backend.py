@@ -21,6 +21,7 @@ import time
 import openai
 
 from steer_ros import defaults
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Objective
 from steer_ros.system2.backends.backend import (
     Backend,
@@ -29,7 +30,6 @@ from steer_ros.system2.backends.backend import (
     BackendReply,
     api_key_from_environment,
 )
-from steer_ros.system2.snapshot import SystemSnapshot
 
 #: Sent when the key variable is unset: local servers accept anything.
 DUMMY_API_KEY = "not-needed"

@@ -56,12 +56,12 @@ import numpy as np
 from steer_ros import defaults
 from steer_ros.channels.selectors import SelectorError, parse_selector
 from steer_ros.radio.constellations import get_constellation
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Goal, Objective
 from steer_ros.system1.goal_optimum import goal_feasibility
 from steer_ros.system2.goal_check import GoalError, check_goal
 from steer_ros.system2.goal_text import channel_ranges
 from steer_ros.system2.reply import ReplyError, parse_goal_fields
-from steer_ros.system2.snapshot import SystemSnapshot
 
 __all__ = ["GoalReading", "goal_of", "read_goal_policy"]
 

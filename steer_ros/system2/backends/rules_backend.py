@@ -71,10 +71,10 @@ import numpy as np
 from steer_ros import defaults
 from steer_ros.channels.selectors import SelectorError, parse_selector
 from steer_ros.radio.constellations import get_constellation
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system2.backends.backend import Backend, BackendReply
 from steer_ros.system2.backends.policy_goals import _fraction, normalize_policy_text, read_goal_policy
 from steer_ros.system2.backends.policy_lexicon import translate_policy
-from steer_ros.system2.snapshot import SystemSnapshot
 
 RULES_DISCLAIMER = "rule-based interpreter (not an LLM)"
 
