@@ -12,6 +12,10 @@ part of the way to T. Each family is built once per command or channel update
   (min_power: b_i = c_i);
 * :class:`LevelResponse` (max_min): theta = ln sigma, ``T_i = clip(sigma / c_i, lo_i, hi_i)``
   on the active channels (equal snr is equal MI);
+* :class:`AlphaResponse` (alpha_fair, alpha > 0): theta = -ln lambda,
+  ``T_i = clip(snr_i / c_i, lo_i, hi_i)`` with ``w_i c_i I(snr_i)^-alpha I'(snr_i) = lambda``
+  (the tabulated inverse of :class:`steer_ros.system1.alpha_fair.AlphaInverse`;
+  alpha = 0 is the weighted sum and uses :class:`KktResponse`);
 * :class:`RatioResponse` (floors that do not fit the budget): theta = r in [0, 1],
   ``T_i = I^{-1}(r f_i) / c_i`` on the floored channels, 0 elsewhere.
 """
@@ -24,10 +28,11 @@ import numpy as np
 
 from steer_ros.radio.mutual_information import MITable
 from steer_ros.system1 import goal_optimum as go
+from steer_ros.system1.alpha_fair import AlphaInverse, alpha_inverse, log_marginal
 from steer_ros.system1.goal import Objective, ResolvedGoal
 
-__all__ = ["LOG_LAM_LIMIT", "GoalPath", "KktResponse", "LevelResponse", "RatioResponse", "clamp_log_lam",
-           "goal_path"]
+__all__ = ["LOG_LAM_LIMIT", "AlphaResponse", "GoalPath", "KktResponse", "LevelResponse", "RatioResponse",
+           "clamp_log_lam", "goal_path"]
 
 # ln(lambda) stays where exp() neither underflows nor overflows: with one useful
 # channel saturating (every other weight 0) the multiplier search drives lambda
@@ -96,6 +101,46 @@ class KktResponse:
         return math.exp(-theta)
 
 
+class AlphaResponse:
+    """alpha-fair response (alpha > 0); theta = -ln lambda.
+
+    Args:
+        table: the MI table. inverse: the :class:`AlphaInverse` of alpha. c, inv_c:
+            gain / noise_var and its inverse. b: (N,) w_i c_i (0 = not in the
+            utility: the channel sits at lo). lo, hi: the power boxes.
+    """
+
+    def __init__(self, table: MITable, inverse: AlphaInverse, c: np.ndarray, inv_c: np.ndarray, b: np.ndarray,
+                 lo: np.ndarray, hi: np.ndarray):
+        self.table = table
+        self.inverse = inverse
+        self.lo, self.hi = lo, hi
+        self.sum_lo = float(lo.sum())
+        self.c, self.inv_c, self.b = c, inv_c, b
+        with np.errstate(divide="ignore"):
+            self.log_b = np.log(b)  # -inf: v = inf, snr ~ 0, T = lo
+        self.useful = bool(np.any(b > 0))
+        self.bounds = (-LOG_LAM_LIMIT, LOG_LAM_LIMIT, 2.0)
+
+    def response(self, theta: float) -> tuple[np.ndarray, float, float]:
+        t, dt_dv = self.inverse.log_snr(-theta - self.log_b)
+        p = np.exp(t) * self.inv_c
+        tt = np.minimum(np.maximum(p, self.lo), self.hi)
+        free = (p > self.lo) & (p < self.hi)
+        return tt, float(tt.sum()), -float(np.dot(np.where(free, p, 0.0), dt_dv))
+
+    def initial_theta(self, power: np.ndarray, p_total: float) -> float:
+        """-ln of the median marginal utility b_i m_alpha(c_i P_i) at ``power``."""
+        useful = self.b > 0
+        if not np.any(useful):
+            return 0.0
+        snr = np.maximum(self.c[useful] * power[useful], 1e-300)
+        y, _ = log_marginal(self.table, self.inverse.alpha, snr)
+        m = self.log_b[useful] + y
+        m = m[np.isfinite(m)]
+        return -float(np.median(m)) if m.size else 0.0
+
+
 class LevelResponse:
     """Equal-snr (max-min) response on ``active`` channels; theta = ln sigma."""
 
@@ -146,11 +191,12 @@ class RatioResponse:
         return 0.5
 
 
-GoalPath = KktResponse | LevelResponse | RatioResponse
+GoalPath = KktResponse | AlphaResponse | LevelResponse | RatioResponse
 
 
 def goal_path(goal: ResolvedGoal, table: MITable, c: np.ndarray, inv_c: np.ndarray, weights: np.ndarray,
-              lo: np.ndarray, hi: np.ndarray, unreachable: np.ndarray, p_total: float) -> GoalPath:
+              lo: np.ndarray, hi: np.ndarray, unreachable: np.ndarray, p_total: float,
+              constellation: str = "qpsk") -> GoalPath:
     """The response family of ``goal`` on these channels and boxes (``lo`` with the
     unreachable floors already dropped): the ratio family when the floors do not fit
     ``p_total``, else the objective's own."""
@@ -160,5 +206,10 @@ def goal_path(goal: ResolvedGoal, table: MITable, c: np.ndarray, inv_c: np.ndarr
     if goal.objective == Objective.MAX_MIN:
         active = live & ~go.dead_channels(c, p_total)
         return LevelResponse(inv_c, active, lo, hi, table.snr_sat)
+    if goal.objective == Objective.ALPHA_FAIR:
+        b = np.where(live & (hi > 0), weights * c, 0.0)
+        if goal.alpha == 0.0:
+            return KktResponse(table, c, inv_c, b, lo, hi)
+        return AlphaResponse(table, alpha_inverse(constellation, float(goal.alpha)), c, inv_c, b, lo, hi)
     scale = weights if goal.objective == Objective.WEIGHTED_SUM else 1.0
     return KktResponse(table, c, inv_c, np.where(live, scale * c, 0.0), lo, hi)

@@ -69,6 +69,7 @@ from steer_ros import defaults
 from steer_ros.radio.mutual_information import get_table, make_estimator
 from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1 import goal_optimum as go
+from steer_ros.system1.alpha_fair import alpha_utility
 from steer_ros.system1.certified_optimum import validate_problem
 from steer_ros.system1.goal import Goal, Objective, ResolvedGoal, check_goal
 from steer_ros.system1.responses import GoalPath, KktResponse, RatioResponse, clamp_log_lam, goal_path
@@ -295,16 +296,18 @@ class System1:
         rg, c = self._goal, self._c
         lo = go.div_or(self._goal_snr_f, c, np.where(rg.floors > 0, np.inf, 0.0))
         hi = go.div_or(self._goal_snr_u, c, np.where(rg.caps > 0, np.inf, 0.0))
+        pcap = go.power_caps_of(rg, self.n)
         lo = np.where(rg.off, 0.0, lo)
-        hi = np.where(rg.off, 0.0, hi)
-        self._unreachable = ~np.isfinite(lo)
+        hi = np.where(rg.off, 0.0, np.minimum(hi, pcap))
+        self._unreachable = ~np.isfinite(lo) | (lo > pcap * (1.0 + 1e-12))
         lo = np.where(self._unreachable, 0.0, lo)  # dropped, reported short
         if self.mode == "pga":  # keep the gradient alive where the box allows
             live = (c > 0) & ~rg.off
             lifted = np.where(live & (hi >= self._p_floor), np.maximum(lo, self._p_floor), lo)
             if float(lifted.sum()) <= self._p_total:
                 lo = lifted
-        path = goal_path(rg, self.table, c, self._inv_c, self._weights, lo, hi, self._unreachable, self._p_total)
+        path = goal_path(rg, self.table, c, self._inv_c, self._weights, lo, hi, self._unreachable, self._p_total,
+                         self.constellation)
         if type(path) is not type(self._path):
             self._theta = None
         self._path = path
@@ -610,6 +613,9 @@ class System1:
             active[opt.excluded] = False
             active &= self._goal.caps > opt.level + 1e-12
             return float(opt.level - np.min(mi[active])) if np.any(active) else 0.0
+        if opt.objective == Objective.ALPHA_FAIR:
+            fair = (self._c > 0) & ~self._goal.off & (self._weights > 0) & (opt.upper > 0)
+            return float(opt.value - np.sum(self._weights[fair] * alpha_utility(mi[fair], self._goal.alpha)))
         if opt.objective == Objective.MIN_POWER:
             if not opt.feasible:  # sum_mi_min out of reach: the most sum MI at P_total
                 return float(opt.total_mi - np.sum(mi))
@@ -619,9 +625,7 @@ class System1:
     def goal_as_goal(self) -> Goal:
         """The goal in force as a :class:`Goal` (``Goal()`` for the plain weighted sum)."""
         rg = self._goal
-        if rg is None:
-            return Goal()
-        return Goal(rg.objective, rg.floors, rg.caps, rg.off, rg.sum_mi_min)
+        return Goal() if rg is None else rg.as_goal()
 
     def snapshot(self) -> SystemSnapshot:
         return SystemSnapshot(

@@ -12,6 +12,10 @@ bad_goal           a value is NaN, a floor or cap outside [0, log2 M], a
 goal_conflict      floor > cap on a channel, a channel both off and floored,
                    every channel off
 goal_incomplete    ``min_power`` without floors or ``sum_mi_min``
+bad_alpha          ``alpha`` non-finite or outside [0, 20]
+bad_power_cap      a power cap negative or NaN
+power_cap_below_floor  a channel's power cap is below the power its floor needs
+                   (needs the channel state)
 infeasible_goal    the floors need more power than P_max, or ``sum_mi_min``
                    is out of reach at P_max (needs the channel state)
 =================  =========================================================
@@ -31,9 +35,10 @@ Smoothing (EMA with the guardrail's alpha, like the weights and the budget):
 * caps, in bits, the same where both the current and the new cap are finite; a cap
   that appears or disappears (inf on one side) switches at once;
 * ``sum_mi_min`` in bits likewise (NaN on one side: switches at once);
-* ``objective`` and ``off`` switch at once (a channel is on or off; there is no
-  half-way objective); a smoothed floor is 0 on an off channel and at most its cap,
-  and a floor decaying below ``GOAL_FLOOR_SNAP_BITS`` (a removed floor) becomes 0.
+* ``objective``, ``alpha``, ``off`` and the power caps switch at once (a channel is
+  on or off; there is no half-way objective; a power cap is a hard limit); a
+  smoothed floor is 0 on an off channel and at most its cap, and a floor decaying
+  below ``GOAL_FLOOR_SNAP_BITS`` (a removed floor) becomes 0.
 """
 
 from __future__ import annotations
@@ -78,10 +83,11 @@ def sanitize_goal(goal: Goal, n: int, bits: float) -> Goal:
         raise GoalError(str(err)) from None
     goal = Goal(objective=objective, mi_floor=_array("mi_floor", goal.mi_floor, n),
                 mi_cap=_array("mi_cap", goal.mi_cap, n), off=_array("off", goal.off, n, dtype=bool),
-                sum_mi_min=goal.sum_mi_min)
+                sum_mi_min=goal.sum_mi_min, alpha=goal.alpha,
+                power_cap=_array("power_cap", getattr(goal, "power_cap", None), n))
     rg = check_goal_structure(goal, n, bits)
     return Goal(objective=objective, mi_floor=goal.mi_floor, mi_cap=goal.mi_cap, off=goal.off,
-                sum_mi_min=rg.sum_mi_min)
+                sum_mi_min=rg.sum_mi_min, alpha=rg.alpha, power_cap=goal.power_cap if goal.has_power_caps else None)
 
 
 def check_goal(
@@ -103,7 +109,13 @@ def check_goal(
     noise_var = np.asarray(noise_var, dtype=float)
     if gain.shape != (n,) or noise_var.shape != (n,):
         return goal  # channel state of another N: the optimizer's own check applies
-    need = float(np.sum(floor_power(goal.floors(n), gain, noise_var, off, constellation)))
+    lower = floor_power(goal.floors(n), gain, noise_var, off, constellation)
+    short = np.flatnonzero(np.isfinite(lower) & (lower > goal.power_caps(n) * (1.0 + 1e-12)))
+    if short.size:
+        i = int(short[0])
+        raise GoalError(f"power cap {goal.power_caps(n)[i]:g} on channel {i + 1} is below the {lower[i]:.4g} "
+                        f"its floor of {goal.floors(n)[i]:g} bits needs", "power_cap_below_floor")
+    need = float(np.sum(lower))
     if not need <= p_max:
         raise GoalError(f"floors need P = {need:.1f} > P_max = {p_max:g}", "infeasible_goal")
     if not math.isnan(goal.sum_mi_min):
@@ -133,4 +145,6 @@ def smooth_goal(current: Goal, new: Goal, alpha: float, n: int) -> Goal:
         mi_cap=caps if np.any(np.isfinite(caps)) else None,
         off=off if off.any() else None,
         sum_mi_min=sum_min,
+        alpha=new.alpha,
+        power_cap=new.power_cap,
     )
