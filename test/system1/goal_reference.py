@@ -51,13 +51,13 @@ def _dmi(c, p, table):
 
 
 def slsqp(gain, weights, p_total, goal: Goal, constellation="qpsk", starts: int = 6, seed: int = 0,
-          maxiter: int = 300):
+          maxiter: int = 300, floor_starts: bool = False):
     """Best of ``starts`` SLSQP runs from random feasible-budget points. Returns
     (value, power): weighted_sum -> sum w_i I_i (w normalized); max_min -> the level t
     (variables P and t, I_i >= min(t, u_i) on the channels not off); min_power ->
     sum P; alpha_fair -> sum w_i U_alpha(I_i) (w normalized; channels that can carry
     no MI -- off, or a zero cap -- left out). Power caps are bounds on P. None if no
-    run converged."""
+    run converged. ``maxiter``: SLSQP iterations per start."""
     table = get_table(constellation)
     rng = np.random.default_rng(seed)
     c = np.asarray(gain, float)
@@ -142,8 +142,9 @@ def slsqp(gain, weights, p_total, goal: Goal, constellation="qpsk", starts: int 
     floor_p = 1e-9 * p_total / n if obj == Objective.ALPHA_FAIR else 0.0  # U_alpha(0) = -inf for alpha >= 1
     bounds = [(0.0, 0.0) if o else (min(floor_p, pc), min(p_total, pc)) for o, pc in zip(off, pcap, strict=True)]
     bounds += [(0.0, table.bits)] if k > n else []
-    # starts on the floors when they fit (a feasible start; SLSQP's own constraints do the rest)
-    start = np.where(fm & ~off, table.snr_for_mi(fl) / c, 0.0)
+    # floor_starts: from the floors' power plus a random share of the rest (a start
+    # that meets the floors, when they fit; SLSQP's own constraints do the rest)
+    start = np.where(fm & ~off, table.snr_for_mi(fl) / c, 0.0) if floor_starts else np.zeros(n)
     if not np.all(np.isfinite(start)) or start.sum() >= p_total:
         start = np.zeros(n)
     best = None

@@ -29,7 +29,7 @@ def _agree(objective, seed, n_range, count, starts=3, alpha=1.0, power_caps=Fals
         opt = goal_optimum(gain, 1.0, w, p_total, goal)
         if not opt.feasible:
             continue
-        ref = slsqp(gain, w, p_total, goal, starts=starts, seed=seed, maxiter=maxiter)
+        ref = slsqp(gain, w, p_total, goal, starts=starts, seed=seed, maxiter=maxiter, floor_starts=True)
         assert ref is not None
         scale = max(1.0, abs(ref[0]))
         if objective == "min_power":
