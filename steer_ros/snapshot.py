@@ -4,6 +4,7 @@ AllocationState message (nodes)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +19,10 @@ class SystemSnapshot:
     Optional goal status (from System 1 / AllocationState; "none" by default):
     ``goal`` the goal in force, ``goals_met`` whether System 1 meets it, and
     ``mi_shortfall`` (N,) bits below each floor (0 where met; None = not reported).
+    System 1's ``status`` (an AllocationStatus value: 0 TRANSIENT, 1 CONVERGED,
+    2 INFEASIBLE, 3 DISTURBED; None = not reported), ``shadow_price`` (d optimal value
+    / d P_total) and ``least_budget`` (the smallest budget meeting the goal; NaN = not
+    reported).
     """
 
     gain: np.ndarray
@@ -29,6 +34,9 @@ class SystemSnapshot:
     goal: Goal = field(default_factory=Goal)
     goals_met: bool = True
     mi_shortfall: np.ndarray | None = None
+    status: int | None = None
+    shadow_price: float = math.nan
+    least_budget: float = math.nan
 
     @property
     def strength(self) -> np.ndarray:

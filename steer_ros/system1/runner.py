@@ -12,7 +12,8 @@ subscriptions and publishers.
 * the restart: a step that raises starts System 1 afresh (equal power split:
   feasible) under the same channels and command, and the step count carries on;
 * the certified optimum of the command in force, cached until the channels or the
-  command change, for the live optimality gap.
+  command change, for the live optimality gap and the status, shadow price and
+  least budget (:meth:`System1Runner.assess`, :mod:`steer_ros.system1.status`).
 
 Problems go to a ``reporter`` with the optimizer's diagnostics interface
 (``problem(key, text, level)``, ``reject(counter, text, context, level)``,
@@ -22,6 +23,7 @@ Problems go to a ``reporter`` with the optimizer's diagnostics interface
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -29,10 +31,12 @@ from typing import Any, Callable
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.certified_optimum import certified_optimum
+from steer_ros.system1.status import AllocationStatus, StatusTracker
 from steer_ros.system1.system1 import System1
 
-__all__ = ["RunnerConfig", "System1Runner"]
+__all__ = ["Assessment", "RunnerConfig", "System1Runner"]
 
 WARN, ERROR = 1, 2  # diagnostic levels (DiagnosticStatus WARN / ERROR)
 
@@ -52,6 +56,19 @@ class RunnerConfig:
     constellation: str = defaults.CONSTELLATION
     a_min: float = defaults.A_MIN
     event_burst_steps: int = defaults.OPTIMIZER_EVENT_BURST_STEPS
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the certified optimum says about System 1 now: gap (NaN = not computed),
+    status, shadow_price (d optimal value / d P_total, the objective's normalization;
+    NaN = not computed), least_budget (the smallest budget that meets the goal: 0
+    without floors or a sum-MI floor, inf if none does; NaN = not computed)."""
+
+    gap: float
+    status: AllocationStatus
+    shadow_price: float
+    least_budget: float
 
 
 class _Silent:
@@ -89,6 +106,8 @@ class System1Runner:
         self.feasibility_violations = 0
         self.restarts = 0
         self.compute_gap = True  # the live gap against the certified optimum (the node's parameter)
+        self.tracker = StatusTracker()
+        self.last = Assessment(math.nan, AllocationStatus.TRANSIENT, math.nan, math.nan)
         self._optimum_key: bytes | None = None
         self._optimum: Any = None
 
@@ -144,6 +163,7 @@ class System1Runner:
         else:
             self.reporter.clear("adjusted_commands")
         self.system1.set_command(bounded.weights, bounded.p_total, goal=bounded.goal)
+        self.tracker.command_changed()
         self.reporter.clear("rejected_commands")
         self.reporter.clear("resized")
 
@@ -232,3 +252,31 @@ class System1Runner:
         if s1.goal is None:
             return max(float(opt.weighted_mi) - weighted_mi, 0.0)
         return s1.optimality_gap(opt)
+
+    def assess(self, weighted_mi: float) -> Assessment:
+        """Gap, status, shadow price and least budget now (see :class:`Assessment`);
+        without compute_gap only System 1's own view of the floors (INFEASIBLE when
+        they do not fit) and TRANSIENT otherwise. ValueError if the optimum cannot be
+        computed."""
+        s1 = self.system1
+        if not self.compute_gap:
+            status = self.tracker.update(s1.goal_feasible, math.nan, s1.goals_met, math.nan)
+            self.last = Assessment(math.nan, status, math.nan, math.nan)
+            return self.last
+        opt, gap = self.optimum(), self.gap(weighted_mi)
+        if s1.goal is None:
+            feasible, value, shadow, least = True, float(opt.weighted_mi), float(opt.multiplier), 0.0
+        else:
+            feasible, value = bool(opt.feasible), float(opt.value)
+            shadow, least = float(opt.shadow_price), float(opt.needed_power)
+        status = self.tracker.update(feasible, gap, s1.goals_met, value)
+        self.last = Assessment(gap, status, shadow, least)
+        return self.last
+
+    def snapshot(self) -> SystemSnapshot:
+        """System 1's snapshot with the last assessment's status, shadow price and
+        least budget."""
+        snap = self.system1.snapshot()
+        a = self.last
+        return dataclasses.replace(snap, status=int(a.status), shadow_price=a.shadow_price,
+                                   least_budget=a.least_budget)

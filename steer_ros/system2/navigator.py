@@ -122,10 +122,12 @@ class Navigator:
         detail = f"ok: parsed {parsed.weights.shape[0]} weights"
         if not parsed.goal.is_plain:
             detail += f" and a goal ({describe_goal(parsed.goal)})"
+        if parsed.escalate:
+            detail += f"; escalate P_total to {parsed.p_total:g}"
         return SteerDecision(
             weights=parsed.weights, p_total=parsed.p_total, reasoning=parsed.reasoning,
             status=Status.OK, status_detail=detail, latency_s=latency, goal=parsed.goal,
-            extras=usage(), **base,
+            extras=usage(), escalate=parsed.escalate, **base,
         )
 
     def close(self) -> None:

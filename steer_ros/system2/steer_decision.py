@@ -27,7 +27,9 @@ class SteerDecision:
     """weights (N,), p_total (NaN = leave the budget as it is), the goal, and why.
 
     ``goal`` holds the resolved per-channel goal arrays (objective, floors, caps, off,
-    sum-MI floor); the default ``Goal()`` is the paper's plain weighted sum.
+    sum-MI floor, alpha, power caps); the default ``Goal()`` is the paper's plain
+    weighted sum. ``escalate``: p_total is a budget escalation, applied at once
+    (no smoothing) while System 1 is INFEASIBLE (the guardrail's rule).
     """
 
     weights: np.ndarray
@@ -40,6 +42,7 @@ class SteerDecision:
     latency_s: float = 0.0
     goal: Goal = field(default_factory=Goal)
     extras: dict = field(default_factory=dict, compare=False)
+    escalate: bool = False
 
     def with_(self, **changes) -> "SteerDecision":
         return replace(self, **changes)

@@ -7,6 +7,7 @@ import math
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from steer_ros import defaults
 from steer_ros.system1.goal import Goal, Objective
@@ -123,3 +124,51 @@ def test_the_certified_optimum_is_cached_until_the_command_changes():
     assert r.optimum() is not first
     r.compute_gap = False
     assert math.isnan(r.gap(0.0))
+
+
+def _converge(r, steps=60):
+    for _ in range(steps):
+        r.run(1)
+        a = r.assess(r.system1.weighted_mi())
+    return a
+
+
+def test_status_transient_converged_disturbed_converged():
+    from steer_ros.system1.status import AllocationStatus as S
+
+    r, _ = runner(event_burst_steps=0)
+    r.offer_channels(GAIN, NOISE)
+    r.apply_pending()
+    assert r.assess(r.system1.weighted_mi()).status == S.TRANSIENT  # equal power, not yet optimal
+    a = _converge(r)
+    assert a.status == S.CONVERGED and a.gap < 1e-9
+    assert a.shadow_price == pytest.approx(r.optimum().multiplier) and a.least_budget == 0.0
+    r.offer_channels(GAIN[::-1].copy(), NOISE)  # a fade: the channels move the optimum
+    r.apply_pending()
+    r.run(1)
+    assert r.assess(r.system1.weighted_mi()).status == S.DISTURBED
+    assert _converge(r).status == S.CONVERGED
+    r.offer_command(command(np.arange(1, 9), 40.0))  # a new command: transient, not disturbed
+    r.apply_pending()
+    r.run(1)
+    assert r.assess(r.system1.weighted_mi()).status == S.TRANSIENT
+
+
+def test_status_infeasible_reports_the_least_budget_and_an_escalation_clears_it():
+    from steer_ros.system1.goal_optimum import floor_power
+    from steer_ros.system1.status import AllocationStatus as S
+
+    r, _ = runner()
+    r.offer_channels(GAIN, NOISE)
+    r.apply_pending()
+    floors = np.full(8, 1.6)
+    need = float(np.sum(floor_power(floors, GAIN, NOISE)))
+    r.offer_command(command(p_total=0.8 * need, goal=Goal(mi_floor=floors)))
+    r.apply_pending()
+    a = _converge(r)
+    assert a.status == S.INFEASIBLE and a.least_budget == pytest.approx(need, rel=1e-9)
+    assert r.snapshot().status == int(S.INFEASIBLE) and r.snapshot().least_budget == a.least_budget
+    r.offer_command(command(p_total=a.least_budget * (1 + 1e-9), goal=Goal(mi_floor=floors)))
+    r.apply_pending()
+    a = _converge(r)
+    assert a.status == S.CONVERGED and r.system1.goals_met

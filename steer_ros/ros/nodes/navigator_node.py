@@ -192,7 +192,10 @@ class NavigatorNode(Node):
         return SystemSnapshot(gain=gain, noise_var=noise_var, power=power, mi=mi, weights=weights,
                               p_total=float(alloc.p_total), goal=goal if _fits(goal, n) else Goal(),
                               goals_met=bool(getattr(alloc, "goals_met", True)),
-                              mi_shortfall=shortfall if shortfall.shape == (n,) else None), policy
+                              mi_shortfall=shortfall if shortfall.shape == (n,) else None,
+                              status=int(getattr(alloc, "status", 0)),
+                              shadow_price=float(getattr(alloc, "shadow_price", math.nan)),
+                              least_budget=float(getattr(alloc, "least_budget", math.nan))), policy
 
     def cycle(self) -> None:
         snapshot, policy = self.snapshot()

@@ -32,7 +32,13 @@ from rclpy.node import Node
 from steer_ros import defaults
 from steer_ros.msg import AllocationState, AllocationSummary, ChannelState, SteerCommand
 from steer_ros.ros import topics
-from steer_ros.ros.conversions import allocation_msg, channel_arrays, decision_from_msg, summary_msg
+from steer_ros.ros.conversions import (
+    allocation_msg,
+    channel_arrays,
+    decision_from_msg,
+    set_assessment,
+    summary_msg,
+)
 from steer_ros.ros.diagnostics import ERROR, DiagnosticsReporter, RateMeter
 from steer_ros.ros.node_runtime import run_node
 from steer_ros.ros.parameters import Param, ParameterSet
@@ -219,9 +225,12 @@ class OptimizerNode(Node):
             self.limiter.published(stamp_monotonic)
             self.runner.compute_gap = self.params.values.compute_gap
             try:
-                msg.optimality_gap = self.runner.gap(msg.weighted_mi)
+                assessment = self.runner.assess(msg.weighted_mi)
             except ValueError as exc:
                 self.diagnostics.problem("gap", f"optimality gap not computed: {exc}")
+            else:
+                msg.optimality_gap = assessment.gap
+                set_assessment(msg, assessment)
         self.pub.publish(msg)
         self.published += 1
 
@@ -231,7 +240,7 @@ class OptimizerNode(Node):
         with self.state_lock:
             if self.system1 is None:
                 return
-            snapshot = self.system1.snapshot()
+            snapshot = self.runner.snapshot()
             step = self.system1.step_count - self.event_steps
         try:
             msg = summary_msg(snapshot, self.params.values.summary_groups,
@@ -256,6 +265,10 @@ class OptimizerNode(Node):
             "feasibility_violations": self.feasibility_violations,
             "objective": s1.objective.name.lower() if s1 else "",
             "goals_met": s1.goals_met if s1 else True,
+            "status": self.runner.last.status.name,
+            "status_changes": self.runner.tracker.transitions,
+            "shadow_price": self.runner.last.shadow_price,
+            "least_budget": self.runner.last.least_budget,
         }
 
 
