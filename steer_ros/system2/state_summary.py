@@ -229,15 +229,15 @@ def describe_goal_compact(goal: Goal) -> str:
         parts[0] += f" (alpha {goal.alpha:g})"
     if goal.has_power_caps:
         pc = np.asarray(goal.power_cap, dtype=float)
-        parts.append("power caps " + _values_on(pc, np.isfinite(pc)).replace(" bits", ""))
+        parts.append("power caps " + _values_on(pc, np.isfinite(pc), max_values=2).replace(" bits", ""))
     return "; ".join(parts)
 
 
 def format_status_line(snapshot: SystemSnapshot) -> str:
     """System 1's status, shadow price and (when INFEASIBLE) least budget, one line
     ("" when the snapshot carries no status), e.g.
-    ``System 1: INFEASIBLE; least budget 57.3 > P_total 40 (escalate to reach it);
-    shadow price 0.031 per unit power``."""
+    ``System 1: INFEASIBLE, least budget 57.3 > P_total 40; shadow price 0.031``
+    (the shadow price: objective per unit power)."""
     status = getattr(snapshot, "status", None)
     if status is None:
         return ""
@@ -249,12 +249,12 @@ def format_status_line(snapshot: SystemSnapshot) -> str:
     least = float(getattr(snapshot, "least_budget", math.nan))
     if int(status) == AllocationStatus.INFEASIBLE:
         if math.isinf(least):
-            parts.append("no budget meets the goal on these channels")
+            parts[0] += ", no budget meets the goal"
         elif math.isfinite(least):
-            parts.append(f"least budget {least:.4g} > P_total {float(snapshot.p_total):.4g} (escalate to reach it)")
+            parts[0] += f", least budget {least:.4g} > P_total {float(snapshot.p_total):.4g}"
     shadow = float(getattr(snapshot, "shadow_price", math.nan))
     if math.isfinite(shadow):
-        parts.append(f"shadow price {shadow:.4g} per unit power")
+        parts.append(f"shadow price {shadow:.4g}")
     return "; ".join(parts)
 
 

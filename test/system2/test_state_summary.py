@@ -206,3 +206,19 @@ def test_schema_asks_for_the_selector_form_above_the_threshold():
     assert big["items"]["required"] == ["channels", "weight"]
     assert response_schema(4096, summary_threshold=4096)["json_schema"]["schema"]["properties"]["weights"][
         "minItems"] == 4096
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_bound_holds_with_alpha_power_caps_and_the_status_line(n):
+    import dataclasses
+
+    rng = np.random.default_rng(n)
+    base = snapshot(n, goal=True)
+    pcap = np.where(rng.random(n) < 0.3, np.round(rng.uniform(0.1, 9.0, n), 4), np.inf)
+    pcap[0] = 5.0
+    goal = dataclasses.replace(base.goal, objective=Objective.ALPHA_FAIR, alpha=0.4375, power_cap=pcap)
+    worst = dataclasses.replace(base, goal=goal, status=2, shadow_price=0.0123456789, least_budget=5.1234567 * n)
+    messages = build_messages(worst, HOSTILE_POLICY, p_max=5.0 * n)
+    total = sum(len(m["content"]) for m in messages)
+    assert total <= defaults.PROMPT_MAX_CHARS, (n, total)
+    assert "System 1: INFEASIBLE" in messages[1]["content"] and "power caps" in messages[1]["content"]
