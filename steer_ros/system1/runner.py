@@ -162,8 +162,10 @@ class System1Runner:
                                  "out of bounds, re-bounded here", level=WARN)
         else:
             self.reporter.clear("adjusted_commands")
+        before = self._command_key()
         self.system1.set_command(bounded.weights, bounded.p_total, goal=bounded.goal)
-        self.tracker.command_changed()
+        if self._command_key() != before:  # a repeated command changes nothing: no new transient
+            self.tracker.command_changed()
         self.reporter.clear("rejected_commands")
         self.reporter.clear("resized")
 
