@@ -15,10 +15,13 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["steer_ros", "steer_ros.*"]),
     include_package_data=True,
+    package_data={"steer_ros.system2.backends.reader": ["grammar.lark"]},
     install_requires=[
         "numpy>=1.24",
         "scipy>=1.10",
         "pyyaml>=6",
+        # the offline reader's grammar (steer_ros/system2/backends/reader)
+        "lark>=1.2",
         "openai>=1.40",
         "matplotlib>=3.7",
         # SDR estimates from recordings and GNU Radio streams

@@ -50,7 +50,8 @@ def latency_case(domain_id: int, n: int, repeats: int, seed: int = 0) -> dict:
 
     rng = np.random.default_rng(seed)
     gains = 10 ** rng.uniform(-1.5, 1.5, n)
-    with ProcessGraph(domain_id, nodes=["channel_mux", "optimizer"]) as graph, standalone_monitor(domain_id, node_name="bench_monitor") as monitor:
+    with ProcessGraph(domain_id, nodes=["channel_mux", "optimizer"]) as graph, \
+            standalone_monitor(domain_id, node_name="bench_monitor") as monitor:
         pub = monitor.create_publisher(ChannelState, topics.CHANNEL_SIM, topics.STREAM)
         latencies = []
         current = gains
@@ -75,10 +76,10 @@ def latency_case(domain_id: int, n: int, repeats: int, seed: int = 0) -> dict:
                 t0 = time.monotonic()
                 current = target
                 pub.publish(channel_state_msg(current, np.ones(n), np.zeros(n, np.uint8), np.zeros(n)))
-                hit = monitor.wait_for(
-                    lambda m: next((a for a in m.allocations_since(t0)
-                                    if np.allclose(a.gain, target) and a.optimality_gap < 1e-3), None),
-                    10.0, "re-convergence")
+                def converged(m, t0=t0, target=target):
+                    return next((a for a in m.allocations_since(t0)
+                                 if np.allclose(a.gain, target) and a.optimality_gap < 1e-3), None)
+                hit = monitor.wait_for(converged, 10.0, "re-convergence")
                 latencies.append(hit.t - t0)
         finally:
             stop.set()
@@ -93,7 +94,8 @@ def busy_navigator_case(domain_id: int, seconds: float = 8.0) -> dict:
     reply = json.dumps({"weights": [1] * 8, "P_total": 40, "reasoning": "slow but sure"})
     script.write_text(json.dumps({"delay_s": 1.5, "reply": reply}) + "\n")
     params = {"navigator": {"backend": "scripted", "script_path": str(script), "period_s": 0.5}}
-    with ProcessGraph(domain_id, parameters=params) as graph, standalone_monitor(domain_id, node_name="bench_monitor") as monitor:
+    with ProcessGraph(domain_id, parameters=params) as graph, \
+            standalone_monitor(domain_id, node_name="bench_monitor") as monitor:
         monitor.wait_for(lambda m: len(m.allocations) > 10, 60.0, f"the graph\n{graph.logs()}")
         first = monitor.latest_allocation()
         time.sleep(seconds)  # a fixed measurement window, not a wait for an event

@@ -54,7 +54,7 @@ def measure(n: int, repeats: int) -> dict:
         guardrail.apply(SteerDecision(weights=parsed.weights, p_total=parsed.p_total,
                                       reasoning=parsed.reasoning), current)
         t3 = time.perf_counter()
-        for key, value in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t3 - t0)):
+        for key, value in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t3 - t0), strict=True):
             stages[key].append(value)
     prompt_chars = sum(len(m["content"]) for m in build_messages(snapshot, POLICY, template))
     out = {"n": n, "repeats": repeats, "prompt_chars": prompt_chars, "reply_chars": len(reply_text)}

@@ -145,6 +145,15 @@ FADING_NUM_SINUSOIDS = 32  # M of the sum-of-sinusoids generator
 TDL_PROFILE = "A"  # 3GPP TR 38.901 TDL-A .. TDL-E
 TDL_DELAY_SPREAD_NS = 100.0  # RMS delay spread the normalized delays are scaled to
 TDL_SUBCHANNEL_SPACING_HZ = 30000.0  # f_i = i * spacing, i = 0 .. N-1
+# mu_mimo_zf (steer_ros.channels.mu_mimo): M transmit antennas, the K = n_channels users.
+# 16 antennas for the default 8 users: zero-forcing keeps M - K + 1 = 9 degrees of freedom
+# per user (mean effective gain 9); at M = K it keeps 1, each user as weak on average as a
+# single Rayleigh channel.
+MU_MIMO_ANTENNAS = 16
+# Largest M accepted: the K x M coefficients each fade as a sum of sinusoids, so one update
+# at K = M = 1024 evaluates 1024 x 1024 x 32 cosines (2.0 s measured, bench_channels.py has
+# the smaller cases); larger arrays would not update at any useful rate.
+MU_MIMO_MAX_ANTENNAS = 1024
 MUX_RATE_HZ = 20.0  # the mux republishes at least this often (and on every input)
 STALE_AFTER_S = 1.0
 MUX_ON_STALE = "fallback"  # or "hold"

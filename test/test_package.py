@@ -19,6 +19,7 @@ ROSDEP_KEYS = {
     "numpy": "python3-numpy",
     "scipy": "python3-scipy",
     "yaml": "python3-yaml",
+    "lark": "python3-lark",
     "openai": "python3-openai",
     "matplotlib": "python3-matplotlib",
     "torch": "python3-pytorch-pip",

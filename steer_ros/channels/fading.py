@@ -1,5 +1,6 @@
 """Time-continuous Doppler fading: a sum-of-sinusoids Clarke/Jakes generator, flat
-per subchannel (``jakes``) or per tap of a 3GPP TDL profile (``tdl``).
+per subchannel (``jakes``), per tap of a 3GPP TDL profile (``tdl``), or per
+antenna-user coefficient of a multi-user MIMO downlink (``mu_mimo_zf``).
 
 Generator (Xiao, Zheng, Beaulieu, "Novel sum-of-sinusoids simulation models for
 Rayleigh and Rician fading channels", IEEE Trans. Wireless Commun. 5(12), 2006). For
@@ -24,6 +25,16 @@ sinusoids (chunked over time to bound memory).
 
 Doppler: f_D = ``doppler_hz``, or ``speed_mps * carrier_frequency_hz / c`` when
 ``speed_mps > 0``.
+
+``mu_mimo_zf`` (:class:`MuMimoChannel`): K = N users, M = ``antennas``; each of the K x M
+coefficients of H(t) is a Rayleigh process of the generator above, and the users'
+effective gains are the zero-forcing gains g_k = 1 / [(H H^H)^-1]_kk
+(:mod:`steer_ros.channels.mu_mimo`). At one instant every sinusoid of a process shares
+the phase phi when w_d t = 0, and X(0) = cos(phi) Z is not complex Gaussian (Var |X|^2
+= 2, not 1); the generator is therefore read at t + 100 / f_D, where the phases are
+spread, so that H has i.i.d. CN(0, 1) entries at every instant from the start. At
+f_D = 0 the sinusoids never spread: H is drawn once, i.i.d. CN(0, 1), from the seed
+and stays frozen.
 """
 
 from __future__ import annotations
@@ -34,16 +45,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.channels.mu_mimo import ANTENNAS_RANGE, check_antennas, zf_gains
 from steer_ros.channels.tdl_profiles import TDL_NAMES, get_profile, steering
 from steer_ros.validation import InvalidInput
 
-__all__ = ["FadingParams", "JakesChannel", "PARAM_RANGES", "SPEED_OF_LIGHT", "SumOfSinusoids", "TDLChannel",
-           "make_fading"]
+__all__ = ["FadingParams", "JakesChannel", "MuMimoChannel", "PARAM_RANGES", "SPEED_OF_LIGHT", "SumOfSinusoids",
+           "TDLChannel", "make_fading"]
 
 SPEED_OF_LIGHT = 299_792_458.0  # m/s
 LOS_DOPPLER_FRACTION = 0.7  # TR 38.901 7.7.2: the LOS component's Doppler is 0.7 f_D
 RAYLEIGH_BELOW_DB = -100.0  # k_factor_db at or below this: no LOS term (Rayleigh)
 _CHUNK_ELEMENTS = 1 << 20  # times x processes x sinusoids evaluated per chunk
+SPREAD_DOPPLER_PERIODS = 100.0  # mu_mimo_zf reads the generator at t + this / f_D (module docstring)
 
 #: Accepted range (inclusive) of every numeric fading parameter; the channel_sim node
 #: declares the same ranges.
@@ -55,12 +68,14 @@ PARAM_RANGES: dict[str, tuple[float, float]] = {
     "delay_spread_ns": (0.0, 1.0e5),
     "subchannel_spacing_hz": (1.0, 1.0e9),
     "num_sinusoids": (1, 1024),
+    "antennas": ANTENNAS_RANGE,
 }
+_INTEGERS = ("num_sinusoids", "antennas")
 
 
 @dataclass(frozen=True)
 class FadingParams:
-    """The fading parameters of the ``jakes`` and ``tdl`` scenarios (units in the names)."""
+    """The fading parameters of the ``jakes``, ``tdl`` and ``mu_mimo_zf`` scenarios (units in the names)."""
 
     doppler_hz: float = defaults.FADING_DOPPLER_HZ
     speed_mps: float = defaults.FADING_SPEED_MPS
@@ -70,12 +85,17 @@ class FadingParams:
     delay_spread_ns: float = defaults.TDL_DELAY_SPREAD_NS
     subchannel_spacing_hz: float = defaults.TDL_SUBCHANNEL_SPACING_HZ
     num_sinusoids: int = defaults.FADING_NUM_SINUSOIDS
+    antennas: int = defaults.MU_MIMO_ANTENNAS
 
     def validated(self) -> "FadingParams":
-        """Self, or InvalidInput naming the first parameter out of range."""
+        """Self, or InvalidInput naming the first parameter out of range (``antennas``:
+        :class:`~steer_ros.channels.mu_mimo.AntennaError` with its reason code)."""
         for name, (lo, hi) in PARAM_RANGES.items():
             value = getattr(self, name)
-            if name == "num_sinusoids":
+            if name == "antennas":
+                check_antennas(value)
+                continue
+            if name in _INTEGERS:
                 if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
                     raise InvalidInput(name, f"must be an integer, got {value!r}")
             elif isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
@@ -168,6 +188,10 @@ class JakesChannel:
         """h(t), complex, shape ``np.shape(t) + (N,)``."""
         return self._sos.at(t)
 
+    def gain_at(self, t) -> np.ndarray:
+        """|h(t)|^2 (mean 1), shape ``np.shape(t) + (N,)``."""
+        return np.abs(self._sos.at(t)) ** 2
+
 
 class TDLChannel:
     """``tdl``: H(f_i, t) = sum_l sqrt(p_l) g_l(t) exp(-j 2 pi f_i tau_l), f_i = i * df.
@@ -200,14 +224,60 @@ class TDLChannel:
         """H(f_i, t), complex, shape ``np.shape(t) + (N,)``."""
         return self._sos.at(t) @ self._steering
 
+    def gain_at(self, t) -> np.ndarray:
+        """|H(f_i, t)|^2 (mean 1), shape ``np.shape(t) + (N,)``."""
+        return np.abs(self.at(t)) ** 2
 
-_STREAM = {"jakes": 0x4A4B, "tdl": 0x5444}  # seed-sequence keys: the two scenarios draw independently
+
+class MuMimoChannel:
+    """``mu_mimo_zf``: H(t) (K users x M antennas), every coefficient a unit-power
+    Rayleigh process at f_D (frozen CN(0, 1) draws at f_D = 0), and the users'
+    zero-forcing gains g_k(t) = 1 / [(H H^H)^-1]_kk, Gamma(M - K + 1, 1) distributed
+    (module docstring; :mod:`steer_ros.channels.mu_mimo`). ``k_factor_db`` does not
+    apply: the Gamma law is that of i.i.d. Rayleigh coefficients.
+
+    Raises AntennaError (``too_few_antennas``) when K > M."""
+
+    def __init__(self, n: int, params: FadingParams, seed: int):
+        p = params.validated()
+        k = int(n)
+        m = check_antennas(p.antennas, users=k)
+        rng = np.random.default_rng([int(seed), _STREAM["mu_mimo_zf"]])
+        self.params = p
+        self.doppler_hz = p.effective_doppler_hz
+        self.n = self.users = k
+        self.antennas = m
+        if self.doppler_hz > 0:
+            self._sos = SumOfSinusoids(k * m, self.doppler_hz, p.num_sinusoids, rng)
+            self._t0 = SPREAD_DOPPLER_PERIODS / self.doppler_hz
+            self._frozen = None
+        else:
+            self._sos = None
+            self._frozen = (rng.standard_normal((k, m)) + 1j * rng.standard_normal((k, m))) / np.sqrt(2.0)
+
+    def at(self, t) -> np.ndarray:
+        """H(t), complex, shape ``np.shape(t) + (K, M)``; E|H_km|^2 = 1."""
+        t = np.asarray(t, dtype=float)
+        if self._frozen is not None:
+            return np.broadcast_to(self._frozen, t.shape + self._frozen.shape).copy()
+        return self._sos.at(t + self._t0).reshape(t.shape + (self.users, self.antennas))
+
+    def gain_at(self, t) -> np.ndarray:
+        """g(t) = 1 / diag((H H^H)^-1), shape ``np.shape(t) + (K,)``; mean M - K + 1."""
+        return zf_gains(self.at(t))
 
 
-def make_fading(kind: str, n: int, params: FadingParams, seed: int) -> JakesChannel | TDLChannel:
-    """The fading model of scenario ``kind`` ("jakes" or "tdl") for N subchannels."""
+# seed-sequence keys: the scenarios draw independently
+_STREAM = {"jakes": 0x4A4B, "tdl": 0x5444, "mu_mimo_zf": 0x4D55}
+
+
+def make_fading(kind: str, n: int, params: FadingParams, seed: int) -> JakesChannel | TDLChannel | MuMimoChannel:
+    """The fading model of scenario ``kind`` ("jakes", "tdl" or "mu_mimo_zf") for N
+    subchannels (N users of ``mu_mimo_zf``)."""
     if kind == "jakes":
         return JakesChannel(n, params, seed)
     if kind == "tdl":
         return TDLChannel(n, params, seed)
-    raise ValueError(f"fading kind must be 'jakes' or 'tdl', got {kind!r}")
+    if kind == "mu_mimo_zf":
+        return MuMimoChannel(n, params, seed)
+    raise ValueError(f"fading kind must be 'jakes', 'tdl' or 'mu_mimo_zf', got {kind!r}")

@@ -17,9 +17,15 @@ Scenarios:
   spectrum, Rician with ``k_factor_db`` > -100): gain_i(t) = gain_i |h_i(t)|^2.
 - ``tdl``: a 3GPP TR 38.901 TDL-A..E profile, each tap fading as in ``jakes``, mapped to
   the subchannels f_i = i * ``subchannel_spacing_hz``: gain_i(t) = gain_i |H(f_i, t)|^2.
+- ``mu_mimo_zf``: a multi-user MIMO downlink, ``antennas`` = M transmit antennas and the
+  K = N channels its single-antenna users (K <= M), every antenna-user coefficient fading
+  as in ``jakes``; gain_k(t) = gain_k g_k(t) with the zero-forcing gain
+  g_k = 1 / [(H H^H)^-1]_kk ~ Gamma(M - K + 1, 1) (:mod:`steer_ros.channels.mu_mimo`).
 
 For ``jakes`` and ``tdl`` E|h|^2 = 1, so ``gain`` stays the large-scale mean |h_i|^2 and
 every existing configuration keeps its meaning (see :mod:`steer_ros.channels.fading`).
+For ``mu_mimo_zf`` ``gain`` is each user's large-scale gain, and the array adds its mean
+zero-forcing gain M - K + 1 on top.
 """
 
 from __future__ import annotations
@@ -32,14 +38,14 @@ from steer_ros import defaults
 from steer_ros.channels.fading import FadingParams, make_fading
 from steer_ros.validation import check_positive_array
 
-SCENARIOS = ("static", "reversal", "rayleigh", "random_walk", "schedule", "jakes", "tdl")
-FADING_SCENARIOS = ("jakes", "tdl")
+SCENARIOS = ("static", "reversal", "rayleigh", "random_walk", "schedule", "jakes", "tdl", "mu_mimo_zf")
+FADING_SCENARIOS = ("jakes", "tdl", "mu_mimo_zf")
 
 
 @dataclass(frozen=True)
 class ScenarioConfig(FadingParams):
-    """Parameters of a channel scenario (see the module docstring). The jakes / tdl
-    parameters are the inherited :class:`FadingParams` fields, declared once there."""
+    """Parameters of a channel scenario (see the module docstring). The jakes / tdl /
+    mu_mimo_zf parameters are the inherited :class:`FadingParams` fields, declared once there."""
 
     scenario: str = defaults.CHANNEL_SCENARIO
     gain: tuple[float, ...] = ()  # empty = the default gains (docs/design.md section 1)
@@ -54,7 +60,7 @@ class ScenarioConfig(FadingParams):
     seed: int = 0
 
     def fading_params(self) -> FadingParams:
-        """The jakes / tdl parameters, validated (InvalidInput naming the bad one)."""
+        """The jakes / tdl / mu_mimo_zf parameters, validated (InvalidInput naming the bad one)."""
         return FadingParams(**{f.name: getattr(self, f.name) for f in fields(FadingParams)}).validated()
 
 
@@ -110,7 +116,7 @@ class ChannelScenario:
             fading = np.random.default_rng([c.seed, block]).exponential(1.0, self.n)
             gain = self.base_gain * fading
         elif self.fading is not None:
-            gain = self.base_gain * np.abs(self.fading.at(float(t))) ** 2
+            gain = self.base_gain * self.fading.gain_at(float(t))
         elif c.scenario == "random_walk":
             gain = self.base_gain * 10.0 ** (self._walk_db(int(t // c.coherence_time_s)) / 10.0)
         else:
@@ -121,11 +127,11 @@ class ChannelScenario:
         return np.array(gain, dtype=float), self.noise_var.copy()
 
     def gains(self, times) -> np.ndarray:
-        """gain at many instants, (T, N): vectorized for jakes / tdl (the same values
-        :meth:`at` gives one by one), sampled one by one otherwise (step = index)."""
+        """gain at many instants, (T, N): vectorized for the fading scenarios (the same
+        values :meth:`at` gives one by one), sampled one by one otherwise (step = index)."""
         times = np.asarray(times, dtype=float).reshape(-1)
         if self.fading is not None:
-            return self.base_gain * np.abs(self.fading.at(times)) ** 2
+            return self.base_gain * self.fading.gain_at(times)
         return np.stack([self.at(float(t), k)[0] for k, t in enumerate(times)]) if times.size else np.zeros((0, self.n))
 
     def _walk_db(self, block: int) -> np.ndarray:

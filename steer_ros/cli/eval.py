@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         card = run_suite(suite, options, args.out)
     s = card["summary"]
-    print(f"{card['suite']}: MET {s['met']}, MISSED {s['missed']}, KEPT {s['kept']}, FALLBACK {s['fallback']} "
-          f"of {s['total']} cases in {card['wall_s']:.1f} s"
+    print(f"{card['suite']}: MET {s['met']}, MISSED {s['missed']} (misreads), KEPT {s['kept']}, "
+          f"FALLBACK {s['fallback']} of {s['total']} cases in {card['wall_s']:.1f} s"
           + ("" if card["complete"] else " (interrupted: partial scorecard)") + f"; wrote {Path(args.out)}/scorecard.*")
     if args.docs:
         from steer_ros.lab.evaluation.docs_page import write_docs

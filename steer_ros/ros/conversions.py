@@ -90,6 +90,7 @@ def decision_from_msg(msg: SteerCommand) -> SteerDecision:
         latency_s=float(msg.latency_s),
         goal=goal_from_msg(msg),
         escalate=bool(getattr(msg, "escalate", False)),
+        readback=str(getattr(msg, "readback", "")),
     )
 
 
@@ -115,6 +116,8 @@ def decision_msg(decision: SteerDecision, stamp=None) -> SteerCommand:
     msg.alpha = float(goal.alpha)
     msg.power_cap = f64_array(goal.power_cap if goal.power_cap is not None else ())
     msg.escalate = bool(decision.escalate)
+    if hasattr(msg, "readback"):  # a message type of an older build lacks it
+        msg.readback = str(decision.readback)
     return msg
 
 

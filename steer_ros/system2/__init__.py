@@ -14,7 +14,8 @@ from steer_ros.system2.backends.backend import (
     BackendReply,
     make_backend,
 )
-from steer_ros.system2.backends.rules_backend import RulesBackend, interpret_policy
+from steer_ros.system2.backends.reader import parse_policy
+from steer_ros.system2.backends.rules_backend import RulesBackend
 from steer_ros.system2.backends.scripted_backend import ScriptedBackend, ScriptStep, load_script
 from steer_ros.system2.goal_check import GoalError, check_goal, smooth_goal
 from steer_ros.system2.goal_text import describe_goal
@@ -32,6 +33,6 @@ __all__ = [
     "AsyncNavigator", "BACKEND_KINDS", "GOAL_FIELDS", "GoalError", "check_goal", "describe_goal",
     "parse_goal_fields", "smooth_goal", "Backend", "BackendConfig", "BackendError", "BackendReply",
     "Navigator", "ParsedReply", "ReplyError", "RulesBackend", "ScriptStep", "ScriptedBackend",
-    "build_messages", "build_user_message", "format_state", "interpret_policy", "load_script",
+    "build_messages", "build_user_message", "format_state", "load_script", "parse_policy",
     "load_system_template", "make_backend", "parse_reply", "render_system_prompt",
 ]

@@ -46,6 +46,7 @@ from steer_ros.system1.goal import Goal
 from steer_ros.system1.status import AllocationStatus
 from steer_ros.system2.goal_check import GoalError, check_goal, sanitize_goal, smooth_goal
 from steer_ros.system2.goal_text import describe_goal
+from steer_ros.system2.readback import safe_readback
 from steer_ros.system2.steer_decision import Status, SteerDecision
 
 
@@ -83,6 +84,17 @@ class Guardrail:
     # -- public -------------------------------------------------------------------
     def apply(self, raw: SteerDecision, current: SteerDecision, n: int | None = None,
               gain=None, noise_var=None, status: int | None = None) -> SteerDecision:
+        """The accepted command for proposal ``raw`` given the command in force, with
+        its read-back (:mod:`steer_ros.system2.readback`; the budget change from
+        ``current``). The command kept on a refusal is read back as well: the sentence
+        always says what System 1 will do. ``status``: System 1's AllocationStatus
+        (None = not known), for escalation (module docstring).
+        """
+        result = self._apply(raw, current, n, gain, noise_var, status)
+        return result.with_(readback=safe_readback(result, int(np.asarray(result.weights).shape[0]), current))
+
+    def _apply(self, raw: SteerDecision, current: SteerDecision, n: int | None = None,
+               gain=None, noise_var=None, status: int | None = None) -> SteerDecision:
         """The accepted command for proposal ``raw`` given the command in force.
 
         ``status``: System 1's AllocationStatus (None = not known), for escalation

@@ -23,6 +23,7 @@ from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system2.backends.backend import Backend, BackendError
 from steer_ros.system2.goal_text import describe_goal
 from steer_ros.system2.prompt import build_messages, load_system_template
+from steer_ros.system2.readback import safe_readback
 from steer_ros.system2.reply import ReplyError, parse_reply
 from steer_ros.system2.steer_decision import Status, SteerDecision
 
@@ -124,11 +125,13 @@ class Navigator:
             detail += f" and a goal ({describe_goal(parsed.goal)})"
         if parsed.escalate:
             detail += f"; escalate P_total to {parsed.p_total:g}"
-        return SteerDecision(
+        proposal = SteerDecision(
             weights=parsed.weights, p_total=parsed.p_total, reasoning=parsed.reasoning,
             status=Status.OK, status_detail=detail, latency_s=latency, goal=parsed.goal,
             extras=usage(), escalate=parsed.escalate, **base,
         )
+        return proposal.with_(readback=safe_readback(proposal, snapshot.n,
+                                                     SteerDecision(weights=current_w, p_total=current_p)))
 
     def close(self) -> None:
         self.backend.close()

@@ -29,7 +29,9 @@ class SteerDecision:
     ``goal`` holds the resolved per-channel goal arrays (objective, floors, caps, off,
     sum-MI floor, alpha, power caps); the default ``Goal()`` is the paper's plain
     weighted sum. ``escalate``: p_total is a budget escalation, applied at once
-    (no smoothing) while System 1 is INFEASIBLE (the guardrail's rule).
+    (no smoothing) while System 1 is INFEASIBLE (the guardrail's rule). ``readback``
+    says what the command does in one sentence (the navigator fills it on a proposal,
+    the guardrail on what it lets through).
     """
 
     weights: np.ndarray
@@ -42,6 +44,9 @@ class SteerDecision:
     latency_s: float = 0.0
     goal: Goal = field(default_factory=Goal)
     extras: dict = field(default_factory=dict, compare=False)
+    #: The canonical sentence of this command (:func:`steer_ros.system2.readback.readback`),
+    #: made from the command itself; "" where none was made.
+    readback: str = field(default="", compare=False)
     escalate: bool = False
 
     def with_(self, **changes) -> "SteerDecision":

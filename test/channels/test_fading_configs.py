@@ -1,14 +1,16 @@
-"""config/fading.yaml, config/tdl64.yaml and config/ofdm4096.yaml: every key is a declared parameter of its
-node, and the channel_sim section builds the scenario it describes (ROS-free)."""
+"""config/fading.yaml, config/tdl64.yaml, config/ofdm4096.yaml and config/mu_mimo.yaml: every key is a declared
+parameter of its node, and the channel_sim section builds the scenario it describes (ROS-free)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
+from steer_ros import defaults
 from steer_ros.channels.scenario import ChannelScenario, ScenarioConfig
 
 REPO = Path(__file__).resolve().parents[2]
@@ -20,7 +22,7 @@ def sections(name: str) -> dict[str, dict]:
     return {key.split("/")[-1]: value["ros__parameters"] for key, value in data.items()}
 
 
-@pytest.mark.parametrize("name", ["fading.yaml", "tdl64.yaml", "ofdm4096.yaml"])
+@pytest.mark.parametrize("name", ["fading.yaml", "tdl64.yaml", "ofdm4096.yaml", "mu_mimo.yaml"])
 def test_every_key_is_declared_by_its_node(name):
     for node, params in sections(name).items():
         source = (NODES / f"{node}_node.py").read_text(encoding="utf-8")
@@ -29,7 +31,7 @@ def test_every_key_is_declared_by_its_node(name):
 
 
 @pytest.mark.parametrize("name,scenario,n", [("fading.yaml", "jakes", 8), ("tdl64.yaml", "tdl", 64),
-                                             ("ofdm4096.yaml", "tdl", 4096)])
+                                             ("ofdm4096.yaml", "tdl", 4096), ("mu_mimo.yaml", "mu_mimo_zf", 8)])
 def test_channel_sim_section_builds_its_scenario(name, scenario, n):
     params = dict(sections(name)["channel_sim"])
     params.pop("rate_hz")
@@ -37,6 +39,13 @@ def test_channel_sim_section_builds_its_scenario(name, scenario, n):
     assert sc.config.scenario == scenario and sc.n == n
     gain, _ = sc.at(0.5)
     assert gain.shape == (n,) and (gain > 0).all()
+
+
+def test_mu_mimo_config_is_8_users_on_16_antennas_at_the_default_mean_gains():
+    s = sections("mu_mimo.yaml")["channel_sim"]
+    assert (s["n_channels"], s["antennas"]) == (8, 16)
+    # the large-scale gains times the mean zero-forcing gain M - K + 1 are the default gains
+    np.testing.assert_allclose(np.array(s["gain"]) * (16 - 8 + 1), defaults.design_gains(8), rtol=1e-5)
 
 
 def test_fading_config_lets_every_1_khz_update_through_the_mux():

@@ -20,8 +20,10 @@ def db(gain: np.ndarray, base: np.ndarray) -> np.ndarray:
 
 
 def test_every_scenario_is_covered_here():
-    # The fading scenarios have files of their own: test_fading.py, test_fading_statistics.py.
-    assert set(SCENARIOS) == {"static", "reversal", "rayleigh", "random_walk", "schedule", "jakes", "tdl"}
+    # The fading scenarios have files of their own: test_fading.py, test_fading_statistics.py,
+    # test_mu_mimo.py.
+    assert set(SCENARIOS) == {"static", "reversal", "rayleigh", "random_walk", "schedule", "jakes", "tdl",
+                              "mu_mimo_zf"}
 
 
 def test_static_defaults_to_the_design_gains_and_unit_noise():
@@ -131,7 +133,8 @@ def test_random_walk_stays_within_its_range(std, limit):
 
 
 def test_schedule_is_piecewise_constant():
-    s = scenario(scenario="schedule", n_channels=2, schedule=((0.0, (1.0, 2.0)), (10.0, (3.0, 0.0)), (20.0, (5.0, 6.0))))
+    s = scenario(scenario="schedule", n_channels=2,
+                 schedule=((0.0, (1.0, 2.0)), (10.0, (3.0, 0.0)), (20.0, (5.0, 6.0))))
     assert s.at(0.0)[0].tolist() == [1.0, 2.0]
     assert s.at(9.99)[0].tolist() == [1.0, 2.0]
     assert s.at(10.0)[0].tolist() == [3.0, 0.0]

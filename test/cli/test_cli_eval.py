@@ -17,7 +17,7 @@ def test_eval_subset_writes_the_scorecard(tmp_path, capsys):
     card = json.loads((out / "scorecard.json").read_text())
     assert [e["id"] for e in card["cases"]] == ["shutdown-weakest-3", "decline-vague"]
     assert card["summary"]["met"] == 2
-    assert "MET 2, MISSED 0, KEPT 0, FALLBACK 0 of 2 cases" in capsys.readouterr().out
+    assert "MET 2, MISSED 0 (misreads), KEPT 0, FALLBACK 0 of 2 cases" in capsys.readouterr().out
     assert (out / "scorecard.md").is_file() and (out / "scorecard.png").is_file()
 
 

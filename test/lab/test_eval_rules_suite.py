@@ -63,13 +63,21 @@ def test_rules_backend_on_the_public_suite(rules_card):
     assert "declined" in next(e for e in card["cases"] if e["id"] == "decline-injection-budget")["reasoning"]
     # a few words of other languages, stated in the reasoning
     fr = next(e for e in card["cases"] if e["id"] == "lang-fr-shutdown")
-    assert fr["verdict"] == "MET" and 'read from French as "turn off the three weakest channels"' in fr["reasoning"]
+    assert fr["verdict"] == "MET" and "read from French" in fr["reasoning"]
     # the certified reference decides, not the reply: a 4x priority is not enough for channel 5,
     # so the rules add a floor where the weight falls short
     plist = next(e for e in card["cases"] if e["id"] == "prioritize-list")
     assert plist["verdict"] == "MET" and "floors 1.950 bits on 5" in plist["reasoning"]
-    # the bar of the goal issue: at least 90% MET and nothing applied wrongly
-    assert s["met"] / s["total"] >= 0.9 and s["missed"] == 0, s
+    # the bar of the reader issue: at least 95% MET and no misreading (nothing applied wrongly)
+    assert s["met"] / s["total"] >= 0.95 and s["missed"] == 0, s
+    # every case reads back what the backend asked for, short at any N (4096 subcarriers included)
+    for e in card["cases"]:
+        assert 0 < len(e["readback"]) <= 300, (e["id"], e["readback"])
+    assert next(e for e in card["cases"] if e["id"] == "shutdown-weakest-3")["readback"] == \
+        "channels 1-3 off; equal weights on 4-8; budget 40"
+    # a policy with a word outside the vocabulary is kept, quoting the word
+    cap = next(e for e in card["cases"] if e["id"] == "rate-cap-channel-8")
+    assert cap["verdict"] == "KEPT" and 'could not read "telemetry"' in cap["reasoning"]
     # files, and JSON that other tools can read strictly
     out = card["_out"]
     json.loads((out / "scorecard.json").read_text(), parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
@@ -84,3 +92,13 @@ def test_docs_page_shows_this_scorecard(rules_card):
         "docs/eval.md is out of date: run make eval"
     for e in rules_card["cases"]:
         assert re.search(rf"\| `{re.escape(e['id'])}` \| {e['category']} \| {e['verdict']} \|", text), e["id"]
+
+
+def test_the_reader_is_the_frozen_one():
+    """docs/eval.md states the hash the reader was frozen at; a change to the reader's
+    files needs a new freeze and a new holdout written after it (docs/reader.md)."""
+    from steer_ros.lab.evaluation.freeze import FROZEN_AT, reader_files, reader_hash
+
+    assert "steer_ros/system2/backends/reader/grammar.lark" in reader_files()
+    assert reader_hash() == FROZEN_AT, "the reader changed after its freeze: see docs/reader.md"
+    assert f"frozen at `{FROZEN_AT}`" in DOCS.read_text(encoding="utf-8")

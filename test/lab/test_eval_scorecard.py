@@ -63,6 +63,10 @@ def test_scripted_backend_repeats_and_mixed_verdicts(tmp_path):
     card = run_suite(suite, ExperimentOptions(backend="scripted", script=str(script), repeats=2), None)
     verdicts = {e["id"]: e["runs"] for e in card["cases"]}
     assert verdicts == {"shutdown-weakest-3": ["MET", "MET"], "throughput-sum-rate": ["MISSED", "MISSED"]}
+    # a reply that acts and misses is a misread, counted apart; its read-back is in the case
+    assert card["summary"]["misread"] == card["summary"]["missed"] == 1
+    readbacks = {e["id"]: e["readback"] for e in card["cases"]}
+    assert readbacks["throughput-sum-rate"] == "channels 1-3 off; equal weights on 4-8; budget unchanged"
 
 
 def test_ctrl_c_writes_a_valid_partial_scorecard(tmp_path, monkeypatch):
@@ -94,6 +98,7 @@ def test_compare_side_by_side(tmp_path):
     assert "| category | rules | scripted |" in text
     assert "| `throughput-plain` | MET | FALLBACK |" in text
     assert "| `prioritize-ordinal` | MET | FALLBACK |" in text
+    assert "| misreads (MISSED: acted, target failed) | 0 | 0 |" in text and "| FALLBACK | 0 | 3 |" in text
     assert (tmp_path / "cmp.png").stat().st_size > 1000
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "scorecard.json").write_text("{}")

@@ -130,3 +130,35 @@ def test_select_by_ids_and_category():
         suite.select(["nope"])
     with pytest.raises(SuiteError, match="no category 'nope'"):
         suite.select(category="nope")
+
+
+def test_p_start_in_a_target_is_the_case_s_initial_budget():
+    from steer_ros.lab.evaluation.case_runner import evaluate_trace
+    from steer_ros.lab.evaluation.suite import EvalSchedule
+    from steer_ros.lab.experiments.trace import NavigatorCall, Trace
+
+    data = with_case(policy="Drop the power by a third", channels={"p_total": 30},
+                     target=["p_total in [2/3 * p_start - 0.5, 2/3 * p_start + 0.5]"])
+    case = parse_suite(data).cases[0]
+    assert case.channels.p_total == 30.0
+
+    def run(p_total):
+        n = 8
+        rows = 3
+        call = NavigatorCall(step=0, status="OK", detail="", reasoning="r", latency_s=0.0,
+                             proposed_weights=(1.0,) * n, proposed_p_total=p_total,
+                             accepted_weights=(1.0,) * n, accepted_p_total=p_total)
+        trace = Trace(label="t", policy=case.policy, step=np.arange(rows),
+                      gain=np.tile(defaults.design_gains(), (rows, 1)), noise_var=np.ones((rows, n)),
+                      mi=np.ones((rows, n)), power=np.full((rows, n), p_total / n),
+                      weights=np.full((rows, n), 1 / n), p_total=np.full(rows, p_total), calls=[call])
+        return evaluate_trace(case, trace, EvalSchedule(3, 3)).verdict
+
+    assert run(20.0) == "MET"      # two thirds of the 30 in force
+    assert run(26.67) == "MISSED"  # two thirds of P_max = 40 is not what was asked
+
+
+def test_a_target_naming_p_start_is_checked_on_load():
+    with pytest.raises(SuiteError) as info:
+        parse_suite(with_case(target=["p_total <= p_start * 3 + mi[9]"]))
+    assert "channel 9" in str(info.value)

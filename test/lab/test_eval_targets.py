@@ -127,3 +127,19 @@ def test_target_forms():
     for bad in ([], None, ["decline", "mi[1] <= 1"], 3):
         with pytest.raises(TargetError):
             parse_target(bad)
+
+
+def test_p_start_is_the_initial_budget_so_a_relative_budget_can_be_judged():
+    third_off = "p_total in [2 / 3 * p_start - 0.5, 2 / 3 * p_start + 0.5]"
+    at20 = point(np.ones(8), p_total=20.0)
+    at20.p_start = 30.0
+    assert parse_predicate(third_off).holds(at20)
+    assert parse_predicate("p_start == 30").holds(at20)
+    at20.p_start = 40.0  # the same budget read against P_max = 40 is a different cut
+    assert not parse_predicate(third_off).holds(at20)
+
+
+def test_p_start_without_a_case_is_refused_naming_it():
+    with pytest.raises(TargetError) as info:
+        parse_predicate("p_total <= p_start").holds(point(np.ones(8)))
+    assert "p_start" in str(info.value) and "initial budget" in str(info.value)

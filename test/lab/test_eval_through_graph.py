@@ -33,3 +33,8 @@ def test_ten_cases_through_the_graph_agree_with_step_locked(domain_id, tmp_path)
     assert not differ, differ
     for e in graph["cases"]:
         assert e["calls"] >= 15, (e["id"], e["calls"])  # 250 steps at 10 per call: about 25
+    # the read-back travels through the graph (SteerCommand.readback) unchanged
+    rb_locked = {e["id"]: e["readback"] for e in locked["cases"]}
+    rb_graph = {e["id"]: e["readback"] for e in graph["cases"]}
+    for cid in ("throughput-plain", "prioritize-7-8", "shutdown-weakest-3", "shutdown-listed", "power-absolute"):
+        assert rb_graph[cid] == rb_locked[cid] and rb_graph[cid], (cid, rb_graph[cid], rb_locked[cid])

@@ -55,6 +55,14 @@ def test_policy_change_through_the_topic_changes_accepted_weights_within_two_per
         assert changed.t - t0 <= 2 * NAV_PERIOD_S
         assert changed.policy == "Prioritize channels 7 and 8"
         assert changed.backend == "rules"
+        # the read-back travels with the command: what System 1 is told, in one sentence
+        assert changed.readback.startswith("weights ") and " on 7-8, 1 on 1-6; budget 40" in changed.readback
+        raw = monitor.wait_for(lambda m: next((c for c in m.commands_since(t0, raw=True) if c.status == Status.OK),
+                                              None), 2 * NAV_PERIOD_S, "the raw proposal")
+        assert raw.readback == "weights 4 on 7-8, 1 on 1-6; budget 40", raw.readback
+        # and the guardrail's /diagnostics show the read-back of its last command
+        monitor.wait_for(lambda m: " on 7-8, 1 on 1-6; budget 40" in m.diagnostic("/guardrail").get("readback", ""),
+                         5.0, "the read-back in the guardrail's diagnostics")
 
 
 def test_gain_reversal_is_tracked_by_the_optimizer(domain_id):

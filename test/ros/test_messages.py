@@ -34,6 +34,7 @@ def _filled(msg_type_name: str, n: int, rng: np.random.Generator):
         msg.status = SteerCommand.STATUS_FALLBACK
         msg.status_detail = "wrong_length: expected 8 weights, got 7"
         msg.latency_s = 1.234
+        msg.readback = "channel 8 off; equal weights on 1-7; budget 40 (was 30) ✓"
     else:
         msg = AllocationState()
         msg.step = 2**40 + n

@@ -58,6 +58,7 @@ def test_an_old_recording_reads_the_new_fields_as_none(tmp_path):
     alloc = next(m.decoded for m in msgs if m.topic == "/steer/allocation")
     assert field_or_none(command, "objective") == 0 and tuple(field_or_none(command, "mi_floor")) == ()
     assert math.isnan(field_or_none(command, "sum_mi_min"))
+    assert field_or_none(command, "readback") == ""
     assert field_or_none(alloc, "goals_met") is True and tuple(field_or_none(alloc, "mi_shortfall")) == ()
     with pytest.raises(AttributeError, match="no field 'bogus'"):
         field_or_none(alloc, "bogus")
@@ -70,11 +71,12 @@ def test_a_new_recording_carries_the_goal_fields(tmp_path):
             for name in OLD}
     alloc = {**ALLOC, "goals_met": False, "mi_shortfall": [0.2, 0.0]}
     command = {**COMMAND, "objective": 1, "mi_floor": [1.7, 0.0], "mi_cap": [], "off": [False, False],
-               "sum_mi_min": float("nan")}
+               "sum_mi_min": float("nan"), "readback": "channel 2 off; MI at least 1.7 bits on 1; budget 40"}
     path = write(tmp_path / "new.mcap", defs, alloc, command)
     with Recording(path) as rec:
         decoded = [m.decoded for m in rec.messages(decode=True)]
     cmd = next(d for d in decoded if hasattr(d, "reasoning"))
     assert field_or_none(cmd, "objective") == 1 and list(field_or_none(cmd, "mi_floor")) == [1.7, 0.0]
+    assert field_or_none(cmd, "readback") == "channel 2 off; MI at least 1.7 bits on 1; budget 40"
     s = load_series(path)
     assert not s.goals_met.any() and summary(s)["goals_unmet_fraction"] == 1.0

@@ -47,6 +47,8 @@ def test_success_sends_exactly_two_messages_and_asks_for_json_schema():
     assert decision.backend == "openai:test-model"
     np.testing.assert_allclose(decision.weights, GOOD["weights"])
     assert decision.p_total == 30 and decision.reasoning == "favour 7 and 8"
+    # the read-back is made from the parsed reply, not from the model's prose
+    assert decision.readback == "weights 4 on 7-8, 1 on 1-6; budget 30 (was 40)"
     assert decision.latency_s > 0
     body = server.requests[0]
     assert [m["role"] for m in body["messages"]] == ["system", "user"]

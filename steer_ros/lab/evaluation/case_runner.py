@@ -151,10 +151,11 @@ def _p_max_at(case: Case, schedule: EvalSchedule, step: int) -> float:
     return float(case.channels.p_max)
 
 
-def point_at(trace: Trace, row: int, p_max: float) -> OperatingPoint:
+def point_at(trace: Trace, row: int, p_max: float, p_start: float = math.nan) -> OperatingPoint:
+    """The operating point of one recorded step; p_start: the case's initial budget."""
     return OperatingPoint(gain=trace.gain[row], noise_var=trace.noise_var[row], power=trace.power[row],
                           mi=trace.mi[row], weights=trace.weights[row], p_total=float(trace.p_total[row]),
-                          p_max=p_max)
+                          p_max=p_max, p_start=p_start)
 
 
 def _holds(case: Case, point: OperatingPoint) -> bool:
@@ -183,12 +184,13 @@ def evaluate_trace(case: Case, trace: Trace, schedule: EvalSchedule, event_step:
     if event_step is None and case.event is not None:
         event_step = case.event.step(schedule)
     try:
-        final = point_at(trace, last, _p_max_at(case, schedule, last))
+        p_start = float(case.channels.p_total)
+        final = point_at(trace, last, _p_max_at(case, schedule, last), p_start)
         checks = [{"predicate": p.text, "holds": p.holds(final), "value": _rounded(p.measure(final))}
                   for p in case.target]
         # after call j: the last step before call j + 1 (or the end of the run)
         ends = [calls[j + 1].step - 1 if j + 1 < len(calls) else last for j in range(len(calls))]
-        held = [e >= 0 and _holds(case, point_at(trace, e, _p_max_at(case, schedule, e))) for e in ends]
+        held = [e >= 0 and _holds(case, point_at(trace, e, _p_max_at(case, schedule, e), p_start)) for e in ends]
     except TargetError as err:  # e.g. a selector beyond N after an N change: a miss, named
         return CaseRun(case.id, "MISSED" if usable else "FALLBACK", calls, note=str(err))
     calls_to_met = next((j + 1 for j, h in enumerate(held) if h), None)

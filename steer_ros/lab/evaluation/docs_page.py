@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from steer_ros.lab.evaluation.freeze import FROZEN_AT, READER_ROOTS, reader_hash
 from steer_ros.lab.evaluation.scorecard import markdown_table
 
 FIGURE = "eval/scorecard_{backend}.png"
@@ -46,10 +47,11 @@ none); `reasoning` is the first call's.
 The navigator's command carries goals as well as weights and a budget (MI floors
 and caps, channels off, max-min, least power for floors or a total: README "Goals"),
 so a backend states what to achieve and System 1 achieves it. The rules backend maps
-the suite's wordings onto those fields; it was extended while its authors could read
+the suite's wordings onto those fields; it was written while its authors could read
 this public suite, so its score here says what it reads, not how it fares on
-wordings nobody tried: a policy outside its rules is declined (KEPT, with the reason),
-never applied as a guess.
+wordings nobody tried: a policy outside its grammar is declined (KEPT, with the
+reason), never applied as a guess. Its score on wordings written after its freeze is
+the holdout suite's (`steer-ros eval --suite config/policies/holdout.yaml`).
 """
 
 _VERDICTS = """\
@@ -69,13 +71,18 @@ call j + 1.
 | FALLBACK | no call gave a usable reply (never MET, even where the start already met the target) |
 | MET | every predicate holds (and in time); for target `decline`: every call declined (status KEPT) with a reason |
 | KEPT | not met, and the backend declined every call where the case expected action |
-| MISSED | otherwise (it acted, and the result is wrong) |
+| MISSED | otherwise (it acted, and the result is wrong): a misreading, counted as `misread` in the summary |
+
+Each case also shows the read-back of the last command the backend proposed (docs/reader.md):
+one sentence made from the command itself, whatever the backend, an LLM's reply included.
 
 Predicates (full grammar in `steer_ros/lab/evaluation/targets.py`): `mi[1-3] <= 0.05`,
 `mi[weakest:3] <= 0.05`, `mi[4-8] >= 1.9`, `sum_mi in [10, 10.5]`,
 `argmax(weights) in {7, 8}`, `p_total <= 20`, `spread <= 0.05`, `power[1] >= power[3]`,
 `sum_mi >= optimum - 0.01` (`optimum`: the certified maximum of the equal-weight sum
 MI at the budget in force), `p_total <= 1.05 * least_budget(sum_mi >= 10)`,
+`p_total in [2/3 * p_start - 0.5, 2/3 * p_start + 0.5]` (`p_start`: the case's initial
+budget, for a budget relative to the one in force),
 `mean(mi[even]) >= mean(mi[odd]) + 0.2`. Channel selectors: `3`, `1,2,5`, `1-3`,
 `all`, `even`, `odd`, `weakest:3`, `strongest:2`, `weakest:10%`, ranked by the
 observed |h_i|^2/sigma_i^2, ties to the lower channel.
@@ -110,10 +117,20 @@ asks for them. Outputs: `scorecard.json` (fixed field names), `scorecard.md`,
 MET **{s['met']}** of {s['total']}, MISSED {s['missed']}, KEPT {s['kept']}, FALLBACK
 {s['fallback']}; {card.get('runner', 'step-locked')}, seed {card['seed']}, commit
 `{card.get('commit') or 'n/a'}`, wall time {card.get('wall_s', float('nan')):.1f} s on a
-shared 2-core machine. The rules backend is a deterministic interpreter of a few
-phrasings and a few words of German, French, Spanish and Chinese (see
-`steer_ros/system2/backends/rules_backend.py`, `policy_goals.py`,
-`policy_lexicon.py`), not a language model: this is the floor a model should clear.
+shared 2-core machine. The rules backend is the offline reader (docs/reader.md): one
+grammar over one vocabulary, English and a few words of German, French, Spanish and
+Chinese, that acts only on a policy it reads whole and keeps the command otherwise. It
+is not a language model: this is the floor a model should clear. MISSED counts the
+misreadings (the backend acted and the target failed), apart from KEPT and FALLBACK.
+
+The reader is frozen at `{FROZEN_AT}`: the SHA-256 of the `sha256sum` lines of its files
+(`{"`, `".join(READER_ROOTS)}`), i.e. at the repository root
+
+    find {" ".join(READER_ROOTS)} -type f \\( -name '*.py' -o -name '*.lark' \\) \\
+      | LC_ALL=C sort | xargs sha256sum | sha256sum
+
+(now `{reader_hash()}`). A holdout suite scores the reader only if it was written after
+this freeze; any change to these files needs a new holdout written after it.
 
 ![Met rate by category]({figure})
 

@@ -6,11 +6,14 @@ Per case: ``id``, ``category``, ``policy``, ``verdict``, ``met``, ``calls_to_met
 ``valid_reply_rate`` (replies with status OK and no ``adjusted:`` detail, over all
 replies), ``adjustments`` (counts by kind), ``latency_p50_s``, ``latency_p95_s``,
 ``prompt_tokens``, ``completion_tokens`` (summed over the calls; null where the
-server reported no usage), ``reasoning`` (the first call's); with R > 1 repeats also
+server reported no usage), ``reasoning`` (the first call's), ``readback`` (the
+canonical sentence of the last command the backend proposed, whatever the backend;
+of the command kept in force where it proposed none); with R > 1 repeats also
 ``runs`` (one verdict per repeat), ``met_rate`` and ``met_ci95`` (Wilson interval),
 and ``verdict`` is the majority verdict (a tie goes to the less favourable one:
 FALLBACK, then MISSED, KEPT, MET). ``summary`` counts the case verdicts, overall and
-by category.
+by category; ``misread`` repeats ``missed`` under the name of what it counts (the
+backend acted and the target failed), apart from ``kept`` and ``fallback``.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ import numpy as np
 from steer_ros.lab.evaluation.case_runner import CaseRun, call_stats
 from steer_ros.lab.evaluation.suite import Case
 
-__all__ = ["case_entry", "build_scorecard", "write_scorecard", "read_scorecard", "compare", "wilson_interval",
-           "markdown_table", "summarize"]
+__all__ = ["case_entry", "case_readback", "build_scorecard", "write_scorecard", "read_scorecard", "compare",
+           "wilson_interval", "markdown_table", "summarize"]
 
 #: Tie-break order of the majority verdict: the less favourable first.
 _TIE_ORDER = ("FALLBACK", "MISSED", "KEPT", "MET")
@@ -66,6 +69,7 @@ def case_entry(case: Case, runs: list[CaseRun]) -> dict:
     entry.update({k: stats[k] for k in ("valid_reply_rate", "adjustments", "latency_p50_s", "latency_p95_s",
                                         "prompt_tokens", "completion_tokens")})
     entry["reasoning"] = first.calls[0].reasoning if first.calls else ""
+    entry["readback"] = case_readback(first)
     if len(runs) > 1:
         k = sum(r.met for r in runs)
         lo, hi = wilson_interval(k, len(runs))
@@ -78,11 +82,22 @@ def case_entry(case: Case, runs: list[CaseRun]) -> dict:
     return entry
 
 
+def case_readback(run: CaseRun) -> str:
+    """The read-back of what the backend asked for: the last proposal it made (an LLM's
+    reply included); where it proposed nothing, the command kept in force."""
+    for call in reversed(run.calls):
+        if call.status == "OK" and call.readback:
+            return call.readback
+    return run.calls[-1].accepted_readback if run.calls else ""
+
+
 def summarize(cases: list[dict]) -> dict:
     def counts(entries):
         c = Counter(e["verdict"] for e in entries)
-        return {"met": c["MET"], "missed": c["MISSED"], "kept": c["KEPT"], "fallback": c["FALLBACK"],
-                "total": len(entries)}
+        # "misread": the backend acted and the target failed (MISSED), counted apart
+        # from KEPT (declined) and FALLBACK (unusable reply)
+        return {"met": c["MET"], "missed": c["MISSED"], "misread": c["MISSED"], "kept": c["KEPT"],
+                "fallback": c["FALLBACK"], "total": len(entries)}
 
     by_category = {}
     for cat in dict.fromkeys(e["category"] for e in cases):
@@ -145,7 +160,7 @@ def markdown_table(card: dict) -> str:
     """The per-case table and the per-category summary (markdown)."""
     s = card["summary"]
     lines = [
-        "| category | MET | MISSED | KEPT | FALLBACK | total |",
+        "| category | MET | MISSED (misread) | KEPT | FALLBACK | total |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for cat, c in s["by_category"].items():
@@ -158,8 +173,8 @@ def markdown_table(card: dict) -> str:
     if repeats:
         head += " met rate (95% CI) |"
         rule += "---:|"
-    head += " why not met |"
-    rule += "---|"
+    head += " read-back | why not met |"
+    rule += "---|---|"
     lines += ["", head, rule]
     for e in card["cases"]:
         tokens = ("n/a" if e["prompt_tokens"] is None and e["completion_tokens"] is None
@@ -170,7 +185,8 @@ def markdown_table(card: dict) -> str:
             ci = e.get("met_ci95")
             row += (f" {e['met_rate']:.0%} [{ci[0]:.0%}, {ci[1]:.0%}] |" if ci else " |")
         why = "" if e["verdict"] == "MET" else str(e.get("note") or "").replace("|", "\\|")
-        lines.append(row + f" {why} |")
+        readback = str(e.get("readback") or "").replace("|", "\\|")
+        lines.append(row + f" {readback} | {why} |")
     return "\n".join(lines) + "\n"
 
 
@@ -179,7 +195,8 @@ def markdown_report(card: dict) -> str:
     head = [
         f"# Scorecard: {_label(card)} on suite `{card['suite']}`",
         "",
-        f"MET {_pct(s['met'], s['total'])}, MISSED {s['missed']}, KEPT {s['kept']}, FALLBACK {s['fallback']} "
+        f"MET {_pct(s['met'], s['total'])}, MISSED {s['missed']} (misreads: acted, target failed), "
+        f"KEPT {s['kept']}, FALLBACK {s['fallback']} "
         f"of {s['total']} cases. Seed {card['seed']}, commit `{card.get('commit') or 'n/a'}`"
         + (f", {card['repeats']} repeats" if card.get("repeats", 1) > 1 else "")
         + (f", {card['runner']}" if card.get("runner") else "")
@@ -250,6 +267,9 @@ def compare(dirs: list[str | Path], figure_path: str | Path | None = None) -> st
             cells.append(e["verdict"] if e else "-")
         lines.append(f"| `{cid}` | " + " | ".join(cells) + " |")
     lines += ["", "| | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(cards)]
+    for key, name in (("met", "MET"), ("missed", "misreads (MISSED: acted, target failed)"), ("kept", "KEPT"),
+                      ("fallback", "FALLBACK")):
+        lines.append(f"| {name} | " + " | ".join(str(c["summary"].get(key, 0)) for c in cards) + " |")
 
     def total(card, key):
         vals = [e.get(key) for e in card["cases"] if e.get(key) is not None]

@@ -18,7 +18,7 @@ File format (every key below is the whole vocabulary; anything else is refused):
           mean: 1.0, seed: 0           # rayleigh: |h_i|^2 = mean * Exp(1), seeded
           noise: 1.0                   # sigma^2, a number or N numbers
           p_max: 40                    # the highest budget the guardrail allows
-          p_total: 40                  # the initial budget
+          p_total: 40                  # the initial budget (p_start in targets)
           weights: [...]               # the initial weights (default equal)
         event:                         # optional, one mid-run change
           kind: reversal | fade | budget_cut
@@ -297,7 +297,7 @@ def _check_target_on(target: tuple[Predicate, ...], channels: CaseChannels, wher
 
     opt = certified_optimum(channels.gain, channels.noise_var, channels.weights, channels.p_total)
     point = OperatingPoint(channels.gain, channels.noise_var, opt.power, opt.mi, channels.weights,
-                           channels.p_total, channels.p_max)
+                           channels.p_total, channels.p_max, p_start=channels.p_total)
     for predicate in target:
         try:
             predicate.holds(point)

@@ -15,9 +15,11 @@ A predicate is parsed once (:func:`parse_predicate`) and evaluated on any
   ``gain`` (|h|^2), ``snr`` (|h|^2 P / sigma^2); ``mi[weakest:3]`` selects channels,
   ranked by the observed |h_i|^2/sigma_i^2 of the point; no brackets = every channel.
 * NAME: ``sum_mi`` (bits), ``p_total`` (the budget in force), ``p_max`` (the highest
-  budget allowed), ``power_used`` (sum of the powers), ``spread`` (max - min MI over
-  every channel, bits), ``n``, ``bits`` (log2 M, 2 for QPSK), and ``optimum``: the
-  certified maximum of the equal-weight sum MI at the budget in force
+  budget allowed), ``p_start`` (the case's initial budget, the one in force before the
+  first navigator call: a budget relative to it, "drop the power by a third", is
+  ``p_total in [2/3 * p_start - 0.5, 2/3 * p_start + 0.5]``), ``power_used`` (sum of
+  the powers), ``spread`` (max - min MI over every channel, bits), ``n``, ``bits``
+  (log2 M, 2 for QPSK), and ``optimum``: the certified maximum of the equal-weight sum MI at the budget in force
   (:func:`steer_ros.system1.certified_optimum.certified_optimum`).
 * FUNC: ``sum``, ``min``, ``max``, ``mean``, ``spread`` (max - min) of a vector;
   ``argmax`` / ``argmin``: the 1-based channel number of its largest / smallest
@@ -29,8 +31,8 @@ A comparison involving a vector holds when it holds for every entry (``mi[1-3] <
 0.05``: each of channels 1-3). ``<=``, ``>=`` and ranges allow ``COMPARE_TOL`` (1e-6,
 System 1's own tolerance for a met floor, ``GOAL_MET_TOL_BITS``): a floor of 1.8 bits
 met as 1.7999999996 is met, as System 1 reports it; any wider tolerance is written
-out (``sum_mi >= optimum - 0.01``). ``<``, ``>``, ``==`` and ``!=`` are exact. Errors are :class:`TargetError` (a ``ValueError``)
-naming the predicate.
+out (``sum_mi >= optimum - 0.01``). ``<``, ``>``, ``==`` and ``!=`` are exact. Errors
+are :class:`TargetError` (a ``ValueError``) naming the predicate.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from steer_ros.radio.mutual_information import get_table
 __all__ = ["OperatingPoint", "Predicate", "TargetError", "parse_predicate", "parse_target"]
 
 VECTORS = ("mi", "power", "weights", "gain", "snr")
-NAMES = ("sum_mi", "p_total", "p_max", "power_used", "spread", "n", "bits", "optimum")
+NAMES = ("sum_mi", "p_total", "p_max", "p_start", "power_used", "spread", "n", "bits", "optimum")
 FUNCS = ("sum", "min", "max", "mean", "spread", "argmax", "argmin")
 _CMP = ("<=", ">=", "==", "!=", "<", ">")
 #: Slack of <=, >= and ranges (module docstring).
@@ -73,7 +75,9 @@ class OperatingPoint:
     """One operating point: (N,) arrays and the budget in force.
 
     gain |h|^2, noise_var sigma^2, power (linear), mi (bits), weights (sum 1);
-    p_total: the budget in force; p_max: the highest budget the guardrail allows.
+    p_total: the budget in force; p_max: the highest budget the guardrail allows;
+    p_start: the case's initial budget (NaN where the point has no case: a target
+    naming it is then refused).
     """
 
     gain: np.ndarray
@@ -83,6 +87,7 @@ class OperatingPoint:
     weights: np.ndarray
     p_total: float
     p_max: float = defaults.P_MAX
+    p_start: float = math.nan
     constellation: str = defaults.CONSTELLATION
     _cache: dict = field(default_factory=dict, repr=False)
 
@@ -108,6 +113,10 @@ class OperatingPoint:
             return float(self.p_total)
         if name == "p_max":
             return float(self.p_max)
+        if name == "p_start":
+            if not math.isfinite(self.p_start):
+                raise TargetError("p_start: this operating point has no initial budget (it is the case's)")
+            return float(self.p_start)
         if name == "power_used":
             return float(np.sum(self.power))
         if name == "spread":

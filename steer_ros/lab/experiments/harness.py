@@ -77,6 +77,8 @@ def navigator_call(step: int, raw: SteerDecision, accepted: SteerDecision) -> Na
         accepted_weights=tuple(float(w) for w in np.asarray(accepted.weights, dtype=float).ravel()),
         accepted_p_total=float(accepted.p_total),
         prompt_tokens=usage.get("prompt_tokens"), completion_tokens=usage.get("completion_tokens"),
+        readback=str(getattr(raw, "readback", "") or ""),
+        accepted_readback=str(getattr(accepted, "readback", "") or ""),
     )
 
 

@@ -160,6 +160,7 @@ def _calls_from(raw: list, accepted: list, start_step: int) -> list[NavigatorCal
             reasoning=r.reasoning, latency_s=float(r.latency_s),
             proposed_weights=tuple(float(w) for w in r.weights), proposed_p_total=float(r.p_total),
             accepted_weights=tuple(float(w) for w in a.weights), accepted_p_total=float(a.p_total),
+            readback=str(getattr(r, "readback", "") or ""), accepted_readback=str(getattr(a, "readback", "") or ""),
         ))
     return calls
 

@@ -25,6 +25,8 @@ class NavigatorCall:
         guardrail's output (EMA-smoothed, clamped).
     prompt_tokens / completion_tokens: the server's ``usage`` for this call (None
         where it reported none).
+    readback / accepted_readback: the canonical sentences of the proposal and of the
+        accepted command ("" where none was made).
     """
 
     step: int
@@ -38,6 +40,10 @@ class NavigatorCall:
     accepted_p_total: float
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    #: The read-back (steer_ros.system2.readback) of the proposal and of the accepted
+    #: command: what the backend asked for and what System 1 was told to do.
+    readback: str = ""
+    accepted_readback: str = ""
 
     def to_json(self) -> dict:
         def num(x: float) -> float | None:
@@ -50,6 +56,7 @@ class NavigatorCall:
             "proposed_p_total": num(self.proposed_p_total),
             "accepted_weights": [round(w, 6) for w in self.accepted_weights],
             "accepted_p_total": num(self.accepted_p_total),
+            "readback": self.readback, "accepted_readback": self.accepted_readback,
         }
         if self.prompt_tokens is not None or self.completion_tokens is not None:
             out.update(prompt_tokens=self.prompt_tokens, completion_tokens=self.completion_tokens)

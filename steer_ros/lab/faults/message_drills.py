@@ -31,6 +31,8 @@ class MessageDrills(DrillHarness):
                         results.append(self._resize_row(fault, graph, monitor))
                     elif fault.action == "stranger":
                         results.append(self._stranger_row(fault, monitor, injector))
+                    elif fault.action == "policy":
+                        results.append(self._policy_row(fault, monitor))
                     else:
                         results.append(self._channel_row(fault, monitor, injector))
                 except Exception as exc:  # noqa: BLE001
@@ -113,6 +115,36 @@ class MessageDrills(DrillHarness):
                     f"{up.t - t_in:.2f} s after the change")
         r.recovery_s = down.t - t_out
         return self.judge(fault, r)
+
+    def _policy_row(self, fault: Fault, monitor) -> RowResult:
+        """A policy the offline reader cannot read whole: the rules navigator keeps the
+        command in force (KEPT, the unread words quoted); the policy in force before is
+        then published again and the next OK command ends the row."""
+        text = str(fault.payload["policy"])
+        before = monitor.latest_command()
+        t_in = time.monotonic()
+        monitor.publish_policy(text)
+        kept = monitor.wait_for(lambda m: next((c for c in m.commands_since(t_in) if c.policy == text), None),
+                                4 * self.s.nav_period_s + 5.0, "the navigator's answer to the unreadable policy")
+        # the policy stays for the fault window: every answer to it keeps the command
+        time.sleep(max(0.0, t_in + self.s.fault_window_s - time.monotonic()))
+        answers = [c for c in monitor.commands_since(t_in) if c.policy == text]
+        monitor.publish_policy(defaults.POLICY)
+        t_out = time.monotonic()
+        back = monitor.wait_for(lambda m: next((c for c in m.commands_since(t_out)
+                                                if c.policy == defaults.POLICY and c.status == Status.OK), None),
+                                4 * self.s.nav_period_s + 5.0, "an OK command for the policy in force before")
+        r = RowResult(fault.name, fault.category).measure(list(monitor.allocations), t_in, back.t)
+        r.outcome = Status(kept.status).name
+        r.extras = {**(r.extras or {}), "answers_to_the_policy": len(answers)}
+        r.detail = kept.status_detail
+        r.recovery_s = back.t - t_out
+        r.extras = {**r.extras, "readback_kept": kept.readback}
+        failures = [] if np.allclose(normalized_weights(kept.weights), normalized_weights(before.weights), atol=1e-6) \
+            else ["the command in force changed on an unreadable policy"]
+        failures += [f"answered {Status(c.status).name} to the unreadable policy" for c in answers
+                     if c.status != Status.KEPT][:1]
+        return self.judge(fault, r, failures)
 
     def _stranger_row(self, fault: Fault, monitor, injector) -> RowResult:
         from steer_ros.msg import SteerCommand

@@ -6,7 +6,9 @@ gain (h_i <-> h_{N+1-i}), the reversal of docs/design.md section 7 on demand. Th
 ``jakes`` and ``tdl`` take doppler_hz / speed_mps / carrier_frequency_hz / k_factor_db /
 tdl_profile / delay_spread_ns / subchannel_spacing_hz / num_sinusoids (ranges from
 :data:`steer_ros.channels.fading.PARAM_RANGES`); h(t) is evaluated at the time since
-start, so it does not depend on rate_hz.
+start, so it does not depend on rate_hz. ``mu_mimo_zf`` adds ``antennas`` (M): the N
+channels are its users, refused at start-up and on a parameter set when N > M
+(``too_few_antennas``).
 """
 
 from __future__ import annotations
@@ -48,12 +50,12 @@ PARAMS = [
     Param("walk_range_db", defaults.WALK_RANGE_DB, "random_walk: excursion limit around the base gain, dB.", min=0.0),
     Param("schedule_times", [], "schedule: times (s) at which the gains change.", kind="float_list", min=0.0),
     Param("schedule_gains", [], "schedule: N gains per time, flattened row by row.", kind="float_list", min=0.0),
-    Param("doppler_hz", defaults.FADING_DOPPLER_HZ, "jakes / tdl: maximum Doppler f_D, Hz.",
+    Param("doppler_hz", defaults.FADING_DOPPLER_HZ, "jakes / tdl / mu_mimo_zf: maximum Doppler f_D, Hz.",
           min=PARAM_RANGES["doppler_hz"][0], max=PARAM_RANGES["doppler_hz"][1]),
     Param("speed_mps", defaults.FADING_SPEED_MPS,
-          "jakes / tdl: > 0 sets f_D = speed * carrier_frequency_hz / c, overriding doppler_hz.",
+          "jakes / tdl / mu_mimo_zf: > 0 sets f_D = speed * carrier_frequency_hz / c, overriding doppler_hz.",
           min=PARAM_RANGES["speed_mps"][0], max=PARAM_RANGES["speed_mps"][1]),
-    Param("carrier_frequency_hz", defaults.FADING_CARRIER_FREQUENCY_HZ, "jakes / tdl: carrier (for speed_mps), Hz.",
+    Param("carrier_frequency_hz", defaults.FADING_CARRIER_FREQUENCY_HZ, "fading: carrier (for speed_mps), Hz.",
           min=PARAM_RANGES["carrier_frequency_hz"][0], max=PARAM_RANGES["carrier_frequency_hz"][1]),
     Param("k_factor_db", defaults.FADING_K_FACTOR_DB,
           "jakes: Rician K-factor, dB (LOS Doppler 0.7 f_D); -100 = Rayleigh.",
@@ -64,8 +66,11 @@ PARAMS = [
     Param("subchannel_spacing_hz", defaults.TDL_SUBCHANNEL_SPACING_HZ,
           "tdl: subchannel i sits at f_i = i * spacing, Hz.",
           min=PARAM_RANGES["subchannel_spacing_hz"][0], max=PARAM_RANGES["subchannel_spacing_hz"][1]),
-    Param("num_sinusoids", defaults.FADING_NUM_SINUSOIDS, "jakes / tdl: sinusoids per fading process.",
+    Param("num_sinusoids", defaults.FADING_NUM_SINUSOIDS, "jakes / tdl / mu_mimo_zf: sinusoids per fading process.",
           min=PARAM_RANGES["num_sinusoids"][0], max=PARAM_RANGES["num_sinusoids"][1]),
+    Param("antennas", defaults.MU_MIMO_ANTENNAS,
+          "mu_mimo_zf: transmit antennas M; the users are the n_channels channels, at most M.",
+          min=PARAM_RANGES["antennas"][0], max=PARAM_RANGES["antennas"][1]),
     Param("seed", 0, "Seed of the random scenarios.", min=0),
     Param("rate_hz", defaults.CHANNEL_RATE_HZ, "Publish rate.", min=0.01, max=10000.0, read_only=True),
     Param("reversed", False, "True: every gain reversed (h_i <-> h_{N+1-i}) on top of the scenario."),
@@ -73,7 +78,7 @@ PARAMS = [
 
 
 FADING_PARAMS = ("doppler_hz", "speed_mps", "carrier_frequency_hz", "k_factor_db", "tdl_profile", "delay_spread_ns",
-                 "subchannel_spacing_hz", "num_sinusoids")
+                 "subchannel_spacing_hz", "num_sinusoids", "antennas")
 
 
 def scenario_from(values) -> ChannelScenario:
@@ -83,7 +88,8 @@ def scenario_from(values) -> ChannelScenario:
     if values.scenario == "schedule":
         times, flat = values.schedule_times, values.schedule_gains
         if len(flat) != len(times) * n:
-            raise InvalidInput("schedule_gains", f"expected {len(times)} x {n} = {len(times) * n} values, got {len(flat)}")
+            raise InvalidInput("schedule_gains",
+                               f"expected {len(times)} x {n} = {len(times) * n} values, got {len(flat)}")
         schedule = tuple((t, tuple(flat[k * n:(k + 1) * n])) for k, t in enumerate(times))
     return ChannelScenario(ScenarioConfig(
         scenario=values.scenario, gain=tuple(values.gain), n_channels=n,
@@ -112,6 +118,7 @@ class ChannelSimNode(Node):
         self.diagnostics = DiagnosticsReporter(self, lambda: {
             "n_channels": self.scenario.n, "scenario": self.params.values.scenario, "published": self.step,
             "doppler_hz": getattr(self.scenario.fading, "doppler_hz", 0.0),
+            "antennas": getattr(self.scenario.fading, "antennas", 0),
             "reversed": self.params.values.reversed})
         rate = self.params.values.rate_hz
         self._stop = threading.Event()

@@ -54,6 +54,7 @@ class GuardrailNode(Node):
         self.channel_msg: ChannelState | None = None  # latest, validated when a goal is checked
         self.outcomes: dict[str, int] = {}
         self.last_detail = ""
+        self.last_readback = ""
         self.create_subscription(SteerCommand, topics.COMMAND_RAW, self.on_raw, topics.COMMAND_QOS)
         self.create_subscription(AllocationState, topics.ALLOCATION, self.on_allocation, topics.STREAM_IN)
         # The channel state, for a goal's feasibility at p_max (floors need power).
@@ -122,8 +123,10 @@ class GuardrailNode(Node):
                 self.accepted = accepted
             self.outcomes[status] = self.outcomes.get(status, 0) + 1
             self.last_detail = accepted.status_detail
+            self.last_readback = accepted.readback
         self.pub.publish(decision_msg(accepted, stamp=self.get_clock().now().to_msg()))
-        line = f"{status}: {accepted.status_detail} | backend: {accepted.backend} | P_total={accepted.p_total:.2f}"
+        line = (f"{status}: {accepted.status_detail} | backend: {accepted.backend} | P_total={accepted.p_total:.2f}"
+                f" | reads back: {accepted.readback}")
         # rclpy ties a severity to each call site: one call per severity.
         if accepted.status in (Status.OK, Status.KEPT):
             self.get_logger().info(line)
@@ -137,7 +140,8 @@ class GuardrailNode(Node):
 
     def _diag_values(self) -> dict:
         with self.lock:
-            return {**{f"outcome_{k.lower()}": v for k, v in self.outcomes.items()}, "last_detail": self.last_detail}
+            return {**{f"outcome_{k.lower()}": v for k, v in self.outcomes.items()}, "last_detail": self.last_detail,
+                    "readback": self.last_readback}
 
 
 def main(args=None) -> int:

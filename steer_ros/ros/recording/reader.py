@@ -29,6 +29,7 @@ FIELD_DEFAULTS: dict[str, Any] = {
     "mi_cap": (),
     "off": (),
     "sum_mi_min": float("nan"),
+    "readback": "",  # SteerCommand: no read-back before 0.3.0
     "goals_met": True,
     "mi_shortfall": (),
 }

@@ -1,0 +1,43 @@
+"""The offline reader's freeze: which files make up the reader, their content hash,
+and the hash it was frozen at (docs/eval.md prints both; a test checks they agree).
+
+Any change to these files after the freeze needs a new holdout suite written after
+that change (docs/reader.md): a holdout scores only the reader it was written blind to.
+
+The hash is the shell command
+``find steer_ros/system2/backends/reader steer_ros/system2/backends/rules_backend.py -type f \\( -name '*.py'
+-o -name '*.lark' \\) | LC_ALL=C sort | xargs sha256sum | sha256sum``
+run at the repository root, i.e. the SHA-256 of the ``sha256sum`` lines
+("<hex>  <path>") of the files in byte order of their paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+__all__ = ["FROZEN_AT", "READER_ROOTS", "reader_files", "reader_hash"]
+
+#: The reader: its package (vocabulary, grammar, semantics, composition) and the backend
+#: that holds the budget in force for relative budgets.
+READER_ROOTS = ("steer_ros/system2/backends/reader", "steer_ros/system2/backends/rules_backend.py")
+#: The content hash at the freeze ("" before it).
+FROZEN_AT = "ac9410687a05b10b30e1901bde69d5570f4bd0fa6f7f766c556121095cf0b091"
+
+_REPO = Path(__file__).resolve().parents[3]
+
+
+def reader_files(repo: Path = _REPO) -> list[str]:
+    """Repository-relative paths of the reader's files, in byte order."""
+    out: list[str] = []
+    for root in READER_ROOTS:
+        path = repo / root
+        candidates = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        out.extend(p.relative_to(repo).as_posix() for p in candidates if p.suffix in (".py", ".lark"))
+    return sorted(out, key=lambda p: p.encode())
+
+
+def reader_hash(repo: Path = _REPO) -> str:
+    """The reader's content hash (the same as the shell command in the module docstring)."""
+    lines = "".join(f"{hashlib.sha256((repo / p).read_bytes()).hexdigest()}  {p}\n" for p in reader_files(repo))
+    return hashlib.sha256(lines.encode()).hexdigest()

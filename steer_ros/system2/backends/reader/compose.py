@@ -1,0 +1,422 @@
+"""Clauses -> the reply object an LLM would send (weights, goal fields, P_total), or
+the reason to keep the command in force. Selectors are resolved on the snapshot of
+the call, so ranked words ("the weakest 3") follow the observed gains.
+
+Rules (``defaults.RULES_*`` give the numbers):
+
+* a priority puts RULES_PRIORITY_WEIGHT (or the ratio the policy states) on its
+  channels, 1 on the others; where the weight alone leaves a prioritized channel
+  less than RULES_PRIORITY_GAIN_BITS above its certified equal-weight MI, a floor at
+  that level is added (the priority is then visible);
+* channels off: weight 0 in a weights-only command, the ``off`` field in a goal;
+* equalize: w_i proportional to sigma_i^2/|h_i|^2 (the equal-MI split is then the
+  weighted optimum); maximize the throughput: equal weights;
+* a sum-rate floor with least power and nothing per channel: equal weights and
+  P_total = (1 + RULES_SUM_RATE_MARGIN) * B(X), B the least budget reaching X bits;
+  least power with per-channel floors: objective min_power, P_total its certified
+  least power plus the margin; least power alone: P_total = P_min;
+* budgets: absolute (W), a share of P_max ("half of the maximum power", "60% of the
+  power") or of the budget in force ("by a third", "halve", "of the current budget");
+* a policy that sets weights or a goal and says nothing of power gets P_max; one that
+  only sets the budget leaves the weights as they are.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from steer_ros import defaults
+from steer_ros.channels.selectors import SelectorError, channel_ranges, parse_selector
+from steer_ros.radio.constellations import get_constellation
+from steer_ros.system2.backends.reader.semantics import TOTAL, Amount, Clause, Sel
+from steer_ros.system2.snapshot import SystemSnapshot
+
+__all__ = ["Keep", "compose_reply"]
+
+
+class Keep(Exception):
+    """The policy is kept, not applied; ``str`` is ``"code: detail"``."""
+
+
+def _bits_of(amount: Amount, what: str) -> float:
+    if amount.unit == "bits":
+        return float(amount.value)
+    if amount.unit == "":
+        raise Keep(f'half_understood: "{amount.value:g}" for {what}: {amount.value:g} of what? (say bits)')
+    raise Keep(f"half_understood: {amount.value:g} {amount.unit} for {what}: a rate is in bits")
+
+
+class _Resolver:
+    def __init__(self, n: int, strength: np.ndarray):
+        self.n, self.strength = n, strength
+
+    def atom(self, atom: str) -> np.ndarray:
+        if atom.startswith(("first:", "last:")):
+            which, k = atom.split(":")
+            k = int(k)
+            if k > self.n:
+                raise Keep(f"declined: the {which} {k} channels: there are only {self.n}")
+            return np.arange(k) if which == "first" else np.arange(self.n - k, self.n)
+        try:
+            return parse_selector(atom).resolve(self.n, self.strength)
+        except SelectorError as err:
+            raise Keep(f"declined: {err}") from None
+
+    def mask(self, sel: Sel, named: np.ndarray | None) -> np.ndarray:
+        mask = np.zeros(self.n, dtype=bool)
+        for atom in sel.atoms:
+            mask[self.atom(atom)] = True
+        if sel.rest:
+            mask |= ~named if named is not None else True
+        for atom in sel.excluded:
+            mask[self.atom(atom)] = False
+        return mask
+
+    def text(self, sel: Sel, mask: np.ndarray) -> str:
+        """The selector the reply carries: the policy's own atoms where they say it all
+        (ranked atoms then follow the gains in the reply parser too), else the ranges."""
+        if sel.atoms and not sel.rest and not sel.excluded and not any(a.startswith(("first:", "last:"))
+                                                                        for a in sel.atoms):
+            return ",".join(sel.atoms)
+        return channel_ranges(np.flatnonzero(mask)).replace(" ", "")
+
+
+def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: float, budget_in_force: float,
+                  constellation: str, priority_weight: float, sum_rate_margin: float,
+                  goal_fields: tuple[str, ...], alpha_fair: bool) -> tuple[dict, list[str]]:
+    """(reply object, explanation) for the clauses, or raise :class:`Keep`."""
+    n = snapshot.n
+    strength = snapshot.strength
+    bits_max = float(get_constellation(constellation).bits)
+    res = _Resolver(n, strength)
+    why: list[str] = []
+
+    # -- selectors: ambiguity, existence, "them" and "the rest" -----------------------------
+    previous: Sel | None = None
+    sels: list[Sel | None] = []
+    for c in clauses:
+        sel = c.sel if isinstance(c.sel, Sel) else None
+        if sel is not None:
+            if sel.ambiguous:
+                raise Keep(f"ambiguous: {sel.ambiguous}")
+            if any(k < 0 for k in sel.numbers):
+                raise Keep("declined: a channel number is a whole number (channels are 1.."
+                           f"{n})")
+            bad = sorted({k for k in sel.numbers if not 1 <= k <= n})
+            if bad:
+                raise Keep(f"declined: the policy names channels that do not exist (channel "
+                           f"{', '.join(map(str, bad))}; there are {n})")
+            if sel.them:
+                if previous is None:
+                    raise Keep("half_understood: which channels? (the policy says 'it' or 'them' before naming any)")
+                sel = Sel(previous.atoms, previous.rest, False, previous.excluded, previous.numbers)
+            previous = sel
+        sels.append(sel)
+    named = np.zeros(n, dtype=bool)
+    for sel in sels:
+        if sel is not None and not sel.rest:
+            named |= res.mask(sel, None)
+    masks = [None if s is None else res.mask(s, named) for s in sels]
+    if any(m is not None and not m.any() for m in masks):
+        raise Keep("half_understood: a clause names no channel (the rest of what?)")
+
+    off = np.zeros(n, dtype=bool)
+    floors: list[tuple[str, float]] = []
+    caps: list[tuple[str, float]] = []
+    power_caps: list[tuple[str, float]] = []
+    prio: list[tuple[np.ndarray, float, str]] = []
+    sum_floor = math.nan
+    least = max_min = equalize = max_tput = prop_fair = False
+    equal_power = None
+    budgets: list[Clause] = []
+    full = False
+    for c, sel, mask in zip(clauses, sels, masks, strict=True):
+        kind = c.kind
+        text = res.text(sel, mask) if sel is not None else ""
+        if kind == "off":
+            off |= mask
+        elif kind == "only":
+            off |= ~mask
+        elif kind in ("prio", "prio_rate", "max_tput") and sel is not None and not mask.all():
+            if kind == "prio_rate" and sel.atoms == ("weakest:1",):
+                max_min = True
+                continue
+            ratio = c.ratio if math.isfinite(c.ratio) else priority_weight
+            if ratio <= 0:
+                raise Keep(f"half_understood: a weight ratio of {ratio:g}")
+            prio.append((mask, ratio, text))
+        elif kind in ("prio", "prio_rate", "max_tput"):
+            max_tput = True
+        elif kind == "bound":
+            for bound in c.bounds:
+                kind_b, amounts = bound[0], bound[1:]
+                if kind_b == "at":
+                    raise Keep(f"half_understood: \"at {amounts[0].value:g} {amounts[0].unit}\": at least or at most?")
+                if kind_b == "between":
+                    lo, hi = amounts
+                    if not lo.unit:  # "between 1 and 1.5 bits": the unit is said once
+                        lo = Amount(lo.value, hi.unit)
+                    pairs = [("floor", lo), ("cap", hi)]
+                else:
+                    pairs = [(kind_b, amounts[0])]
+                for which, amount in pairs:
+                    if c.sel == TOTAL:
+                        value = _bits_of(amount, "the total rate")
+                        if which == "cap":
+                            raise Keep("half_understood: a cap on the total rate is not a goal System 1 takes")
+                        sum_floor = value if math.isnan(sum_floor) else max(sum_floor, value)
+                    elif amount.unit == "W" and which == "cap":
+                        power_caps.append((text, float(amount.value)))
+                    else:
+                        value = _bits_of(amount, f"channels {text}")
+                        (floors if which == "floor" else caps).append((text, value))
+        elif kind == "near_sat":
+            floors.append((text, bits_max - defaults.RULES_SATURATION_MARGIN_BITS))
+            prio.append((mask, priority_weight, text))
+        elif kind == "sum_floor":
+            sum_floor = _bits_of(c.amount, "the total rate")
+        elif kind == "max_min":
+            if sel is not None and not mask.all():
+                others = channel_ranges(np.flatnonzero(~mask))
+                raise Keep(f"half_understood: max-min over channels {text} only; what of channels {others}? "
+                           f"(say e.g. 'shut down {others} and maximize the minimum rate')")
+            max_min = True
+        elif kind == "equalize":
+            equalize = True
+        elif kind == "prop_fair":
+            prop_fair = True
+        elif kind == "equal_power":
+            equal_power = text or "all"
+        elif kind == "least_power":
+            least = True
+        elif kind == "budget":
+            budgets.append(c)
+        elif kind == "budget_full":
+            full = True
+
+    # -- budget ------------------------------------------------------------------------------
+    if len(budgets) + full > 1:
+        raise Keep("half_understood: two power budgets in one policy")
+    p_total = math.nan
+    if full:
+        p_total = p_max
+        why.append(f"full budget P_total = {p_max:g}")
+    elif budgets:
+        b = budgets[0]
+        amount = b.amount
+        if amount.kind == "abs":
+            base_value = float(amount.value)
+        else:
+            base = p_max if amount.base == "full" else budget_in_force
+            base_value = amount.value * base
+        if b.mode == "to":
+            p_total = base_value
+            source = "" if amount.kind == "abs" else (f" ({amount.value:.4g} of P_max)" if amount.base == "full"
+                                                      else f" ({amount.value:.4g} of the budget in force "
+                                                           f"{budget_in_force:g})")
+        else:
+            if b.mode == "by:set":
+                raise Keep("half_understood: change the power by how much, up or down?")
+            delta = (amount.value * budget_in_force) if amount.kind == "share" else float(amount.value)
+            p_total = budget_in_force + (delta if b.mode == "by:up" else -delta)
+            source = f" ({'+' if b.mode == 'by:up' else '-'}{delta:g} from the budget in force {budget_in_force:g})"
+        if not p_min - 1e-9 <= p_total <= p_max + 1e-9:
+            raise Keep(f"declined: the policy asks for P_total = {p_total:g}, outside [P_min, P_max] = "
+                       f"[{p_min:g}, {p_max:g}]")
+        why.append(f"P_total = {p_total:g}{source}")
+
+    # -- objective and goal ------------------------------------------------------------------------
+    reply: dict = {}
+    has_weights_intent = bool(prio or equalize or max_tput or off.any())
+    per_channel_goal = bool(floors or caps or power_caps or equal_power)
+    if prop_fair:
+        if not alpha_fair:
+            raise Keep("half_understood: proportional fairness needs the alpha_fair objective, which this "
+                       "build's System 1 lacks")
+        reply.update(objective="alpha_fair", alpha=1.0)
+        why.append("proportional fairness: alpha-fair with alpha = 1")
+    if (power_caps or equal_power) and "power_caps" not in goal_fields:
+        raise Keep("half_understood: per-channel power caps need the power_caps field, which this build's "
+                   "reply format lacks")
+    if max_min and (least or prop_fair):
+        raise Keep("half_understood: max-min and least power (or proportional fairness) in one policy: which?")
+    if max_tput and least:
+        raise Keep("half_understood: the most throughput with the least power: which one first?")
+    if least and not (floors or not math.isnan(sum_floor)):
+        if has_weights_intent or max_min or per_channel_goal:
+            raise Keep("half_understood: least power for what? (give floors or a total in bits)")
+        if budgets or full:
+            raise Keep("half_understood: two power budgets in one policy")
+        reply["weights"] = [float(w) for w in np.asarray(snapshot.weights, float)]
+        reply["P_total"] = float(p_min)
+        why.append(f"least power: P_total = P_min = {p_min:g}; weights unchanged")
+        return reply, why
+    if not (has_weights_intent or max_min or per_channel_goal or prop_fair or least
+            or not math.isnan(sum_floor)):
+        if math.isnan(p_total):
+            raise Keep("not_understood: the policy asks for nothing the reader can act on")
+        reply["weights"] = [float(w) for w in np.asarray(snapshot.weights, float)]
+        reply["P_total"] = float(p_total)
+        why.append("weights unchanged")
+        return reply, why
+
+    if math.isnan(p_total):
+        p_total = p_max
+        why.append(f"no power limit in the policy: full budget P_total = {p_max:g}")
+
+    goal = bool(floors or caps or power_caps or equal_power or max_min or prop_fair
+                or (not math.isnan(sum_floor) and not (least and not floors and not off.any() and not prio)))
+    weights = np.ones(n)
+    if equalize:
+        c = np.where(strength > 1e-9, strength, np.inf)
+        weights = np.where(np.isfinite(c), 1.0 / c, 0.0)
+        if not weights.any():
+            weights = np.ones(n)
+        why.append("w_i proportional to sigma_i^2/|h_i|^2: the equal-MI split is the weighted optimum")
+    on_prio = [p for p in prio]
+    covered = np.zeros(n, dtype=bool)
+    for mask, _, _ in on_prio:
+        covered |= mask
+    if on_prio and (covered | off).all() and len({r for _, r, _ in on_prio}) == 1 and \
+            all(r == priority_weight for _, r, _ in on_prio):
+        on_prio = []  # a priority on every channel that is on changes nothing
+        why.append("priority on every channel left on: equal weights")
+    prio_w = np.ones(n)
+    for mask, ratio, text in on_prio:
+        prio_w[mask] = ratio  # the same channels named twice are weighted once
+        line = f"channels {text} weighted {ratio:g}x the others"
+        if line not in why:
+            why.append(line)
+    weights = weights * prio_w
+    if off.any():
+        why.append(f"channels {channel_ranges(np.flatnonzero(off))} off")
+    if off.all():
+        raise Keep("declined: the policy turns every channel off")
+
+    if least and not math.isnan(sum_floor) and not goal:
+        from steer_ros.system1.certified_optimum import min_budget_for_sum_mi
+
+        needed = float(min_budget_for_sum_mi(snapshot.gain, snapshot.noise_var, sum_floor,
+                                             constellation=constellation))
+        if not math.isfinite(needed) or needed > p_total + 1e-9:
+            raise Keep(f"declined: the goal is impossible: {sum_floor:g} bits need more than P_total = {p_total:g}")
+        least_p = min(max(needed * (1.0 + sum_rate_margin), p_min), p_total)
+        why.append(f"least budget reaching {sum_floor:g} bits is {needed:.4g}; P_total = {least_p:.4g} with a "
+                   f"{sum_rate_margin:.0%} margin")
+        p_total = least_p
+        weights[off] = 0.0
+        reply["weights"] = _weights_out(weights, n)
+        reply["P_total"] = float(p_total)
+        return reply, why
+
+    if goal:
+        if "objective" not in reply:
+            reply["objective"] = "max_min" if max_min else ("min_power" if least else "weighted_sum")
+        if max_min:
+            why.append("max-min: equal MI on the channels that are on, as high as the budget allows")
+        if floors:
+            reply["floors"] = [{"channels": s, "bits": b} for s, b in floors]
+            why.append("floors " + ", ".join(f"{b:g} bits on {s}" for s, b in floors))
+        if caps:
+            reply["caps"] = [{"channels": s, "bits": b} for s, b in caps]
+            why.append("caps " + ", ".join(f"{b:g} bits on {s}" for s, b in caps))
+        if power_caps or equal_power:
+            entries = [{"channels": s, "power": p} for s, p in power_caps]
+            if equal_power:
+                entries.append({"channels": equal_power, "power": p_total / max(1, n - int(off.sum()))})
+            reply["power_caps"] = entries
+            why.append("power caps " + ", ".join(f"{e['power']:g} on {e['channels']}" for e in entries))
+        if off.any():
+            reply["off"] = channel_ranges(np.flatnonzero(off)).replace(" ", "")
+        if not math.isnan(sum_floor):
+            reply["sum_mi_min"] = sum_floor
+            why.append(f"total MI at least {sum_floor:g} bits")
+    else:
+        weights[off] = 0.0
+    reply["weights"] = _weights_out(weights, n)
+    reply["P_total"] = float(p_total)
+    _check_goal(reply, snapshot, p_total, constellation, bits_max)
+    if least and goal:
+        _least_power(reply, snapshot, p_total, p_min, constellation, sum_rate_margin, why)
+    elif on_prio and not max_min and all(r == priority_weight for _, r, _ in on_prio):
+        _priority_floors(reply, weights, on_prio, snapshot, constellation, bits_max, why)
+    return reply, why
+
+
+def _weights_out(weights: np.ndarray, n: int):
+    """Weights normalized to sum 1 (a list; ``{"all": 1}`` for equal weights above 64 channels)."""
+    if np.allclose(weights, weights[0]):
+        return [1.0 / n] * n if n <= 64 else {"all": 1.0}
+    return [float(f"{w:.6g}") for w in weights / weights.sum()]
+
+
+def _goal_of(reply: dict, snapshot: SystemSnapshot):
+    from steer_ros.system2.reply import ReplyError, parse_goal_fields
+
+    fields = {k: v for k, v in reply.items() if k not in ("weights", "P_total", "reasoning")}
+    try:
+        return parse_goal_fields(fields, snapshot.n, snapshot.strength)
+    except ReplyError as err:
+        raise Keep(f"half_understood: {err}") from None
+
+
+def _check_goal(reply, snapshot, p_total, constellation, bits_max):
+    from steer_ros.system2.goal_check import GoalError, check_goal
+
+    goal = _goal_of(reply, snapshot)
+    if goal.is_plain:
+        return
+    try:
+        check_goal(goal, snapshot.n, bits_max, p_total, snapshot.gain, snapshot.noise_var, constellation)
+    except GoalError as err:
+        raise Keep(f"declined: the goal is impossible: {err}") from None
+
+
+def _least_power(reply, snapshot, p_total, p_min, constellation, margin, why):
+    from steer_ros.system1.goal_optimum import goal_feasibility
+
+    goal = _goal_of(reply, snapshot)
+    _, needed, _ = goal_feasibility(snapshot.gain, snapshot.noise_var, goal, p_total, constellation)
+    if math.isfinite(needed):
+        least = min(max(needed * (1.0 + margin), p_min), p_total)
+        why.append(f"P_total = {least:.4g}: the certified least power {needed:.4g} with a {margin:.0%} margin")
+        reply["P_total"] = float(least)
+
+
+def _priority_floors(reply, weights, prio, snapshot, constellation, bits_max, why):
+    """Floors that make a priority visible where the weight alone does not: channel i
+    should reach min(I_i^eq + RULES_PRIORITY_GAIN_BITS, log2 M - RULES_SATURATION_MARGIN_BITS),
+    I^eq the certified equal-weight optimum at the same budget; added only where the
+    weighted optimum falls short and the floors fit in the budget."""
+    from steer_ros.system1.certified_optimum import certified_optimum
+    from steer_ros.system1.goal import Goal
+    from steer_ros.system1.goal_optimum import goal_feasibility
+
+    if reply.get("off") is not None or (isinstance(reply["weights"], list) and 0.0 in reply["weights"]):
+        return
+    n = snapshot.n
+    budget = float(reply["P_total"])
+    idx = np.flatnonzero(np.any([m for m, _, _ in prio], axis=0))
+    equal = certified_optimum(snapshot.gain, snapshot.noise_var, None, budget, constellation).mi
+    steered = certified_optimum(snapshot.gain, snapshot.noise_var, weights / weights.sum(), budget, constellation).mi
+    target = np.minimum(equal[idx] + defaults.RULES_PRIORITY_GAIN_BITS,
+                        bits_max - defaults.RULES_SATURATION_MARGIN_BITS)
+    existing = np.zeros(n)
+    for entry in reply.get("floors", []):
+        existing[parse_selector(entry["channels"]).resolve(n, snapshot.strength)] = entry["bits"]
+    short = (steered[idx] < target - 1e-9) & (existing[idx] < target)
+    if not short.any():
+        return
+    floors = existing.copy()
+    floors[idx[short]] = target[short]
+    feasible, _, _ = goal_feasibility(snapshot.gain, snapshot.noise_var, Goal(mi_floor=floors), budget, constellation)
+    if not feasible:
+        return
+    added = [{"channels": str(int(i) + 1), "bits": round(float(floors[i]), 6)} for i in idx[short]]
+    reply.setdefault("objective", "weighted_sum")
+    reply["floors"] = reply.get("floors", []) + added
+    why.append(f"the weights alone leave a prioritized channel less than {defaults.RULES_PRIORITY_GAIN_BITS:g} bit "
+               "above its equal-weight MI: floors " + ", ".join(f"{f['bits']:.3f} bits on {f['channels']}"
+                                                                 for f in added))

@@ -1,0 +1,142 @@
+"""Words of a policy -> the grammar's symbols, through the one vocabulary.
+
+:func:`lex` cuts the policy into words (the same cut is applied to the vocabulary's
+phrases, so both meet word for word), replaces the longest known phrase at each
+position by its symbols, drops stop words, and returns the symbols together with
+what could not be read: the unknown words (in runs, as written) and whether a phrase
+of :data:`~.vocabulary.INJECTION` occurs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from steer_ros.system2.backends.reader.vocabulary import VOCABULARY
+
+__all__ = ["Lexed", "Symbol", "lex", "words"]
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_WORD = re.compile(
+    rf"[{_CJK}]"  # one CJK character is one word (no spaces between them)
+    r"|\d+(?:\.\d+)?(?:st|nd|rd|th)?(?![^\W\d_])"  # 12, 1.5, 2nd
+    rf"|[^\W\d{_CJK}]+(?:'[^\W\d{_CJK}]+)?"  # words, don't
+    r"|>=|<=|[^\w\s]")
+_HYPHEN_IN_WORD = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """One grammar symbol (``kind`` or ``kind:value``) and the words it came from."""
+
+    text: str
+    source: str
+    start: int  # index of its first word
+
+
+@dataclass(frozen=True)
+class Lexed:
+    symbols: tuple[Symbol, ...]
+    unknown: tuple[str, ...]  # runs of unknown words, as written
+    injection: bool
+    languages: tuple[str, ...]  # non-English vocabulary languages met, in order
+    control: bool  # the policy held control or invisible format characters
+
+
+def normalize(policy: str) -> str:
+    text = unicodedata.normalize("NFKC", str(policy)).lower()
+    text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
+    text = text.replace("\u2265", ">=").replace("\u2264", "<=")
+    return _HYPHEN_IN_WORD.sub(" ", text)
+
+
+def words(text: str) -> list[str]:
+    """The words of already normalized text."""
+    return _WORD.findall(text)
+
+
+def _table():
+    table: dict[tuple[str, ...], tuple[str, str]] = {}
+    for phrase, entry in VOCABULARY.items():
+        key = tuple(words(normalize(phrase)))
+        if key:
+            table[key] = entry
+    return table, max(len(k) for k in table)
+
+
+_TABLE, _LONGEST = _table()
+_STOP = frozenset(w for w, (symbols, _) in VOCABULARY.items() if not symbols and " " not in w)
+
+
+def _longest(ws: list[str], i: int):
+    """The longest vocabulary phrase at word i: (entry, words consumed) or (None, 0).
+    Stop words inside a phrase are skipped ("over the others" reads as "over others")."""
+    entry, length = None, 0
+    for k in range(min(_LONGEST, len(ws) - i), 0, -1):
+        found = _TABLE.get(tuple(ws[i:i + k]))
+        if found is not None:
+            entry, length = found, k
+            break
+    # the same phrase with stop words left out after its first word
+    kept, consumed = [ws[i]], [i]
+    j = i + 1
+    while j < len(ws) and len(kept) < _LONGEST:
+        if ws[j] not in _STOP:
+            kept.append(ws[j])
+            consumed.append(j)
+        j += 1
+    for k in range(len(kept), 1, -1):
+        found = _TABLE.get(tuple(kept[:k]))
+        if found is not None:
+            if consumed[k - 1] + 1 - i > length:
+                entry, length = found, consumed[k - 1] + 1 - i
+            break
+    return entry, length
+
+
+def lex(policy: str) -> Lexed:
+    raw = str(policy)
+    control = bool(_CONTROL.search(raw))
+    ws = words(normalize(_CONTROL.sub(" ", raw)))
+    symbols: list[Symbol] = []
+    unknown: list[list[str]] = []
+    languages: list[str] = []
+    injection = False
+    last_unknown = -2
+    i = 0
+    while i < len(ws):
+        word = ws[i]
+        entry, length = _longest(ws, i)
+        if entry is None and _NUMBER.match(word):
+            entry, length = (f"NUM:{float(word):g}", "en"), 1
+        elif entry is None and re.match(r"\d+(st|nd|rd|th)$", word):
+            entry, length = (f"ORD:{int(word[:-2])}", "en"), 1
+        if entry is None:
+            if last_unknown == i - 1 and unknown:
+                unknown[-1].append(word)
+            else:
+                unknown.append([word])
+            last_unknown = i
+            i += 1
+            continue
+        symbols_text, lang = entry
+        source = " ".join(ws[i:i + length])
+        if symbols_text == "INJECT":
+            injection = True
+        elif symbols_text:
+            if lang != "en" and lang not in languages:
+                languages.append(lang)
+            # Spanish "a" before a number is "to" ("reduce la potencia a 20").
+            for part in symbols_text.split():
+                symbols.append(Symbol(part, source, i))
+        elif unknown and last_unknown == i - 1 and i + length < len(ws) and _TABLE.get((ws[i + length],)) is None \
+                and not _NUMBER.match(ws[i + length]):
+            # a stop word between two unknown words is quoted with them ("make me a sandwich")
+            unknown[-1].append(source)
+            last_unknown = i + length - 1
+        i += length
+    return Lexed(symbols=tuple(symbols), unknown=tuple(" ".join(run) for run in unknown), injection=injection,
+                 languages=tuple(languages), control=control)

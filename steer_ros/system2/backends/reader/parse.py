@@ -1,0 +1,91 @@
+"""Policy text -> clauses, or the reason it cannot be read (never an exception).
+
+Steps: :func:`~.lexer.lex` (the vocabulary), the list separators told apart from
+the clause separators (an "and" or "," followed by a channel reference continues a
+list), the LALR parse of ``grammar.lark`` (lark), and :class:`~.semantics.ToClauses`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from lark import Lark
+from lark.exceptions import LarkError, UnexpectedInput
+
+from steer_ros.system2.backends.reader.lexer import lex
+from steer_ros.system2.backends.reader.semantics import Clause, ToClauses
+from steer_ros.system2.backends.reader.vocabulary import LANGUAGES
+
+__all__ = ["GRAMMAR_PATH", "MAX_POLICY_CHARS", "Parsed", "parse_policy"]
+
+GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
+#: Longer policies are not read (kept with the reason): a command fits in a few sentences.
+MAX_POLICY_CHARS = 2000
+_LIST_START = frozenset({"NUM", "RANK", "CHAN", "PARITY", "ORD", "FIRST", "LAST", "ALL", "OTHERS", "THEM"})
+_SEPARATORS = {"AND": "LAND", "COMMA": "LCOMMA", "OR": "LOR"}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """``clauses`` when read; otherwise ``problem`` ("code: detail") says why not."""
+
+    clauses: tuple[Clause, ...] = ()
+    problem: str = ""
+    symbols: str = ""
+    languages: tuple[str, ...] = ()
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), parser="lalr", maybe_placeholders=False)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', "'") + '"'
+
+
+def parse_policy(policy) -> Parsed:
+    text = "" if policy is None else str(policy)
+    if not text.strip():
+        return Parsed(problem="not_understood: the policy is empty")
+    if len(text) > MAX_POLICY_CHARS:
+        return Parsed(problem=f"not_understood: the policy has {len(text)} characters, more than the "
+                              f"{MAX_POLICY_CHARS} the reader takes")
+    lexed = lex(text)
+    languages = tuple(LANGUAGES[code] for code in lexed.languages)
+    if lexed.injection:
+        return Parsed(problem="declined: the policy asks the navigator to drop its instructions or limits; it is "
+                              "not an operating goal", languages=languages)
+    if lexed.control:
+        return Parsed(problem="not_understood: the policy holds control characters", languages=languages)
+    if lexed.unknown:
+        return Parsed(problem="not_understood: could not read " + ", ".join(_quote(u) for u in lexed.unknown[:6]),
+                      languages=languages)
+    kinds = [s.text.split(":", 1)[0] for s in lexed.symbols]
+    tokens = []
+    for k, sym in enumerate(lexed.symbols):
+        if sym.text in _SEPARATORS:
+            j = k + 1
+            while j < len(kinds) and kinds[j] in _SEPARATORS:
+                j += 1
+            if j < len(kinds) and kinds[j] in _LIST_START:
+                tokens.append(_SEPARATORS[sym.text])
+                continue
+        tokens.append(sym.text)
+    symbols = " ".join(tokens)
+    if not tokens:
+        return Parsed(problem="not_understood: the policy holds no instruction", languages=languages)
+    try:
+        tree = _parser().parse(symbols)
+    except UnexpectedInput as err:
+        pos = getattr(err, "pos_in_stream", None)
+        at = len(symbols[:pos].split()) if isinstance(pos, int) else len(tokens)
+        near = lexed.symbols[min(at, len(lexed.symbols) - 1)].source if lexed.symbols else ""
+        return Parsed(problem=f"not_understood: every word is known but they do not make a command the reader "
+                              f"knows (from {_quote(near)} on)", symbols=symbols, languages=languages)
+    except LarkError as err:  # pragma: no cover - a grammar fault, reported not raised
+        return Parsed(problem=f"not_understood: {type(err).__name__}", symbols=symbols, languages=languages)
+    clauses = ToClauses().transform(tree)
+    return Parsed(clauses=tuple(clauses), symbols=symbols, languages=languages)

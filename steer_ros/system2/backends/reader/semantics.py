@@ -1,0 +1,309 @@
+"""The parse tree -> clauses: what each sentence of a policy asks, still unresolved
+(selectors are resolved against the snapshot of the call in :mod:`.compose`).
+
+A :class:`Clause` is one element of a command: ``off``, ``only``, ``prio`` (with a
+weight ratio or the default), ``prio_rate``, ``bound`` (floors / caps on a target),
+``near_sat``, ``sum_floor``, ``max_tput``, ``max_min``, ``equalize``, ``prop_fair``,
+``equal_power``, ``least_power``, ``budget`` and ``budget_full``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from lark import Token, Transformer
+
+__all__ = ["Amount", "Clause", "PAmount", "Sel", "TOTAL", "ToClauses"]
+
+
+@dataclass(frozen=True)
+class Sel:
+    """A channel reference. ``atoms``: selector atoms (``"3"``, ``"1-3"``, ``"weakest:2"``,
+    ``"strongest:25%"``, ``"odd"``, ``"all"``, and ``"first:k"`` / ``"last:k"`` that need
+    N); ``rest``: the channels no other clause names; ``them``: the channels of the
+    clause before; ``excluded``: atoms taken out; ``numbers``: channel numbers as
+    written (checked against 1..N); ``ambiguous``: a reading with two meanings."""
+
+    atoms: tuple[str, ...] = ()
+    rest: bool = False
+    them: bool = False
+    excluded: tuple[str, ...] = ()
+    numbers: tuple[int, ...] = ()
+    ambiguous: str = ""
+
+    def merge(self, other: "Sel") -> "Sel":
+        return Sel(self.atoms + other.atoms, self.rest or other.rest, self.them or other.them,
+                   self.excluded + other.excluded, self.numbers + other.numbers,
+                   self.ambiguous or other.ambiguous)
+
+
+TOTAL = "total"  # the target of a sum-rate bound
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: float
+    unit: str = ""  # "bits" | "W" | "%" | ""
+
+
+@dataclass(frozen=True)
+class PAmount:
+    """A budget: ``kind`` abs (W) | pct / frac of ``base`` "full" (P_max) or "current"."""
+
+    kind: str
+    value: float
+    base: str = "full"
+
+
+@dataclass(frozen=True)
+class Clause:
+    kind: str
+    sel: Sel | str | None = None
+    bounds: tuple[tuple[str, Amount], ...] = ()
+    amount: Amount | PAmount | None = None
+    ratio: float = math.nan
+    mode: str = ""  # budget: "to" | "by:down" | "by:up" | "halve"
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+def _num(tok) -> float:
+    return float(str(tok).split(":", 1)[1])
+
+
+class ToClauses(Transformer):
+    """Bottom-up: tokens -> values, rules -> Sel / Amount / Clause; ``start`` -> [Clause]."""
+
+    # -- numbers and amounts ---------------------------------------------------------------
+    def num(self, c):
+        return _num(c[0])
+
+    def unit(self, c):
+        return {"BITS": "bits", "WATT": "W", "PCT": "%"}[c[0].type]
+
+    def amount(self, c):
+        return Amount(c[0], c[1] if len(c) > 1 else "")
+
+    def p_abs(self, c):
+        return PAmount("abs", c[0])
+
+    def p_pct_current(self, c):
+        return PAmount("share", c[0] / 100.0, "current")
+
+    def p_pct_full(self, c):
+        return PAmount("share", c[0] / 100.0, "full")
+
+    def p_frac_current(self, c):
+        return PAmount("share", _num(c[0]), "current")
+
+    def p_frac_full(self, c):
+        return PAmount("share", _num(c[0]), "full")
+
+    # -- selectors -------------------------------------------------------------------------
+    def number_item(self, c):
+        lo = int(c[0]) if float(c[0]).is_integer() else -1
+        hi = (int(c[1]) if float(c[1]).is_integer() else -1) if len(c) > 1 else lo
+        return (min(lo, hi), max(lo, hi))
+
+    def numbers(self, c):
+        return list(c)
+
+    def _numbers_sel(self, items) -> Sel:
+        atoms, numbers = [], []
+        for lo, hi in items:
+            atoms.append(str(lo) if lo == hi else f"{lo}-{hi}")
+            numbers.extend((lo, hi))
+        return Sel(atoms=tuple(atoms), numbers=tuple(numbers))
+
+    def chan_numbers(self, c):
+        return self._numbers_sel(c[0])
+
+    def bare_numbers(self, c):
+        sel = self._numbers_sel(c[0])
+        if len(c[0]) == 1 and c[0][0][0] == c[0][0][1]:
+            k = c[0][0][0]
+            return Sel(sel.atoms, numbers=sel.numbers,
+                       ambiguous=f'"{k}" could be channel {k} or {k} channels (say "channel {k}" or '
+                                 f'"the {k} weakest channels")')
+        return sel
+
+    def count_only(self, c):
+        k = int(c[0])
+        return Sel(ambiguous=f'"{k} channels": which {k}? (or channel {k}?) say e.g. "the {k} weakest channels" '
+                             f'or "channel {k}"')
+
+    @staticmethod
+    def _rank(tok) -> str:
+        return str(tok).split(":", 1)[1]
+
+    def ranked(self, c):
+        rank = next(t for t in c if isinstance(t, Token) and t.type == "RANK")
+        nums = [x for x in c if isinstance(x, float)]
+        k = int(nums[0]) if nums else 1
+        return Sel(atoms=(f"{self._rank(rank)}:{k}",)) if k >= 1 else Sel(ambiguous="a count of 0 channels")
+
+    ranked_after = ranked
+
+    def ranked_share(self, c):
+        rank = self._rank(c[0])
+        if isinstance(c[1], Token) and c[1].type == "FRAC":
+            share = _num(c[1]) * 100.0
+        else:
+            share = float(c[1])
+        return Sel(atoms=(f"{rank}:{share:g}%",))
+
+    def share_ranked(self, c):
+        return Sel(atoms=(f"{self._rank(c[2])}:{float(c[0]):g}%",))
+
+    def parity(self, c):
+        return Sel(atoms=(str(c[0]).split(":", 1)[1],))
+
+    def all(self, c):
+        return Sel(atoms=("all",))
+
+    def others(self, c):
+        return Sel(rest=True)
+
+    def them(self, c):
+        return Sel(them=True)
+
+    def first_last(self, c):
+        k = int(c[1]) if len(c) > 1 else 1
+        return Sel(atoms=(f"{str(c[0]).lower()}:{k}",))
+
+    def ordinal(self, c):
+        t = c[0]
+        if t.type == "ORD":
+            return str(int(_num(t)))
+        return "first:1" if t.type == "FIRST" else "last:1"
+
+    def ordinals(self, c):
+        return Sel(atoms=tuple(c), numbers=tuple(int(a) for a in c if a.isdigit()))
+
+    ordinals_after = ordinals
+
+    def sel_list(self, c):
+        out = c[0]
+        for s in c[1:]:
+            out = out.merge(s)
+        return out
+
+    @staticmethod
+    def _excepted(sel: Sel) -> str:
+        # after "except" / "all but" a bare number is a channel: "all channels except 1"
+        return "" if "could be channel" in sel.ambiguous else sel.ambiguous
+
+    def sel(self, c):
+        if len(c) == 2:
+            return Sel(c[0].atoms, c[0].rest, c[0].them, c[1].atoms, c[0].numbers + c[1].numbers,
+                       c[0].ambiguous or self._excepted(c[1]))
+        return c[0]
+
+
+    def sel_all_but(self, c):
+        return Sel(("all",), excluded=c[0].atoms, numbers=c[0].numbers, ambiguous=self._excepted(c[0]),
+                   rest=False, them=c[0].them)
+
+    def place(self, c):
+        return c[0] if c else None
+
+    def tput(self, c):
+        return TOTAL
+
+    def sum_tail(self, c):
+        return TOTAL
+
+    # -- clauses ---------------------------------------------------------------------------
+    def off(self, c):
+        return Clause("off", c[0])
+
+    def only(self, c):
+        return Clause("only", c[0])
+
+    def prio(self, c):
+        return Clause("prio", c[0])
+
+    def prio_rate(self, c):
+        return Clause("prio_rate", c[-1])
+
+    def ratio(self, c):
+        return Clause("prio", c[0], ratio=float(c[1]))
+
+    def bounds(self, c):
+        return tuple(c)
+
+    def floor(self, c):
+        return ("floor", c[0])
+
+    def cap(self, c):
+        return ("cap", c[0])
+
+    def at(self, c):
+        return ("at", c[0])
+
+    def between(self, c):
+        return ("between", c[0], c[1])
+
+    def bound_clause(self, c):
+        target = next((x for x in c if isinstance(x, Sel) or x == TOTAL), None)
+        bounds = next(x for x in c if isinstance(x, tuple))
+        return Clause("bound", target if target is not None else Sel(them=True), bounds=bounds)
+
+    def cap_clause(self, c):
+        return Clause("bound", c[0], bounds=(("cap", c[1]),))
+
+    def never_below(self, c):
+        return Clause("bound", c[0], bounds=(("floor", c[1]),))
+
+    def never_above(self, c):
+        return Clause("bound", c[0], bounds=(("cap", c[1]),))
+
+    def near_sat(self, c):
+        return Clause("near_sat", c[0])
+
+    def sum_floor(self, c):
+        amount = next(x for x in c if isinstance(x, Amount))
+        return Clause("sum_floor", TOTAL, amount=amount)
+
+    def maximize(self, c):
+        sel = next((x for x in c if isinstance(x, Sel)), None)
+        return Clause("max_tput", sel)
+
+    def max_min(self, c):
+        return Clause("max_min", next((x for x in c if isinstance(x, Sel)), None))
+
+    def equalize(self, c):
+        return Clause("equalize", next((x for x in c if isinstance(x, Sel)), None))
+
+    def prop_fair(self, c):
+        return Clause("prop_fair", next((x for x in c if isinstance(x, Sel)), None))
+
+    def equal_power(self, c):
+        return Clause("equal_power", next((x for x in c if isinstance(x, Sel)), None))
+
+    def least_power(self, c):
+        return Clause("least_power")
+
+    with_least = least_power
+
+    def budget_to(self, c):
+        return Clause("budget", amount=c[-1], mode="to")
+
+    def budget_use(self, c):
+        return Clause("budget", amount=c[-1], mode="to")
+
+    def budget_by(self, c):
+        direction = str(c[0]).split(":", 1)[1]
+        return Clause("budget", amount=c[-1], mode="by:" + direction)
+
+    def budget_halve(self, c):
+        return Clause("budget", amount=PAmount("share", 0.5, "current"), mode="to")
+
+    def budget_full(self, c):
+        return Clause("budget_full")
+
+    def sentence(self, c):
+        return list(c)
+
+    def start(self, c):
+        return [clause for sentence in c for clause in sentence]
