@@ -3,11 +3,18 @@
 SHELL := /bin/bash
 IN_ENV := tools/in_env.sh
 PYTEST_ARGS ?=
+# The ROS 2 distro of the environment: jazzy (.venv, build/, install/) or kilted
+# (.venv-kilted, build-kilted/, install-kilted/), e.g. `make test DISTRO=kilted`.
+# Unset: the sourced ROS 2's, else jazzy (tools/distro.sh).
+DISTRO ?= $(or $(ROS_DISTRO),jazzy)
+export DISTRO
+VENV := $(if $(filter jazzy,$(DISTRO)),.venv,.venv-$(DISTRO))
 
 .PHONY: setup setup-env test test-fast lint demo bench clean help
 
 help:
 	@echo "make setup   build .venv (ROS 2 Jazzy wheels or the sourced ROS 2) and colcon build"
+	@echo "             DISTRO=kilted: the Kilted wheels, in .venv-kilted / install-kilted (any target)"
 	@echo "make test    run the test suite (pytest, real DDS)"
 	@echo "make test-fast  the ROS-free tests only (no colcon build, no DDS), under a minute"
 	@echo "make lint    ruff over the whole tree (configuration: ruff.toml)"
@@ -30,10 +37,10 @@ test: setup
 # The ROS-free core and tooling: no colcon build, no install space, no DDS; leaves out
 # the tests marked ros or slow.
 test-fast: setup-env
-	@.venv/bin/python -m pytest test -m "not ros and not slow" -q $(PYTEST_ARGS)
+	@$(VENV)/bin/python -m pytest test -m "not ros and not slow" -q $(PYTEST_ARGS)
 
 lint: setup-env
-	@.venv/bin/ruff check .
+	@$(VENV)/bin/ruff check .
 
 demo: setup
 	@$(IN_ENV) steer-ros demo
@@ -43,7 +50,7 @@ bench: setup
 	@set -e; for f in bench/bench_*.py; do echo "### $$f"; OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(IN_ENV) python $$f; done
 
 clean:
-	rm -rf build install log out
+	rm -rf build install log build-kilted install-kilted log-kilted out
 
 # The paper's section IV: step-locked and through the live graph; writes
 # out/experiments/ and regenerates docs/experiments.md.
@@ -53,7 +60,7 @@ experiments: setup
 	@$(IN_ENV) steer-ros experiment reversal --through-graph --docs docs/experiments.md
 	@$(IN_ENV) steer-ros experiment tracking --through-graph --docs docs/experiments.md
 
-# Fault drills (README, Failure behaviour): every LLM, message, node and load fault,
+# Fault drills (docs/failures.md): every LLM, message, node and load fault,
 # one at a time; prints the table and writes out/faults/faults.json. `make soak` runs
 # the load row for 10 minutes and reports RSS per node at its start and end (not in CI).
 SOAK_S ?= 600

@@ -15,7 +15,8 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["steer_ros", "steer_ros.*"]),
     include_package_data=True,
-    package_data={"steer_ros.system2.backends.reader": ["grammar.lark"]},
+    # Grammars beside their modules: the radio reader's and the fleet rules backend's.
+    package_data={"steer_ros.system2.backends.reader": ["grammar.lark"], "steer_ros.fleet.navigator": ["*.lark"]},
     install_requires=[
         "numpy>=1.24",
         "scipy>=1.10",
@@ -23,6 +24,8 @@ setup(
         # the offline reader's grammar (steer_ros/system2/backends/reader)
         "lark>=1.2",
         "openai>=1.40",
+        # the fleet rules backend's grammar
+        "lark>=1.2",
         "matplotlib>=3.7",
         # SDR estimates from recordings and GNU Radio streams
         "sigmf>=1.14",

@@ -244,7 +244,7 @@ EXP_TRACKING_DURATION_S = 10.0  # channel time per condition
 EXP_TRACKING_WARMUP_STEPS = 1000  # steps on the first channel state before t = 0 (not measured)
 EXP_TRACKING_WITHIN_BITS = 1e-3  # "tracking" = sum-MI gap to the instantaneous optimum below this
 
-# --- Evaluation: steer-ros eval (README, "Scoring a navigator") -------------------------
+# --- Evaluation: steer-ros eval (docs/evaluation.md) ---------------------------------------
 # Step-locked schedule of a case (a suite may override it): navigator every
 # EVAL_NAV_EVERY optimizer steps from step 0, EVAL_STEPS steps in all (25 calls).
 EVAL_STEPS = 250
@@ -252,3 +252,73 @@ EVAL_NAV_EVERY = 10
 EVAL_SUITE = "policies/suite.yaml"  # the public suite, relative to config/
 EVAL_OUT_DIR = "out/eval"
 EVAL_GRAPH_RATE_HZ = 50.0  # optimizer steps per second of a --through-graph case
+
+# --- The fleet: many radios, one budget (docs/design.md "Many radios, one budget") ----
+FLEET_RADIOS = 4  # radios of `steer-ros fleet` / fleet.launch.py
+FLEET_CAP = 120.0  # C: the fleet's cap on sum_k a_k P_k (4 radios x the 30 W a radio often uses)
+# Reserves default to this fraction of an equal share C / K: small enough that grants
+# (which never go below the reserve) can follow demand, large enough to keep a radio
+# on the air without its coordinator.
+FLEET_RESERVE_FRACTION = 0.25
+# A grant holds this long; a radio renews it well before (every lease / 3), so one or
+# two lost grants do not drop it to its reserve, and a coordinator restart waits at
+# most this long to know what every radio holds.
+FLEET_LEASE_S = 3.0
+# Taken off every lease on the radio's clock: the worst clock offset between a radio
+# and its coordinator (NTP on a LAN keeps well under 10 ms; 0.25 s leaves room).
+FLEET_SKEW_S = 0.25
+FLEET_RENEW_FRACTION = 1.0 / 3.0  # grants are re-issued every lease_s x this
+# Demand curves: points of the price grid (log-spaced; half of them in a window around
+# the radio's multiplier now). 64 keep every radio within ~1e-4 bits of its share of
+# the fleet optimum at steady state (bench/bench_fleet.py), the goal being 1e-3.
+FLEET_DEMAND_POINTS = 64
+FLEET_DEMAND_WINDOW = 0.05  # half-width of the dense window, in ln lambda (x/ 1.05)
+FLEET_DEMAND_MAX_POINTS = 1024  # more points than this in a received curve: absurd
+# A curve asking for more than this many times its box top is broken, not greedy (the
+# solve clips any demand to the box; a radio's own curve never exceeds its budget).
+FLEET_DEMAND_ABSURD = 10.0
+FLEET_DEMAND_HZ = 2.0  # radios publish their demand curve (and on every change)
+FLEET_PEER_DEADLINE_S = 2.0  # DDS deadline on the fleet topics: a silent peer is reported lost
+# A radio checks its lease this often: the budget falls to the reserve within 1 / this
+# of the lease's end, well inside the skew margin.
+FLEET_LEASE_CHECK_HZ = 50.0
+# System 1 needs a budget > 0: a radio granted nothing (taken off the air) runs at this.
+FLEET_MIN_BUDGET = 1e-12
+
+# --- The fleet navigator (docs/fleet-policies.md) -----------------------------------
+FLEET_POLICY = "Keep the fleet as configured"  # sets nothing: the coordinator's configuration stands
+FLEET_NAVIGATOR_PERIOD_S = 10.0  # like the radio navigator's period: fleet policies change slowly
+# "comes first" / "comes last": the fleet priority rho_k of a radio named first or last
+# (4 : 1 like RULES_PRIORITY_WEIGHT, the radio navigator's priority ratio).
+FLEET_FIRST_PRIORITY = 4.0
+FLEET_LAST_PRIORITY = 0.25
+# The guardrail clamps fleet priorities into [MIN, MAX]: rho ratios beyond 1e4 make the
+# coordinator's price search as ill-conditioned as a radio switched off, which `off` says.
+FLEET_PRIORITY_MIN = 1e-2
+FLEET_PRIORITY_MAX = 1e2
+FLEET_READBACK_MAX_CHARS = 300  # like the radio read-back: one line an operator reads
+FLEET_PROMPT_MAX_CHARS = 8_000  # the issue's bound on the fleet prompt, any K <= 1,024
+FLEET_SUMMARY_THRESHOLD = 32  # up to this many radios the prompt lists each; above, bands
+FLEET_SUMMARY_GROUPS = 16  # bands of the fleet summary's table above the threshold
+FLEET_SUMMARY_CRITICAL = 4  # weakest / strongest / below-floor radios listed, each
+FLEET_MAX_RADIOS = 1_024  # the largest fleet the prompt bound is tested at
+FLEET_SUMMARY_STALE_S = 5.0  # a radio summary older than this (10 periods at SUMMARY_HZ) is no report
+FLEET_POLICY_MAX_CHARS = 1_000  # a longer fleet policy is refused: the prompt bound holds with it
+
+# --- Foxglove console: what steer-ros foxglove accepts from its clients -----------------
+# A policy is at most POLICY_MAX_CHARS characters once read (up to 4 bytes
+# each in UTF-8) plus JSON quoting: 8 KiB holds any policy the navigator would use and
+# refuses a client that streams megabytes into the graph.
+FOXGLOVE_MAX_CLIENT_MESSAGE_BYTES = 8192
+# Per client channel: a person at the Publish panel sends a few messages a second at
+# most; above FOXGLOVE_CLIENT_RATE_HZ (after a burst of FOXGLOVE_CLIENT_BURST) a
+# client is flooding, and each navigator cycle would see a different policy anyway.
+FOXGLOVE_CLIENT_RATE_HZ = 5.0
+FOXGLOVE_CLIENT_BURST = 10
+# A node's parameter service answers in milliseconds on a live graph; a node that is
+# gone must not hold a Parameters panel request for long.
+FOXGLOVE_PARAMETER_TIMEOUT_S = 2.0
+# A std_srvs service of the graph answers at once; the same bound as parameters.
+FOXGLOVE_SERVICE_TIMEOUT_S = 2.0
+# How often the bridge looks for the graph nodes' services (nodes start in any order).
+FOXGLOVE_SERVICE_DISCOVERY_S = 1.0

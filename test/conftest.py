@@ -2,6 +2,9 @@
 skipped with a reason when it is missing, unless STEER_ROS_REQUIRE_ROS=1 (set by
 ``make test``), where a missing build is a failure rather than a silent skip.
 
+Tests that make network namespaces (hosts) take the ``netns`` fixture, the same way
+with STEER_REQUIRE_NETNS=1.
+
 Tests that run a GNU Radio flowgraph take the ``gnuradio`` fixture: skipped with a
 reason when /usr/bin/python3 cannot import gnuradio, failed instead when
 STEER_REQUIRE_GNURADIO=1 (set by CI, which installs it)."""
@@ -94,3 +97,17 @@ def gnuradio() -> str:
             pytest.fail(f"STEER_REQUIRE_GNURADIO=1 but {reason}")
         pytest.skip(reason)
     return SYSTEM_PYTHON
+
+
+@pytest.fixture
+def netns() -> None:
+    """Network namespaces can be made here (tests of steer_ros.lab.hosts): skipped with
+    the reason where they cannot (not root, no iproute2), failed instead when
+    STEER_REQUIRE_NETNS=1 (set by CI, which runs as root)."""
+    from steer_ros.lab.hosts import hosts_missing
+
+    reason = hosts_missing()
+    if reason:
+        if os.environ.get("STEER_REQUIRE_NETNS") == "1":
+            pytest.fail(f"STEER_REQUIRE_NETNS=1 but {reason}")
+        pytest.skip(reason)

@@ -30,6 +30,7 @@ ROSDEP_KEYS = {
     "rosbags": "python3-rosbags-pip",
     "foxglove": "python3-foxglove-sdk-pip",
     "websockets": "python3-websockets",
+    "lark": "python3-lark",
     "rclpy": "rclpy",
     "std_msgs": "std_msgs",
     "diagnostic_msgs": "diagnostic_msgs",
@@ -109,10 +110,17 @@ def test_graph_description_names_every_node_module():
     assert described == _declared_nodes(), "steer_ros/ros/graph.py and steer_ros/ros/nodes/*_node.py disagree"
 
 
+def _install_prefix() -> Path:
+    """The sourced install space's steer_ros prefix (install/ or install-kilted/)."""
+    from ament_index_python.packages import get_package_prefix
+
+    return Path(get_package_prefix("steer_ros"))
+
+
 @pytest.mark.ros
 def test_every_installed_node_executable_starts():
     declared = _declared_nodes()
-    lib = REPO / "install" / "steer_ros" / "lib" / "steer_ros"
+    lib = _install_prefix() / "lib" / "steer_ros"
     installed = sorted(p.name for p in lib.glob("*")) if lib.is_dir() else []
     assert installed == sorted(declared), f"install/lib/steer_ros holds {installed}, CMakeLists declares {declared}"
     for name in declared:
@@ -123,7 +131,7 @@ def test_every_installed_node_executable_starts():
 
 @pytest.mark.ros
 def test_steer_ros_command_is_installed_and_runs():
-    exe = REPO / "install" / "steer_ros" / "bin" / "steer-ros"
+    exe = _install_prefix() / "bin" / "steer-ros"
     assert os.access(exe, os.X_OK), f"{exe} is missing or not executable"
     result = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -24,6 +24,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 SUBCOMMANDS = [
     "optimize",
     "sim",
+    "fleet",
     "policy",
     "demo",
     "sdr_synth",

@@ -1,6 +1,8 @@
 """steer-ros foxglove [--port 8765] [--host 127.0.0.1]: a live Foxglove WebSocket
-server bridging the steer topics (ROS 2 schemas, CDR messages). Open Foxglove, connect
-to ws://HOST:PORT ("Foxglove WebSocket"), and import the saved layout
+server bridging the steer topics (ROS 2 schemas, CDR messages), and a console: a client
+may publish a policy on steer/policy, get and set the nodes' parameters and call their
+std_srvs services (docs/foxglove.md). Open Foxglove, connect to ws://HOST:PORT
+("Foxglove WebSocket"), and import the saved layout
 config/foxglove/steer_ros_layout.json (printed at start)."""
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ def register(subparsers) -> None:
                         help="which graph to run (default: from the config's name, mixed.yaml -> mixed; else sim)")
     parser.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
     parser.add_argument("--namespace", default="", help="namespace of the whole graph")
+    parser.add_argument("--nodes", default="", help="comma-separated subset of the graph's nodes to run "
+                        "(default: all), e.g. channel_sim,channel_mux,optimizer")
     for name, (_, _, description) in LAUNCH_ARGUMENTS.items():
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, default="", help=description)
     parser.set_defaults(func=run)
@@ -43,6 +45,12 @@ def run(args: argparse.Namespace) -> int:
         launch_values["sdr_recording"] = str(recording.resolve())
     try:
         config = resolve_config(args.config or DEFAULT_CONFIG[graph], graph)  # before any node starts
-        return run_for(args.duration, graph=graph, config=config, namespace=args.namespace, **launch_values)
+        nodes = [n.strip() for n in args.nodes.split(",") if n.strip()] or None
+        if nodes:
+            unknown = sorted(set(nodes) - {spec.name for spec in GRAPHS[graph]})
+            if unknown:
+                raise ValueError(f"--nodes: the {graph!r} graph has no {', '.join(unknown)}")
+        return run_for(args.duration, graph=graph, config=config, namespace=args.namespace, nodes=nodes,
+                       **launch_values)
     except (ValueError, FileNotFoundError) as exc:  # a bad argument, a missing or mismatched config
         raise SystemExit(f"steer-ros sim: {exc}") from None

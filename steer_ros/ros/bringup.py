@@ -122,7 +122,8 @@ def run_for(duration_s: float | None, **kwargs) -> int:
     """Run the graph until duration_s passes (None: until Ctrl-C)."""
     with running_graph(**kwargs) as graph:
         names = ", ".join(graph.nodes)
-        print(f"steer-ros sim: {names} running ({graph.config}); Ctrl-C to stop", flush=True)
+        where = f" in /{kwargs['namespace']}" if kwargs.get("namespace") else ""
+        print(f"steer-ros sim: {names} running{where} ({graph.config}); Ctrl-C to stop", flush=True)
         deadline = None if duration_s is None else time.monotonic() + duration_s
         try:
             while deadline is None or time.monotonic() < deadline:

@@ -34,29 +34,51 @@ OPTIMIZER = NodeSpec("optimizer", "OptimizerNode")
 NAVIGATOR = NodeSpec("navigator", "NavigatorNode")
 GUARDRAIL = NodeSpec("guardrail", "GuardrailNode")
 SDR_ESTIMATOR = NodeSpec("sdr_estimator", "SdrEstimatorNode")
+FLEET_COORDINATOR = NodeSpec("fleet_coordinator", "FleetCoordinatorNode")
+FLEET_NAVIGATOR = NodeSpec("fleet_navigator", "FleetNavigatorNode")
 
 GRAPHS: dict[str, tuple[NodeSpec, ...]] = {
     "sim": (CHANNEL_SIM, CHANNEL_MUX, OPTIMIZER, NAVIGATOR, GUARDRAIL),
     # channel_mux takes each channel from channel_sim or sdr_estimator (config/mixed.yaml).
     "mixed": (CHANNEL_SIM, SDR_ESTIMATOR, CHANNEL_MUX, OPTIMIZER, NAVIGATOR, GUARDRAIL),
+    # One radio of a fleet (its namespace radio1 .. radioK; config/fleet.yaml sets the
+    # optimizer's fleet parameters), and the fleet's coordinator (docs/fleet.md).
+    "radio": (CHANNEL_SIM, CHANNEL_MUX, OPTIMIZER, NAVIGATOR, GUARDRAIL),
+    # The coordinator and the fleet navigator (fleet/policy -> fleet/command), which reads
+    # the fleet's configuration from the same keys (config/fleet.yaml).
+    "coordinator": (FLEET_COORDINATOR, FLEET_NAVIGATOR),
+    # The fleet navigator alone, beside radios radio1..radioK and the fleet coordinator
+    # (docs/fleet-policies.md): fleet/policy in, fleet/command out.
+    "fleet_navigator": (FLEET_NAVIGATOR,),
 }
-DEFAULT_CONFIG = {"sim": "sim.yaml", "mixed": "mixed.yaml"}
+DEFAULT_CONFIG = {"sim": "sim.yaml", "mixed": "mixed.yaml", "radio": "fleet.yaml", "coordinator": "fleet.yaml",
+                  "fleet_navigator": "fleet_navigator.yaml"}
 
-# Launch argument -> (node, parameter) it sets when given a non-empty value.
+# Launch argument -> (node, parameter) it sets when given a non-empty value; "a,b" for
+# a parameter that several nodes share.
 LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {
-    # name: (node, parameter, description)
+    # name: (node(s), parameter, description)
     "backend": ("navigator", "backend", "Navigator backend: rules, openai or scripted (empty: auto)."),
     "llm_base_url": ("navigator", "llm_base_url", "OpenAI-compatible endpoint (empty: $STEER_LLM_BASE_URL)."),
     "llm_model": ("navigator", "llm_model", "Model name (empty: $STEER_LLM_MODEL)."),
     "policy": ("navigator", "policy", "Initial policy text (empty: the config's)."),
     "sdr_recording": ("sdr_estimator", "path", "SigMF recording the SDR estimator plays (empty: the config's)."),
+    "radios": ("fleet_coordinator,fleet_navigator", "radios",
+               "Number of radios K the coordinator grants (radio1 .. radioK)."),
+    "fleet_policy": ("fleet_navigator", "policy", "Initial fleet policy (empty: the config's)."),
+    "fleet_backend": ("fleet_navigator", "backend", "Fleet navigator backend: rules, openai or scripted "
+                      "(empty: auto)."),
 }
+
+
+# Launch arguments whose parameter is an integer (the others are strings).
+INT_ARGUMENTS = {"radios"}
 
 
 def launch_arguments(graph: str) -> dict[str, tuple[str, str, str]]:
     """The launch arguments that set a parameter of one of the graph's nodes."""
     names = {spec.name for spec in GRAPHS[graph]}
-    return {arg: spec for arg, spec in LAUNCH_ARGUMENTS.items() if spec[0] in names}
+    return {arg: spec for arg, spec in LAUNCH_ARGUMENTS.items() if names & set(spec[0].split(","))}
 
 
 def graph_for_config(path: str | os.PathLike | None) -> str:
@@ -87,8 +109,14 @@ def parameter_overrides(graph: str | None = None, **launch_values: str) -> dict[
     overrides: dict[str, dict[str, str]] = {}
     for arg, value in launch_values.items():
         if value:
-            node, param, _ = LAUNCH_ARGUMENTS[arg]
-            overrides.setdefault(node, {})[param] = value
+            nodes, param, _ = LAUNCH_ARGUMENTS[arg]
+            if arg in INT_ARGUMENTS:
+                try:
+                    value = int(value)
+                except ValueError:
+                    raise ValueError(f"{arg} must be an integer, got {value!r}") from None
+            for node in nodes.split(","):
+                overrides.setdefault(node, {})[param] = value
     return overrides
 
 

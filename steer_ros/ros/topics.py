@@ -17,9 +17,31 @@ ALLOCATION = "steer/allocation"
 # parent topic's fields.
 SUMMARY = "steer/summary"
 POLICY = "steer/policy"
-COMMAND_RAW = "steer/command/raw"
+# The navigator's raw proposals. No topic name of the graph is a path prefix of
+# another: rqt_plot and other tools that address fields as /topic/field resolve a path
+# to a topic that is a prefix of it, so "steer/command/raw" would read as a field
+# "raw" of steer/command.
+COMMAND_RAW = "steer/command_raw"
+# Deprecated alias of COMMAND_RAW, published with the same messages until 0.4.0 so
+# subscribers of the old name keep working; the one exception to the prefix rule.
+COMMAND_RAW_DEPRECATED = "steer/command/raw"
+DEPRECATED_ALIASES = {COMMAND_RAW_DEPRECATED: COMMAND_RAW}
 COMMAND = "steer/command"
 DIAGNOSTICS = "/diagnostics"
+# The fleet (docs/fleet.md): each radio publishes its demand curve and budget in force
+# and receives its grants under its own namespace (/radio3/fleet/grant); the
+# coordinator runs outside the radios' namespaces and addresses each radio's topics
+# by name (fleet_topic). The fleet navigator's policy is fleet/policy.
+FLEET_DEMAND = "fleet/demand"
+FLEET_GRANT = "fleet/grant"
+FLEET_IN_FORCE = "fleet/budget_in_force"
+FLEET_POLICY = "fleet/policy"
+# The fleet navigator's command to the coordinator (std_msgs/String, JSON: priorities,
+# boxes, radios off, rate floors, cap; steer_ros.fleet.directive), latched.
+FLEET_COMMAND = "fleet/command"
+# Every outcome of the fleet navigator (std_msgs/String, the same JSON; fallbacks and
+# kept policies too, with their status_detail), not latched.
+FLEET_DECISION = "fleet/decision"
 
 # Channel estimates and allocations: a stream where only the newest matters; a small
 # reliable queue keeps rqt_plot and `ros2 topic echo` (reliable by default) matched.
@@ -48,3 +70,22 @@ DIAGNOSTICS_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliabil
 # Watching /diagnostics from inside the graph's tools: best effort, like STREAM_IN.
 DIAGNOSTICS_IN = QoSProfile(depth=50, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.BEST_EFFORT,
                             durability=DurabilityPolicy.VOLATILE)
+
+
+def fleet_topic(radio: str, topic: str) -> str:
+    """The absolute name of a radio's fleet topic: fleet_topic("radio3", FLEET_GRANT)
+    is /radio3/fleet/grant."""
+    return f"/{radio.strip('/')}/{topic}"
+
+
+def fleet_qos(deadline_s: float) -> QoSProfile:
+    """The fleet topics: reliable, the newest few, with a DDS deadline and liveliness
+    lease so a peer that goes silent (a lost host, a partition) is reported by the
+    middleware (event callbacks -> /diagnostics). Not the budget lease: that is
+    timed by the radios themselves (steer_ros.fleet.lease)."""
+    from rclpy.duration import Duration
+    from rclpy.qos import LivelinessPolicy
+
+    return QoSProfile(depth=5, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
+                      durability=DurabilityPolicy.VOLATILE, deadline=Duration(seconds=deadline_s),
+                      liveliness=LivelinessPolicy.AUTOMATIC, liveliness_lease_duration=Duration(seconds=deadline_s))

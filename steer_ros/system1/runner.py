@@ -11,6 +11,9 @@ subscriptions and publishers.
   ending once the powers move by less than ``OPTIMIZER_EVENT_TOL * P_total``;
 * the restart: a step that raises starts System 1 afresh (equal power split:
   feasible) under the same channels and command, and the step count carries on;
+* the budget in force: the one the last command asked for (``requested``), held at
+  most at ``budget_cap`` (a fleet's share; inf outside a fleet) and at least at
+  ``FLEET_MIN_BUDGET``; ``on_change`` is called after every applied input;
 * the certified optimum of the command in force, cached until the channels or the
   command change, for the live optimality gap and the status, shadow price and
   least budget (:meth:`System1Runner.assess`, :mod:`steer_ros.system1.status`).
@@ -106,6 +109,9 @@ class System1Runner:
         self.feasibility_violations = 0
         self.restarts = 0
         self.compute_gap = True  # the live gap against the certified optimum (the node's parameter)
+        self.requested = float(np.clip(config.p_total, config.p_min, config.p_max))
+        self.budget_cap = math.inf
+        self.on_change: Callable[[], None] | None = None
         self.tracker = StatusTracker()
         self.last = Assessment(math.nan, AllocationStatus.TRANSIENT, math.nan, math.nan)
         self._optimum_key: bytes | None = None
@@ -134,7 +140,7 @@ class System1Runner:
             gain, noise_var = channels
             if self.system1 is None:
                 c = self.config
-                self.system1 = System1(gain, noise_var, p_total=float(np.clip(c.p_total, c.p_min, c.p_max)),
+                self.system1 = System1(gain, noise_var, p_total=self.budget_in_force(),
                                        mode=c.mode, constellation=c.constellation, a_min=c.a_min)
                 self.reporter.clear("waiting")
                 self.log(f"optimizing {gain.shape[0]} channels ({c.mode} mode)")
@@ -147,7 +153,21 @@ class System1Runner:
                     f"N changed {old_n} -> {self.system1.n}: weights reset to equal until the next command")
         if command is not None and self.system1 is not None:
             self._apply_command(command)
-        return channels is not None or command is not None
+        changed = channels is not None or command is not None
+        if changed and self.on_change is not None:
+            self.on_change()
+        return changed
+
+    def budget_in_force(self) -> float:
+        """min(requested, budget_cap), at least FLEET_MIN_BUDGET."""
+        return max(min(self.requested, self.budget_cap), defaults.FLEET_MIN_BUDGET)
+
+    def set_budget_cap(self, cap: float) -> None:
+        """Hold System 1's budget at min(requested, cap) from now on (a cut is feasible at once)."""
+        self.budget_cap = float(cap)
+        if self.system1 is not None:
+            self.system1.set_command(p_total=self.budget_in_force())
+            self.check_feasible()
 
     def _apply_command(self, command) -> None:
         outcome, bounded = self.bound(command, self.system1.n, self.system1.p_total)
@@ -163,7 +183,8 @@ class System1Runner:
         else:
             self.reporter.clear("adjusted_commands")
         before = self._command_key()
-        self.system1.set_command(bounded.weights, bounded.p_total, goal=bounded.goal)
+        self.requested = bounded.p_total
+        self.system1.set_command(bounded.weights, self.budget_in_force(), goal=bounded.goal)
         if self._command_key() != before:  # a repeated command changes nothing: no new transient
             self.tracker.command_changed()
         self.reporter.clear("rejected_commands")

@@ -6,6 +6,7 @@ the one the code builds."""
 from __future__ import annotations
 
 import json
+import re
 import struct
 from pathlib import Path
 
@@ -85,7 +86,12 @@ def test_saved_layout_is_current_and_has_the_first_plots():
     assert saved == layout(), "regenerate: steer-ros foxglove --write-layout config/foxglove/steer_ros_layout.json"
     text = json.dumps(saved)
     for path in ("/steer/allocation.total_mi", "/steer/allocation.mi", "/steer/allocation.weights",
-                 "/steer/allocation.p_total", "/steer/allocation.optimality_gap", "/steer/command/raw.reasoning"):
+                 "/steer/allocation.p_total", "/steer/allocation.optimality_gap", "/steer/command_raw.reasoning"):
         assert f'"{path}"' in text, path
     assert '"arrayExpansion": "byIndex"' in text  # one series per channel, whatever N
+    panels = {}
+    for panel in re.findall(r'"panelType": "(\w+)"', text):
+        panels[panel] = panels.get(panel, 0) + 1
+    assert panels.get("Publish") == 1 and panels.get("Parameters") == 1, panels
+    assert '"topicName": "/steer/policy"' in text and '"datatype": "std_msgs/msg/String"' in text
     assert json.dumps(layout("radio1")).count("/radio1/steer/") == text.count("/steer/")

@@ -24,7 +24,7 @@ STEER_TOPICS = {
     "/steer/allocation": "steer_ros/msg/AllocationState",
     "/steer/summary": "steer_ros/msg/AllocationSummary",
     "/steer/policy": "std_msgs/msg/String",
-    "/steer/command/raw": "steer_ros/msg/SteerCommand",
+    "/steer/command_raw": "steer_ros/msg/SteerCommand",
     "/steer/command": "steer_ros/msg/SteerCommand",
     "/diagnostics": "diagnostic_msgs/msg/DiagnosticArray",
 }
@@ -128,7 +128,7 @@ def graph_recording(tmp_path_factory):
             # Nothing is published before the recorder and the probe have discovered the graph.
             wait_until(lambda: all(recorder.count_publishers(t) >= 1 for t in
                                    ("/steer/channel/sim", "/steer/channel_state", "/steer/allocation",
-                                    "/steer/command/raw", "/steer/command", "/diagnostics")),
+                                    "/steer/command_raw", "/steer/command", "/diagnostics")),
                        10.0, "the recorder to see every publisher")
             wait_until(lambda: probe.spun.node.count_publishers("/steer/allocation") >= 1, 10.0,
                        "the probe to see the optimizer")
@@ -186,7 +186,7 @@ def test_recording_reads_back_with_rosbags_topics_counts_and_content(graph_recor
         if min(cmd_recorded) <= _stamp(cmd) <= max(cmd_recorded):
             rec = cmd_recorded[_stamp(cmd)]
             assert (rec.policy, rec.reasoning, rec.status) == (cmd.policy, cmd.reasoning, cmd.status)
-    assert {P2, P4} <= {m.policy for _, m in data["/steer/command/raw"][1]}
+    assert {P2, P4} <= {m.policy for _, m in data["/steer/command_raw"][1]}
 
     # rosbag2 details: QoS offered (the accepted command is latched), profile, schemas.
     from rosbags.interfaces import QosDurability

@@ -1,6 +1,6 @@
 """The openai backend against a real OpenAI-compatible HTTP server on 127.0.0.1
 (steer_ros.lab.fixtures.openai_server), never a patched client: the LLM rows of the
-README's Failure behaviour table, each failure mapped to FALLBACK with the right reason
+table of docs/failures.md, each failure mapped to FALLBACK with the right reason
 code."""
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ the server's `usage` summed over the case's calls (null where the server reports
 none); `reasoning` is the first call's.
 
 The navigator's command carries goals as well as weights and a budget (MI floors
-and caps, channels off, max-min, least power for floors or a total: README "Goals"),
+and caps, channels off, max-min, least power for floors or a total: [goals.md](goals.md)),
 so a backend states what to achieve and System 1 achieves it. The rules backend maps
 the suite's wordings onto those fields; it was written while its authors could read
 this public suite, so its score here says what it reads, not how it fares on

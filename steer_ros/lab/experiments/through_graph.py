@@ -8,7 +8,7 @@ harness. A probe node in its own ROS context (its own DDS participant):
 
 - publishes the condition's policy once on ``steer/policy`` (the operator's way in);
 - records every ``steer/allocation`` (step, gains, MI, powers, weights, P_total)
-  and every ``steer/command/raw`` / ``steer/command`` pair;
+  and every ``steer/command_raw`` / ``steer/command`` pair;
 - for the reversal, sets channel_sim's ``reversed`` parameter through the parameter
   service when the optimizer has run ``reverse_at`` steps since the policy;
 - the equal-weight baseline runs the graph without navigator and guardrail.

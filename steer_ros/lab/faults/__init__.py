@@ -1,4 +1,4 @@
-"""Fault drills (the README's Failure behaviour table): inject every LLM, message, node
+"""Fault drills (the table of docs/failures.md): inject every LLM, message, node
 and load fault into a live graph, one at a time, and show that System 1 keeps running,
 feasible and accounted for.
 

@@ -1,9 +1,12 @@
 """Message drills: one in-process graph (rules backend); a stranger node publishes
 malformed ChannelStates on steer/channel/sim and steer/channel_state, changes N, and
-publishes a SteerCommand on steer/command."""
+publishes a SteerCommand on steer/command; a Foxglove client sends the bridge
+(steer-ros foxglove) every kind of bad input."""
 
 from __future__ import annotations
 
+import json
+import struct
 import time
 from typing import Sequence
 
@@ -33,6 +36,8 @@ class MessageDrills(DrillHarness):
                         results.append(self._stranger_row(fault, monitor, injector))
                     elif fault.action == "policy":
                         results.append(self._policy_row(fault, monitor))
+                    elif fault.action == "foxglove":
+                        results.append(self._foxglove_row(fault, graph, monitor))
                     else:
                         results.append(self._channel_row(fault, monitor, injector))
                 except Exception as exc:  # noqa: BLE001
@@ -197,3 +202,53 @@ class MessageDrills(DrillHarness):
         failures = [] if hit.p_total <= defaults.P_MAX else [f"P_total {hit.p_total} in force"]
         return self.judge(fault, r, failures)
 
+    def _foxglove_row(self, fault: Fault, graph, monitor) -> RowResult:
+        """A Foxglove WebSocket client (the protocol spoken by hand) sends the bridge a
+        channel on a topic not open to clients, a wrong schema, bytes that are not JSON,
+        an oversized message and a flood of the policy in force, for the fault window."""
+        from websockets.sync.client import connect
+
+        from steer_ros.ros import topics
+        from steer_ros.ros.recording.foxglove_bridge import FoxgloveBridge
+
+        bridge = FoxgloveBridge(port=0, context=graph.context, node_name="fault_foxglove")
+        graph.add_node(bridge)
+        graph.nodes[bridge.get_name()] = bridge  # the graph's shutdown stops the server
+        guard = monitor.latest_command()
+        policy = "/" + topics.POLICY
+
+        def data(channel: int, payload: bytes) -> bytes:
+            return struct.pack("<BI", 0x01, channel) + payload  # client message data
+
+        def advertise(channel: int, topic: str, schema: str = "std_msgs/msg/String") -> str:
+            return json.dumps({"op": "advertise", "channels": [
+                {"id": channel, "topic": topic, "encoding": "json", "schemaName": schema}]})
+
+        good = json.dumps({"data": guard.policy}).encode()
+        oversized = json.dumps({"data": "x" * defaults.FOXGLOVE_MAX_CLIENT_MESSAGE_BYTES}).encode()
+        with connect(bridge.url, subprotocols=["foxglove.sdk.v1", "foxglove.websocket.v1"], open_timeout=10) as ws:
+            ws.send(advertise(1, policy))
+            ws.send(advertise(2, "/" + topics.COMMAND))
+            ws.send(advertise(3, policy, "std_msgs/msg/Int32"))
+            t_in = time.monotonic()
+            sent = 0
+            while time.monotonic() - t_in < self.s.fault_window_s:
+                for message in (data(2, good), data(3, b'{"data": 3}'), data(1, b"{not json"), data(1, oversized),
+                                *[data(1, good)] * 5):
+                    ws.send(message)
+                    sent += 1
+                time.sleep(0.05)
+            t_out = time.monotonic()
+        codes = ("bad_message", "flood", "too_large", "unknown_topic", "wrong_schema")
+        monitor.wait_for(lambda m: set(codes) <= set(bridge.gate.refused), 5.0, f"the bridge to refuse {codes}")
+        back = monitor.wait_for(lambda m: next(iter(m.allocations_since(t_out)), None), 5.0, "an allocation")
+        r = RowResult(fault.name, fault.category).measure(list(monitor.allocations), t_in, back.t)
+        refused = dict(bridge.gate.refused)
+        failures = [f"a command answered {c.policy!r}" for c in monitor.commands_since(t_in)
+                    if c.policy != guard.policy]
+        r.outcome = "REJECTED" if all(refused.get(c, 0) > 0 for c in codes) else "ACCEPTED"
+        r.detail = "foxglove: " + ", ".join(c for c in codes if refused.get(c, 0) > 0)
+        r.recovery_s = max(back.t - t_out, 0.0)
+        r.extras = {**(r.extras or {}), "sent": sent, "refused": refused,
+                    "accepted": bridge.gate.accepted.get(policy, 0)}
+        return self.judge(fault, r, failures)

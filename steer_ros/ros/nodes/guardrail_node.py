@@ -1,4 +1,4 @@
-"""guardrail: turns the navigator's raw commands (steer/command/raw) into accepted
+"""guardrail: turns the navigator's raw commands (steer/command_raw) into accepted
 ones (steer/command) through the guardrail pipeline of docs/design.md section 5: clip
 negatives, normalize, all-zero -> uniform, clamp P_total to [p_min, p_max], check a
 goal (floors and caps within [0, log2 M] of ``constellation``, selectors resolved,

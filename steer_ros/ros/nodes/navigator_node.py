@@ -1,7 +1,8 @@
 """navigator: System 2 as a node. Every period_s it builds the prompt from the latest
 allocation and policy and asks the configured backend in a worker thread, never
 blocking the executor (one call in flight; a cycle that finds it busy is skipped and
-counted), then publishes the raw command with its reasoning on steer/command/raw.
+counted), then publishes the raw command with its reasoning on steer/command_raw (and the
+deprecated alias steer/command/raw).
 
 The policy comes from steer/policy (std_msgs/String, `ros2 topic pub` QoS) or the
 ``policy`` parameter (`ros2 param set /navigator policy "..."`); a new policy starts a
@@ -110,6 +111,8 @@ class NavigatorNode(Node):
         self.create_subscription(String, topics.POLICY, lambda msg: self.set_policy(msg.data, "topic"),
                                  topics.POLICY_QOS)
         self.pub = self.create_publisher(SteerCommand, topics.COMMAND_RAW, topics.COMMAND_QOS)
+        # The same messages under the deprecated name, for subscribers not yet moved.
+        self.pub_deprecated = self.create_publisher(SteerCommand, topics.COMMAND_RAW_DEPRECATED, topics.COMMAND_QOS)
         self.diagnostics = DiagnosticsReporter(self, self._diag_values)
         self.timer = self.create_timer(v.period_s, self.cycle)
         self.get_logger().info(f"backend: {self.backend_name}; policy: {self.policy!r}")
@@ -209,7 +212,9 @@ class NavigatorNode(Node):
     def on_decision(self, decision: SteerDecision) -> None:
         """Runs on the worker thread: publish and log the raw command."""
         try:
-            self.pub.publish(decision_msg(decision, stamp=self.get_clock().now().to_msg()))
+            msg = decision_msg(decision, stamp=self.get_clock().now().to_msg())
+            self.pub.publish(msg)
+            self.pub_deprecated.publish(msg)
         except Exception:  # noqa: BLE001
             if self.context.ok():
                 raise

@@ -12,6 +12,11 @@ nominal rate) and publishes as soon as it is done, at most max_publish_hz, so a
 channel change reaches a converged allocation within milliseconds instead of the
 next publish tick.
 
+In a fleet (parameter ``fleet``, docs/fleet.md) a :class:`steer_ros.ros.fleet_member.FleetMember`
+holds System 1's budget at min(the navigator's budget, the coordinator's grant or the
+reserve) and publishes the radio's demand curve and budget in force; without it the
+cap is infinite and nothing else changes.
+
 Inputs are validated at the boundary: steer/channel_state (a new N re-dimensions the
 optimizer; a malformed state is refused with a diagnostic naming the field) and
 steer/command, which is re-bounded here (defence in depth), so not even a stranger
@@ -40,6 +45,7 @@ from steer_ros.ros.conversions import (
     summary_msg,
 )
 from steer_ros.ros.diagnostics import ERROR, DiagnosticsReporter, RateMeter
+from steer_ros.ros.fleet_member import FLEET_PARAMS, FleetMember
 from steer_ros.ros.node_runtime import run_node
 from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.system1.runner import RunnerConfig, System1Runner
@@ -71,6 +77,7 @@ PARAMS = [
           min=0.0, max=100.0, read_only=True),
     Param("summary_groups", defaults.SUMMARY_GROUPS, "Contiguous bands of steer/summary.", min=1,
           max=defaults.SUMMARY_MAX_GROUPS, read_only=True),
+    *FLEET_PARAMS,
 ]
 
 
@@ -114,6 +121,11 @@ class OptimizerNode(Node):
         self.summary_timer = (self.create_timer(1.0 / v.summary_hz, self.publish_summary)
                               if v.summary_hz > 0 else None)
         self.diagnostics.problem("waiting", "waiting for the first steer/channel_state", log=False)
+        # The fleet hook: the runner holds the budget the navigator asked for and the
+        # fleet's cap on it; the member hears of every input change.
+        self.fleet = FleetMember(self) if v.fleet else None
+        if self.fleet is not None:
+            self.runner.on_change = self.fleet.input_changed
 
     # -- inputs (validated here, applied at once with a burst of steps) ---------------
     def on_channels(self, msg: ChannelState) -> None:
@@ -181,6 +193,20 @@ class OptimizerNode(Node):
                 self.publish()
             if not self.limiter.pending:
                 self.slot_timer.cancel()
+
+    # -- the fleet hook (a radio not in a fleet has budget_cap = inf) -------------------
+    def requested_budget(self) -> float:
+        """The budget the navigator asked for (or the initial p_total)."""
+        return self.runner.requested
+
+    @property
+    def budget_cap(self) -> float:
+        return self.runner.budget_cap
+
+    def set_budget_cap(self, cap: float) -> None:
+        """Hold System 1's budget at min(requested, cap) from now on (a cut is feasible at once)."""
+        with self.state_lock:
+            self.runner.set_budget_cap(cap)
 
     def tick(self) -> None:
         """The step timer: the steps due."""
@@ -269,6 +295,7 @@ class OptimizerNode(Node):
             "status_changes": self.runner.tracker.transitions,
             "shadow_price": self.runner.last.shadow_price,
             "least_budget": self.runner.last.least_budget,
+            **(self.fleet.diag_values() if self.fleet is not None else {}),
         }
 
 

@@ -12,6 +12,11 @@ identical channels, so one saved layout (config/foxglove/steer_ros_layout.json,
 :func:`layout`) works on both. The server binds to 127.0.0.1 by default: the
 WebSocket protocol has no authentication, so exposing it is the user's explicit
 choice (``--host 0.0.0.0``).
+
+Both ways: a client may also publish a policy (and, where the graph has one, an
+approval) and get and set the nodes' parameters, through the checks of
+:mod:`steer_ros.ros.recording.foxglove_console`; bad client input is refused, logged
+and shown to the clients as a status message, and never reaches the graph.
 """
 
 from __future__ import annotations
@@ -25,8 +30,11 @@ from typing import Iterable
 import foxglove
 from rclpy.node import Node
 
+from steer_ros import defaults
+from steer_ros.ros import topics
 from steer_ros.ros.recording import qos as bag_qos
 from steer_ros.ros.recording.definitions import MESSAGE_ENCODING, SCHEMA_ENCODING, full_definition, message_class
+from steer_ros.ros.recording.foxglove_console import CLIENT_ENCODINGS, ClientGate, ParameterProxy, ServiceBridge
 from steer_ros.ros.recording.recorder import DEFAULT_TOPICS, QUEUE_DEPTH, STEER_TOPICS
 
 DEFAULT_HOST = "127.0.0.1"
@@ -43,7 +51,21 @@ class FoxgloveBridge(Node):
                  node_name: str = "steer_foxglove", **node_kwargs):
         super().__init__(node_name, **node_kwargs)
         self.fox_context = foxglove.Context()
-        self.server = foxglove.start_server(name="steer_ros", host=host, port=port, context=self.fox_context)
+        self.gate = ClientGate(self, self._report)
+        self.parameters = ParameterProxy(self, self._report)
+        self.service_bridge = ServiceBridge(self)
+        from foxglove.websocket import Capability
+
+        self.server = foxglove.start_server(
+            name="steer_ros", host=host, port=port, context=self.fox_context,
+            capabilities=[Capability.ClientPublish, Capability.Parameters, Capability.Services],
+            supported_encodings=list(CLIENT_ENCODINGS), server_listener=_Listener(self))
+        self.create_timer(defaults.FOXGLOVE_SERVICE_DISCOVERY_S, self._discover_services)
+        from rcl_interfaces.msg import ParameterEvent
+        from rclpy.qos import qos_profile_parameter_events
+
+        self.create_subscription(ParameterEvent, "/parameter_events", self._on_parameter_event,
+                                 qos_profile_parameter_events)
         self.host = host
         self.forwarded: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -72,6 +94,24 @@ class FoxgloveBridge(Node):
     def url(self) -> str:
         return f"ws://{self.host}:{self.port}"
 
+    def _on_parameter_event(self, event) -> None:
+        changed = self.parameters.changed(event)
+        if changed and not self._closed:
+            self.server.publish_parameter_values([_fox_parameter(n, v) for n, v in changed])
+
+    def _discover_services(self) -> None:
+        new = self.service_bridge.discover()
+        if new and not self._closed:
+            self.server.add_services(new)
+
+    def _report(self, text: str) -> None:
+        """An error status to every client (Foxglove shows it in its problems list)."""
+        from foxglove.websocket import StatusLevel
+
+        server = getattr(self, "server", None)
+        if server is not None and not self._closed:
+            server.publish_status(text, StatusLevel.Error)
+
     def _forward(self, channel: "foxglove.Channel", resolved: str, data: bytes) -> None:
         with self._lock:
             if self._closed:
@@ -93,6 +133,49 @@ class FoxgloveBridge(Node):
         super().destroy_node()
 
 
+class _Listener:
+    """The server's callbacks (foxglove.websocket.ServerListener), on the server's
+    threads: each hands over to the bridge's gate or parameter proxy."""
+
+    def __init__(self, bridge: FoxgloveBridge):
+        self.bridge = bridge
+
+    def on_client_advertise(self, client, channel) -> None:
+        self.bridge.gate.advertise(client.id, channel)
+
+    def on_client_unadvertise(self, client, client_channel_id: int) -> None:
+        self.bridge.gate.unadvertise(client.id, client_channel_id)
+
+    def on_message_data(self, client, client_channel_id: int, data: bytes) -> None:
+        self.bridge.gate.message(client.id, client_channel_id, data)
+
+    def on_get_parameters(self, client, param_names: list[str], request_id: str | None = None) -> list:
+        return [_fox_parameter(n, v) for n, v in self.bridge.parameters.get(list(param_names))]
+
+    def on_parameters_subscribe(self, param_names: list[str]) -> None:
+        with self.bridge.parameters.lock:
+            self.bridge.parameters.subscribed.update(param_names)
+
+    def on_parameters_unsubscribe(self, param_names: list[str]) -> None:
+        with self.bridge.parameters.lock:
+            self.bridge.parameters.subscribed.difference_update(param_names)
+
+    def on_set_parameters(self, client, parameters: list, request_id: str | None = None) -> list:
+        values = [(p.name, p.get_value()) for p in parameters]
+        return [_fox_parameter(n, v) for n, v in self.bridge.parameters.set(values)]
+
+
+def _fox_parameter(name: str, value) -> "foxglove.Parameter":
+    """A Foxglove parameter; a double keeps its type hint so 1.0 stays a float."""
+    from foxglove import Parameter, ParameterType
+
+    if isinstance(value, float):
+        return Parameter(name, value=value, type=ParameterType.Float64)
+    if isinstance(value, list) and value and all(isinstance(v, float) for v in value):
+        return Parameter(name, value=value, type=ParameterType.Float64Array)
+    return Parameter(name, value=value)
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, topics: Iterable[str] | None = None,
           namespace: str = "", domain_id: int | None = None, duration_s: float | None = None,
           on_ready=None, args: list[str] | None = None) -> FoxgloveBridge:
@@ -107,13 +190,14 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, topics: Iterable[s
 def layout(namespace: str = "") -> dict:
     """The Foxglove layout a user wants first: total MI, MI per channel, weights,
     P_total, optimality gap, per-band MI and MI quantiles from steer/summary (readable
-    at N = 4096, where per-channel plots are not), and the navigator's reasoning (built with
+    at N = 4096, where per-channel plots are not), the navigator's reasoning, a Publish
+    panel preset with a policy and the Parameters panel (built with
     ``foxglove.layouts``; the file in config/foxglove/ is this, for namespace "")."""
     import foxglove.layouts as fl
 
     ns = "/" + namespace.strip("/") if namespace.strip("/") else ""
-    alloc = f"{ns}/steer/allocation"
-    raw = f"{ns}/steer/command/raw"
+    alloc = f"{ns}/{topics.ALLOCATION}"
+    raw = f"{ns}/{topics.COMMAND_RAW}"
 
     def plot(title: str, series: list) -> fl.PlotPanel:
         return fl.PlotPanel(title=title, config=fl.PlotConfig(paths=series, show_legend=True))
@@ -126,7 +210,7 @@ def layout(namespace: str = "") -> dict:
     weights = plot("Weights in force", [s(f"{alloc}.weights", "w", array_expansion="byIndex")])
     power = plot("Power budget", [s(f"{alloc}.p_total", "P_total"), s(f"{alloc}.power_used", "power used")])
     gap = plot("Optimality gap [bits]", [s(f"{alloc}.optimality_gap", "gap")])
-    summary = f"{ns}/steer/summary"  # fixed size at any N: what to watch at thousands of subcarriers
+    summary = f"{ns}/{topics.SUMMARY}"  # fixed size at any N: what to watch at thousands of subcarriers
     bands = plot("MI per band, large N [bits]", [s(f"{summary}.mi_mean_group", "band mean", array_expansion="byIndex")])
     spread = plot("MI quantiles, large N [bits]", [s(f"{summary}.mi_q10", "10%"), s(f"{summary}.mi_median", "median"),
                                                      s(f"{summary}.mi_q90", "90%")])
@@ -134,16 +218,23 @@ def layout(namespace: str = "") -> dict:
         topic_path=f"{raw}.reasoning", expansion="all"))
     decisions = fl.RawMessagesPanel(title="Last navigator decision", config=fl.RawMessagesConfig(
         topic_path=f"{raw}", expansion="all"))
-    policy = fl.RawMessagesPanel(title="Policy", config=fl.RawMessagesConfig(topic_path=f"{ns}/steer/policy.data"))
+    policy = fl.RawMessagesPanel(title="Policy", config=fl.RawMessagesConfig(topic_path=f"{ns}/{topics.POLICY}.data"))
+    # The console: a policy preset to edit and send (the bridge accepts steer/policy
+    # from clients), and every node's parameters to read and set.
+    send_policy = fl.PublishPanel(title="Send a policy", config=fl.PublishConfig(
+        topic_name=f"{ns}/{topics.POLICY}", datatype="std_msgs/msg/String", button_text="Send policy",
+        button_tooltip="Publish on steer/policy: the navigator answers on its next cycle", advanced_view=True,
+        value=json.dumps({"data": "Prioritize channels 7 and 8"})))
+    parameters = fl.ParametersPanel(title="Node parameters")
 
     def col(*panels, proportions=None):
         proportions = proportions or [1] * len(panels)
         return fl.SplitContainer(direction="column", items=[
-            fl.SplitItem(proportion=p, content=c) for p, c in zip(proportions, panels)])
+            fl.SplitItem(proportion=p, content=c) for p, c in zip(proportions, panels, strict=True)])
 
     left = col(total, per_channel, weights)
     middle = col(power, gap, bands, spread)
-    right = col(policy, reasoning, decisions, proportions=[1, 2, 4])
+    right = col(send_policy, policy, reasoning, decisions, parameters, proportions=[1.5, 1, 2, 3, 3])
     content = fl.SplitContainer(direction="row", items=[
         fl.SplitItem(proportion=2, content=left),
         fl.SplitItem(proportion=2, content=middle),

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.ros import topics
 from steer_ros.ros.recording.reader import Recording, field_or_none, find_topic
 from steer_ros.system2.state_summary import group_bounds
 from steer_ros.system2.steer_decision import Status
@@ -80,10 +81,11 @@ def _status_name(code: int) -> str:
 def load_series(path: str | os.PathLike) -> RunSeries:
     """Extract the plotted series from a recording (any namespace)."""
     with Recording(path) as rec:
-        allocation = find_topic(rec, "steer/allocation")
-        policy = find_topic(rec, "steer/policy")
-        raw = find_topic(rec, "steer/command/raw")
-        accepted = find_topic(rec, "steer/command")
+        allocation = find_topic(rec, topics.ALLOCATION)
+        policy = find_topic(rec, topics.POLICY)
+        # Recordings made before the rename hold the raw proposals under the deprecated name.
+        raw = find_topic(rec, topics.COMMAND_RAW) or find_topic(rec, topics.COMMAND_RAW_DEPRECATED)
+        accepted = find_topic(rec, topics.COMMAND)
         wanted = [t for t in (allocation, policy, raw, accepted) if t]
         all_times = [m.log_time_ns for m in rec.messages()]
         t0 = min(all_times) if all_times else 0

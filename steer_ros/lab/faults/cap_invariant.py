@@ -1,0 +1,89 @@
+"""The fleet's cap invariant, checked on what the radios publish: sum_k a_k B_k(t) <= C
+at every instant t of a window, B_k(t) radio k's budget in force at t.
+
+Each radio publishes its budget in force, stamped with the time it took force (on the
+radio's clock; the hosts of one machine share one). B_k(t) is the value of the latest
+sample stamped at or before t, so B_k is a step function and the sum only changes at a
+stamp: the margin C - sum_k a_k B_k(t) is checked at the window's start and at every
+stamp inside it, which is every instant. A radio whose budget at the window's start is
+unknown (no sample stamped before it) cannot be vouched for: it is named in
+``unknown`` and the check fails, unless ``before_first`` gives a value to assume.
+
+ROS-free: the drills feed it samples they collected.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+#: Slack on the margin for floating-point sums (budgets are O(1..1e3) W).
+CAP_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class CapCheck:
+    """worst_margin: min over the window of C - sum_k a_k B_k(t) (negative: broken);
+    t_worst: where it was reached; budgets_worst: each B_k there; held: worst_margin >=
+    -tol and no radio unknown; changes: stamps inside the window; unknown: radios with
+    no budget known at the window's start."""
+
+    cap: float
+    worst_margin: float
+    t_worst: float
+    budgets_worst: dict[str, float]
+    held: bool
+    changes: int
+    unknown: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.unknown:
+            return f"cap_unknown: no budget in force known at the start for {', '.join(self.unknown)}"
+        state = "held" if self.held else "BROKEN"
+        parts = ", ".join(f"{k} {v:.4g}" for k, v in self.budgets_worst.items())
+        return (f"cap {state}: worst margin {self.worst_margin:.4g} of C = {self.cap:.4g} "
+                f"({parts}; {self.changes} changes)")
+
+
+def check_cap(samples: Mapping[str, Sequence[tuple[float, float]]], cap: float, t0: float, t1: float,
+              gains: Mapping[str, float] | None = None, before_first: float = math.nan,
+              tol: float = CAP_TOL) -> CapCheck:
+    """Check the cap over [t0, t1] on ``samples[radio] = [(stamp, budget), ...]`` (any
+    order); ``gains[radio]`` is a_k (1 when absent: a shared power supply)."""
+    if not (math.isfinite(cap) and t1 >= t0):
+        raise ValueError(f"check_cap: cap {cap}, window [{t0}, {t1}]")
+    gains = dict(gains or {})
+    series = {k: sorted(((float(t), float(b)) for t, b in v), key=lambda s: s[0]) for k, v in samples.items()}
+    current: dict[str, float] = {}
+    unknown = []
+    for radio, points in series.items():
+        before = [b for t, b in points if t <= t0]
+        if before:
+            current[radio] = before[-1]
+        elif math.isnan(before_first):
+            unknown.append(radio)
+            current[radio] = 0.0
+        else:
+            current[radio] = before_first
+    for radio, points in series.items():
+        for _, b in points:
+            if not math.isfinite(b):
+                raise ValueError(f"check_cap: radio {radio} published a non-finite budget {b}")
+    events = sorted((t, radio, b) for radio, points in series.items() for t, b in points if t0 < t <= t1)
+
+    def margin() -> float:
+        return cap - sum(gains.get(k, 1.0) * v for k, v in current.items())
+
+    worst, t_worst, at_worst = margin(), t0, dict(current)
+    i = 0
+    while i < len(events):
+        t = events[i][0]
+        while i < len(events) and events[i][0] == t:  # simultaneous stamps take force together
+            current[events[i][1]] = events[i][2]
+            i += 1
+        m = margin()
+        if m < worst:
+            worst, t_worst, at_worst = m, t, dict(current)
+    return CapCheck(cap=cap, worst_margin=worst, t_worst=t_worst, budgets_worst=at_worst,
+                    held=worst >= -tol and not unknown, changes=len(events), unknown=sorted(unknown))
