@@ -1,5 +1,6 @@
 """ros2 launch steer_ros sim.launch.py [config:=FILE] [backend:=rules|openai|scripted]
-[llm_base_url:=URL] [llm_model:=NAME] [policy:="..."] [namespace:=radio1]
+[llm_base_url:=URL] [llm_model:=NAME] [policy:="..."] [approval:=auto|confirm]
+[approval_timeout_s:=S] [namespace:=radio1]
 [record:=true [record_out:=run.mcap]]
 
 Starts the simulated steer_ros graph: channel_sim, channel_mux, optimizer, navigator

@@ -92,6 +92,15 @@ POLICY_MAX_CHARS = 500  # policy text is length-limited and quoted as data
 REPLY_MAX_CHARS = 100_000  # longer replies are refused unparsed (code too_long)
 REASONING_MAX_CHARS = 2_000  # reasoning carried on the command is cut to this
 NAVIGATOR_SCRIPT_PATH = ""  # JSONL replay file of the "scripted" backend
+# Preview and approval (steer_ros.system2.approval). "auto" applies every usable
+# proposal (the paper's behaviour); "confirm" holds a policy's first command for the
+# operator. A minute is long enough to read a preview and short enough that an
+# unattended proposal does not linger; a timeout counts as a rejection.
+APPROVAL_MODE = "auto"
+APPROVAL_TIMEOUT_S = 60.0
+# Within an approved class a budget may move by this fraction of the approved one
+# without asking again: an LLM re-evaluating "about 30 W" answers 29 or 31, not 30.
+APPROVAL_BUDGET_TOLERANCE = 0.1
 # Hierarchical state summary (steer_ros.system2.state_summary): up to SUMMARY_THRESHOLD
 # channels the user message is the per-channel table; above it global statistics, a
 # table of SUMMARY_GROUPS contiguous bands and the critical channels, so that system +
@@ -125,6 +134,12 @@ EMA_ALPHA = 0.6
 # A smoothed MI floor below this many bits is dropped (a removed floor decays by
 # (1 - alpha) per command and would otherwise never reach 0).
 GOAL_FLOOR_SNAP_BITS = 1e-3
+# Ranked goals ("weakest:10%") re-resolved by System 1 at every channel update: a
+# member of a ranked set keeps its place until an outsider passes it by this margin,
+# so subcarriers at the boundary do not flap on and off with every update. Half a dB
+# is a few percent of a subcarrier's strength: small beside the tens of dB a fade
+# spans, large beside the estimate's noise.
+RANKED_HYSTERESIS_DB = 0.5
 
 # --- Channel simulator and mux -------------------------------------------------------
 CHANNEL_RATE_HZ = 10.0

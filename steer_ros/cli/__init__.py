@@ -26,6 +26,7 @@ SUBCOMMANDS = [
     "sim",
     "fleet",
     "policy",
+    "approve",
     "demo",
     "sdr_synth",
     "record",

@@ -16,9 +16,11 @@ import math
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.channels.selectors import SelectorError
 from steer_ros.msg import AllocationState, AllocationSummary, ChannelState, SteerCommand
 from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Goal, Objective
+from steer_ros.system1.ranked_goal import GoalSelectors
 from steer_ros.system2.state_summary import global_statistics, group_statistics
 from steer_ros.system2.steer_decision import Status, SteerDecision
 from steer_ros.validation import InvalidInput, check_channel_arrays
@@ -70,7 +72,35 @@ def goal_from_msg(msg: SteerCommand) -> Goal:
         sum_mi_min=float(getattr(msg, "sum_mi_min", math.nan)),
         alpha=float(getattr(msg, "alpha", defaults.ALPHA_FAIR_DEFAULT)),
         power_cap=power_cap if power_cap.size else None,
+        selectors=selectors_from_msg(msg),
     )
+
+
+def selectors_from_msg(msg: SteerCommand):
+    """The goal's ranked selectors of a SteerCommand (None when it has none, or in a
+    message type without the fields: an older build)."""
+    off = [str(s) for s in getattr(msg, "off_selectors", ())]
+    floor_sel = [str(s) for s in getattr(msg, "floor_selectors", ())]
+    floor_bits = list(getattr(msg, "floor_selector_bits", ()))
+    cap_sel = [str(s) for s in getattr(msg, "cap_selectors", ())]
+    cap_bits = list(getattr(msg, "cap_selector_bits", ()))
+    if not (off or floor_sel or cap_sel):
+        return None
+    if len(floor_sel) != len(floor_bits):
+        raise InvalidInput("floor_selector_bits", f"{len(floor_bits)} values for {len(floor_sel)} floor_selectors")
+    if len(cap_sel) != len(cap_bits):
+        raise InvalidInput("cap_selector_bits", f"{len(cap_bits)} values for {len(cap_sel)} cap_selectors")
+    for name, values in (("floor_selector_bits", floor_bits), ("cap_selector_bits", cap_bits)):
+        bad = [v for v in values if not math.isfinite(v) or v < 0]
+        if bad:
+            raise InvalidInput(name, f"{bad[0]} is not a finite number of bits >= 0")
+    selectors = GoalSelectors(off=tuple(off), floors=tuple(zip(floor_sel, map(float, floor_bits), strict=True)),
+                              caps=tuple(zip(cap_sel, map(float, cap_bits), strict=True)))
+    try:
+        ranked = selectors.ranked
+    except SelectorError as exc:
+        raise InvalidInput("goal selectors", str(exc)) from None
+    return selectors if ranked else None
 
 
 def decision_from_msg(msg: SteerCommand) -> SteerDecision:
@@ -118,6 +148,13 @@ def decision_msg(decision: SteerDecision, stamp=None) -> SteerCommand:
     msg.escalate = bool(decision.escalate)
     if hasattr(msg, "readback"):  # a message type of an older build lacks it
         msg.readback = str(decision.readback)
+    selectors = getattr(goal, "selectors", None)
+    if selectors is not None and hasattr(msg, "off_selectors"):
+        msg.off_selectors = [str(s) for s in selectors.off]
+        msg.floor_selectors = [str(s) for s, _ in selectors.floors]
+        msg.floor_selector_bits = f64_array([b for _, b in selectors.floors])
+        msg.cap_selectors = [str(s) for s, _ in selectors.caps]
+        msg.cap_selector_bits = f64_array([b for _, b in selectors.caps])
     return msg
 
 
@@ -203,4 +240,29 @@ def summary_msg(snapshot: SystemSnapshot, groups: int = defaults.SUMMARY_GROUPS,
     msg.n_dark_group = [int(x) for x in b.dark]
     msg.shortfall_max_group = b.shortfall_max.tolist()
     set_assessment(msg, snapshot)
+    return msg
+
+
+def proposal_msg(proposal, state_detail: str = "", expires_in_s: float = 0.0, stamp=None):
+    """A :class:`~steer_ros.system2.approval.Proposal` as a SteerProposal message."""
+    from steer_ros.msg import SteerProposal
+
+    msg = SteerProposal()
+    if stamp is not None:
+        msg.header.stamp = stamp
+    msg.id = str(proposal.id)
+    msg.state = int(proposal.state)
+    msg.state_detail = str(state_detail or proposal.state_detail)
+    msg.expires_in_s = float(max(0.0, expires_in_s))
+    msg.command = decision_msg(proposal.decision, stamp=stamp)
+    view = proposal.preview
+    msg.readback = str(view.get("readback", ""))
+    msg.mi = f64_array(view.get("mi", ()))
+    msg.power = f64_array(view.get("power", ()))
+    msg.sum_mi = float(view.get("sum_mi", math.nan))
+    msg.power_used = float(view.get("power_used", math.nan))
+    msg.p_total = float(view.get("p_total", math.nan))
+    msg.goals_met = bool(view.get("goals_met", False))
+    shortfall = np.asarray(view.get("mi_shortfall", ()), dtype=float)
+    msg.mi_shortfall = f64_array(shortfall if proposal.decision.goal.has_floors else ())
     return msg

@@ -60,7 +60,11 @@ LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {
     # name: (node(s), parameter, description)
     "backend": ("navigator", "backend", "Navigator backend: rules, openai or scripted (empty: auto)."),
     "llm_base_url": ("navigator", "llm_base_url", "OpenAI-compatible endpoint (empty: $STEER_LLM_BASE_URL)."),
-    "llm_model": ("navigator", "llm_model", "Model name (empty: $STEER_LLM_MODEL)."),
+    "llm_model": ("navigator", "llm_model", "Model name (empty: $STEER_LLM_MODEL, else the server's first model)."),
+    "approval": ("navigator", "approval", "auto (apply every usable command) or confirm (hold a policy's command "
+                 "on steer/proposal for the operator's approval; empty: the config's)."),
+    "approval_timeout_s": ("navigator", "approval_timeout_s", "confirm: seconds a proposal waits for an answer "
+                           "(empty: the config's)."),
     "policy": ("navigator", "policy", "Initial policy text (empty: the config's)."),
     "sdr_recording": ("sdr_estimator", "path", "SigMF recording the SDR estimator plays (empty: the config's)."),
     "radios": ("fleet_coordinator,fleet_navigator", "radios",
@@ -71,8 +75,9 @@ LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {
 }
 
 
-# Launch arguments whose parameter is an integer (the others are strings).
+# Launch arguments whose parameter is an integer or a float (the others are strings).
 INT_ARGUMENTS = {"radios"}
+FLOAT_ARGUMENTS = {"approval_timeout_s"}
 
 
 def launch_arguments(graph: str) -> dict[str, tuple[str, str, str]]:
@@ -115,6 +120,11 @@ def parameter_overrides(graph: str | None = None, **launch_values: str) -> dict[
                     value = int(value)
                 except ValueError:
                     raise ValueError(f"{arg} must be an integer, got {value!r}") from None
+            if arg in FLOAT_ARGUMENTS:
+                try:
+                    value = float(value)
+                except ValueError:
+                    raise ValueError(f"{arg} must be a number, got {value!r}") from None
             for node in nodes.split(","):
                 overrides.setdefault(node, {})[param] = value
     return overrides

@@ -27,6 +27,11 @@ COMMAND_RAW = "steer/command_raw"
 COMMAND_RAW_DEPRECATED = "steer/command/raw"
 DEPRECATED_ALIASES = {COMMAND_RAW_DEPRECATED: COMMAND_RAW}
 COMMAND = "steer/command"
+# Preview and approval (navigator parameter approval: confirm): the navigator's held
+# proposals (SteerProposal, latched) and the operator's answers (std_msgs/String:
+# "<id>" or "approve <id>" approves, "reject <id>" rejects).
+PROPOSAL = "steer/proposal"
+APPROVAL = "steer/approval"
 DIAGNOSTICS = "/diagnostics"
 # The fleet (docs/fleet.md): each radio publishes its demand curve and budget in force
 # and receives its grants under its own namespace (/radio3/fleet/grant); the
@@ -65,6 +70,12 @@ COMMAND_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=
                          durability=DurabilityPolicy.VOLATILE)
 LATCHED_COMMAND_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                                  durability=DurabilityPolicy.TRANSIENT_LOCAL)
+# Proposals: latched with a short history, so `ros2 topic echo` or Foxglove started late
+# shows the last records (the proposal on display last), and a proposal's answer and
+# the next proposal, published within a millisecond, both reach every reader and a
+# recording (a depth of 1 let the second overwrite the first before delivery).
+PROPOSAL_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
+                          durability=DurabilityPolicy.TRANSIENT_LOCAL)
 DIAGNOSTICS_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                              durability=DurabilityPolicy.VOLATILE)
 # Watching /diagnostics from inside the graph's tools: best effort, like STREAM_IN.

@@ -82,6 +82,9 @@ class Goal:
     extras: dict = field(default_factory=dict, compare=False)
     alpha: float = defaults.ALPHA_FAIR_DEFAULT
     power_cap: np.ndarray | None = None
+    #: The channel sets as stated, when ranked (:class:`~steer_ros.system1.ranked_goal.GoalSelectors`):
+    #: System 1 re-resolves them at every channel update; the arrays above hold one resolution.
+    selectors: object = field(default=None, compare=False)
 
     @property
     def is_plain(self) -> bool:
@@ -136,6 +139,9 @@ class ResolvedGoal:
     caps: np.ndarray
     off: np.ndarray
     sum_mi_min: float
+    #: How the goal was read where not literally (floors dropped on off channels, caps
+    #: at or above log2 M dropped); empty when taken as stated.
+    notes: tuple[str, ...] = ()
     alpha: float = defaults.ALPHA_FAIR_DEFAULT
     power_cap: np.ndarray | None = None  # (N,) linear power, inf = none (0 on off channels)
 
@@ -163,13 +169,18 @@ def check_goal(goal: "Goal | None", n: int, max_bits: float) -> ResolvedGoal:
     """Validate ``goal`` for ``n`` channels of a constellation with ``max_bits`` =
     log2 M bits per channel; :class:`GoalError` naming the field and channel (1-based).
 
-    Rules: floors in [0, log2 M], caps in [0, log2 M] or inf, floor <= cap, no floor on
-    an off channel, sum_mi_min NaN or in [0, N log2 M], min_power needs a floor or
-    sum_mi_min, alpha finite in [0, 20] (``bad_alpha``), power caps >= 0 or inf
-    (``bad_power_cap``). Whether a power cap leaves room for its channel's floor
-    depends on the channel: the guardrail checks it (``power_cap_below_floor``). A
-    floor of exactly log2 M passes here but is infeasible (it needs infinite power):
-    feasibility is a question of the channels and the budget."""
+    Rules: floors in [0, log2 M], caps >= 0 (inf = none), floor <= cap, sum_mi_min NaN
+    or in [0, N log2 M], min_power needs a floor or sum_mi_min, alpha finite in
+    [0, 20] (``bad_alpha``), power caps >= 0 or inf (``bad_power_cap``). Whether a
+    power cap leaves room for its channel's floor depends on the channel: the
+    guardrail checks it (``power_cap_below_floor``). A floor of exactly log2 M passes
+    here but is infeasible (it needs infinite power): feasibility is a question of the
+    channels and the budget.
+
+    Read with one obvious meaning (a note in ``notes``, not an error): off wins over a
+    floor on the same channel (the floors apply to the channels that are on: "all
+    above 0.5 bit" beside "weakest 10% off"); a cap at or above log2 M bounds nothing
+    and is dropped."""
     goal = Goal() if goal is None else goal
     try:
         objective = Objective.parse(goal.objective)
@@ -192,7 +203,7 @@ def check_goal(goal: "Goal | None", n: int, max_bits: float) -> ResolvedGoal:
         i = first(bad)
         raise GoalError(f"floor {floors[i - 1]:g} bits on channel {i} is outside [0, {max_bits:g}] "
                         f"(mi_floor of channel {i})")
-    bad = np.isnan(caps) | (caps < 0) | (np.isfinite(caps) & (caps > max_bits))
+    bad = np.isnan(caps) | (caps < 0)
     if bad.any():
         i = first(bad)
         raise GoalError(f"cap {caps[i - 1]:g} bits on channel {i} is outside [0, {max_bits:g}] "
@@ -205,25 +216,32 @@ def check_goal(goal: "Goal | None", n: int, max_bits: float) -> ResolvedGoal:
         i = first(bad)
         raise GoalError(f"power cap {pcap[i - 1]:g} on channel {i} is not >= 0 (power_cap of channel {i}; "
                         "inf = none)", "bad_power_cap")
+    notes: list[str] = []
+    loose = np.isfinite(caps) & (caps >= max_bits)
+    if loose.any():
+        notes.append(f"cap{'s' if loose.sum() > 1 else ''} >= {max_bits:g} bits (log2 M) on "
+                     f"channel{'s' if loose.sum() > 1 else ''} {channel_ranges(np.flatnonzero(loose))} "
+                     "bound nothing: dropped")
+        caps = np.where(loose, math.inf, caps)
     try:
         smin = float(goal.sum_mi_min)
     except (TypeError, ValueError):
         raise GoalError(f"sum_mi_min {goal.sum_mi_min!r} is not a number") from None
     if not math.isnan(smin) and not (0.0 <= smin <= n * max_bits):
         raise GoalError(f"sum_mi_min {smin:g} bits is outside [0, {n * max_bits:g}] ({n} x {max_bits:g})")
+    bad = off & (floors > 0)
+    if bad.any():
+        many = int(bad.sum()) > 1
+        notes.append(f"off wins over the floor on channel{'s' if many else ''} "
+                     f"{channel_ranges(np.flatnonzero(bad))} (floors kept on the channels that are on)")
+        floors = np.where(off, 0.0, floors)
     bad = floors > caps
     if bad.any():
         i = first(bad)
         raise GoalError(f"floor {floors[i - 1]:g} > cap {caps[i - 1]:g} bits on channel {i} "
                         f"(channel {i}: mi_floor is above its mi_cap)", "goal_conflict")
-    bad = off & (floors > 0)
-    if bad.any():
-        many = int(bad.sum()) > 1
-        raise GoalError(f"channel{'s' if many else ''} {channel_ranges(np.flatnonzero(bad))} "
-                        f"{'are' if many else 'is'} both off and floored ({floors[first(bad) - 1]:g} bits)",
-                        "goal_conflict")
     if objective == Objective.MIN_POWER and not (np.any(floors > 0) or (not math.isnan(smin) and smin > 0)):
         raise GoalError("min_power needs floors or sum_mi_min (least power for what?)", "goal_incomplete")
     caps = np.where(off, 0.0, caps)  # an off channel is a zero cap, exactly
     pcap = np.where(off, 0.0, pcap)
-    return ResolvedGoal(objective, floors, caps, off, smin, alpha, pcap)
+    return ResolvedGoal(objective, floors, caps, off, smin, tuple(notes), alpha, pcap)

@@ -72,6 +72,7 @@ from steer_ros.system1 import goal_optimum as go
 from steer_ros.system1.alpha_fair import alpha_utility
 from steer_ros.system1.certified_optimum import validate_problem
 from steer_ros.system1.goal import Goal, Objective, ResolvedGoal, check_goal
+from steer_ros.system1.ranked_goal import RankedGoalTracker
 from steer_ros.system1.responses import GoalPath, KktResponse, RatioResponse, clamp_log_lam, goal_path
 
 __all__ = ["MODES", "System1", "project_power"]
@@ -193,6 +194,8 @@ class System1:
         self._theta: float | None = None
         self._budget = math.nan  # what the goal step spends (min_power: the least budget)
         self._gain = self._noise_var = self._c = np.zeros(0)
+        self._ranked: RankedGoalTracker | None = None  # a goal by ranked selector, re-resolved per update
+        self.ranked_hysteresis_db = defaults.RANKED_HYSTERESIS_DB
         self.set_channels(gain, noise_var)
         self.set_command(weights, self._p_total)
         self._power = np.full(self.n, self._p_total / self.n)  # equal power to start
@@ -210,7 +213,10 @@ class System1:
             self._weights = np.full(self.n, 1.0 / self.n)
             self._power = np.full(self.n, self._p_total / self.n)
             self._log_lam = None
+            self._ranked = None
             self._set_goal_state(None)  # per-channel goal arrays no longer fit
+        elif self._ranked is not None:
+            self._track_ranked()
         if self._weights.shape[0] == self.n:
             self._refresh()
 
@@ -231,10 +237,15 @@ class System1:
         p = math.nan if p_total is None else self._check_budget_or_nan(p_total)
         p = self._p_total if math.isnan(p) else self._check_budget(p)
         rg = None
+        ranked = None
         if goal is not None:
+            if getattr(goal, "selectors", None) is not None and goal.selectors.ranked:
+                ranked = RankedGoalTracker(goal, self.n, self._c, self.ranked_hysteresis_db)
+                goal = ranked.current  # resolved on the channels in force now
             rg = check_goal(goal, self.n, self.table.bits)
         self._weights, self._p_total = w, p
         if goal is not None:
+            self._ranked = ranked
             self._set_goal_state(None if goal.is_plain else rg)
         self._refresh()
         if self._power.shape[0] == self.n:  # feasible at once (a budget cut), not only after step()
@@ -243,6 +254,26 @@ class System1:
             else:
                 self._power = go.project_box(self._power, self._path.lo, self._path.hi, p)
 
+    def _snr_for_mi(self, bits: np.ndarray) -> np.ndarray:
+        """I^{-1} of per-channel bits, computed once per distinct value: goals hold a
+        few levels (0, a floor, inf) over N channels, and a ranked goal is reinstalled
+        at every channel update that moves its sets."""
+        levels, where = np.unique(bits, return_inverse=True)
+        return self.table.snr_for_mi(levels)[where.reshape(bits.shape)]
+
+    def _track_ranked(self) -> None:
+        """A goal by ranked selector follows the channels: re-resolved on the new c_i
+        (steer_ros.system1.ranked_goal: the hysteresis rule), installed when a set moved.
+        A goal the fade makes infeasible is tracked as the best feasible (a shortfall)."""
+        goal = self._ranked.update(self._c)
+        if goal is not None:
+            self._set_goal_state(check_goal(goal, self.n, self.table.bits))
+
+    @property
+    def ranked_goal(self) -> "RankedGoalTracker | None":
+        """The tracker of a goal by ranked selector in force (None otherwise)."""
+        return self._ranked
+
     def _set_goal_state(self, rg: ResolvedGoal | None) -> None:
         """Install a checked goal (None = plain): the floor and cap snrs I^{-1}(f),
         I^{-1}(u) are computed here once, the power boxes at every refresh."""
@@ -250,8 +281,8 @@ class System1:
         self._theta = None
         self._path = None
         if rg is not None:
-            self._goal_snr_f = self.table.snr_for_mi(rg.floors)
-            self._goal_snr_u = self.table.snr_for_mi(np.minimum(rg.caps, self.table.bits))
+            self._goal_snr_f = self._snr_for_mi(rg.floors)
+            self._goal_snr_u = self._snr_for_mi(np.minimum(rg.caps, self.table.bits))
 
     @classmethod
     def _check_budget_or_nan(cls, p_total) -> float:

@@ -9,8 +9,7 @@ code               meaning
 wrong_length       a goal array does not have N entries
 bad_goal           a value is NaN, a floor or cap outside [0, log2 M], a
                    ``sum_mi_min`` outside [0, N log2 M]
-goal_conflict      floor > cap on a channel, a channel both off and floored,
-                   every channel off
+goal_conflict      floor > cap on a channel that is on, every channel off
 goal_incomplete    ``min_power`` without floors or ``sum_mi_min``
 bad_alpha          ``alpha`` non-finite or outside [0, 20]
 bad_power_cap      a power cap negative or NaN
@@ -19,6 +18,11 @@ power_cap_below_floor  a channel's power cap is below the power its floor needs
 infeasible_goal    the floors need more power than P_max, or ``sum_mi_min``
                    is out of reach at P_max (needs the channel state)
 =================  =========================================================
+
+Read with one obvious meaning instead of refused (``goal.extras["notes"]`` says how,
+the guardrail reports them as ``adjusted: ...``): a floor on an off channel is dropped
+(off wins; the floors apply to the channels that are on), a cap at or above log2 M is
+dropped (it bounds nothing).
 
 The structural rules (every code but ``infeasible_goal`` and "every channel off") are
 System 1's own :func:`steer_ros.system1.goal.check_goal`, so the guardrail and the
@@ -35,6 +39,9 @@ Smoothing (EMA with the guardrail's alpha, like the weights and the budget):
 * caps, in bits, the same where both the current and the new cap are finite; a cap
   that appears or disappears (inf on one side) switches at once;
 * ``sum_mi_min`` in bits likewise (NaN on one side: switches at once);
+* a goal by ranked selector (``goal.selectors``) switches at once, whole: System 1
+  re-resolves its sets at every channel update, so per-channel smoothing has no
+  channel to hold on to;
 * ``objective``, ``alpha``, ``off`` and the power caps switch at once (a channel is
   on or off; there is no half-way objective; a power cap is a hard limit); a
   smoothed floor is 0 on an off channel and at most its cap, and a floor decaying
@@ -81,19 +88,34 @@ def sanitize_goal(goal: Goal, n: int, bits: float) -> Goal:
         objective = Objective.parse(goal.objective)
     except ValueError as err:
         raise GoalError(str(err)) from None
+    selectors = getattr(goal, "selectors", None)
     goal = Goal(objective=objective, mi_floor=_array("mi_floor", goal.mi_floor, n),
                 mi_cap=_array("mi_cap", goal.mi_cap, n), off=_array("off", goal.off, n, dtype=bool),
                 sum_mi_min=goal.sum_mi_min, alpha=goal.alpha,
                 power_cap=_array("power_cap", getattr(goal, "power_cap", None), n))
     rg = check_goal_structure(goal, n, bits)
-    return Goal(objective=objective, mi_floor=goal.mi_floor, mi_cap=goal.mi_cap, off=goal.off,
-                sum_mi_min=rg.sum_mi_min, alpha=rg.alpha, power_cap=goal.power_cap if goal.has_power_caps else None)
+    power_cap = goal.power_cap if goal.has_power_caps else None
+    if not rg.notes:
+        return Goal(objective=objective, mi_floor=goal.mi_floor, mi_cap=goal.mi_cap, off=goal.off,
+                    sum_mi_min=rg.sum_mi_min, selectors=selectors, alpha=rg.alpha, power_cap=power_cap)
+    # Read with one obvious meaning: the goal as System 1 will track it, and the notes.
+    return Goal(objective=objective, mi_floor=rg.floors if np.any(rg.floors > 0) else None,
+                mi_cap=np.where(rg.off, np.inf, rg.caps) if np.any(np.isfinite(rg.caps) & ~rg.off) else None,
+                off=goal.off, sum_mi_min=rg.sum_mi_min, extras={"notes": list(rg.notes)}, selectors=selectors,
+                alpha=rg.alpha, power_cap=power_cap)
 
 
 def check_goal(
     goal: Goal, n: int, bits: float, p_max: float, gain=None, noise_var=None, constellation: str = "qpsk",
 ) -> Goal:
-    """The goal, checked (see the module table); feasibility only with ``gain``."""
+    """The goal, checked (see the module table); feasibility only with ``gain``. A goal
+    by ranked selector is first resolved on these channels (the sets System 1 will
+    track now, not the ones of the navigator's call)."""
+    selectors = getattr(goal, "selectors", None)
+    if selectors is not None and gain is not None and noise_var is not None:
+        g, s2 = np.asarray(gain, dtype=float), np.asarray(noise_var, dtype=float)
+        if g.shape == (n,) and s2.shape == (n,) and np.all(s2 > 0):
+            goal = selectors.resolve_goal(goal, n, g / s2)
     goal = sanitize_goal(goal, n, bits)
     caps, off = goal.caps(n), goal.off_mask(n)
     if off.all():
@@ -128,8 +150,8 @@ def check_goal(
 
 def smooth_goal(current: Goal, new: Goal, alpha: float, n: int) -> Goal:
     """The EMA of two checked goals for n channels (module docstring: the rules)."""
-    if alpha >= 1.0:
-        return new
+    if alpha >= 1.0 or getattr(new, "selectors", None) is not None:
+        return new  # a goal by ranked selector switches at once: its sets move with the channels
     a = float(alpha)
     off = new.off_mask(n)
     floors = (1.0 - a) * current.floors(n) + a * new.floors(n)

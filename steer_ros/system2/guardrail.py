@@ -13,7 +13,7 @@ For a proposal ``raw`` with status OK and the command in force ``current``:
 
 Goals (``raw.goal``, per-channel arrays) are checked in step 1 and smoothed in step 3
 (:mod:`steer_ros.system2.goal_check`: floors and caps within [0, log2 M] of the
-``constellation``, floor <= cap, no channel both off and floored, min_power only with
+``constellation``, floor <= cap (off wins over a floor: noted, not refused), min_power only with
 floors or sum_mi_min, and, given the channel state, feasibility at P_max, e.g.
 ``"infeasible_goal: floors need P = 57.3 > P_max = 40"``). Floors, caps and the
 sum-MI floor are EMA'd in bits; the objective and the off set switch at once.
@@ -148,6 +148,9 @@ class Guardrail:
                                   gain, noise_var, self.constellation)
         except GoalError as err:
             return keep(Status.FALLBACK, str(err))
+        # How the proposal was read other than literally: the navigator's notes (the
+        # reply's dialect, ...) then the goal's (off wins over floors, ...).
+        notes = _proposal_notes(raw_detail) + list(new_goal.extras.get("notes", ())) + notes
         a = self.alpha
         w = (1.0 - a) * cur_w + a * new_w
         w = w / w.sum()
@@ -313,6 +316,15 @@ def _status_name(status) -> str:
         return AllocationStatus(int(status)).name
     except (ValueError, TypeError):
         return f"{status!r}"
+
+
+def _proposal_notes(detail: str) -> list[str]:
+    """The notes of a proposal's ``"adjusted: a; b | parsed ..."`` detail (how the
+    navigator read the reply), without the summary after ``" | "``."""
+    if not detail.startswith("adjusted: "):
+        return []
+    head = detail[len("adjusted: "):].split(" | ", 1)[0]
+    return [part.strip() for part in head.split("; ") if part.strip()]
 
 
 def _finite(value) -> bool:

@@ -106,6 +106,8 @@ class Navigator:
                                       constellation=self.constellation, summary_threshold=self.summary_threshold,
                                       summary_groups=self.summary_groups)
             reply = self.backend.complete(messages, snapshot, policy, self.deadline_s)
+            # The backend's name can be known only after its first call (the server's model).
+            base["backend"] = getattr(self.backend, "name", name)
             latency = time.perf_counter() - start
             if reply.keep:
                 return SteerDecision(
@@ -114,7 +116,7 @@ class Navigator:
                     latency_s=latency, extras=usage(), **base,
                 )
             parsed = parse_reply(reply.text, snapshot.n, reply.reasoning_content, max_chars=self.reply_max_chars,
-                                 strength=snapshot.strength)
+                                 strength=snapshot.strength, current_weights=current_w)
         except (BackendError, ReplyError) as err:
             return fallback(str(err))
         except Exception as err:  # noqa: BLE001 - decide() never raises
@@ -123,6 +125,8 @@ class Navigator:
         detail = f"ok: parsed {parsed.weights.shape[0]} weights"
         if not parsed.goal.is_plain:
             detail += f" and a goal ({describe_goal(parsed.goal)})"
+        if parsed.notes:  # read other than literally: say how (the guardrail carries these notes on)
+            detail = "adjusted: " + "; ".join(parsed.notes) + " | " + detail[len("ok: "):]
         if parsed.escalate:
             detail += f"; escalate P_total to {parsed.p_total:g}"
         proposal = SteerDecision(

@@ -3,23 +3,33 @@
 Expected: one JSON object ``{"weights": [N numbers], "P_total": number (optional),
 "reasoning": "..."}``. Accepted as real servers send it: inside code fences, with prose
 before or after, after a ``<think>...</think>`` block, with the reasoning in a separate
-field (``reasoning_content``), numbers written as strings, ``p_total`` in any case.
-Everything else raises :class:`ReplyError` with a reason code:
+field (``reasoning_content``), numbers written as strings, ``p_total`` in any case, in
+the JSON dialects small local models write (single quotes, trailing commas, comments,
+bare keys: read with json5; missing commas or Python literals in a closed object:
+json-repair), the same command object repeated. Where a reply is read other than
+literally, :attr:`ParsedReply.notes` says how (the navigator reports them as
+``adjusted: ...``). Everything else raises :class:`ReplyError` with a reason code:
 
 =================  =========================================================
 code               meaning
 =================  =========================================================
 empty              no content at all
 too_long           more than ``REPLY_MAX_CHARS`` characters (not parsed)
-unparsable         no JSON object found
-missing_weights    the object has no ``weights`` (or it is null)
+unparsable         no JSON object found (nor one json5 / json-repair can read;
+                   an object cut off before its closing brace is not guessed)
+ambiguous_reply    two different command objects (a draft, then a correction):
+                   which one was meant is not obvious
+missing_weights    the object has no ``weights`` (or it is null) and no goal field;
+                   with only ``P_total`` the weights in force are kept instead
+                   when the caller gives them
 wrong_type         ``weights`` is not a list (of N numbers or of selector entries)
                    nor a map, or an entry lacks / adds a key
 wrong_length       ``weights`` does not have N entries
 not_a_number       an entry is not a number (nor a numeric string)
 non_finite         an entry is NaN or infinite
 bad_p_total        ``P_total`` is not a finite number
-bad_objective      ``objective`` is not one of the objective names
+bad_objective      ``objective`` is not one of the objective names (spaces or
+                   hyphens for underscores are read, with a note)
 bad_goal           a goal field is malformed: wrong type, an unknown or missing
                    key inside it, bits that are not a finite number >= 0
 bad_selector       a selector cannot be read or names channels outside 1..N
@@ -68,13 +78,15 @@ import math
 import re
 from dataclasses import dataclass
 
+import json5
+import json_repair
 import numpy as np
 
 from steer_ros import defaults
 from steer_ros.channels.selectors import SelectorError, parse_selector
 from steer_ros.system1.goal import Goal, Objective
+from steer_ros.system1.ranked_goal import GoalSelectors
 
-_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 _THINK = re.compile(r"<think>(.*?)</think>", re.DOTALL | re.IGNORECASE)
 _P_TOTAL_KEYS = ("p_total", "ptotal", "p-total")
 _MAX_DECODE_ATTEMPTS = 256  # '{' positions tried: bounds the cost on hostile text
@@ -104,6 +116,8 @@ class ParsedReply:
     p_total: float
     reasoning: str
     goal: Goal = Goal()
+    #: How the reply was read where it was not taken literally (``adjusted: ...`` notes).
+    notes: tuple[str, ...] = ()
     escalate: bool = False
 
 
@@ -113,11 +127,14 @@ def parse_reply(
     reasoning_content: str | None = None,
     max_chars: int = defaults.REPLY_MAX_CHARS,
     strength=None,
+    current_weights=None,
 ) -> ParsedReply:
     """Parse one reply for N channels; raise ReplyError(code, detail) if unusable.
 
     ``strength``: (N,) c_i = |h_i|^2/sigma_i^2 of the snapshot, needed only by ranked
     selectors (``weakest:2``); without it they are refused (bad_selector).
+    ``current_weights``: (N,) the weights in force; a reply that sets only P_total then
+    keeps them (without them it is ``missing_weights``).
     """
     if text is None or not str(text).strip():
         raise ReplyError("empty", "the reply has no content")
@@ -126,10 +143,14 @@ def parse_reply(
         raise ReplyError("too_long", f"reply of {len(text)} characters exceeds {max_chars}")
     think = " ".join(m.strip() for m in _THINK.findall(text))
     body = _THINK.sub(" ", text)
-    obj = _find_object(body)
-    goal = _parse_goal(obj, n, strength)
+    obj, notes = _find_object(body)
+    goal = _parse_goal(obj, n, strength, notes)
     if obj.get("weights") is None and any(obj.get(key) is not None for key in GOAL_FIELDS):
         weights = np.ones(n)  # a goal without weights: uniform (max_min / min_power ignore them)
+    elif (obj.get("weights") is None and current_weights is not None and len(current_weights) == n
+          and any(obj.get(key) is not None for key in _P_TOTAL_KEYS)):
+        weights = np.asarray(current_weights, dtype=float).copy()
+        notes.append("no weights: the weights in force kept (a budget change only)")
     else:
         weights = _parse_weights(obj, n, strength)
     p_total = _parse_p_total(obj)
@@ -140,20 +161,56 @@ def parse_reply(
     if not isinstance(reasoning, str) or not reasoning.strip():
         reasoning = reasoning_content or think or ""
     reasoning = " ".join(str(reasoning).split())[: defaults.REASONING_MAX_CHARS]
-    return ParsedReply(weights=weights, p_total=p_total, reasoning=reasoning, goal=goal,
+    return ParsedReply(weights=weights, p_total=p_total, reasoning=reasoning, goal=goal, notes=tuple(notes),
                        escalate=not math.isnan(escalation))
 
 
+def _balanced(text: str, start: int) -> int:
+    """The index just past the "}" closing the "{" at ``start`` (quotes of either kind
+    and backslash escapes respected), or -1 when it is never closed."""
+    depth, quote, escaped = 0, "", False
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return -1
+
+
+def _lenient(candidate: str):
+    """``candidate`` read as JSON5 (single quotes, trailing commas, comments, bare keys),
+    or None."""
+    try:
+        return json5.loads(candidate)
+    except (ValueError, RecursionError, TypeError, IndexError):
+        return None
+
+
 def _json_objects(text: str):
-    """JSON objects in the reply, in order of trust: the whole text, each code fence,
-    then each object starting at a "{" (at most _MAX_DECODE_ATTEMPTS tries)."""
-    for candidate in [text.strip()] + [m.strip() for m in _FENCE.findall(text)]:
-        try:
-            value = json.loads(candidate)
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(value, dict):
-            yield value
+    """(object, dialect) for the top-level JSON objects of the reply, in order: the whole
+    text when it is one object, else each object starting at a "{" (strict JSON first,
+    then JSON5 over the balanced braces; at most _MAX_DECODE_ATTEMPTS tries). ``dialect``
+    is "" for strict JSON, "json5" otherwise."""
+    whole = text.strip()
+    try:
+        value = json.loads(whole)
+    except (ValueError, RecursionError):
+        value = None
+    if isinstance(value, dict):
+        yield value, ""
+        return
     decoder = json.JSONDecoder()
     start = text.find("{")
     attempts = 0
@@ -161,26 +218,76 @@ def _json_objects(text: str):
         attempts += 1
         try:
             value, end = decoder.raw_decode(text, start)
+            dialect = ""
         except (ValueError, RecursionError):
-            start = text.find("{", start + 1)
-            continue
+            end = _balanced(text, start)
+            value = _lenient(text[start:end]) if end != -1 else None
+            dialect = "json5"
         if isinstance(value, dict):
-            yield value
+            yield value, dialect
             start = text.find("{", end)
         else:
             start = text.find("{", start + 1)
 
 
-def _find_object(text: str) -> dict:
-    """The first JSON object holding "weights" or a goal field (else the first object)."""
+def _repaired_command(text: str) -> dict | None:
+    """The first closed ``{...}`` that json-repair turns into a command object with a
+    value (missing commas, Python literals, unquoted strings), else None. An object that
+    is never closed (a reply cut off by the token limit) is not repaired: what followed
+    is unknown."""
+    start = text.find("{")
+    attempts = 0
+    while start != -1 and attempts < _MAX_DECODE_ATTEMPTS:
+        attempts += 1
+        end = _balanced(text, start)
+        if end == -1:
+            return None
+        try:
+            value = json_repair.loads(text[start:end])
+        except (ValueError, RecursionError, TypeError, IndexError):
+            value = None
+        if isinstance(value, dict):
+            value = _lower_keys(value)
+            if _is_command(value) and any(value.get(k) not in (None, "", [], {}) for k in value):
+                return value
+        start = text.find("{", start + 1)
+    return None
+
+
+def _is_command(obj: dict) -> bool:
+    return "weights" in obj or any(key in obj for key in GOAL_FIELDS) or any(key in obj for key in _P_TOTAL_KEYS)
+
+
+def _find_object(text: str) -> tuple[dict, list[str]]:
+    """The reply's command object and the notes on how it was read.
+
+    The command object is the one holding "weights", a goal field or P_total (else the
+    first object). Several identical command objects are one command; two different
+    ones (a draft, then a correction) have no obvious reading: ``ambiguous_reply``.
+    JSON5 dialects are read with a note; text with no object at all is given to
+    json-repair (a cut-off or unquoted object), and used only if it yields a command."""
     first_dict = None
-    for value in _json_objects(text):
+    commands: list[dict] = []
+    notes: list[str] = []
+    for value, dialect in _json_objects(text):
         value = _lower_keys(value)
-        if "weights" in value or any(key in value for key in GOAL_FIELDS):
-            return value
-        first_dict = first_dict or value
+        if _is_command(value):
+            if commands and value != commands[0]:
+                raise ReplyError("ambiguous_reply", f"the reply holds {len(commands) + 1} different command objects "
+                                                    "(a draft and a correction?); answer with one")
+            if not commands:
+                commands.append(value)
+                if dialect:
+                    notes.append(f"read the reply as {dialect} (not strict JSON)")
+        elif first_dict is None:
+            first_dict = value
+    if commands:
+        return commands[0], notes
+    repaired = _repaired_command(text)
+    if repaired is not None:
+        return repaired, ["repaired malformed JSON (json-repair)"]
     if first_dict is not None:
-        return first_dict
+        return first_dict, notes
     raise ReplyError("unparsable", f"no JSON object in the reply ({_preview(text)})")
 
 
@@ -355,7 +462,10 @@ def _bound_items(field_name: str, raw) -> list[tuple[object, object]]:
                                         f"got {kind}", index_unknown=False)
 
 
-def _parse_bounds(obj: dict, field_name: str, n: int, strength, fill: float, combine) -> np.ndarray | None:
+def _parse_bounds(obj: dict, field_name: str, n: int, strength, fill: float, combine,
+                  stated: list | None = None) -> np.ndarray | None:
+    """The resolved bounds of a floors / caps field; ``stated`` collects its
+    (selector text, bits) entries."""
     raw = obj.get(field_name)
     if raw is None:
         return None
@@ -367,10 +477,12 @@ def _parse_bounds(obj: dict, field_name: str, n: int, strength, fill: float, com
         value = _bits(field_name, repr(str(selector)), bits)
         idx = _resolve(field_name, selector, n, strength)
         out[idx] = combine(out[idx], value)
+        if stated is not None:
+            stated.append((str(selector), value))
     return out
 
 
-def _parse_off(obj: dict, n: int, strength) -> np.ndarray | None:
+def _parse_off(obj: dict, n: int, strength, stated: list | None = None) -> np.ndarray | None:
     raw = obj.get("off")
     if raw is None:
         return None
@@ -383,6 +495,8 @@ def _parse_off(obj: dict, n: int, strength) -> np.ndarray | None:
             raise ReplyError("bad_goal", f"off: must be a selector or a list of selectors, got "
                                          f"{repr(item)[:30]}")
         mask[_resolve("off", item, n, strength)] = True
+        if stated is not None:
+            stated.append(str(item))
     return mask
 
 
@@ -435,7 +549,21 @@ def parse_goal_fields(obj: dict, n: int, strength=None) -> Goal:
     return _parse_goal(_lower_keys(obj), n, strength)
 
 
-def _parse_goal(obj: dict, n: int, strength) -> Goal:
+def _objective(raw, notes: list[str]) -> Objective:
+    """An objective name; "max-min" or "Max Min" read as max_min (with a note)."""
+    try:
+        return Objective.parse(raw)
+    except ValueError as err:
+        spelled = re.sub(r"[\s\-]+", "_", raw.strip().lower())
+        try:
+            objective = Objective.parse(spelled)
+        except ValueError:
+            raise ReplyError("bad_objective", str(err)) from None
+        notes.append(f"objective {raw!r} read as {objective.name.lower()}")
+        return objective
+
+
+def _parse_goal(obj: dict, n: int, strength, notes: list[str] | None = None) -> Goal:
     """The resolved goal of a reply (``Goal()`` when it states none)."""
     if all(obj.get(key) is None for key in GOAL_FIELDS):
         return Goal()
@@ -444,20 +572,23 @@ def _parse_goal(obj: dict, n: int, strength) -> Goal:
     if raw_objective is None:
         objective = Objective.ALPHA_FAIR if alpha is not None else Objective.WEIGHTED_SUM
     elif isinstance(raw_objective, str):
-        try:
-            objective = Objective.parse(raw_objective)
-        except ValueError as err:
-            raise ReplyError("bad_objective", str(err)) from None
+        objective = _objective(raw_objective, [] if notes is None else notes)
     else:
         raise ReplyError("bad_objective", f"objective must be a string (weighted_sum, max_min, min_power or "
                                           f"alpha_fair), "
                                           f"got {_preview(repr(raw_objective), 30)}")
-    floors = _parse_bounds(obj, "floors", n, strength, 0.0, np.maximum)
-    caps = _parse_bounds(obj, "caps", n, strength, math.inf, np.minimum)
-    off = _parse_off(obj, n, strength)
+    stated_floors: list = []
+    stated_caps: list = []
+    stated_off: list = []
+    floors = _parse_bounds(obj, "floors", n, strength, 0.0, np.maximum, stated_floors)
+    caps = _parse_bounds(obj, "caps", n, strength, math.inf, np.minimum, stated_caps)
+    off = _parse_off(obj, n, strength, stated_off)
+    # Ranked sets ("weakest:10%") travel as stated too: System 1 re-resolves them as the channels move.
+    selectors = GoalSelectors(off=tuple(stated_off), floors=tuple(stated_floors), caps=tuple(stated_caps))
     sum_mi_min = math.nan
     if obj.get("sum_mi_min") is not None:
         sum_mi_min = _bits("sum_mi_min", "", obj["sum_mi_min"])
     return Goal(objective=objective, mi_floor=floors, mi_cap=caps, off=off, sum_mi_min=sum_mi_min,
+                selectors=selectors if selectors.ranked else None,
                 alpha=defaults.ALPHA_FAIR_DEFAULT if alpha is None else alpha,
                 power_cap=_parse_power_caps(obj, n, strength))

@@ -55,7 +55,6 @@ def test_infeasible_goal_exits_nonzero_with_what_it_needs(capsys):
     (["--floor", "1"], "SEL=BITS"),
     (["--cap", "1=x"], "not a number"),
     (["--floor", "1=1.5", "--cap", "1=1.0"], "above its mi_cap"),
-    (["--floor", "2=1.0", "--off", "2"], "both off and floored"),
     (["--objective", "min_power"], "min_power needs"),
 ])
 def test_bad_goal_arguments_exit_2_naming_the_problem(capsys, extra, match):

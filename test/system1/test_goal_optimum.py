@@ -153,10 +153,18 @@ def test_project_box_is_feasible_and_a_projection():
         assert np.all(p >= lo) and np.all(p <= hi) and p.sum() <= budget
 
 
+def test_off_wins_over_a_floor_and_a_loose_cap_is_dropped_with_notes():
+    from steer_ros.system1.goal import check_goal
+    rg = check_goal(Goal(mi_floor=[0.5, 0.5, 0.5], mi_cap=[np.inf, 2.0, np.inf], off=[False, False, True]), 3, 2.0)
+    np.testing.assert_array_equal(rg.floors, [0.5, 0.5, 0.0])
+    assert rg.caps[1] == np.inf and rg.caps[2] == 0.0
+    assert rg.notes == ("cap >= 2 bits (log2 M) on channel 2 bound nothing: dropped",
+                        "off wins over the floor on channel 3 (floors kept on the channels that are on)")
+
+
 @pytest.mark.parametrize("goal, match", [
     (Goal(mi_floor=[2.5, 0, 0]), "mi_floor of channel 1"),
     (Goal(mi_floor=[0, 1.5, 0], mi_cap=[np.inf, 1.0, np.inf]), "channel 2: mi_floor"),
-    (Goal(mi_floor=[0, 0, 1.0], off=[False, False, True]), "channel 3 is both off and floored"),
     (Goal(Objective.MIN_POWER), "min_power needs"),
     (Goal(mi_floor=[0, 0]), "one value per channel"),
 ])

@@ -97,11 +97,9 @@ def test_feasible_floors_pass_and_are_carried():
     (Goal(mi_floor=floors(c1=2.5)), "bad_goal: floor 2.5 bits on channel 1 is outside [0, 2]"),
     (Goal(mi_floor=floors(c2=-0.1)), "bad_goal: floor -0.1 bits on channel 2 is outside [0, 2]"),
     (Goal(mi_floor=np.r_[np.nan, np.zeros(7)]), "bad_goal: floor nan bits on channel 1"),
-    (Goal(mi_cap=np.r_[np.full(7, np.inf), 2.5]), "bad_goal: cap 2.5 bits on channel 8 is outside [0, 2]"),
+    (Goal(mi_cap=np.r_[np.full(7, np.inf), -0.5]), "bad_goal: cap -0.5 bits on channel 8 is outside [0, 2]"),
     (Goal(mi_floor=floors(c3=1.5), mi_cap=np.r_[np.inf, np.inf, 1.0, np.full(5, np.inf)]),
      "goal_conflict: floor 1.5 > cap 1 bits on channel 3"),
-    (Goal(mi_floor=floors(c1=1.0), off=np.r_[True, np.zeros(7, dtype=bool)]),
-     "goal_conflict: channel 1 is both off and floored (1 bits)"),
     (Goal(off=np.ones(N, dtype=bool)), "goal_conflict: every channel (1-8) is off"),
     (Goal(objective=Objective.MIN_POWER), "goal_incomplete: min_power needs floors or sum_mi_min"),
     (Goal(sum_mi_min=17.0), "bad_goal: sum_mi_min 17 bits is outside [0, 16]"),
@@ -117,6 +115,33 @@ def test_bad_goals_fall_back_with_the_reason(goal, detail):
     # The command in force, goal included, is kept untouched.
     assert out.p_total == 30.0
     np.testing.assert_array_equal(out.goal.mi_floor, floors(c2=0.5))
+
+
+@pytest.mark.parametrize("goal,note,floor,cap", [
+    # "weakest 10% off, every channel above 0.5 bit": off wins, the floors stay on the rest.
+    (Goal(mi_floor=np.full(N, 0.5), off=np.r_[True, np.zeros(7, dtype=bool)]),
+     "off wins over the floor on channel 1 (floors kept on the channels that are on)",
+     np.r_[0.0, np.full(7, 0.5)], None),
+    # A cap at or above log2 M bounds nothing.
+    (Goal(mi_cap=np.r_[np.full(6, np.inf), 2.0, 2.5]), "caps >= 2 bits (log2 M) on channels 7-8 bound nothing: dropped",
+     None, None),
+])
+def test_goals_with_one_obvious_reading_are_applied_with_a_note(goal, note, floor, cap):
+    out = apply(goal)
+    assert out.status == Status.OK
+    assert out.status_detail.startswith("adjusted: " + note), out.status_detail
+    if floor is None:
+        assert out.goal.mi_floor is None
+    else:
+        np.testing.assert_array_equal(out.goal.mi_floor, floor)
+    assert out.goal.mi_cap is None
+
+
+def test_the_parser_notes_travel_into_the_accepted_detail():
+    raw = propose(Goal()).with_(status_detail="adjusted: read the reply as json5 (not strict JSON) | parsed 8 weights")
+    out = Guardrail().apply(raw, current(), N)
+    assert out.status == Status.OK
+    assert out.status_detail.startswith("adjusted: read the reply as json5 (not strict JSON)"), out.status_detail
 
 
 def test_the_ceiling_follows_the_constellation():

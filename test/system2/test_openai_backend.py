@@ -122,7 +122,9 @@ FAULTS = [
     ({"reply": '{"weights": [1, 1, 1, Infinity, 1, 1, 1, 1]}'}, "non_finite"),
     ({"reply": '{"weights": [1, 1, 1, 1, 1, 1, 1, 1'}, "unparsable"),
     ({"reply": "I cannot help with that."}, "unparsable"),
-    ({"reply": '{"P_total": 20}'}, "missing_weights"),
+    ({"reply": '{"reasoning": "no weights"}'}, "missing_weights"),
+    ({"reply": '{"weights": [1, 1, 1, 1, 1, 1, 1, 1]} or rather {"weights": [1, 1, 1, 1, 1, 1, 3, 3]}'},
+     "ambiguous_reply"),
     ({"reply": '{"weights": ["a", 1, 1, 1, 1, 1, 1, 1]}'}, "not_a_number"),
 ]
 

@@ -23,7 +23,7 @@ def test_system_prompt_quotes_the_constellations_ceiling(constellation, bits, na
     assert f"saturates at {bits} bits" in text and f"each between 0\n  and {bits}" in text
     assert f"carrying {name} symbols" in text
     for word in ('"objective"', '"max_min"', '"min_power"', '"floors"', '"caps"', '"off"', '"sum_mi_min"',
-                 "weakest:2", "never off and floored"):
+                 "weakest:2", "off wins over a floor", "write the ranked selector"):
         assert word in text
     assert "${" not in text
 

@@ -135,7 +135,7 @@ def test_unknown_policy_kept_and_says_so():
     d = propose("make me a sandwich")
     assert d.status == Status.KEPT
     assert d.status_detail.startswith("not_understood: could not read ") and "not an LLM" in d.status_detail
-    assert '"make me a sandwich"' in d.status_detail
+    assert '"me a sandwich"' in d.status_detail  # "make" is a word of the vocabulary ("make the slowest ...")
 
 
 def test_rules_reply_is_valid_json_the_parser_accepts():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from steer_ros.lab.evaluation.freeze import FROZEN_AT, READER_ROOTS, reader_hash
+from steer_ros.lab.evaluation.freeze import FREEZES, FROZEN_AT, READER_ROOTS, reader_hash
 from steer_ros.lab.evaluation.scorecard import markdown_table
 
 FIGURE = "eval/scorecard_{backend}.png"
@@ -89,6 +89,14 @@ observed |h_i|^2/sigma_i^2, ties to the lower channel.
 """
 
 
+def _freezes() -> str:
+    lines = []
+    for number, commit, digest, cards in FREEZES:
+        lines.append(f"- freeze {number}: {commit}, hash `{digest}`")
+        lines.extend(f"  - {card}" for card in cards)
+    return "\n".join(lines)
+
+
 def write_docs(card: dict, path: str | Path, out_dir: Path | None = None) -> Path:
     """Write the docs page for ``card`` (its figure is copied next to it)."""
     path = Path(path)
@@ -131,6 +139,11 @@ The reader is frozen at `{FROZEN_AT}`: the SHA-256 of the `sha256sum` lines of i
 
 (now `{reader_hash()}`). A holdout suite scores the reader only if it was written after
 this freeze; any change to these files needs a new holdout written after it.
+
+The freezes so far, with the scorecards of each (a holdout read while the reader was
+widened is a development set for the next freeze, not a holdout of it):
+
+{_freezes()}
 
 ![Met rate by category]({figure})
 

@@ -20,6 +20,13 @@ ends in the stated outcome:
   quoted in the detail);
 - ``node``: one node killed with SIGKILL mid-run, then restarted; outcome =
   ``RESUMED`` (the command in force after the restart is the one before the kill);
+- ``approval``: the navigator in ``approval: confirm`` (rules backend); a stranger
+  floods steer/approval, approves with nothing pending, approves a stale id, publishes
+  a fake proposal and approves it; outcome ``REFUSED`` (nothing the operator did not
+  approve is applied, the proposal on display stays pending, a genuine approval then
+  works: recovery is the time to that command). The no-model row: an LLM server that
+  lists no model and no ``llm_model``; outcome FALLBACK ``no_model``, recovery once the
+  server lists one;
 - ``load``: N = 4096 channels updated at 1 kHz (a load generator), or the real
   channel_sim fading (``scenario: jakes``, N = 8) at 1 kHz; outcome = ``KEPT_UP``;
 - ``host``: a fleet (coordinator + 3 radios) on network namespaces as hosts
@@ -48,8 +55,11 @@ import json
 import math
 from dataclasses import dataclass, field
 
-LLM, MESSAGE, NODE, LOAD, HOST, FLEET_LLM = "llm", "message", "node", "load", "host", "fleet_llm"
-CATEGORIES = (LLM, MESSAGE, NODE, LOAD, HOST, FLEET_LLM)
+LLM, MESSAGE, NODE, LOAD, APPROVAL, HOST, FLEET_LLM = "llm", "message", "node", "load", "approval", "host", "fleet_llm"
+CATEGORIES = (LLM, MESSAGE, NODE, LOAD, APPROVAL, HOST, FLEET_LLM)
+#: The policies of the approval rows, one per row in turn (a new policy is proposed afresh).
+APPROVAL_POLICIES = ("Prioritize channels 7 and 8", "Prioritize channels 5 and 6", "Prioritize channels 3 and 4",
+                     "Prioritize channels 1 and 2")
 
 #: The reply the drill LLM gives when it behaves: non-default weights and budget,
 #: so that "nothing changed" and "no jump to defaults" can be told apart from defaults.
@@ -226,8 +236,9 @@ FAULTS: tuple[Fault, ...] = (
          "bad_goal: floors: key 'priority' unknown",
          step=reply(GOOD_WEIGHTS, 30.0, "drill: unknown goal key",
                     floors=[{"channels": "1-3", "bits": 1.5, "priority": "high"}])),
-    _llm("llm_goal_off_and_floored", "channel 2 both off and floored at 1 bit", _GOAL_FALLBACK, "FALLBACK",
-         "goal_conflict: channel 2 is both off and floored",
+    _llm("llm_goal_off_and_floored", "channel 2 both off and floored at 1 bit",
+         "accepted: off wins, the floor dropped on channel 2 (one obvious reading, noted)", "OK",
+         "adjusted: off wins over the floor on channel 2",
          step=reply(GOOD_WEIGHTS, 30.0, "drill: off and floored", off="2", floors={"2": 1.0})),
     _llm("llm_goal_alpha_out_of_range", "objective alpha_fair with alpha 25 (outside [0, 20])", _GOAL_FALLBACK,
          "FALLBACK", "bad_alpha: alpha 25 is outside [0, 20]",
@@ -244,6 +255,13 @@ FAULTS: tuple[Fault, ...] = (
     _llm("llm_goal_power_cap_below_floor", "a floor of 1.5 bits and a power cap of 0.5 on channel 1",
          _GOAL_FALLBACK, "FALLBACK", "power_cap_below_floor: power cap 0.5 on channel 1 is below the",
          step=reply(GOOD_WEIGHTS, 30.0, "drill: power cap below floor", floors={"1": 1.5}, power_caps={"1": 0.5})),
+    _llm("llm_json5_dialect", "a reply in single quotes with a trailing comma and a comment (a small local model)",
+         "read as JSON5 and accepted, noted", "OK", "adjusted: read the reply as json5",
+         step={"reply": "{'weights': [1, 1, 1, 1, 1, 1, 3, 3], 'P_total': 30, // drill: json5\n}"}),
+    _llm("llm_draft_then_correction", "two different command objects in one reply (a draft, then a correction)",
+         _FALLBACK, "FALLBACK", "ambiguous_reply",
+         step={"reply": '{"weights": [1, 1, 1, 1, 1, 1, 1, 1], "P_total": 20} Correction: '
+                        '{"weights": [1, 1, 1, 1, 1, 1, 3, 3], "P_total": 30}'}),
     Fault("llm_goal_floors_after_fade", LLM,
           f"floors of {FADE_FLOOR_BITS:g} bits on 1-{_N} in force (feasible, P_total 30), then every gain x "
           f"{FADE_FACTOR:g} (channel_sim gain) for the fault window, then back",
@@ -252,6 +270,23 @@ FAULTS: tuple[Fault, ...] = (
           "SHORTFALL_REPORTED", "goals_met false",
           step=reply(GOOD_WEIGHTS, GOOD_P_TOTAL, "drill: floors in force", floors={f"1-{_N}": FADE_FLOOR_BITS}),
           action="fade", payload={"floor_bits": FADE_FLOOR_BITS, "fade": FADE_FACTOR}),
+    # -- approval (navigator approval: confirm) ---------------------------------------
+    Fault("approval_flood", APPROVAL, "steer/approval flooded by a stranger for 2 s (up to 5,000 messages: "
+          "'approve' without an id, unknown ids, garbage) while a proposal is pending",
+          "every message refused; nothing applied; the proposal stays pending; a genuine approval then works",
+          "REFUSED", "refused: ", action="flood", payload={"seconds": 2.0, "max_messages": 5000}),
+    Fault("approval_nothing_pending", APPROVAL, "/navigator/approve called with no proposal pending",
+          "refused with the reason (the service answers success false)", "REFUSED", "nothing_pending",
+          action="approve_nothing"),
+    Fault("approval_stale_id", APPROVAL, "approve <an id answered long ago> on steer/approval while another "
+          "proposal is pending", "refused naming the proposal pending; nothing applied", "REFUSED", "stale_id",
+          action="stale_id"),
+    Fault("approval_fake_proposal", APPROVAL, "a stranger publishes a proposal (id 'stranger-1') on steer/proposal, "
+          "then approves it", "refused: the id is not the navigator's (per-run nonce); nothing applied", "REFUSED",
+          "unknown_id", action="fake_proposal"),
+    Fault("llm_server_no_models", APPROVAL, "an LLM server that lists no model at /v1/models, no llm_model given",
+          "FALLBACK naming the URL; the first listed model used once the server lists one", "FALLBACK",
+          "no_model: the server at", action="no_models"),
     # -- messages ---------------------------------------------------------------------
     _msg("msg_mismatched_lengths", "ChannelState with 8 gains and 7 noise variances", "refused, field named",
          "REJECTED", "noise_var: expected 8 values", gain=[1.0] * 8, noise_var=[1.0] * 7),

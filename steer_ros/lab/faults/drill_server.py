@@ -47,6 +47,7 @@ class DrillServer:
     def __init__(self, step: dict, port: int = 0, model: str = "drill-model"):
         self.script = SwitchableScript(step)
         self.model = model
+        self.models: list[str] | None = None  # what GET /v1/models lists (None: the model)
         self.requests: list[dict] = []
         self.request_headers: list[dict] = []
         self._server: ScriptedOpenAIServer | None = None
@@ -56,7 +57,7 @@ class DrillServer:
 
     def start(self) -> "DrillServer":
         if self._server is None:
-            server = ScriptedOpenAIServer([{"reply": ""}], port=self.port, model=self.model)
+            server = ScriptedOpenAIServer([{"reply": ""}], port=self.port, model=self.model, models=self.models)
             # The scripted server reads its steps from _cursor.next(); the drills switch
             # steps while it runs, so the cursor is replaced by the switchable script.
             server._cursor = self.script
@@ -84,6 +85,12 @@ class DrillServer:
                 with contextlib.suppress(OSError):
                     connection.shutdown(socket.SHUT_RDWR)
             self._connections = []
+
+    def set_models(self, models: list[str] | None) -> None:
+        """What GET /v1/models lists from now on (``[]``: no model loaded)."""
+        self.models = None if models is None else list(models)
+        if self._server is not None:
+            self._server.models = [self.model] if models is None else list(models)
 
     @property
     def base_url(self) -> str:

@@ -8,6 +8,8 @@ the harness (:mod:`~steer_ros.lab.faults.drill_harness`):
 - ``message`` (:mod:`.message_drills`): one in-process graph; a stranger node
   publishes malformed inputs, changes N, and publishes on steer/command;
 - ``node`` (:mod:`.node_drills`): one process per node; each is killed and restarted;
+- ``approval`` (:mod:`.approval_drills`): one in-process graph with the navigator in
+  ``approval: confirm``; a graph whose LLM server lists no model;
 - ``load`` (:mod:`.load_drills`): one process per node, N = 4096 at 1 kHz (a load
   generator), or the real channel_sim fading at 1 kHz;
 - ``host`` (:mod:`.host_drills`): a fleet on network namespaces as hosts, the
@@ -20,7 +22,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from steer_ros.lab.faults.catalogue import FLEET_LLM, HOST, LLM, LOAD, MESSAGE, NODE, Fault
+from steer_ros.lab.faults.approval_drills import ApprovalDrills
+from steer_ros.lab.faults.catalogue import APPROVAL, FLEET_LLM, HOST, LLM, LOAD, MESSAGE, NODE, Fault
 from steer_ros.lab.faults.drill_harness import DrillSettings, settings_dict
 from steer_ros.lab.faults.fleet_nav_drills import FleetNavDrills
 from steer_ros.lab.faults.host_drills import HostDrills
@@ -33,13 +36,13 @@ from steer_ros.lab.faults.node_drills import NodeDrills
 __all__ = ["DrillSettings", "FaultRunner", "settings_dict"]
 
 
-class FaultRunner(LlmDrills, MessageDrills, NodeDrills, LoadDrills, HostDrills, FleetNavDrills):
+class FaultRunner(LlmDrills, MessageDrills, NodeDrills, LoadDrills, ApprovalDrills, HostDrills, FleetNavDrills):
     """Runs fault rows over real DDS in ROS domain ``domain_id``."""
 
     def run(self, faults: Sequence[Fault]) -> list[RowResult]:
         """All rows, grouped by the graph they need, in catalogue order."""
         groups = {LLM: self.run_llm, MESSAGE: self.run_message, NODE: self.run_node, LOAD: self.run_load,
-                  HOST: self.run_host, FLEET_LLM: self.run_fleet_llm}
+                  APPROVAL: self.run_approval, HOST: self.run_host, FLEET_LLM: self.run_fleet_llm}
         results: dict[str, RowResult] = {}
         for category, run in groups.items():
             rows = [f for f in faults if f.category == category]

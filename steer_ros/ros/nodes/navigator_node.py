@@ -9,6 +9,15 @@ The policy comes from steer/policy (std_msgs/String, `ros2 topic pub` QoS) or th
 cycle at once. The LLM endpoint comes from the parameters or, when they are empty,
 from STEER_LLM_BASE_URL / STEER_LLM_MODEL; with none the offline rules backend runs,
 and every command and log line says ``backend: rules``.
+
+With ``approval: confirm`` a command for a policy not yet approved is held: published
+on steer/proposal (SteerProposal: the command, its read-back and its preview, the
+certified operating point on the current channels) and applied only once the
+operator approves it, by the services /navigator/approve and /navigator/reject
+(std_srvs/Trigger: the proposal pending) or on steer/approval (std_msgs/String:
+"<id>" or "approve <id>" approves, "reject <id>" rejects). No answer within
+``approval_timeout_s`` counts as a rejection; the command in force stays. The rules
+are :mod:`steer_ros.system2.approval`.
 """
 
 from __future__ import annotations
@@ -20,18 +29,21 @@ import threading
 import numpy as np
 from rclpy.node import Node
 from std_msgs.msg import String
+from std_srvs.srv import Trigger
 
 from steer_ros import defaults
-from steer_ros.msg import AllocationState, ChannelState, SteerCommand
+from steer_ros.msg import AllocationState, ChannelState, SteerCommand, SteerProposal
 from steer_ros.ros import topics
-from steer_ros.ros.conversions import channel_arrays, decision_msg, goal_from_msg
+from steer_ros.ros.conversions import channel_arrays, decision_from_msg, decision_msg, goal_from_msg, proposal_msg
 from steer_ros.ros.diagnostics import WARN, DiagnosticsReporter
 from steer_ros.ros.node_runtime import run_node
 from steer_ros.ros.parameters import Param, ParameterSet
 from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Goal
 from steer_ros.system2 import BACKEND_KINDS, AsyncNavigator, BackendConfig, Navigator, make_backend
+from steer_ros.system2.approval import MODES, ApprovalGate, approval_command, preview
 from steer_ros.system2.backends.backend import BASE_URL_ENV, MODEL_ENV
+from steer_ros.system2.guardrail import Guardrail
 from steer_ros.system2.steer_decision import Status, SteerDecision
 
 PARAMS = [
@@ -42,7 +54,8 @@ PARAMS = [
           choices=("", *BACKEND_KINDS), read_only=True),
     Param("llm_base_url", defaults.LLM_BASE_URL, f"OpenAI-compatible endpoint; empty = ${BASE_URL_ENV}.",
           read_only=True),
-    Param("llm_model", defaults.LLM_MODEL, f"Model name; empty = ${MODEL_ENV}.", read_only=True),
+    Param("llm_model", defaults.LLM_MODEL, f"Model name; empty = ${MODEL_ENV}, and without it the first model the "
+          "server lists at /v1/models.", read_only=True),
     Param("api_key_env", defaults.LLM_API_KEY_ENV, "Name of the environment variable holding the API key.",
           read_only=True),
     Param("temperature", defaults.LLM_TEMPERATURE, "Sampling temperature.", min=0.0, max=2.0, read_only=True),
@@ -63,7 +76,16 @@ PARAMS = [
           max=defaults.SUMMARY_MAX_GROUPS, read_only=True),
     Param("reply_max_chars", defaults.REPLY_MAX_CHARS, "Longer replies are refused unparsed (too_long).", min=1,
           read_only=True),
+    Param("approval", defaults.APPROVAL_MODE, "auto: apply every usable command; confirm: hold a policy's command "
+          "on steer/proposal until the operator approves it.", choices=MODES, read_only=True),
+    Param("approval_timeout_s", defaults.APPROVAL_TIMEOUT_S, "confirm: seconds a proposal waits for an answer "
+          "(then it counts as rejected).", min=0.1, max=86400.0, read_only=True),
+    Param("approval_budget_tolerance", defaults.APPROVAL_BUDGET_TOLERANCE, "confirm: relative budget change an "
+          "approved class allows without asking again.", min=0.0, max=10.0, read_only=True),
 ]
+
+#: Refusals on steer/approval logged at most this often (a flooded topic stays readable).
+_REFUSAL_LOG_PERIOD_S = 1.0
 
 
 def backend_config(values) -> BackendConfig:
@@ -113,9 +135,23 @@ class NavigatorNode(Node):
         self.pub = self.create_publisher(SteerCommand, topics.COMMAND_RAW, topics.COMMAND_QOS)
         # The same messages under the deprecated name, for subscribers not yet moved.
         self.pub_deprecated = self.create_publisher(SteerCommand, topics.COMMAND_RAW_DEPRECATED, topics.COMMAND_QOS)
+        self.gate = ApprovalGate(mode=v.approval, timeout_s=float(v.approval_timeout_s),
+                                 budget_tolerance=float(v.approval_budget_tolerance))
+        # The bounds the guardrail applies (no smoothing): a preview shows what would be accepted.
+        self.preview_guardrail = Guardrail(p_min=v.p_min, p_max=v.p_max, alpha=1.0, constellation=v.constellation)
+        self.command_in_force: SteerDecision | None = None
+        self.last_refusal_log = -math.inf
+        self.last_refusal = ""  # the reason of the last answer refused (drills, diagnostics)
+        if v.approval != "auto":
+            self.proposal_pub = self.create_publisher(SteerProposal, topics.PROPOSAL, topics.PROPOSAL_QOS)
+            self.create_subscription(String, topics.APPROVAL, self.on_approval_msg, topics.POLICY_QOS)
+            self.create_service(Trigger, "~/approve", lambda req, res: self.on_service(res, "approve"))
+            self.create_service(Trigger, "~/reject", lambda req, res: self.on_service(res, "reject"))
+            self.approval_timer = self.create_timer(0.1, self.check_timeout)
         self.diagnostics = DiagnosticsReporter(self, self._diag_values)
         self.timer = self.create_timer(v.period_s, self.cycle)
-        self.get_logger().info(f"backend: {self.backend_name}; policy: {self.policy!r}")
+        self.get_logger().info(f"backend: {self.backend_name}; policy: {self.policy!r}; approval: {v.approval}"
+                               + (f" (proposal ids {self.gate.nonce}-*)" if v.approval != "auto" else ""))
         if self.config.resolved_kind() == "openai":  # the variable's name only, never the key
             source = getattr(self.backend, "api_key_source", None)
             self.get_logger().info(f"API key from ${source}" if source else
@@ -149,8 +185,13 @@ class NavigatorNode(Node):
             goal = goal_from_msg(msg)
         except ValueError:
             return
+        try:
+            in_force = decision_from_msg(msg)
+        except ValueError:
+            in_force = None
         with self.lock:
             self.goal_in_force = goal
+            self.command_in_force = in_force
 
     def on_channels(self, msg: ChannelState) -> None:
         # Kept as received (O(1) at any channel rate); validated when a cycle reads it.
@@ -206,11 +247,128 @@ class NavigatorNode(Node):
             self.diagnostics.problem("waiting", "waiting for steer/allocation", WARN, log=False)
             return
         self.diagnostics.clear("waiting")
-        if not self.navigator.try_submit(snapshot, policy, self.on_decision):
+        if not self.navigator.try_submit(snapshot, policy,
+                                         lambda decision: self.on_decision(decision, snapshot)):
             self.get_logger().debug("navigator busy: cycle skipped")
 
-    def on_decision(self, decision: SteerDecision) -> None:
-        """Runs on the worker thread: publish and log the raw command."""
+    # -- approval -------------------------------------------------------------------
+    def _now(self) -> float:
+        return self.get_clock().now().nanoseconds * 1e-9
+
+    def _preview(self, decision: SteerDecision, snapshot: SystemSnapshot | None) -> tuple[float, dict | None]:
+        """(the budget the command would set, its preview), or (budget, None) when the
+        guardrail would refuse it (it then passes through and is refused there)."""
+        n = int(np.asarray(decision.weights).shape[0])
+        with self.lock:
+            current = self.command_in_force
+        if current is None or np.asarray(current.weights).shape[0] != n:
+            p = float(snapshot.p_total) if snapshot is not None else self.preview_guardrail.p_max
+            current = SteerDecision(weights=np.full(n, 1.0 / max(n, 1)), p_total=p)
+        gain = snapshot.gain if snapshot is not None and snapshot.n == n else None
+        noise = snapshot.noise_var if gain is not None else None
+        accepted = self.preview_guardrail.apply(decision, current, n, gain=gain, noise_var=noise)
+        if accepted.status != Status.OK:
+            return float(accepted.p_total), None
+        view = {"readback": accepted.readback}  # the guardrail's read-back of what it would accept
+        if gain is not None:
+            try:
+                view.update(preview(accepted, gain, noise, self.preview_guardrail.constellation))
+            except ValueError as exc:  # a channel state the optimum cannot take: the read-back alone
+                view["reason"] = str(exc)
+        return float(accepted.p_total), view
+
+    def _gate(self, decision: SteerDecision, snapshot: SystemSnapshot | None) -> SteerDecision | None:
+        """The decision to publish now, or None when it is held as a proposal."""
+        if self.gate.mode == "auto" or decision.status != Status.OK:
+            return decision
+        budget, view = self._preview(decision, snapshot)
+        if view is None:
+            return decision  # the guardrail refuses it: nothing to approve
+        with self.lock:
+            released, events = self.gate.submit(decision, self._now(), budget=budget, preview=view)
+        self._report(events)
+        return released
+
+    def _report(self, events) -> None:
+        """Log, count and publish approval events (a proposal's every state change)."""
+        for event in events:
+            if event.kind == "passed":
+                continue
+            if event.kind == "refused":
+                self.last_refusal = event.detail
+                self.diagnostics.problem("approval", f"approval refused: {event.detail}", WARN, log=False)
+                now = self._now()
+                if now - self.last_refusal_log >= _REFUSAL_LOG_PERIOD_S:
+                    self.last_refusal_log = now
+                    self.get_logger().warning(f"approval refused: {event.detail}")
+                continue
+            proposal = event.proposal
+            if proposal is None:
+                continue
+            if event.kind == "proposed":
+                view = proposal.preview
+                met = {True: "met", False: "not met"}.get(view.get("goals_met"), "unknown (no channel state)")
+                self.get_logger().info(
+                    f"proposal {proposal.id}: {view.get('readback', '')} | preview: sum MI "
+                    f"{view.get('sum_mi', math.nan):.3f} bits, P {view.get('power_used', math.nan):.2f} of "
+                    f"{view.get('p_total', math.nan):.2f}, goals {met}"
+                    f" | approve: steer-ros approve {proposal.id} (or ros2 service call /navigator/approve "
+                    f"std_srvs/srv/Trigger)")
+                self.diagnostics.problem("approval", f"proposal {proposal.id} waiting for approval", WARN, log=False)
+            else:
+                line = f"proposal {event.proposal_id} {event.kind}: {event.detail}"
+                if event.kind == "approved":
+                    self.get_logger().info(line)
+                else:
+                    self.get_logger().warning(line)
+                self.diagnostics.clear("approval")
+            self._publish_proposal(proposal)
+
+    def _publish_proposal(self, proposal) -> None:
+        expires = proposal.deadline_s - self._now() if proposal.state == 0 else 0.0
+        self.proposal_pub.publish(proposal_msg(proposal, expires_in_s=expires, stamp=self.get_clock().now().to_msg()))
+
+    def check_timeout(self) -> None:
+        with self.lock:
+            events = self.gate.expire(self._now())
+        self._report(events)
+
+    def answer(self, verb: str, proposal_id: str | None, via: str) -> tuple[bool, str]:
+        """Approve or reject (the pending proposal when ``proposal_id`` is None)."""
+        with self.lock:
+            if verb == "approve":
+                released, event = self.gate.approve(proposal_id, self._now(), via=via)
+            else:
+                released, event = None, self.gate.reject(proposal_id, self._now(), via=via)
+        self._report([event])
+        if released is not None:
+            self._publish_raw(released.with_(status_detail=f"{released.status_detail} (approved {event.proposal_id})"))
+        ok = event.kind in ("approved", "rejected")
+        return ok, (f"{event.kind} {event.proposal_id}: {event.detail}" if ok else event.detail)
+
+    def on_service(self, response, verb: str):
+        response.success, response.message = self.answer(verb, None, "service")
+        return response
+
+    def on_approval_msg(self, msg: String) -> None:
+        try:
+            verb, proposal_id = approval_command(msg.data)
+        except ValueError as exc:
+            with self.lock:
+                self.gate.counts["refused"] += 1
+            self._report([_Refused(str(exc))])
+            return
+        self.answer(verb, proposal_id, "topic")
+
+    # -- decisions ----------------------------------------------------------------------
+    def on_decision(self, decision: SteerDecision, snapshot: SystemSnapshot | None = None) -> None:
+        """Runs on the worker thread: gate (approval), publish and log the raw command."""
+        released = self._gate(decision, snapshot)
+        if released is not None:
+            self._publish_raw(released)
+        self._log_decision(decision, held=released is None)
+
+    def _publish_raw(self, decision: SteerDecision) -> None:
         try:
             msg = decision_msg(decision, stamp=self.get_clock().now().to_msg())
             self.pub.publish(msg)
@@ -219,14 +377,22 @@ class NavigatorNode(Node):
             if self.context.ok():
                 raise
             return  # shut down (Ctrl-C) while the call was in flight: nowhere to publish
+
+    def _log_decision(self, decision: SteerDecision, held: bool) -> None:
         status = Status(decision.status).name
         with self.lock:
             self.outcomes[status] = self.outcomes.get(status, 0) + 1
             self.last_detail = decision.status_detail
+            renamed = decision.backend and decision.backend != self.backend_name
+            if renamed:
+                self.backend_name = decision.backend
+        if renamed:  # the server's model, asked for once (no llm_model given)
+            self.get_logger().info(f"backend: {decision.backend} (the first model the server lists)")
         weights = ", ".join(f"{w:.3f}" for w in np.asarray(decision.weights)[:16])
         p = "keep" if math.isnan(decision.p_total) else f"{decision.p_total:.2f}"
         reasoning = " ".join(str(decision.reasoning).split())[:400]
-        line = (f"backend: {decision.backend} | {status} ({decision.status_detail}) | "
+        line = (f"backend: {decision.backend} | {status}{' (held for approval)' if held else ''} "
+                f"({decision.status_detail}) | "
                 f"{decision.latency_s * 1000:.0f} ms | w=[{weights}] P_total={p} | reasoning: {reasoning}")
         # rclpy ties a severity to each call site: one call per severity.
         if decision.status in (Status.OK, Status.KEPT):
@@ -248,10 +414,29 @@ class NavigatorNode(Node):
             "skipped_cycles": stats["skipped"], "busy": stats["busy"],
             "llm_latency_s": stats["last_latency_s"], "last_detail": detail,
             **{f"outcome_{k.lower()}": n for k, n in outcomes.items()},
+            **self._approval_values(),
         }
+
+    def _approval_values(self) -> dict:
+        if self.gate.mode == "auto":
+            return {"approval": "auto"}
+        with self.lock:
+            pending = self.gate.pending
+            return {"approval": self.gate.mode, "proposal_pending": pending.id if pending else "",
+                    **{f"proposals_{k}": v for k, v in self.gate.counts.items()}}
 
     def close(self) -> None:
         self.navigator.close(timeout_s=0.5)
+
+
+class _Refused:
+    """An approval message that could not be read, as an event for :meth:`NavigatorNode._report`."""
+
+    kind = "refused"
+    proposal_id = ""
+
+    def __init__(self, detail: str):
+        self.detail = f"bad_approval: {detail}"
 
 
 def _fits(goal: Goal, n: int) -> bool:

@@ -58,6 +58,8 @@ STEER_TOPICS: dict[str, tuple[str, QoSProfile]] = {
     topics.POLICY: ("std_msgs/msg/String", topics.POLICY_QOS),
     topics.COMMAND_RAW: ("steer_ros/msg/SteerCommand", topics.COMMAND_QOS),
     topics.COMMAND: ("steer_ros/msg/SteerCommand", topics.LATCHED_COMMAND_QOS),
+    topics.PROPOSAL: ("steer_ros/msg/SteerProposal", topics.PROPOSAL_QOS),
+    topics.APPROVAL: ("std_msgs/msg/String", topics.POLICY_QOS),
     topics.DIAGNOSTICS: ("diagnostic_msgs/msg/DiagnosticArray", topics.DIAGNOSTICS_QOS),
 }
 DEFAULT_TOPICS = tuple(STEER_TOPICS)

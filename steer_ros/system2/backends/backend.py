@@ -139,8 +139,6 @@ class BackendConfig:
         if kind == "openai":
             if not self.base_url:
                 raise ValueError("base_url must be set for the openai backend")
-            if not self.model:
-                raise ValueError("model must be set for the openai backend")
         if kind == "scripted" and not self.script_path:
             raise ValueError("script_path must be set for the scripted backend")
         return self

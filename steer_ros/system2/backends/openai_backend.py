@@ -7,6 +7,12 @@ is remembered for later calls. No retries beyond that (``max_retries=0``): the
 deadline is honoured. Errors become reason codes: ``timeout``, ``connection_error``,
 ``http_<status>``, ``bad_response``, ``empty_reply``.
 
+Without a model name (``model`` empty: ``--llm-model`` / ``llm_model`` / $STEER_LLM_MODEL
+all unset) the backend asks the server's ``GET /models`` once, before its first call,
+and uses the first model listed (LM Studio, Ollama, llama.cpp and vLLM list the loaded
+one first), logging its name; a server that lists none is the error ``no_model``
+naming the URL (a FALLBACK every call until a model is loaded or named).
+
 The API key is read from the environment variable named by ``api_key_env`` at
 construction (OPENAI_API_KEY while that is the default and unset); it is never a
 parameter, never stored on the config, never logged: ``api_key_source`` holds only the
@@ -15,6 +21,7 @@ variable's name.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -30,6 +37,8 @@ from steer_ros.system2.backends.backend import (
     BackendReply,
     api_key_from_environment,
 )
+
+log = logging.getLogger(__name__)
 
 #: Sent when the key variable is unset: local servers accept anything.
 DUMMY_API_KEY = "not-needed"
@@ -123,7 +132,8 @@ class OpenAIBackend(Backend):
 
     def __init__(self, config: BackendConfig):
         self.config = config.validate()
-        self.name = f"openai:{config.model}"
+        self.model = config.model  # "" until the server's first listed model is known
+        self.name = f"openai:{config.model}" if config.model else "openai:(server's model)"
         self.structured_output = bool(config.structured_output)
         self._lock = threading.Lock()
         key, self.api_key_source = api_key_from_environment(config.api_key_env)  # the variable's name, for logs
@@ -138,6 +148,8 @@ class OpenAIBackend(Backend):
         self, messages: list[dict], snapshot: SystemSnapshot, policy: str, timeout_s: float
     ) -> BackendReply:
         deadline = time.monotonic() + min(timeout_s, self.config.timeout_s)
+        if not self.model:
+            self.resolve_model(deadline - time.monotonic())
         structured = self.structured_output
         try:
             response = self._create(messages, snapshot.n, structured, deadline)
@@ -152,12 +164,45 @@ class OpenAIBackend(Backend):
                 raise _status_error(err2) from None
         return _reply_from(response)
 
+    def resolve_model(self, timeout_s: float | None = None) -> str:
+        """The model to ask for: the configured one, else the first the server's
+        ``GET /models`` lists (asked once; logged). BackendError ``no_model`` when the
+        server lists none, ``timeout`` / ``connection_error`` / ``http_<status>`` when
+        it cannot be asked (asked again at the next call)."""
+        with self._lock:
+            if self.model:
+                return self.model
+        url = f"{str(self.config.base_url).rstrip('/')}/models"
+        timeout = self.config.timeout_s if timeout_s is None else max(0.0, min(timeout_s, self.config.timeout_s))
+        if timeout <= 0:
+            raise BackendError("timeout", "deadline passed before asking the server for its models")
+        try:
+            listed = [m.id for m in self._client.models.list(timeout=timeout).data]
+        except openai.APITimeoutError:
+            raise BackendError("timeout", f"{url}: no model list within {timeout:.3g} s") from None
+        except openai.APIConnectionError as err:
+            raise BackendError("connection_error", f"{url}: {type(err).__name__}: {_short(str(err))}") from None
+        except openai.APIStatusError as err:
+            raise BackendError(f"http_{err.status_code}", f"{url}: {_short(err.message)}") from None
+        except (openai.OpenAIError, ValueError, TypeError, AttributeError) as err:
+            raise BackendError("bad_response", f"{url}: {type(err).__name__}: {_short(str(err))}") from None
+        listed = [name for name in listed if isinstance(name, str) and name]
+        if not listed:
+            raise BackendError("no_model", f"the server at {url} lists no models: load one, or name it with "
+                                           "--llm-model / llm_model")
+        with self._lock:
+            self.model = listed[0]
+            self.name = f"openai:{self.model}"
+        log.info("openai backend: no model named; using the server's first model %r (of %d at %s)",
+                 self.model, len(listed), url)
+        return self.model
+
     def _create(self, messages, n: int, structured: bool, deadline: float):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise BackendError("timeout", "deadline passed before the request")
         kwargs = dict(
-            model=self.config.model,
+            model=self.model,
             messages=messages,
             temperature=self.config.temperature,
             top_p=self.config.top_p,

@@ -55,7 +55,7 @@ class _Resolver:
     def atom(self, atom: str) -> np.ndarray:
         if atom.startswith(("first:", "last:")):
             which, k = atom.split(":")
-            k = int(k)
+            k = max(1, round(self.n * float(k[:-1]) / 100.0)) if k.endswith("%") else int(k)
             if k > self.n:
                 raise Keep(f"declined: the {which} {k} channels: there are only {self.n}")
             return np.arange(k) if which == "first" else np.arange(self.n - k, self.n)
@@ -97,6 +97,8 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
     previous: Sel | None = None
     sels: list[Sel | None] = []
     for c in clauses:
+        if c.kind == "unread":
+            raise Keep("not_understood: every word is known but they do not make a command the reader knows")
         sel = c.sel if isinstance(c.sel, Sel) else None
         if sel is not None:
             if sel.ambiguous:
@@ -131,10 +133,22 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
     least = max_min = equalize = max_tput = prop_fair = False
     equal_power = None
     budgets: list[Clause] = []
+    spread_to: list[str] = []
     full = False
     for c, sel, mask in zip(clauses, sels, masks, strict=True):
         kind = c.kind
         text = res.text(sel, mask) if sel is not None else ""
+        if kind == "context":
+            continue  # names channels for "it" / "them"; asks nothing
+        if kind == "spread":
+            # the power freed goes to these channels: a priority where they are named, else the
+            # channels left on share it (what any shutdown does)
+            if sel is not None and not sel.rest and not mask.all():
+                prio.append((mask, priority_weight, text))
+                spread_to.append(text)
+            else:
+                max_tput = True
+            continue
         if kind == "off":
             off |= mask
         elif kind == "only":
@@ -195,6 +209,11 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
             budgets.append(c)
         elif kind == "budget_full":
             full = True
+
+    if spread_to and not off.any():
+        # "spread the power over channels 2 and 3" with nothing turned off: only those, or those first?
+        raise Keep(f"ambiguous: the power goes to channels {spread_to[0]}: only to them (say \"only use channels "
+                   f"{spread_to[0]}\") or to them first (say \"favour channels {spread_to[0]}\")?")
 
     # -- budget ------------------------------------------------------------------------------
     if len(budgets) + full > 1:
@@ -266,7 +285,9 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
         p_total = p_max
         why.append(f"no power limit in the policy: full budget P_total = {p_max:g}")
 
-    goal = bool(floors or caps or power_caps or equal_power or max_min or prop_fair
+    # most channels off: the goal's "off" field, applied at once (the guardrail's weight smoothing
+    # takes many calls to empty most channels); a few off: weight 0, the paper's plain command
+    goal = bool(floors or caps or power_caps or equal_power or max_min or prop_fair or 2 * int(off.sum()) > n
                 or (not math.isnan(sum_floor) and not (least and not floors and not off.any() and not prio)))
     weights = np.ones(n)
     if equalize:
@@ -294,6 +315,9 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
         why.append(f"channels {channel_ranges(np.flatnonzero(off))} off")
     if off.all():
         raise Keep("declined: the policy turns every channel off")
+    both = [text for mask, _, text in on_prio if (mask & off).any()]
+    if both:
+        raise Keep(f"declined: the policy turns channels off and favours them too (channels {both[0]})")
 
     if least and not math.isnan(sum_floor) and not goal:
         from steer_ros.system1.certified_optimum import min_budget_for_sum_mi
@@ -333,14 +357,16 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
         if not math.isnan(sum_floor):
             reply["sum_mi_min"] = sum_floor
             why.append(f"total MI at least {sum_floor:g} bits")
-    else:
-        weights[off] = 0.0
+    weights[off] = 0.0  # and the goal's "off" field, so that the shutdown is immediate
     reply["weights"] = _weights_out(weights, n)
     reply["P_total"] = float(p_total)
     _check_goal(reply, snapshot, p_total, constellation, bits_max)
     if least and goal:
         _least_power(reply, snapshot, p_total, p_min, constellation, sum_rate_margin, why)
-    elif on_prio and not max_min and all(r == priority_weight for _, r, _ in on_prio):
+    elif on_prio and not max_min and all(r == priority_weight for _, r, _ in on_prio) \
+            and 2 * int(covered.sum()) <= n - int(off.sum()):
+        # floors make a priority on a few channels visible; a priority on most channels is a
+        # lighter weight on the rest, and floors on most channels would starve it
         _priority_floors(reply, weights, on_prio, snapshot, constellation, bits_max, why)
     return reply, why
 

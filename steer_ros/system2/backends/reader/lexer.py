@@ -101,6 +101,19 @@ def lex(policy: str) -> Lexed:
     raw = str(policy)
     control = bool(_CONTROL.search(raw))
     ws = words(normalize(_CONTROL.sub(" ", raw)))
+    # a decimal comma ("1,2 bit") where the policy is written in a language that uses one
+    if any(VOCABULARY.get(w, ("", "en"))[1] in _DECIMAL_COMMA for w in ws):
+        merged: list[str] = []
+        for w in ws:
+            if len(merged) >= 2 and merged[-1] == "," and _NUMBER.match(merged[-2]) and "." not in merged[-2] \
+                    and w.isdigit():
+                merged[-2:] = [merged[-2] + "." + w]
+            else:
+                merged.append(w)
+        ws = merged
+    # "1 a 4" (Spanish): "a" between two numbers is "to"
+    ws = ["-" if w == "a" and 0 < k < len(ws) - 1 and _NUMBER.match(ws[k - 1]) and _NUMBER.match(ws[k + 1])
+          else w for k, w in enumerate(ws)]
     symbols: list[Symbol] = []
     unknown: list[list[str]] = []
     languages: list[str] = []
@@ -138,5 +151,52 @@ def lex(policy: str) -> Lexed:
             unknown[-1].append(source)
             last_unknown = i + length - 1
         i += length
+    symbols = _numbers(symbols)
     return Lexed(symbols=tuple(symbols), unknown=tuple(" ".join(run) for run in unknown), injection=injection,
                  languages=tuple(languages), control=control)
+
+
+_DECIMAL_COMMA = frozenset({"de", "fr", "es"})
+_TENS = {20, 30, 40, 50, 60, 70, 80, 90}
+#: after these a lone "one" is the noun ("the weakest one"), elsewhere the number
+_ONE_IS_NOUN = frozenset({"RANK", "FIRST", "LAST", "ORD", "PARITY", "OTHERS", "ALL", "SAME", "MATTER"})
+
+
+def _value(sym: Symbol) -> float | None:
+    if sym.text.startswith("NUM:"):
+        return float(sym.text[4:])
+    return None
+
+
+def _numbers(symbols: list[Symbol]) -> list[Symbol]:
+    """Numbers written in words made whole: "one" as the number or the noun, "thirty five"
+    -> 35, "one point nine" -> 1.9 (digits after "point" one by one)."""
+    out: list[Symbol] = []
+    for sym in symbols:
+        if sym.text == "ONE":
+            prev = out[-1].text.split(":", 1)[0] if out else ""
+            sym = Symbol("CHAN" if prev in _ONE_IS_NOUN else "NUM:1", sym.source, sym.start)
+        value = _value(sym)
+        if value is not None and out and not sym.source[:1].isdigit() and 1 <= value <= 9:
+            before = _value(out[-1])
+            if before in _TENS and not out[-1].source[:1].isdigit() and out[-1].start < sym.start:
+                out[-1] = Symbol(f"NUM:{before + value:g}", out[-1].source + " " + sym.source, out[-1].start)
+                continue
+        if value is not None and len(out) >= 2 and out[-1].text == "POINT" and not sym.source[:1].isdigit() \
+                and value == int(value) and 0 <= value <= 9:
+            whole = _value(out[-2])
+            if whole is not None:
+                digits = out[-1].source.split("|")[1] if "|" in out[-1].source else ""
+                digits += str(int(value))
+                out[-2] = Symbol(f"NUM:{float(str(int(whole)) + '.' + digits):g}", out[-2].source, out[-2].start)
+                out[-1] = Symbol("POINT", "point|" + digits, out[-1].start)
+                continue
+        if sym.text == "POINT" and out and _value(out[-1]) is not None:
+            out.append(sym)
+            continue
+        if out and out[-1].text == "POINT" and "|" in out[-1].source:
+            out.pop()  # the digits after "point" are read
+        out.append(sym)
+    if out and out[-1].text == "POINT" and "|" in out[-1].source:
+        out.pop()
+    return out

@@ -23,7 +23,9 @@ __all__ = ["GRAMMAR_PATH", "MAX_POLICY_CHARS", "Parsed", "parse_policy"]
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 #: Longer policies are not read (kept with the reason): a command fits in a few sentences.
 MAX_POLICY_CHARS = 2000
-_LIST_START = frozenset({"NUM", "RANK", "CHAN", "PARITY", "ORD", "FIRST", "LAST", "ALL", "OTHERS", "THEM"})
+_LIST_START = frozenset({"NUM", "RANK", "CHAN", "PARITY", "ORD", "FIRST", "LAST", "ALL", "OTHERS"})
+_AMOUNT_END = frozenset({"NUM", "BITS", "WATT", "PCT"})
+_CLAUSE_END = frozenset({"SEP", "COMMA", "AND", "WHILE", ""})
 _SEPARATORS = {"AND": "LAND", "COMMA": "LCOMMA", "OR": "LOR"}
 
 
@@ -74,6 +76,24 @@ def parse_policy(policy) -> Parsed:
                 tokens.append(_SEPARATORS[sym.text])
                 continue
         tokens.append(sym.text)
+    # bounds of one clause joined by "and" / "but" / "," ("at least 1.6 but no more than 1.7 bits"),
+    # and the comma before "give or take", are not clause separators
+    for k in range(1, len(tokens) - 1):
+        prev, nxt = tokens[k - 1].split(":", 1)[0], tokens[k + 1]
+        if tokens[k] in ("AND", "COMMA", "WHILE", "LAND", "LCOMMA") and prev in ("NUM", "BITS", "WATT", "PCT") \
+                and nxt in ("ABOVE", "BELOW"):
+            tokens[k] = "BAND"
+        elif tokens[k] == "COMMA" and nxt in ("PLUSMINUS", "EXCEPT"):
+            tokens[k] = ""
+    tokens = [t for t in tokens if t]
+    # "each" after an amount or before the verb of its channels is "apiece"
+    for k, tok in enumerate(tokens):
+        prev = tokens[k - 1].split(":", 1)[0] if k else ""
+        nxt = tokens[k + 1].split(":", 1)[0] if k + 1 < len(tokens) else ""
+        if tok == "ALL" and ((prev in _AMOUNT_END and nxt in _CLAUSE_END)
+                             or (prev in ("NUM", "CHAN") and nxt in ("NEED", "USE"))):
+            tokens[k] = "EACH"
+    tokens = [t for t in tokens if t]
     symbols = " ".join(tokens)
     if not tokens:
         return Parsed(problem="not_understood: the policy holds no instruction", languages=languages)
@@ -87,5 +107,8 @@ def parse_policy(policy) -> Parsed:
                               f"knows (from {_quote(near)} on)", symbols=symbols, languages=languages)
     except LarkError as err:  # pragma: no cover - a grammar fault, reported not raised
         return Parsed(problem=f"not_understood: {type(err).__name__}", symbols=symbols, languages=languages)
-    clauses = ToClauses().transform(tree)
+    try:
+        clauses = ToClauses().transform(tree)
+    except LarkError as err:  # pragma: no cover - a transformer fault, reported not raised
+        return Parsed(problem=f"not_understood: {type(err).__name__}", symbols=symbols, languages=languages)
     return Parsed(clauses=tuple(clauses), symbols=symbols, languages=languages)

@@ -182,6 +182,15 @@ class ToClauses(Transformer):
 
     ordinals_after = ordinals
 
+    def first_last_share(self, c):
+        return Sel(atoms=(f"{str(c[0]).lower()}:{_num(c[1]) * 100.0:g}%",))
+
+    def except_list(self, c):
+        if isinstance(c[0], Sel):
+            return c[0]
+        atom = c[0]
+        return Sel(atoms=(atom,), numbers=(int(atom),) if atom.isdigit() else ())
+
     def sel_list(self, c):
         out = c[0]
         for s in c[1:]:
@@ -215,7 +224,7 @@ class ToClauses(Transformer):
 
     # -- clauses ---------------------------------------------------------------------------
     def off(self, c):
-        return Clause("off", c[0])
+        return Clause("off", c[0]) if isinstance(c[0], Sel) else Clause("unread", None)
 
     def only(self, c):
         return Clause("only", c[0])
@@ -229,8 +238,55 @@ class ToClauses(Transformer):
     def ratio(self, c):
         return Clause("prio", c[0], ratio=float(c[1]))
 
+    def ratio_frac(self, c):
+        return Clause("prio", c[0], ratio=_num(c[1]))
+
+    def ratio_to(self, c):
+        if c[2] <= 0:
+            return Clause("prio", c[0], ratio=0.0)
+        return Clause("prio", c[0], ratio=float(c[1]) / float(c[2]))
+
+    def prio_put(self, c):
+        if str(c[0]) != "SETV:set":  # "raise the three strongest first": not a priority
+            return Clause("unread", None)
+        return Clause("prio", c[1])
+
+    def reason(self, c):
+        return Clause("context", None)
+
+    def context(self, c):
+        return Clause("context", c[0]) if isinstance(c[0], Sel) else Clause("unread", None)
+
+    def spread(self, c):
+        return Clause("spread", next((x for x in c if isinstance(x, Sel)), None))
+
+    def except_before(self, c):
+        return self._excepting(c[1], c[0])
+
+    def except_after(self, c):
+        return self._excepting(c[0], c[1])
+
+    def _excepting(self, clause: Clause, excluded: Sel) -> Clause:
+        sel = clause.sel
+        if not isinstance(sel, Sel) or sel.them:
+            return Clause("unread", None)
+        ambiguous = sel.ambiguous or self._excepted(excluded)
+        return Clause(clause.kind, Sel(sel.atoms, sel.rest, sel.them, sel.excluded + excluded.atoms,
+                                       sel.numbers + excluded.numbers, ambiguous),
+                      bounds=clause.bounds, amount=clause.amount, ratio=clause.ratio, mode=clause.mode)
+
     def bounds(self, c):
-        return tuple(c)
+        # a unit said once covers the bounds of the clause ("at least 1.6 but no more than 1.7 bits")
+        units = {a.unit for b in c for a in b[1:] if isinstance(a, Amount) and a.unit}
+        if len(units) != 1:
+            return tuple(c)
+        unit = units.pop()
+        return tuple((b[0], *[Amount(a.value, a.unit or unit) for a in b[1:]]) for b in c)
+
+    def tolerance(self, c):
+        mid, tol = c[0], c[1]
+        unit = mid.unit or tol.unit
+        return ("between", Amount(mid.value - tol.value, unit), Amount(mid.value + tol.value, unit))
 
     def floor(self, c):
         return ("floor", c[0])
@@ -248,6 +304,10 @@ class ToClauses(Transformer):
         target = next((x for x in c if isinstance(x, Sel) or x == TOTAL), None)
         bounds = next(x for x in c if isinstance(x, tuple))
         return Clause("bound", target if target is not None else Sel(them=True), bounds=bounds)
+
+    def need_floor(self, c):
+        amount = next(x for x in c if isinstance(x, Amount))
+        return Clause("bound", c[0], bounds=(("floor", amount),))
 
     def cap_clause(self, c):
         return Clause("bound", c[0], bounds=(("cap", c[1]),))
@@ -295,6 +355,21 @@ class ToClauses(Transformer):
     def budget_by(self, c):
         direction = str(c[0]).split(":", 1)[1]
         return Clause("budget", amount=c[-1], mode="by:" + direction)
+
+    def budget_use_w(self, c):
+        return Clause("budget", amount=PAmount("abs", c[0]), mode="to")
+
+    def budget_take_w(self, c):
+        return Clause("budget", amount=PAmount("abs", c[0]), mode="by:down")
+
+    def budget_by_down(self, c):
+        return Clause("budget", amount=c[-1], mode="by:down")
+
+    def budget_by_up(self, c):
+        return Clause("budget", amount=c[-1], mode="by:up")
+
+    def budget_times(self, c):
+        return Clause("budget", amount=PAmount("share", float(c[0]), "current"), mode="to")
 
     def budget_halve(self, c):
         return Clause("budget", amount=PAmount("share", 0.5, "current"), mode="to")

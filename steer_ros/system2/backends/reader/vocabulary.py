@@ -24,10 +24,12 @@ LANGUAGES = {"de": "German", "fr": "French", "es": "Spanish", "zh": "Chinese"}
 #: Words that carry no meaning for a command (articles, "of", politeness); dropped.
 STOP_WORDS = {
     "en": ("the", "a", "an", "of", "its", "their", "our", "please", "possible", "is", "are", "be", "should", "must",
-           "can", "you", "that", "them all"),
-    "de": ("den", "die", "das", "der", "dem"),
-    "fr": ("les", "le", "la", "l", "des", "de"),
-    "es": ("los", "las", "el", "del"),
+           "can", "you", "that", "them all", "may", "might", "will", "would", "i", "we", "now", "today", "right now",
+           "for now", "immediately", "somewhere", "otherwise", "until further notice", "until i say otherwise",
+           "to do it", "to do so", "for that", "for this", "being", "currently", "please do"),
+    "de": ("den", "die", "das", "der", "dem", "ist", "sind", "bitte", "soll", "sollen"),
+    "fr": ("les", "le", "la", "l", "des", "de", "est", "sont", "du"),
+    "es": ("los", "las", "el", "del", "está", "están", "al"),
     "zh": ("将", "把", "个", "的"),
 }
 
@@ -66,7 +68,8 @@ def _add(symbols: str, *phrases: str, table: dict | None = None) -> None:
 _add("CHAN", "channel", "channels", "subchannel", "subchannels", "sub channel", "sub channels", "subcarrier",
      "subcarriers", "sub carrier", "sub carriers", "carrier", "carriers", "subband", "subbands", "ch", "ch .",
      "user", "users", "link", "links", "one", "ones")
-_add("ALL CHAN", "everyone", "everybody", "all of them", "every one")
+_add("ALL CHAN", "everyone", "everybody", "all of them", "every one", "everything", "every single one",
+     "the whole band", "all the channels")
 _add("NEVER ALL CHAN", "no channel", "no channels", "no subchannel", "no subcarrier", "no user", "none of the channels",
      "no link", "none")
 _add("ALL", "all", "every", "each", "each of", "all of", "any")
@@ -81,9 +84,12 @@ _add("AND", "and", "&", "as well as", "plus")
 _add("OR", "or")
 _add("COMMA", ",")
 _add("SEP", ".", ";", ":", "!", "?", "and then", "then", "also", "after that")
-_add("THEM", "them", "those", "these", "it", "they")
-_add("RANK:weakest", "weakest", "worst", "poorest", "worst off", "weakest ones")
-_add("RANK:strongest", "strongest", "best")
+_add("THEM", "them", "those", "these", "it", "they", "it's", "they're", "this one",
+     "that one", "this channel", "that channel", "these channels", "those channels")
+_add("RANK:weakest", "weakest", "worst", "poorest", "worst off", "weakest ones", "slowest", "lowest rate",
+     "faintest", "noisiest", "lowest gain", "most faded", "most attenuated", "least capable", "worst performing")
+_add("RANK:strongest", "strongest", "best", "fastest", "highest gain", "cleanest", "best performing",
+     "most capable", "least faded")
 _add("PARITY:odd", "odd", "odd numbered")
 _add("PARITY:even", "even", "even numbered")
 _add("FIRST", "first", "1st")
@@ -94,8 +100,10 @@ for _word, _v in NUMBER_WORDS.items():
     if _word != "one":
         _add(f"NUM:{_v}", _word)
 _add("NUM:1", "a single", "single")
-_add("NUM:2 TIMES", "twice", "double")
+_add("NUM:2 TIMES", "twice", "double", "doubly", "twofold", "two fold")
 _add("NUM:3 TIMES", "triple", "thrice")
+_add("POINT", "point", "dot")
+_add("ONE", "one")
 _add("FRAC:0.5", "half", "a half", "one half")
 _add("FRAC:0.3333333333333333", "a third", "one third")
 _add("FRAC:0.6666666666666666", "two thirds")
@@ -103,78 +111,171 @@ _add("FRAC:0.25", "a quarter", "one quarter", "quarter", "a fourth", "one fourth
 _add("FRAC:0.75", "three quarters")
 _add("FRAC:0.2", "a fifth", "one fifth")
 _add("FRAC:0.1", "a tenth", "one tenth")
+_add("FRAC:0.4", "two fifths")
+_add("FRAC:0.6", "three fifths")
+_add("FRAC:0.8", "four fifths")
 
 # -- units --------------------------------------------------------------------------------
 _add("BITS", "bit", "bits", "b", "bit/s/hz", "bits/s/hz", "b/s/hz", "bps/hz", "bits per channel use",
-     "bit per channel use", "bits each", "bits of mi")
+     "bit per channel use", "bits of mi", "bits of throughput", "bits of rate")
 _add("WATT", "w", "watt", "watts", "unit", "units", "units of power", "watts of power")
+_add("NUM:0.001 WATT", "milliwatt", "a milliwatt", "one milliwatt", "mw")
 _add("PCT", "%", "percent", "per cent", "pct")
 
 # -- verbs and what they act on ---------------------------------------------------------------
 _add("OFF", "shut down", "shut off", "shutdown", "turn off", "switch off", "disable", "deactivate", "mute",
      "silence", "kill", "power down", "stop using", "zero out", "stop wasting power on", "cut off",
-     "stop transmitting on", "take down", "take out", "drop")
+     "stop transmitting on", "take down", "take out", "drop", "remove", "exclude", "blank",
+     "park", "retire", "take out of the allocation")
+_add("TURN", "turn", "switch", "shut", "take", "knock", "back", "pull")
+_add("OFFPART", "off", "out", "out of the allocation", "out of use", "dark", "silent", "quiet", "unused",
+     "idle", "empty", "out of it", "out of the plan", "out of the mix")
+_add("DOWN", "down")
+_add("UP", "up")
 _add("AVOID", "avoid", "do not use", "don't use", "dont use", "never use", "stay off", "keep off", "stay away from",
-     "no power to", "no power on")
+     "no power to", "no power on", "don't put anything on", "do not put anything on", "put nothing on",
+     "don't put any power on", "do not put any power on", "keep away from", "steer clear of", "skip", "leave out",
+     "give nothing to", "give no power to", "send nothing on", "send nothing to")
 _add("BROKEN", "out of service", "broken", "unusable", "dead", "unavailable", "faulty", "has failed", "have failed",
-     "failed", "jammed", "down", "offline", "not usable", "not available", "out of order")
-_add("ON", "on", "active", "running", "enabled", "alive", "in use", "in service")
+     "failed", "jammed", "offline", "not usable", "not available", "out of order", "being jammed",
+     "under maintenance", "in maintenance", "goes into maintenance", "go into maintenance", "is in maintenance",
+     "is being serviced", "being serviced", "under repair", "in repair", "defective", "damaged", "interfered",
+     "interfered with", "blocked", "bad", "is bad", "has gone bad", "went down", "has gone down",
+     "gone down", "is down", "are down", "not working", "isn't working", "doesn't work", "dropped out",
+     "has dropped out", "decommissioned", "lost", "is lost", "disconnected", "faulted",
+     "malfunctioning", "has a fault", "has a problem", "is jammed", "are jammed")
+# hardware a broken channel can name ("has a faulty amplifier")
+_add("EQUIP", "amplifier", "amp", "antenna", "front end", "frontend", "hardware", "transceiver",
+     "filter", "mixer", "cable", "connector", "oscillator", "power amplifier", "pa", "feed")
+# what a channel carries: context, not an instruction ("channel 1 carries the control loop")
+_add("PAYLOAD", "traffic", "data", "the control loop", "control loop", "control", "telemetry", "video",
+     "video feed", "voice", "backup", "the backup", "signalling", "signaling", "control traffic", "payload",
+     "critical traffic", "emergency traffic", "sensor data", "the uplink", "the downlink", "commands")
+# why the operator asks (no instruction of its own): "we're running too hot, halve the power"
+_add("REASON", "we're running too hot", "we are running too hot", "running too hot", "too hot", "running hot",
+     "overheating", "we're overheating", "the amplifier is overheating", "to save the battery", "battery is low",
+     "the battery is low", "we're on battery", "we are on battery", "we're over budget", "we are over budget",
+     "for safety", "to be safe", "as a precaution", "to be on the safe side", "the regulator asked",
+     "interference complaints", "we have interference complaints")
+_add("CARRY", "used for", "only used for", "reserved for", "kept for", "dedicated to", "serve", "serves",
+     "handle", "handles", "is for", "are for")
+# the power of a channel moved to others ("put its share on 6", "spread the power over the rest")
+_add("SPREAD", "spread", "spread the power", "redistribute", "share", "shares", "share the power",
+     "share its power", "share their power", "split", "split the power", "divide", "divide the power",
+     "put its share on", "put their share on", "give its power to", "give their power to", "move its power to",
+     "move their power to", "hand its power to", "hand their power to", "give its share to",
+     "give their share to", "put its power on", "put their power on", "shift its power to",
+     "shift their power to", "share out", "spread the budget", "redistribute the power",
+     "redistribute its power", "redistribute their power")
+_add("ON", "on", "active", "running", "enabled", "alive", "in use", "in service", "live", "powered",
+     "transmitting", "carry traffic", "turned on", "switched on", "lit")
 _add("PRIO", "prioritize", "prioritise", "favour", "favor", "boost", "focus on", "focus power on", "protect",
      "prefer", "emphasize", "emphasise", "concentrate on", "give priority to", "give more power to",
-     "more power to", "put the emphasis on", "put power on", "privilege")
-_add("PRIORITY", "priority", "priority over others", "priority over rest", "precedence")
+     "more power to", "put the emphasis on", "put power on", "privilege", "look after", "put first",
+     "put ahead", "rank first", "weight up", "upweight", "give preference to", "prefer to serve")
+_add("PRIORITY", "priority", "priority over others", "priority over rest", "precedence", "top priority",
+     "high priority", "the highest priority", "highest priority", "preference", "preferential treatment",
+     "first call", "the priority")
 _add("OVEROTHERS", "over others", "over rest", "over other channels", "than others", "as others",
-     "than rest", "relative to others")
+     "than rest", "relative to others", "over everything else", "above others", "above everything else",
+     "before others", "before everything else", "ahead of others", "ahead of everything else")
+_add("VS", "compared with", "compared to", "against", "relative to", "versus", "vs", "vs .", "as",
+     "as much as", "that of", "than any", "than each", "as each", "of each")
 _add("MATTER", "matter most", "matters most", "are most important", "is most important", "are critical",
-     "is critical", "matter more", "are important", "is important")
+     "is critical", "matter more", "are important", "is important", "the important one",
+     "is the important one", "is the most important one", "are the important ones", "are the most important ones",
+     "the most important", "is the most important", "come first", "comes first", "go first", "goes first",
+     "come before everything else", "comes before everything else", "come before the others",
+     "comes before the others", "take precedence", "takes precedence", "is key", "are key", "is vital",
+     "are vital", "matter", "matters", "is the priority", "are the priority", "count most", "counts most",
+     "come before everything", "comes before everything")
 _add("GIVE", "give", "assign", "grant", "allot")
-_add("WEIGHT", "weight", "the weight", "weighting")
-_add("TIMES", "times", "x", "fold", "times as much", "times more")
+_add("WEIGHT", "weight", "the weight", "weighting", "weigh", "weighs", "count", "counts", "worth",
+     "is worth", "are worth", "be weighted", "weighted", "is weighted", "are weighted", "weight of", "as much weight",
+     "the weight of")
+_add("TIMES", "times", "x", "fold", "times as much", "times more", "times the weight", "times as much weight",
+     "times as heavily", "times as important")
 _add("KEEP", "keep", "keeping", "keeps", "hold", "maintain", "ensure", "make sure", "guarantee", "guaranteeing",
      "guarantees", "leave", "secure", "assure")
 _add("NEED", "need", "needs", "get", "gets", "must get", "should get", "has to get", "must have", "have", "has",
-     "stay", "stays", "remain", "remains", "must stay", "receive", "receives", "carry", "carries")
+     "stay", "stays", "remain", "remains", "must stay", "receive", "receives", "carry", "carries", "sit", "sits",
+     "lie", "lies", "be kept", "be held", "draw", "draws", "takes", "see", "sees", "holds",
+     "runs", "operates", "settle", "settles", "be at", "carrying")
 _add("CAP", "cap", "caps", "limit", "restrict", "clamp", "throttle", "cap off")
 _add("NEARSAT", "near saturation", "close to saturation", "at saturation", "saturated", "nearly saturated",
-     "near full rate", "close to full rate")
+     "near full rate", "close to full rate", "at full rate", "near the top", "maxed out", "at its fastest")
 _add("REACH", "reach", "achieve", "hit", "deliver", "attain", "get to", "provide", "aim for", "target")
 _add("NEVER", "never", "not", "no", "don't", "do not", "must not", "mustn't", "never let", "don't let",
      "do not let", "no channel should")
 _add("LET", "let", "allow")
 _add("FALLBELOW", "fall under", "fall below", "falls under", "falls below", "drop below", "drops below",
      "drop under", "drops under", "go below", "goes below", "dip below", "dips below", "sink below",
-     "get below", "fall beneath")
-_add("EXCEED", "exceed", "exceeds", "go above", "goes above", "rise above", "rises above", "go over", "goes over")
+     "get below", "fall beneath", "slip below", "slip under", "sag below", "dip under", "go under",
+     "goes under", "drop beneath", "fall short of", "falls short of")
+_add("EXCEED", "exceed", "exceeds", "go above", "goes above", "rise above", "rises above", "go over", "goes over",
+     "go past", "goes past", "get above", "gets above", "climb above", "climbs above", "top", "surpass",
+     "go beyond", "goes beyond", "rise over")
 _add("ABOVE", "above", "over", "at least", "more than", "no less than", "not less than", "not below", "no lower than",
-     "not under", "minimum of", "a minimum of", "min of", "a floor of", "or more", ">=", ">", "greater than",
-     "higher than", "at or above")
+     "not under", "minimum of", "a minimum of", "min of", "a floor of", ">=", ">", "greater than",
+     "higher than", "at or above", "upwards of", "a floor at", "floor of", "floor at")
+# a lower or upper bound written after its amount ("1.9 bits or better", "1.75 bits minimum")
+_add("ORMORE", "or more", "or better", "or higher", "or above", "at minimum", "at the least",
+     "or over", "and up", "and above", "as a minimum", "as a floor")
+_add("ORLESS", "or less", "or lower", "or below", "tops", "at the most",
+     "and below", "and under", "as a cap", "as a ceiling", "or under", "at maximum")
+_add("PLUSMINUS", "give or take", "plus or minus", "+/-", "±", "plus minus", "more or less by", "with a tolerance of",
+     "with tolerance", "tolerance")
 _add("BELOW", "below", "under", "at most", "no more than", "not more than", "less than", "not above",
      "no higher than", "must not exceed", "should not exceed", "not exceed", "never exceed", "not to exceed",
-     "never more than", "maximum of", "a maximum of", "max of", "or less", "<=", "<", "lower than",
-     "up to", "a cap of")
-_add("BETWEEN", "between", "from")
+     "never more than", "maximum of", "a maximum of", "max of", "<=", "<", "lower than",
+     "up to", "a cap of", "a ceiling of", "ceiling of", "a ceiling at", "ceiling at", "not beyond",
+     "not past", "no further than")
+_add("NEED BETWEEN", "stay within", "stays within", "remain within", "remains within", "be within", "kept within",
+     "be kept within", "stay in the range", "lie within", "lies within", "sit within", "sits within")
+_add("MAX THROUGHPUT", "as much data as possible", "as many bits as possible", "as much traffic as possible")
+_add("BETWEEN", "between", "from", "in the range", "within the range", "in the range of",
+     "somewhere between", "anywhere between", "in between")
 _add("AT", "at", "=", "on about", "around")
 _add("EACH", "apiece", "per channel")
 
 # -- objectives ---------------------------------------------------------------------------------
 _add("MAX", "maximize", "maximise", "maximize the", "get the highest", "highest", "most", "max", "squeeze",
-     "get the most", "the most", "as much", "as high as possible", "biggest", "largest", "optimize")
+     "get the most", "the most", "as much", "as high as possible", "biggest", "largest", "optimize",
+     "push", "go for", "go for the", "aim for the", "push for", "as much data",
+     "go for maximum", "go for max")
+_add("MAKE", "make")
+# "... as fast as it can be" after the channel it names
+_add("MAXPOST", "as fast as it can be", "as fast as possible", "as fast as it can", "as high as it can go",
+     "as good as possible", "as high as it can be", "as well off as possible", "as strong as possible",
+     "as quick as possible", "as fast as they can be", "as high as they can go", "as good as it can be")
 _add("THROUGHPUT", "throughput", "sum rate", "sum-rate", "sum mi", "capacity", "total mi", "total throughput",
      "aggregate rate", "total rate", "sum of rates", "overall rate", "combined rate", "total data rate",
      "aggregate throughput", "as many bits as you can", "as many bits", "total capacity", "spectral efficiency",
-     "sum of the rates", "total mutual information")
+     "sum of the rates", "total mutual information", "data through", "through as the link will carry",
+     "through as the link can carry", "as the link will carry", "as the link can carry", "data throughput",
+     "bits through", "goodput", "overall throughput", "net throughput",
+     "aggregate capacity", "sum capacity", "total data", "data rate overall")
 _add("RATE", "rate", "rates", "mi", "data rate", "mutual information", "bitrate", "bit rate")
 _add("TOTAL", "total", "in total", "a total of", "sum", "altogether", "combined", "aggregate", "overall",
      "in all")
 _add("LEAST", "least", "minimum", "minimal", "minimize", "minimise", "lowest", "smallest", "fewest")
 _add("LEAST POWER", "as little power as possible", "as little energy as possible", "as little power",
      "save energy", "save power", "saving energy", "saving power", "energy saving", "power saving",
-     "cheapest", "fewest watts")
+     "cheapest", "fewest watts", "save every watt", "save every watt you can", "save every watt possible",
+     "no more power than needed", "no more power than necessary", "no more power than it takes",
+     "not a watt more than needed", "not a watt more than it takes", "not a milliwatt more than needed",
+     "the least power you can", "the least power possible", "least power possible", "as little as possible",
+     "as few watts as possible", "as few watts as you can", "as little power as you can", "minimum power",
+     "minimal power", "bare minimum power", "the minimum power", "least energy", "the least energy")
+_add("MORENEEDED", "more than needed", "more than necessary", "more than it takes", "more than that takes",
+     "more than that needs", "more than required", "more than this takes", "more than you need",
+     "more than we need", "more than is needed", "more than is necessary", "more than the goal needs")
 _add("MAXMIN", "max min", "maxmin", "maximin", "max min fairness", "best worst case")
 _add("PROPFAIR", "proportional fairness", "proportionally fair", "proportional fair", "proportional-fair")
 _add("EQUALIZE", "equalize", "equalise", "balance", "even out", "level", "equalize out")
 _add("SAME", "same", "equal", "identical", "uniform", "the same")
-_add("FAIR", "fair", "fairly", "fairness", "be fair", "fair share", "justly")
+_add("FAIR", "fair", "fairly", "fairness", "be fair", "fair share", "justly", "evenly", "even handed",
+     "equitably", "equitable")
 _add("TREAT", "treat")
 _add("ACROSS", "across", "over all", "among", "for", "in", "per", "within", "out of")
 _add("SYSNOUN", "radio", "system", "transmitter", "link", "the link", "band")
@@ -182,23 +283,48 @@ _add("SYSNOUN", "radio", "system", "transmitter", "link", "the link", "band")
 # -- power -----------------------------------------------------------------------------------------
 _add("POWER", "power", "budget", "energy", "p_total", "p total", "ptotal", "power budget", "transmit power",
      "transmit budget", "total power", "tx power", "power level", "total budget", "total transmit power",
-     "output power", "power use", "power consumption", "transmit power budget", "watts")
-_add("FULL", "full", "maximum", "available", "max power", "entire", "whole", "the maximum")
-_add("CURRENT", "current", "present", "in force", "now", "today's", "the current", "existing")
+     "output power", "power use", "power consumption", "transmit power budget",
+     "whatever we are transmitting", "what we are transmitting", "what we transmit", "whatever we transmit",
+     "what we are using", "whatever we are using", "what we use", "our power", "transmission power",
+     "radiated power", "power draw", "power output", "total output", "rf power", "drive level")
+_add("FULL", "full", "maximum", "available", "max power", "entire", "whole", "the maximum",
+     "the max", "the limit", "p_max", "pmax", "p max", "the full budget",
+     "everything we have", "all we have", "flat out", "what is available", "what's available")
+_add("CURRENT", "current", "present", "in force", "today's", "the current", "existing", "what it is now",
+     "what it is", "current level", "present level", "as it stands", "the one in force", "what we have now",
+     "what we have", "we have now")
 _add("SETV:down", "reduce", "lower", "cut", "decrease", "trim", "shrink", "bring down", "scale down", "dial down",
-     "turn down", "drop down", "back off", "lessen", "drop")
-_add("SETV:up", "raise", "increase", "grow", "bring up", "scale up", "turn up", "ramp up")
+     "turn down", "drop down", "back off", "lessen", "drop", "knock down", "pare", "pare back", "cut back",
+     "scale back", "dial back", "wind down", "ease", "ease off", "shave", "trim back",
+     "lower by", "come down", "go down", "step down", "subtract")
+_add("SETV:up", "raise", "increase", "grow", "bring up", "scale up", "turn up", "ramp up", "add", "lift",
+     "bump", "bump up", "push up", "step up", "go up", "crank up")
 _add("SETV:set", "set", "put", "bring", "fix", "change", "adjust", "move")
 _add("HALVE", "halve", "cut in half")
 _add("BY", "by")
-_add("USE", "use", "spend", "run", "operate", "transmit", "using", "with", "consume", "stick to", "stay at")
-_add("GOBACK", "go back to", "return to", "restore", "back to", "revert to", "go to")
+_add("USE", "use", "spend", "run", "operate", "transmit", "using", "with", "consume", "stick to", "stay at",
+     "spend on", "put out", "radiate", "budget for")
+_add("GOBACK", "go back to", "return to", "restore", "back to", "revert to", "go to", "go", "come back to",
+     "get back to")
 _add("ALLOWED", "allowed", "permitted", "you can", "we can")
-_add("WHILE", "while", "whilst", "but", "so that", "such that", "where", "however", "yet", "without letting")
+_add("WHILE", "while", "whilst", "but", "so that", "such that", "where", "however", "yet", "without letting",
+     "though", "although", "whereas", "and also", "and meanwhile",
+     "meanwhile", "at the same time", "in addition", "additionally", "but also", "on top of that")
 
 
 _DE: dict[str, str] = {}
-_add("OFF", "schalte", "schalten", "abschalten", "deaktiviere", table=_DE)
+_add("OFF", "schalte", "schalten", "abschalten", "deaktiviere", "deaktivieren", "abstellen", table=_DE)
+_add("BROKEN", "defekt", "kaputt", "gestört", "ausgefallen", "außer betrieb", "ausser betrieb", "gesperrt", table=_DE)
+_add("ALL", "alle", "allen", "jeden", "jeder", table=_DE)
+_add("EXCEPT", "außer", "ausser", "bis auf", "ausgenommen", table=_DE)
+_add("ONLY", "nur", "ausschließlich", table=_DE)
+_add("BETWEEN", "zwischen", table=_DE)
+_add("USE", "nutze", "verwende", "benutze", table=_DE)
+_add("KEEP", "halte", "halten", table=_DE)
+_add("BY", "um", table=_DE)
+_add("FRAC:0.3333333333333333", "ein drittel", "drittel", table=_DE)
+_add("FRAC:0.5", "die hälfte", "hälfte", table=_DE)
+_add("FRAC:0.25", "ein viertel", "viertel", table=_DE)
 _add("OFFPART", "ab", "aus", table=_DE)
 _add("RANK:weakest", "schwächsten", "schwachsten", table=_DE)
 _add("RANK:strongest", "stärksten", "starksten", table=_DE)
@@ -223,6 +349,21 @@ _add("POWER", "puissance", "puissance totale", table=_FR)
 _add("SETV:down", "réduis", "réduisez", "baisse", "baissez", table=_FR)
 _add("AND", "et", table=_FR)
 _add("TO", "à", table=_FR)
+_add("BY FRAC:0.3333333333333333", "d'un tiers", table=_FR)
+_add("BY FRAC:0.25", "d'un quart", table=_FR)
+_add("BY FRAC:0.5", "de moitié", table=_FR)
+_add("FRAC:0.3333333333333333", "un tiers", "tiers", table=_FR)
+_add("FRAC:0.25", "un quart", "quart", table=_FR)
+_add("FRAC:0.5", "moitié", "la moitié", table=_FR)
+_add("KEEP", "garde", "gardez", "garder", "maintiens", "maintenez", table=_FR)
+_add("BETWEEN", "entre", table=_FR)
+_add("ONLY", "seulement", "uniquement", table=_FR)
+_add("USE", "utilise", "utilisez", "utiliser", table=_FR)
+_add("ALL", "tous", "toutes", "chaque", table=_FR)
+_add("EXCEPT", "sauf", "excepté", "hormis", table=_FR)
+_add("BROKEN", "en panne", "hors service", "défectueux", "brouillé", table=_FR)
+_add("BY", "par", table=_FR)
+_add("BITS", "bits", table=_FR)
 
 _ES: dict[str, str] = {}
 _add("RANK:weakest", "más débiles", table=_ES)
@@ -235,6 +376,23 @@ _add("CHAN", "canales", table=_ES)
 _add("POWER", "potencia", "potencia total", table=_ES)
 _add("SETV:down", "reducir", "baja", "reduzca", table=_ES)
 _add("AND", "y", table=_ES)
+_add("CHAN", "canal", table=_ES)
+_add("USE", "usa", "utiliza", "usen", "utilicen", "usar", "utilizar", table=_ES)
+_add("ONLY", "solo", "sólo", "solamente", "únicamente", table=_ES)
+_add("ALL", "todos", "todas", "cada", table=_ES)
+_add("EXCEPT", "excepto", "salvo", "menos", table=_ES)
+_add("BROKEN", "averiado", "roto", "fuera de servicio", "caído", "interferido", table=_ES)
+_add("BETWEEN", "entre", table=_ES)
+_add("GIVE", "dale", "da", "dé", "asigna", "asígnale", "otorga", table=_ES)
+_add("NUM:2 TIMES WEIGHT", "el doble de peso", "doble de peso", table=_ES)
+_add("NUM:3 TIMES WEIGHT", "el triple de peso", "triple de peso", table=_ES)
+_add("NUM:2 TIMES", "el doble", "doble", table=_ES)
+_add("WEIGHT", "peso", table=_ES)
+_add("VS", "que", "que a", table=_ES)
+_add("OTHERS", "demás", "los demás", "el resto", "resto", table=_ES)
+_add("FRAC:0.3333333333333333", "un tercio", "tercio", table=_ES)
+_add("FRAC:0.5", "la mitad", "mitad", table=_ES)
+_add("BY", "en", table=_ES)
 
 _ZH: dict[str, str] = {}
 _add("POWER", "总 功 率", "总 发 射 功 率", "功 率", table=_ZH)
