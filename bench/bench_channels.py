@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import os
 
-for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = "1"
+os.environ.update(
+    dict.fromkeys(("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS"), "1")
+)
 
-import json  # noqa: E402
-import pathlib  # noqa: E402
-import platform  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import json
+import pathlib
+import platform
+import sys
+import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from steer_ros.channels.scenario import ChannelScenario, ScenarioConfig  # noqa: E402
+from steer_ros.channels.scenario import ChannelScenario, ScenarioConfig
 
 CASES = [
     ("jakes N = 8 (baseline)", {"scenario": "jakes", "n_channels": 8}),

@@ -33,21 +33,20 @@ from __future__ import annotations
 
 import os
 
-for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ[_var] = "1"
+os.environ.update(dict.fromkeys(("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"), "1"))
 
-import argparse  # noqa: E402  (thread pools pinned before numpy loads)
-import json  # noqa: E402
-import math  # noqa: E402
-import pathlib  # noqa: E402
-import time  # noqa: E402
+import argparse
+import json
+import math
+import pathlib
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from steer_ros.fleet.config import fleet_config  # noqa: E402
-from steer_ros.fleet.demand import DemandCurve, demand_curve  # noqa: E402
-from steer_ros.fleet.solve import RadioProblem, allocate, central_optimum, curve_set, radio_value  # noqa: E402
-from steer_ros.system1.certified_optimum import certified_optimum  # noqa: E402
+from steer_ros.fleet.config import fleet_config
+from steer_ros.fleet.demand import DemandCurve, demand_curve
+from steer_ros.fleet.solve import RadioProblem, allocate, central_optimum, curve_set, radio_value
+from steer_ros.system1.certified_optimum import certified_optimum
 
 OUT = pathlib.Path("out/bench")
 GOAL_BITS = 1e-3

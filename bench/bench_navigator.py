@@ -16,10 +16,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from steer_ros.lab.fixtures import design_snapshot  # noqa: E402
-from steer_ros.system2 import build_messages, load_system_template, parse_reply  # noqa: E402
-from steer_ros.system2.guardrail import Guardrail  # noqa: E402
-from steer_ros.system2.steer_decision import SteerDecision  # noqa: E402
+from steer_ros.lab.fixtures import design_snapshot
+from steer_ros.system2 import build_messages, load_system_template, parse_reply
+from steer_ros.system2.guardrail import Guardrail
+from steer_ros.system2.steer_decision import SteerDecision
 
 SIZES = (8, 512)
 REPEATS = {8: 3000, 512: 300}

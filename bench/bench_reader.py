@@ -28,12 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from steer_ros.lab.fixtures import design_snapshot  # noqa: E402
-from steer_ros.system2.backends.reader import parse_policy  # noqa: E402
-from steer_ros.system2.backends.rules_backend import RulesBackend  # noqa: E402
+from steer_ros.lab.fixtures import design_snapshot
+from steer_ros.system2.backends.reader import parse_policy
+from steer_ros.system2.backends.rules_backend import RulesBackend
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: The commit whose rules backend is the baseline (the last one before the reader).
 BASELINE_COMMIT = "6337f07"
@@ -97,7 +98,7 @@ def timed(fn, policies: list[str], raised: set | None = None) -> np.ndarray:
             t0 = time.perf_counter()
             try:
                 fn(p)
-            except Exception:  # noqa: BLE001 - counted, not fatal: the navigator catches it too
+            except Exception:  # counted, not fatal: the navigator catches it too
                 if raised is not None:
                     raised.add(p)
             out.append(time.perf_counter() - t0)
@@ -134,7 +135,7 @@ def main() -> int:
         try:
             reply = new.complete([], snap, policy, 1.0)
             hostile[name] = ("KEPT: " + reply.detail.split(";")[0]) if reply.keep else "ACTED"
-        except Exception as err:  # noqa: BLE001 - the bench reports it rather than stopping
+        except Exception as err:  # the bench reports it rather than stopping
             hostile[name] = f"EXCEPTION {type(err).__name__}: {err}"
     results["hostile"] = hostile
 

@@ -13,26 +13,25 @@ from __future__ import annotations
 
 import os
 
-for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_v, "1")
+os.environ.update({v: os.environ.get(v, "1") for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from dataclasses import asdict  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import json
+import platform
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from steer_ros import defaults  # noqa: E402
-from steer_ros.sdr.accuracy import equal_snr_table, format_table, mixed_snr_table  # noqa: E402
-from steer_ros.sdr.estimator import PilotEstimator  # noqa: E402
-from steer_ros.sdr.frame import PilotFrame  # noqa: E402
-from steer_ros.sdr.synth import synthesize  # noqa: E402
+from steer_ros import defaults
+from steer_ros.sdr.accuracy import equal_snr_table, format_table, mixed_snr_table
+from steer_ros.sdr.estimator import PilotEstimator
+from steer_ros.sdr.frame import PilotFrame
+from steer_ros.sdr.synth import synthesize
 
 
 def throughput(x: np.ndarray, frame: PilotFrame, block: int = defaults.SDR_BLOCK_SAMPLES, repeats: int = 3):
@@ -77,8 +76,13 @@ def main(argv=None) -> int:
     eq = equal_snr_table(trials=trials, window=16)
     mx = mixed_snr_table(windows=windows, window=16)
     acc_s = time.perf_counter() - t0
-    print(format_table(eq, f"Accuracy, all subchannels at one SNR (sync at that SNR too; {trials} trials x 16-frame "
-                           f"window, random start offset, CFO uniform in +-{frame.max_cfo_subcarriers:g} subcarriers):"))
+    print(
+        format_table(
+            eq,
+            f"Accuracy, all subchannels at one SNR (sync at that SNR too; {trials} trials x 16-frame "
+            f"window, random start offset, CFO uniform in +-{frame.max_cfo_subcarriers:g} subcarriers):",
+        )
+    )
     print()
     print(format_table(mx, f"Accuracy, subchannels at -5 .. 25 dB in one stream ({windows} windows of 16 frames, "
                            "CFO 0.7 subcarriers):"))

@@ -71,6 +71,20 @@ OPTIMIZER_RATE_HZ = 500.0  # System 1 steps per second
 # ~20 us for N = 8), so ticking at the full step rate would spend a core on overhead.
 OPTIMIZER_TICK_HZ = 100.0
 ALLOCATION_PUBLISH_HZ = 20.0
+# optimizer: after a scheduling stall (a loaded machine, a GIL-heavy neighbour thread)
+# the steps due are caught up for stalls up to this long; beyond it they are dropped
+# and counted (steps_dropped). A shared 2-core machine at load average 3-12 stalls
+# for 0.3-1.1 s (e.g. while a killed node's replacement process starts); 2 s covers
+# that, and catching up 2 s costs ~30 ms at N = 8, ~0.4 s at N = 4096.
+OPTIMIZER_MAX_CATCHUP_S = 2.0
+# optimizer: a new channel state or command runs a burst of System 1 steps at once (up
+# to this many, fewer once the powers move by less than OPTIMIZER_EVENT_TOL of the
+# budget per step) and publishes when it is done, at most OPTIMIZER_MAX_PUBLISH_HZ.
+# The default mode halves its distance to the optimum per step: 32 steps leave ~1e-9
+# of the initial error (0.5 ms at N = 8, ~6 ms at N = 4096).
+OPTIMIZER_EVENT_BURST_STEPS = 32
+OPTIMIZER_EVENT_TOL = 1e-7
+OPTIMIZER_MAX_PUBLISH_HZ = 200.0
 
 # --- System 2: the navigator (docs/design.md section 4) ---------------------------
 NAVIGATOR_PERIOD_S = 2.0
@@ -172,30 +186,14 @@ MU_MIMO_MAX_ANTENNAS = 1024
 MUX_RATE_HZ = 20.0  # the mux republishes at least this often (and on every input)
 STALE_AFTER_S = 1.0
 MUX_ON_STALE = "fallback"  # or "hold"
-
-# --- Node graph ------------------------------------------------------------------------
-DIAGNOSTICS_PERIOD_S = 1.0
-MAX_CHANNELS = 65536  # larger ChannelState arrays are refused at the node boundary
-
-# --- Hardening (fault drills: steer_ros/lab/faults/catalogue.py) --------------------
 # channel_mux: inputs faster than this are coalesced (the newest wins). The optimizer
 # steps at OPTIMIZER_RATE_HZ; forwarding 1 kHz of N = 4096 states (100 kB each) costs
 # ~1 ms of CPU per message in every Python subscriber and buys nothing.
 MUX_MAX_PUBLISH_HZ = 200.0
-# optimizer: after a scheduling stall (a loaded machine, a GIL-heavy neighbour thread)
-# the steps due are caught up for stalls up to this long; beyond it they are dropped
-# and counted (steps_dropped). Was 0.25 s: the drills on a shared 2-core machine
-# (load average 3-12) saw stalls of 0.3-1.1 s, e.g. while a killed node's
-# replacement process starts. Catching up 2 s costs ~30 ms at N = 8, ~0.4 s at N = 4096.
-OPTIMIZER_MAX_CATCHUP_S = 2.0
-# optimizer: a new channel state or command runs a burst of System 1 steps at once (up
-# to this many, fewer once the powers move by less than OPTIMIZER_EVENT_TOL of the
-# budget per step) and publishes when it is done, at most OPTIMIZER_MAX_PUBLISH_HZ.
-# The default mode halves its distance to the optimum per step: 32 steps leave ~1e-9
-# of the initial error (0.5 ms at N = 8, ~6 ms at N = 4096).
-OPTIMIZER_EVENT_BURST_STEPS = 32
-OPTIMIZER_EVENT_TOL = 1e-7
-OPTIMIZER_MAX_PUBLISH_HZ = 200.0
+
+# --- Node graph ------------------------------------------------------------------------
+DIAGNOSTICS_PERIOD_S = 1.0
+MAX_CHANNELS = 65536  # larger ChannelState arrays are refused at the node boundary
 
 # --- SDR: pilot frame, estimator, sources (docs/design.md section 6) ---------------
 # The pilot frame (steer_ros.sdr.frame): OFDM, unitary FFT, subchannels are contiguous

@@ -42,7 +42,9 @@ def check_array(field: str, values: Iterable[float], n: int | None = None) -> np
     return array
 
 
-def check_positive_array(field: str, values: Iterable[float], n: int | None = None, allow_zero: bool = False) -> np.ndarray:
+def check_positive_array(
+    field: str, values: Iterable[float], n: int | None = None, allow_zero: bool = False
+) -> np.ndarray:
     """A finite array of positive values (zero allowed if ``allow_zero``)."""
     array = check_array(field, values, n)
     bad = array < 0 if allow_zero else array <= 0

@@ -25,7 +25,7 @@ def _ros_missing_reason() -> str | None:
     if importlib.util.find_spec("rclpy") is None:
         return "rclpy is not importable (enter the environment: source .venv/bin/activate && source install/setup.bash)"
     try:
-        import steer_ros.msg  # noqa: F401
+        import steer_ros.msg  # noqa: F401 - imported only to learn whether the messages are built
     except ImportError as exc:
         return f"steer_ros messages are not built ({exc}); run make setup"
     return None

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from steer_ros.ros.domain_lock import exclusive_domain_id, isolated_env  # noqa: F401 (re-exported for the tests)
-from steer_ros.ros.node_processes import stop_process  # noqa: F401 (re-exported for the tests)
+from steer_ros.ros.domain_lock import exclusive_domain_id, isolated_env  # noqa: F401 - re-exported for the tests
+from steer_ros.ros.node_processes import stop_process  # noqa: F401 - re-exported for the tests
 
 REPO = Path(__file__).resolve().parents[1]
 def ros_env(domain_id: int, **extra: str) -> dict[str, str]:

@@ -30,7 +30,6 @@ ROSDEP_KEYS = {
     "rosbags": "python3-rosbags-pip",
     "foxglove": "python3-foxglove-sdk-pip",
     "websockets": "python3-websockets",
-    "lark": "python3-lark",
     "rclpy": "rclpy",
     "std_msgs": "std_msgs",
     "std_srvs": "std_srvs",

@@ -94,4 +94,7 @@ def test_the_default_channel_limit_admits_65536_channels():
     n = 65536
     gain, *_ = check_channel_arrays(np.ones(n), np.ones(n))
     assert gain.shape == (n,)
-    assert refused(check_channel_arrays, np.ones(n + 1), np.ones(n + 1)).detail == f"{n + 1} channels exceed the limit of {n}"
+    assert (
+        refused(check_channel_arrays, np.ones(n + 1), np.ones(n + 1)).detail
+        == f"{n + 1} channels exceed the limit of {n}"
+    )

@@ -45,7 +45,9 @@ def fix(prefix: Path) -> int:
             changed += 1
     leftovers = [p for p in prefix.glob("share/*/cmake/*.cmake") if BAKED_PREFIX.search(p.read_text())]
     if leftovers:
-        raise SystemExit(f"fix_wheel_paths: unknown baked paths remain in {leftovers[0]} (and {len(leftovers) - 1} more)")
+        raise SystemExit(
+            f"fix_wheel_paths: unknown baked paths remain in {leftovers[0]} (and {len(leftovers) - 1} more)"
+        )
     return changed
 
 

@@ -34,10 +34,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from gnuradio import blocks, channels, gr, zeromq  # noqa: E402
+from gnuradio import blocks, channels, gr, zeromq
 
-from steer_ros import defaults  # noqa: E402
-from steer_ros.sdr.frame import PilotFrame  # noqa: E402
+from steer_ros import defaults
+from steer_ros.sdr.frame import PilotFrame
 
 
 class PilotStream(gr.top_block):

@@ -19,6 +19,7 @@ def add_backend_arguments(parser: argparse.ArgumentParser, timeout_help: str = "
     parser.add_argument("--llm-model", default=os.environ.get(MODEL_ENV, ""),
                         help=f"model name (default: ${MODEL_ENV}; without it, the first model the server lists "
                              "at /v1/models)")
+
     parser.add_argument("--script", default="", metavar="FILE", help="JSONL replies of the scripted backend")
     parser.add_argument("--temperature", type=float, default=defaults.LLM_TEMPERATURE, help="LLM temperature")
     parser.add_argument("--timeout", type=float, default=defaults.LLM_TIMEOUT_S, metavar="S", help=timeout_help)

@@ -22,10 +22,17 @@ from steer_ros.cli.backend_arguments import add_backend_arguments
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "experiment", help="reproduce the paper's experiments (policies P1-P4, gain reversal), tracking, fading statistics", description=__doc__)
+        "experiment",
+        help="reproduce the paper's experiments (policies P1-P4, gain reversal), tracking, fading statistics",
+        description=__doc__,
+    )
     parser.add_argument("name", choices=("policies", "reversal", "tracking", "fading-stats"), help="which experiment")
-    parser.add_argument("--seed", type=int, default=defaults.LLM_SEED,
-                        help="LLM sampling seed of the first repeat (repeat r uses seed + r); tracking: the channel seed")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=defaults.LLM_SEED,
+        help="LLM sampling seed of the first repeat (repeat r uses seed + r); tracking: the channel seed",
+    )
     parser.add_argument("--repeats", type=int, default=1, metavar="R",
                         help="runs per condition; mean and spread are reported (for a stochastic LLM)")
     add_backend_arguments(parser)

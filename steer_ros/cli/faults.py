@@ -53,8 +53,10 @@ def select_rows(only, soak: bool = False) -> list:
     if soak:
         faults = [f for f in faults if f.category == catalogue.LOAD]
         if not faults:
-            raise ValueError(f"--soak runs load rows only; none in --only {' '.join(names)} "
-                             f"(load rows: {', '.join(f.name for f in catalogue.FAULTS if f.category == catalogue.LOAD)})")
+            raise ValueError(
+                f"--soak runs load rows only; none in --only {' '.join(names)} "
+                f"(load rows: {', '.join(f.name for f in catalogue.FAULTS if f.category == catalogue.LOAD)})"
+            )
     return faults
 
 
@@ -81,7 +83,11 @@ def run(args: argparse.Namespace) -> int:
     log_path = out_dir / ("soak.log" if args.soak else "drills.log")
     log_file = open(log_path, "w")
     os.dup2(log_file.fileno(), 2)
-    log = lambda text: (print(text, file=terminal, flush=True), print(text, file=log_file, flush=True))  # noqa: E731
+
+    def log(text: str) -> None:
+        print(text, file=terminal, flush=True)
+        print(text, file=log_file, flush=True)
+
     try:
         return _run(args, faults, settings, out_dir, log, log_path, terminal, log_file)
     finally:

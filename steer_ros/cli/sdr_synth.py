@@ -32,7 +32,9 @@ def register(subparsers) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--gains", type=_floats, default=None, help="|h_i|^2 per subchannel, comma-separated (default: design gains)")
+    p.add_argument(
+        "--gains", type=_floats, default=None, help="|h_i|^2 per subchannel, comma-separated (default: design gains)"
+    )
     noise = p.add_mutually_exclusive_group()
     noise.add_argument("--snr-db", type=float, default=20.0, help="SNR of a unit-gain subchannel, dB (default 20)")
     noise.add_argument("--noise-var", type=float, default=None, help="noise variance per sample instead of --snr-db")

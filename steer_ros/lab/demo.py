@@ -179,7 +179,7 @@ def plot_demo(history, commands, events, start: float, path: Path) -> None:
     axes[2].legend(fontsize=8)
     fallbacks = [c.t - start for c in commands if c.status == Status.FALLBACK]
     for ax in axes:
-        for te, label in events:
+        for te, _label in events:
             ax.axvline(te, color="k", lw=0.8, ls=":")
         for tf in fallbacks:
             ax.axvline(tf, color="r", lw=0.6, alpha=0.5)

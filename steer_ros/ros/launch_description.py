@@ -54,11 +54,19 @@ def graph_launch_description(graph: str) -> LaunchDescription:
             default_value=PathJoinSubstitution([FindPackageShare("steer_ros"), "config", DEFAULT_CONFIG[graph]]),
             description="Parameters file (ROS 2 YAML) for every node of the graph.",
         ),
-        DeclareLaunchArgument("namespace", default_value="", description="Namespace of the whole graph (one per radio)."),
-        DeclareLaunchArgument("record", default_value="false",
-                              description="true: record every steer topic and /diagnostics (steer-ros record)."),
-        DeclareLaunchArgument("record_out", default_value="",
-                              description="Recording file (default: steer_<date>-<time>.mcap in the working directory)."),
+        DeclareLaunchArgument(
+            "namespace", default_value="", description="Namespace of the whole graph (one per radio)."
+        ),
+        DeclareLaunchArgument(
+            "record",
+            default_value="false",
+            description="true: record every steer topic and /diagnostics (steer-ros record).",
+        ),
+        DeclareLaunchArgument(
+            "record_out",
+            default_value="",
+            description="Recording file (default: steer_<date>-<time>.mcap in the working directory).",
+        ),
     ]
     arguments += [
         DeclareLaunchArgument(name, default_value="", description=description)

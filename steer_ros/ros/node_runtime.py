@@ -46,17 +46,17 @@ def run_node(node_class, args: Sequence[str] | None = None) -> int:
             print(f"[{node_class.__module__.rsplit('.', 1)[-1]}] refused to start: {exc}", file=sys.stderr)
             return 1
         # One node per process: a single-threaded executor. rclpy Jazzy's
-        # MultiThreadedExecutor stalled the optimizer's timers for 0.5-3 s at a time
-        # after a peer process was killed (measured: 5 runs in 10 dropped up to 474
-        # steps and published 15-60 allocations in 5 s instead of 100; the
-        # single-threaded executor: 5 of 5 runs at 500.0 steps/s and 20 Hz). Slow
+        # MultiThreadedExecutor stalls the optimizer's timers for 0.5-3 s at a time
+        # after a peer process is killed (measured: 5 runs in 10 drop up to 474 steps
+        # and publish 15-60 allocations in 5 s instead of 100; the single-threaded
+        # executor: 5 of 5 runs at 500.0 steps/s and 20 Hz). Slow
         # work never runs on it: LLM calls and SDR streams have their own threads,
         # and the optimizer counts the steps due, so a late tick is caught up.
         executor = SingleThreadedExecutor()
         executor.add_node(node)
         try:
             executor.spin()
-        except Exception:  # noqa: BLE001
+        except Exception:
             # SIGINT shuts the context down from rclpy's handler; an executor caught
             # mid-wait then raises RCLError ("context is not valid"): a clean stop.
             if rclpy.ok():

@@ -370,4 +370,6 @@ def _concat(batches: list[FrameBatch], n_channels: int) -> FrameBatch:
         return FrameBatch(z.astype(np.int64), z, z, np.zeros((0, n_channels)), np.zeros((0, n_channels)))
     if len(batches) == 1:
         return batches[0]
-    return FrameBatch(*(np.concatenate([getattr(b, k) for b in batches]) for k in ("start", "cfo", "coherence", "power", "rss")))
+    return FrameBatch(
+        *(np.concatenate([getattr(b, k) for b in batches]) for k in ("start", "cfo", "coherence", "power", "rss"))
+    )

@@ -98,7 +98,7 @@ def test_bad_fading_parameters_are_refused_naming_them(kind, name, value):
 
 
 def test_fading_parameters_are_not_checked_for_other_scenarios():
-    # a static config with an unused, out-of-range fading field still builds, as before
+    # a static scenario ignores the fading fields: an unused, out-of-range one does not stop it building
     assert scenario(scenario="static", doppler_hz=-1.0).fading is None
 
 

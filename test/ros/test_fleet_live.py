@@ -15,14 +15,14 @@ import pytest
 
 pytest.importorskip("steer_ros.msg", reason="steer_ros messages are not built (make setup)")
 
-from rosutil import wait_until  # noqa: E402  (after the skip above)
+from rosutil import wait_until
 
-from steer_ros import defaults  # noqa: E402
-from steer_ros.msg import BudgetGrant, DemandCurve  # noqa: E402
-from steer_ros.ros import topics  # noqa: E402
-from steer_ros.ros.bringup import Graph  # noqa: E402
-from steer_ros.ros.fleet_bringup import fleet_params, write_fleet_params  # noqa: E402
-from steer_ros.ros.fleet_monitor import FleetMonitor  # noqa: E402
+from steer_ros import defaults
+from steer_ros.msg import BudgetGrant, DemandCurve
+from steer_ros.ros import topics
+from steer_ros.ros.bringup import Graph
+from steer_ros.ros.fleet_bringup import fleet_params, write_fleet_params
+from steer_ros.ros.fleet_monitor import FleetMonitor
 
 pytestmark = [pytest.mark.ros, pytest.mark.realtime, pytest.mark.slow]
 

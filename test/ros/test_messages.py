@@ -19,7 +19,9 @@ def _filled(msg_type_name: str, n: int, rng: np.random.Generator):
     """A message of the given type with every field set to a distinctive value."""
     from steer_ros.msg import AllocationState, ChannelState, SteerCommand
 
-    values = lambda: rng.uniform(0.0, 50.0, n).tolist()  # noqa: E731
+    def values() -> list[float]:
+        return rng.uniform(0.0, 50.0, n).tolist()
+
     if msg_type_name == "ChannelState":
         msg = ChannelState()
         msg.gain, msg.noise_var, msg.gain_var = values(), values(), values()

@@ -1,6 +1,6 @@
 """steer-ros plot at large N (ROS-free: the plots read recordings without rclpy; here
 they draw synthetic series): above 32 channels per-band lines and an MI heat map over
-subcarrier x time; at 8 channels the per-channel figures as before."""
+subcarrier x time; at 8 channels the per-channel figures."""
 
 from __future__ import annotations
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("mcap_ros2.writer")
-from mcap_ros2.writer import Writer  # noqa: E402
+from mcap_ros2.writer import Writer
 
-from steer_ros.ros.recording.plots import load_series, summary  # noqa: E402
-from steer_ros.ros.recording.reader import Recording, field_or_none  # noqa: E402
+from steer_ros.ros.recording.plots import load_series, summary
+from steer_ros.ros.recording.reader import Recording, field_or_none
 
 MSG_DIR = Path(__file__).resolve().parents[2] / "msg"
 _SEP = "=" * 80

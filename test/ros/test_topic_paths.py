@@ -24,7 +24,7 @@ import pytest
 pytestmark = pytest.mark.ros
 
 REPO = Path(__file__).resolve().parents[2]
-# Fields of the raw proposals, plotted since the rename (and the reason for it).
+# Fields of the raw proposals: plottable because no topic name is a prefix of steer/command_raw's.
 RAW_PATHS = ("/steer/command_raw/weights[0]", "/steer/command_raw/p_total", "/steer/command_raw/latency_s")
 RQT_PLOT_LINE = re.compile(r"rqt_plot((?:\s+/[\w/\[\]]+)+)")
 

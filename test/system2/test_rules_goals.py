@@ -152,7 +152,8 @@ def test_half_understood_or_impossible_policies_are_kept_with_the_reason(policy,
 def test_an_impossible_total_with_least_power_is_not_applied():
     """Known defect of the frozen reader (docs/reader.md): the least budget for a total
     above N log2 M raises inside the reader; the navigator turns that into FALLBACK, so
-    nothing is applied, but the reason is not a KEPT detail. Fixed with the next reader."""
+    nothing is applied, but the reason is not a KEPT detail. The reader is frozen, so this
+    stays until its next freeze."""
     d = decide("Reach 20 bits with as little power as possible")
     assert d.status == Status.FALLBACK
 

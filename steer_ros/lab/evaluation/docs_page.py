@@ -20,13 +20,17 @@ and every reply goes through the real guardrail into the real System 1.
 
 ```bash
 # LM Studio (Developer tab -> Start server; default port 1234)
-steer-ros eval --backend openai --llm-base-url http://localhost:1234/v1 --llm-model qwen2.5-7b-instruct --out out/eval/lmstudio-qwen7b
+steer-ros eval --backend openai --llm-base-url http://localhost:1234/v1 \\
+    --llm-model qwen2.5-7b-instruct --out out/eval/lmstudio-qwen7b
 # Ollama (ollama serve; ollama pull llama3.1:8b)
-steer-ros eval --backend openai --llm-base-url http://localhost:11434/v1 --llm-model llama3.1:8b --out out/eval/ollama-llama8b
+steer-ros eval --backend openai --llm-base-url http://localhost:11434/v1 \\
+    --llm-model llama3.1:8b --out out/eval/ollama-llama8b
 # vLLM (vllm serve Qwen/Qwen2.5-7B-Instruct) or llama.cpp (llama-server -m model.gguf --port 8080)
-steer-ros eval --backend openai --llm-base-url http://localhost:8000/v1 --llm-model Qwen/Qwen2.5-7B-Instruct --out out/eval/vllm-qwen7b
+steer-ros eval --backend openai --llm-base-url http://localhost:8000/v1 \\
+    --llm-model Qwen/Qwen2.5-7B-Instruct --out out/eval/vllm-qwen7b
 # a hosted API: the key is read from $STEER_LLM_API_KEY, never from the command line
-STEER_LLM_API_KEY=... steer-ros eval --backend openai --llm-base-url https://api.openai.com/v1 --llm-model gpt-4o-mini --out out/eval/gpt4o-mini
+STEER_LLM_API_KEY=... steer-ros eval --backend openai --llm-base-url https://api.openai.com/v1 \\
+    --llm-model gpt-4o-mini --out out/eval/gpt4o-mini
 # side by side, with the offline baseline
 steer-ros eval --compare out/eval/rules out/eval/lmstudio-qwen7b out/eval/ollama-llama8b --out out/eval
 ```

@@ -116,8 +116,10 @@ def run_graph_case(case: Case, schedule: EvalSchedule, options: ExperimentOption
     finally:
         probe.close()
     trace = _on_step_grid(rows, start, schedule.steps, noise, case.id, case.policy)
-    # only this case's calls: a call made before the policy arrived quotes the default one
-    ours = lambda items: [(s, m) for s, m in items if " ".join(str(m.policy).split()) == case.policy]  # noqa: E731
+    def ours(items):
+        """Only this case's calls: a call made before the policy arrived quotes the default one."""
+        return [(s, m) for s, m in items if " ".join(str(m.policy).split()) == case.policy]
+
     trace.calls = _calls_from(ours(raw), ours(accepted), start)
     run = evaluate_trace(case, trace, schedule, event_step=event_step)
     run.wall_s = time.perf_counter() - start_wall

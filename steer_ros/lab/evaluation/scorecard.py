@@ -284,5 +284,5 @@ def compare(dirs: list[str | Path], figure_path: str | Path | None = None) -> st
     lines.append("| median p50 latency (s) | " + " | ".join(median(c, "latency_p50_s") for c in cards) + " |")
     lines.append("| complete | " + " | ".join("yes" if c.get("complete", True) else "**no**" for c in cards) + " |")
     if figure_path:
-        met_rate_figure(dict(zip(labels, cards)), Path(figure_path), title="Cases met, by category")
+        met_rate_figure(dict(zip(labels, cards, strict=True)), Path(figure_path), title="Cases met, by category")
     return "\n".join(lines) + "\n"

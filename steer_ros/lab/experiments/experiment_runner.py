@@ -74,7 +74,7 @@ def run_experiment(name: str, options: ExperimentOptions, out_dir: str | Path, *
     results = merge_results(out / "results.json", name, section)
     present = {k: out / f for k, f in figures.FILES.items() if (out / f).is_file()}
     written = write_reports(out, results, present, Path(docs) if docs else None)
-    for what, path in written.items():
+    for path in written.values():
         log(f"wrote {path}")
     return results
 

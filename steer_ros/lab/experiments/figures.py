@@ -14,10 +14,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from steer_ros.lab.experiments.trace import Trace  # noqa: E402
+from steer_ros.lab.experiments.trace import Trace
 
 DPI = 110
 

@@ -69,14 +69,19 @@ def navigator_call(step: int, raw: SteerDecision, accepted: SteerDecision) -> Na
     proposed_w = np.asarray(raw.weights, dtype=float).ravel()
     usage = (raw.extras or {}).get("usage") or {}
     return NavigatorCall(
-        step=int(step), status=Status(accepted.status).name,
-        detail=accepted.status_detail if accepted.status == Status.OK else (raw.status_detail or accepted.status_detail),
-        reasoning=str(raw.reasoning), latency_s=float(raw.latency_s),
+        step=int(step),
+        status=Status(accepted.status).name,
+        detail=accepted.status_detail
+        if accepted.status == Status.OK
+        else (raw.status_detail or accepted.status_detail),
+        reasoning=str(raw.reasoning),
+        latency_s=float(raw.latency_s),
         proposed_weights=tuple(float(w) for w in proposed_w),
         proposed_p_total=float(raw.p_total) if raw.p_total is not None else math.nan,
         accepted_weights=tuple(float(w) for w in np.asarray(accepted.weights, dtype=float).ravel()),
         accepted_p_total=float(accepted.p_total),
-        prompt_tokens=usage.get("prompt_tokens"), completion_tokens=usage.get("completion_tokens"),
+        prompt_tokens=usage.get("prompt_tokens"),
+        completion_tokens=usage.get("completion_tokens"),
         readback=str(getattr(raw, "readback", "") or ""),
         accepted_readback=str(getattr(accepted, "readback", "") or ""),
     )
@@ -129,5 +134,7 @@ class StepLockedHarness:
                     system1.set_command(current.weights, current.p_total, goal=current.goal)
                 rec.calls.append(navigator_call(k, raw, accepted))
             system1.step()
-            rec.record(k, system1.gain, system1.noise_var, system1.mi(), system1.power, system1.weights, system1.p_total)
+            rec.record(
+                k, system1.gain, system1.noise_var, system1.mi(), system1.power, system1.weights, system1.p_total
+            )
         return rec.trace()

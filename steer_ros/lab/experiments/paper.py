@@ -153,7 +153,9 @@ def _flip(m: dict) -> str:
 
 # -- the claims ---------------------------------------------------------------------
 def claims() -> list[Claim]:
-    none: Reader = lambda results: ""  # noqa: E731
+    def none(results) -> str:
+        return ""
+
     c: list[Claim] = []
     c.append(Claim("IV-A", "Setup: 8 QPSK-AWGN subchannels; navigator every 10 optimizer steps, 250 steps "
                    "(200 warm-up + 50 measured); reversal run 300 steps, navigator every 20",
@@ -176,8 +178,15 @@ def claims() -> list[Claim]:
                    *_both(lambda m: f"P_total {m['p_total']:.3f}, sum MI {m['sum_mi']:.4f} bits", "P3"),
                    _refs(lambda f: f"least budget for {f['sum_mi_target_bits']:g} bits: "
                                    f"{f['min_budget_for_target']:.3f} (certified)")))
-    c.append(Claim("IV-B", "P3: weights concentrated on strong channels", "(qualitative)",
-                   *_both(_p3_weights_note, "P3"), lambda r: "equal weights (KKT duality)" if r.get("policies") else ""))
+    c.append(
+        Claim(
+            "IV-B",
+            "P3: weights concentrated on strong channels",
+            "(qualitative)",
+            *_both(_p3_weights_note, "P3"),
+            lambda r: "equal weights (KKT duality)" if r.get("policies") else "",
+        )
+    )
     c.append(Claim("IV-B", "P3 is the only policy that moves both knobs (weights and P_total)", "(qualitative)",
                    _budget_knobs, lambda r: _budget_knobs(r, graph=True), none))
     c.append(Claim("IV-B", "P4: the 3 weakest channels deactivated (w = 0), near-zero MI there, high MI on the rest",
@@ -190,28 +199,68 @@ def claims() -> list[Claim]:
                    _refs(lambda f: f"B1 {f['b1']['sum_mi']:.4f} vs B0 {f['b0']['sum_mi']:.4f} bits "
                                    f"({f['b0_minus_b1_bits']:.3f} below)"), none,
                    _refs(lambda f: f"{f['optimum']['sum_mi']:.4f} bits")))
-    c.append(Claim("IV-C", "Table II, P1 first call: equal weights already maximize throughput",
-                   "\"Equal weights maximize total throughput under the current power budget.\"",
-                   *_both(lambda m: _first(m, "reasoning"), "P1"), none))
+    c.append(
+        Claim(
+            "IV-C",
+            "Table II, P1 first call: equal weights already maximize throughput",
+            '"Equal weights maximize total throughput under the current power budget."',
+            *_both(lambda m: _first(m, "reasoning"), "P1"),
+            none,
+        )
+    )
     c.append(Claim("IV-C", "Table II, P2 first call: higher weights on 7 and 8, others low but non-zero",
                    "(qualitative)", *_both(lambda m: _first(m, "weights"), "P2"), none))
-    c.append(Claim("IV-C", "Table II, P3 first call: lowers the budget (both knobs)", "40 -> 30",
-                   *_both(lambda m: _first(m, "budget"), "P3"),
-                   _refs(lambda f: f"{f['min_budget_for_target']:.3f} suffices")))
-    c.append(Claim("IV-C", "Table II, P4 first call: zero weight on 1-3, equal 0.2 on the other five", "0, 0, 0, 0.2 x 5",
-                   *_both(lambda m: _first(m, "weights"), "P4"), none))
-    c.append(Claim("IV-D", "Before the reversal: highest weight on the weakest channel (ch1), lowest on the strongest (ch8)",
-                   "w_1 " + LOST + ", w_8 " + LOST,
-                   *_both(lambda m: f"argmax w = ch{m['argmax_weight_before']}, argmin w = ch{m['argmin_weight_before']}; "
-                          f"w1 = {m['weights_before_reversal'][0]:.3f}, w8 = {m['weights_before_reversal'][-1]:.3f}",
-                          reversal=True), none))
+    c.append(
+        Claim(
+            "IV-C",
+            "Table II, P3 first call: lowers the budget (both knobs)",
+            "40 -> 30",
+            *_both(lambda m: _first(m, "budget"), "P3"),
+            _refs(lambda f: f"{f['min_budget_for_target']:.3f} suffices"),
+        )
+    )
+    c.append(
+        Claim(
+            "IV-C",
+            "Table II, P4 first call: zero weight on 1-3, equal 0.2 on the other five",
+            "0, 0, 0, 0.2 x 5",
+            *_both(lambda m: _first(m, "weights"), "P4"),
+            none,
+        )
+    )
+    c.append(
+        Claim(
+            "IV-D",
+            "Before the reversal: highest weight on the weakest channel (ch1), lowest on the strongest (ch8)",
+            "w_1 " + LOST + ", w_8 " + LOST,
+            *_both(
+                lambda m: (
+                    f"argmax w = ch{m['argmax_weight_before']}, argmin w = ch{m['argmin_weight_before']}; "
+                    f"w1 = {m['weights_before_reversal'][0]:.3f}, w8 = {m['weights_before_reversal'][-1]:.3f}"
+                ),
+                reversal=True,
+            ),
+            none,
+        )
+    )
     c.append(Claim("IV-D", "The navigator reacts at its next call after the reversal and flips the weights",
                    "step 160",
                    *_both(_flip, reversal=True), none))
-    c.append(Claim("IV-D", "Final MI spread, steered vs equal-weight baseline", LOST + " vs " + LOST + " bits: 60% lower",
-                   *_both(lambda m: f"{m['final_spread']:.4f} vs {m['baseline_final_spread']:.4f} bits: "
-                          f"{100 * m['reduction']:.1f}% lower", reversal=True),
-                   lambda r: "0 bits (equal MI is feasible at any budget)" if r.get("reversal") else ""))
+    c.append(
+        Claim(
+            "IV-D",
+            "Final MI spread, steered vs equal-weight baseline",
+            LOST + " vs " + LOST + " bits: 60% lower",
+            *_both(
+                lambda m: (
+                    f"{m['final_spread']:.4f} vs {m['baseline_final_spread']:.4f} bits: "
+                    f"{100 * m['reduction']:.1f}% lower"
+                ),
+                reversal=True,
+            ),
+            lambda r: "0 bits (equal MI is feasible at any budget)" if r.get("reversal") else "",
+        )
+    )
     c.append(Claim("IV-D", "System 1 alone re-adapts to the reversed gains", "within 20-40 steps",
                    *_both(lambda m: f"{m['baseline_steps_to_reconverge']} step(s) to every channel within 0.01 bits "
                           f"of the optimum", reversal=True), none))

@@ -149,13 +149,19 @@ def render_results(results: dict, figures: dict[str, str] | None = None) -> str:
                         for pid, p in pol["policies"].items() if (c := p["runs"][0]["first_call"])]), ""]
     if rev:
         m = rev["runs"][0]
-        out += [f"## Gain reversal ('{rev['policy']}'; every gain reversed before step {m['reverse_at']} of "
-                f"{rev['schedule']['steps']}; navigator every {rev['schedule']['navigator_every']} steps)", "",
-                _table(REVERSAL_HEADER, _reversal_rows(m)), "",
-                f"Final MI spread **{100 * m['reduction']:.1f}% below** the equal-weight baseline (paper: 60%). "
-                f"First navigator call after the reversal: step {m['first_call_after_reversal']}; {_flip_text(m)}. System 1 alone re-converges "
-                f"(every channel within 0.01 bits of the certified optimum) {m['baseline_steps_to_reconverge']} "
-                f"steps after the reversal. Largest budget excess over all steps: {m['max_budget_excess']:.1e}.", ""]
+        out += [
+            f"## Gain reversal ('{rev['policy']}'; every gain reversed before step {m['reverse_at']} of "
+            f"{rev['schedule']['steps']}; navigator every {rev['schedule']['navigator_every']} steps)",
+            "",
+            _table(REVERSAL_HEADER, _reversal_rows(m)),
+            "",
+            f"Final MI spread **{100 * m['reduction']:.1f}% below** the equal-weight baseline (paper: 60%). "
+            f"First navigator call after the reversal: step {m['first_call_after_reversal']}; {_flip_text(m)}. "
+            "System 1 alone re-converges "
+            f"(every channel within 0.01 bits of the certified optimum) {m['baseline_steps_to_reconverge']} "
+            f"steps after the reversal. Largest budget excess over all steps: {m['max_budget_excess']:.1e}.",
+            "",
+        ]
         mm = rev.get("maxmin")
         if mm:
             out += [f"With the goal instead of the weights (System 1 given `objective: max_min`, no navigator, "
@@ -200,7 +206,8 @@ def _flip_text(m: dict) -> str:
     k = m.get("calls_until_flipped")
     if k is None:
         return "the weights never flipped to the now-weakest channel"
-    return f"top weight on the now-weakest channel from step {m.get('weights_flipped_at_step')} (call {k} after the reversal)"
+    step = m.get("weights_flipped_at_step")
+    return f"top weight on the now-weakest channel from step {step} (call {k} after the reversal)"
 
 
 def _graph_intro(key: str, g: dict) -> str:

@@ -114,8 +114,15 @@ class TraceRecorder:
         self.events: dict = {}
 
     def record(self, step: int, gain, noise_var, mi, power, weights, p_total: float) -> None:
-        for key, value in (("step", step), ("gain", gain), ("noise_var", noise_var), ("mi", mi), ("power", power), ("weights", weights),
-                           ("p_total", p_total)):
+        for key, value in (
+            ("step", step),
+            ("gain", gain),
+            ("noise_var", noise_var),
+            ("mi", mi),
+            ("power", power),
+            ("weights", weights),
+            ("p_total", p_total),
+        ):
             self.rows[key].append(np.array(value, dtype=float, copy=True))
 
     def __len__(self) -> int:

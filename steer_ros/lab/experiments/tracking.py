@@ -219,25 +219,30 @@ def render_section(results: list[TrackingResult], meta: dict, figures: dict[str,
            "lags the moving optimum by about one step of its motion: the gap is then set by the damping, and grows "
            "with f_D. Against the true channel, a slow update rate costs more than the lag: at 100 Hz updates "
            "and f_D = 100 Hz the state is up to 10 ms old against a 4.2 ms coherence time, and an allocation "
-           "optimized for that stale state does worse than the PGA's nearly equal one. The paper's plain PGA (fixed step 0.1 on the weighted MI with weights 1/N) needs thousands of "
+           "optimized for that stale state does worse than the PGA's nearly equal one. The paper's plain PGA "
+           "(fixed step 0.1 on the weighted MI with weights 1/N) needs thousands of "
            "steps to converge even on a static channel (N = 64: 0.74 bits left after 1000 steps), so it never "
            "catches a fading channel; its gap is its convergence error.",
            ""]
     graph = meta.get("through_graph")
     if graph:
-        out += ["### Through the live graph", "",
-                f"`steer-ros experiment tracking --through-graph`: `config/{graph['config']}` one process per node "
-                f"(jakes, N = {graph['n']}, f_D = {graph['doppler_hz']:g} Hz, channel_sim at 1 kHz, the mux at "
-                "`max_publish_hz` 1000, the optimizer at 1 kHz with a burst of steps after each update), "
-                f"{graph['window_s']:.0f} s measured after a warm-up. Every published AllocationState carries the gap "
-                "against the certified optimum of the channel state the optimizer had (N x `optimality_gap`, "
-                "sum-MI bits at equal weights).", "",
-                "| | mean gap (bits) | p95 gap (bits) | within 1e-3 | optimizer rate kept |",
-                "|---|---|---|---|---|",
-                f"| through the graph ({graph['allocations_per_s']:.0f} allocations/s) | {graph['mean_gap_bits']:.2e} | "
-                f"{graph['p95_gap_bits']:.2e} | {100 * graph['within_1e-3']:.1f}% of allocations | "
-                f"{100 * graph['rate_kept']:.1f}% ({graph['step_rate_hz']:.0f} of {graph['step_rate_nominal_hz']:.0f} "
-                f"steps/s; {graph['event_steps_per_s']:.0f} event steps/s besides) |"]
+        out += [
+            "### Through the live graph",
+            "",
+            f"`steer-ros experiment tracking --through-graph`: `config/{graph['config']}` one process per node "
+            f"(jakes, N = {graph['n']}, f_D = {graph['doppler_hz']:g} Hz, channel_sim at 1 kHz, the mux at "
+            "`max_publish_hz` 1000, the optimizer at 1 kHz with a burst of steps after each update), "
+            f"{graph['window_s']:.0f} s measured after a warm-up. Every published AllocationState carries the gap "
+            "against the certified optimum of the channel state the optimizer had (N x `optimality_gap`, "
+            "sum-MI bits at equal weights).",
+            "",
+            "| | mean gap (bits) | p95 gap (bits) | within 1e-3 | optimizer rate kept |",
+            "|---|---|---|---|---|",
+            f"| through the graph ({graph['allocations_per_s']:.0f} allocations/s) | {graph['mean_gap_bits']:.2e} | "
+            f"{graph['p95_gap_bits']:.2e} | {100 * graph['within_1e-3']:.1f}% of allocations | "
+            f"{100 * graph['rate_kept']:.1f}% ({graph['step_rate_hz']:.0f} of {graph['step_rate_nominal_hz']:.0f} "
+            f"steps/s; {graph['event_steps_per_s']:.0f} event steps/s besides) |",
+        ]
         step = next((r for r in results if r.condition.doppler_hz == graph["doppler_hz"]
                      and r.condition.update_hz == 1000.0 and r.condition.n == graph["n"]
                      and r.condition.mode == "default"), None)

@@ -8,8 +8,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 DPI = 110
 FILES = {"tracking_gains": "tracking_gains.png", "tracking_gap": "tracking_gap.png",
@@ -30,7 +30,7 @@ def gains_figure(results, path: Path) -> Path:
     upd = max(r.condition.update_hz for r in results)
     dopplers = sorted({r.condition.doppler_hz for r in results})
     fig, axes = plt.subplots(len(dopplers), 1, figsize=(10, 2.6 * len(dopplers)), sharex=True, squeeze=False)
-    for ax, fd in zip(axes[:, 0], dopplers):
+    for ax, fd in zip(axes[:, 0], dopplers, strict=True):
         r = next(x for x in _pick(results, doppler_hz=fd, update_hz=upd, n=n) if x.gains is not None)
         keep = r.time_s <= SHOW_S
         colors = plt.get_cmap("viridis")(np.linspace(0, 0.92, n))
@@ -54,7 +54,7 @@ def gap_figure(results, path: Path) -> Path:
     upd = max(r.condition.update_hz for r in results)
     dopplers = sorted({r.condition.doppler_hz for r in results})
     fig, axes = plt.subplots(len(dopplers), 1, figsize=(10, 2.6 * len(dopplers)), sharex=True, squeeze=False)
-    for ax, fd in zip(axes[:, 0], dopplers):
+    for ax, fd in zip(axes[:, 0], dopplers, strict=True):
         for r in _pick(results, doppler_hz=fd, update_hz=upd, n=n):
             keep = r.time_s <= SHOW_S
             ax.semilogy(r.time_s[keep], np.maximum(r.gap[keep], GAP_FLOOR), lw=0.8,

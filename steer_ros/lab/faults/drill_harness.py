@@ -183,7 +183,9 @@ class DrillHarness:
         if r.violations:
             failures.append(f"{r.violations} infeasible allocations")
         if not r.rate_kept >= self.s.min_rate_kept:
-            failures.append(f"System 1 kept {100 * r.rate_kept:.1f}% of its step rate (< {100 * self.s.min_rate_kept:g}%)")
+            failures.append(
+                f"System 1 kept {100 * r.rate_kept:.1f}% of its step rate (< {100 * self.s.min_rate_kept:g}%)"
+            )
         if r.allocations < 2:
             failures.append(f"only {r.allocations} allocations published")
         if r.outcome != fault.outcome:

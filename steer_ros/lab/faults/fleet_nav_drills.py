@@ -75,7 +75,7 @@ class FleetNavDrills(DrillHarness):
                 for fault in faults:
                     try:
                         results.append(self._fleet_row(fault, server, monitor, watcher))
-                    except Exception as exc:  # noqa: BLE001 - one broken row must not hide the others
+                    except Exception as exc:  # one broken row must not hide the others
                         results.append(self._error_row(fault, exc))
                         server.start()
                         server.script.set(GOOD_FLEET_STEP, "good")

@@ -128,8 +128,8 @@ def fleet_missing() -> str:
     if reason:
         return reason
     try:
-        from steer_ros.msg import BudgetInForce  # noqa: F401 (built with the fleet's messages?)
-        from steer_ros.ros.fleet_bringup import fleet_params  # noqa: F401
+        from steer_ros.msg import BudgetInForce  # noqa: F401 - imported only to learn whether it is built
+        from steer_ros.ros.fleet_bringup import fleet_params  # noqa: F401 - imported only to learn whether it loads
     except ImportError as exc:
         return f"fleet nodes not built: {exc}"
     return ""
@@ -322,7 +322,7 @@ class HostDrills(DrillHarness):
     def _guard(self, fault: Fault, run) -> RowResult:
         try:
             return run()
-        except Exception as exc:  # noqa: BLE001 (a row that breaks is reported, the others still run)
+        except Exception as exc:  # a row that breaks is reported, the others still run
             return self._error_row(fault, exc)
 
     def _skip_row(self, fault: Fault, reason: str) -> RowResult:

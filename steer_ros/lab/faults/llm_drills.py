@@ -53,7 +53,7 @@ class LlmDrills(DrillHarness):
                             results.append(self._fade_row(fault, server, monitor, graph))
                         else:
                             results.append(self._llm_row(fault, server, monitor))
-                    except Exception as exc:  # noqa: BLE001 - one broken row must not hide the others
+                    except Exception as exc:  # one broken row must not hide the others
                         results.append(self._error_row(fault, exc))
                         server.start()
                         server.script.set(self._good, "good")

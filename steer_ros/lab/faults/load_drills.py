@@ -72,7 +72,9 @@ class LoadDrills(DrillHarness):
                 while time.monotonic() - t_in < window:
                     time.sleep(min(0.5, max(0.0, t_in + window - time.monotonic())))
                     if soak_s and time.monotonic() >= next_sample:
-                        samples.append((time.monotonic() - t_in, {name: process_rss(pid) for name, pid in pids.items()}))
+                        samples.append(
+                            (time.monotonic() - t_in, {name: process_rss(pid) for name, pid in pids.items()})
+                        )
                         self.log(f"  soak {samples[-1][0]:.0f} s: " + ", ".join(
                             f"{k} {v.get('VmRSS', 0):.0f}" for k, v in samples[-1][1].items()) + " MiB RSS")
                         next_sample += 60.0
@@ -85,7 +87,7 @@ class LoadDrills(DrillHarness):
                 if loadgen is not None:
                     loadgen.send_signal(signal.SIGTERM)
                     out = loadgen.communicate(timeout=10)[0]
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # a row that breaks is reported; the other rows still run
             return self._error_row(fault, exc)
         finally:
             if loadgen is not None and loadgen.poll() is None:
@@ -118,11 +120,14 @@ class LoadDrills(DrillHarness):
                             f"{gen.get('rate_hz', math.nan):.0f} Hz, not {rate:g} Hz")
         growth = {name: rss_end[name].get("VmRSS", 0) - rss_start[name].get("VmRSS", 0) for name in rss_end}
         r.outcome = "KEPT_UP" if r.rate_kept >= s.min_rate_kept else "FELL_BEHIND"
-        r.detail = (f"{gen.get('rate_hz', math.nan):.0f} Hz in, mux took ~{mux_in:.0f} Hz, sent ~{mux_hz:.0f} Hz; "
-                    f"optimizer RSS {rss_start['optimizer'].get('VmRSS', 0):.0f} -> "
-                    f"{rss_end['optimizer'].get('VmRSS', 0):.0f} MiB; load avg {load_start:.1f}")
+        r.detail = (
+            f"{gen.get('rate_hz', math.nan):.0f} Hz in, mux took ~{mux_in:.0f} Hz, sent ~{mux_hz:.0f} Hz; "
+            f"optimizer RSS {rss_start['optimizer'].get('VmRSS', 0):.0f} -> "
+            f"{rss_end['optimizer'].get('VmRSS', 0):.0f} MiB; load avg {load_start:.1f}"
+        )
         r.recovery_s = 0.0  # the load is never removed: nothing to recover from
-        r.extras = {**(r.extras or {}), "n_channels": n, "update_hz": rate, "loadgen": gen, "mux_in_hz": mux_in, "mux_out_hz": mux_hz,
+        r.extras = {**(r.extras or {}), "n_channels": n, "update_hz": rate, "loadgen": gen,
+                    "mux_in_hz": mux_in, "mux_out_hz": mux_hz,
                     "steps_dropped": diag_end["optimizer"].get("steps_dropped", "0"),
                     "optimizer_step_rate_diag_hz": diag_end["optimizer"].get("step_rate_hz"),
                     "rss_start_mib": rss_start, "rss_end_mib": rss_end, "rss_growth_mib": growth,

@@ -28,7 +28,9 @@ from steer_ros import defaults
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m steer_ros.lab.faults.loadgen", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m steer_ros.lab.faults.loadgen", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--n", type=int, default=4096)
     parser.add_argument("--rate", type=float, default=1000.0, help="updates per second")
     parser.add_argument("--seconds", type=float, default=0.0, help="0 = until SIGINT/SIGTERM")

@@ -40,7 +40,7 @@ class MessageDrills(DrillHarness):
                         results.append(self._foxglove_row(fault, graph, monitor))
                     else:
                         results.append(self._channel_row(fault, monitor, injector))
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:  # a row that breaks is reported; the other rows still run
                     results.append(self._error_row(fault, exc))
         return results
 
@@ -64,7 +64,9 @@ class MessageDrills(DrillHarness):
         t_out = time.monotonic()
         opt = self._diag_wait(monitor, "optimizer", "last_rejected_channel_states",
                               before["optimizer"].get("last_rejected_channel_states", ""))
-        mux = self._diag_wait(monitor, "channel_mux", "last_rejected_sim", before["channel_mux"].get("last_rejected_sim", ""))
+        mux = self._diag_wait(
+            monitor, "channel_mux", "last_rejected_sim", before["channel_mux"].get("last_rejected_sim", "")
+        )
         back = monitor.wait_for(lambda m: next((a for a in m.allocations_since(t_out)
                                                 if np.allclose(a.gain, good_gain)), None), 5.0, "an allocation")
         r = RowResult(fault.name, fault.category).measure(list(monitor.allocations), t_in, back.t)
@@ -74,7 +76,8 @@ class MessageDrills(DrillHarness):
         if adopted:
             failures.append(f"{len(adopted)} allocations used the injected channels")
         rejected = {
-            "optimizer": int(opt.get("rejected_channel_states", 0)) - int(before["optimizer"].get("rejected_channel_states", 0)),
+            "optimizer": int(opt.get("rejected_channel_states", 0))
+            - int(before["optimizer"].get("rejected_channel_states", 0)),
             "channel_mux": int(mux.get("rejected_sim", 0)) - int(before["channel_mux"].get("rejected_sim", 0)),
         }
         for node, count in rejected.items():
@@ -85,7 +88,8 @@ class MessageDrills(DrillHarness):
         if mux.get("last_rejected_sim", "") != r.detail:
             failures.append(f"the mux named {mux.get('last_rejected_sim')!r}, the optimizer {r.detail!r}")
         r.recovery_s = max(back.t - t_out, 0.0)
-        r.extras = {**(r.extras or {}), "sent": sent, "rejected": rejected, "mux_detail": mux.get("last_rejected_sim", "")}
+        r.extras = {**(r.extras or {}), "sent": sent, "rejected": rejected,
+                    "mux_detail": mux.get("last_rejected_sim", "")}
         return self.judge(fault, r, failures)
 
     def _resize_row(self, fault: Fault, graph, monitor) -> RowResult:
@@ -188,17 +192,21 @@ class MessageDrills(DrillHarness):
             diag = self._diag_wait(monitor, "optimizer", "last_adjusted_commands",
                                    before.get("last_adjusted_commands", ""))
             # The guardrail's next command restores the navigator's intent.
-            back = monitor.wait_for(lambda m: next((a for a in m.allocations_since(hit.t)
-                                                    if np.allclose(normalized_weights(a.weights), normalized_weights(guard.weights),
-                                                                   atol=1e-6)), None),
-                                    4 * self.s.nav_period_s + 5.0, "the guardrail's command back in force")
+            guard_w = normalized_weights(guard.weights)
+
+            def guard_back(m):
+                return next((a for a in m.allocations_since(hit.t)
+                             if np.allclose(normalized_weights(a.weights), guard_w, atol=1e-6)), None)
+
+            back = monitor.wait_for(guard_back, 4 * self.s.nav_period_s + 5.0, "the guardrail's command back in force")
         finally:
             injector.destroy_publisher(pub)
         r = RowResult(fault.name, fault.category).measure(list(monitor.allocations), t_in, back.t)
         r.outcome = "ADJUSTED"
         r.detail = diag.get("last_adjusted_commands", "")
         r.recovery_s = back.t - t_in
-        r.extras = {**(r.extras or {}), "stranger_p_total_in_force": hit.p_total, "stranger_weights_in_force": hit.weights.tolist()}
+        r.extras = {**(r.extras or {}), "stranger_p_total_in_force": hit.p_total,
+                    "stranger_weights_in_force": hit.weights.tolist()}
         failures = [] if hit.p_total <= defaults.P_MAX else [f"P_total {hit.p_total} in force"]
         return self.judge(fault, r, failures)
 

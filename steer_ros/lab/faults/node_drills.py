@@ -48,7 +48,7 @@ class NodeDrills(DrillHarness):
                     for fault in faults:
                         try:
                             results.append(self._kill_row(fault, graph, monitor))
-                        except Exception as exc:  # noqa: BLE001
+                        except Exception as exc:  # a row that breaks is reported; the other rows still run
                             results.append(self._error_row(fault, exc))
                             if not graph.nodes[fault.node].alive:
                                 graph.nodes[fault.node].start()
@@ -138,15 +138,18 @@ class NodeDrills(DrillHarness):
                 text.append(f"{name}: no parameter services")
                 continue
             listed = client.list_parameters()
-            done = threading.Event()
-            listed.add_done_callback(lambda _: done.set())
-            done.wait(5.0)
+            _wait_done(listed, 5.0)
             names = list(listed.result().result.names) if listed.done() else []
             got = client.get_parameters(names)
-            done2 = threading.Event()
-            got.add_done_callback(lambda _: done2.set())
-            done2.wait(5.0)
-            values = got.result().values if got.done() else []
-            text.append(f"{name}: " + repr(list(zip(names, [str(v) for v in values]))))
+            _wait_done(got, 5.0)
+            values = [str(v) for v in got.result().values] if got.done() else ["(no answer)"] * len(names)
+            text.append(f"{name}: " + repr(list(zip(names, values, strict=True))))
         return "\n".join(text)
 
+
+def _wait_done(future, timeout_s: float) -> bool:
+    """Wait up to timeout_s for a future that another thread completes; True if it did.
+    Each call has its own event, so a late callback never sets a later call's."""
+    done = threading.Event()
+    future.add_done_callback(lambda _: done.set())
+    return done.wait(timeout_s)

@@ -40,7 +40,9 @@ def format_table(results: Sequence[RowResult], detail_width: int = 72) -> str:
     right = {1, 2, 3, 4, 6}
     lines = []
     for k, row in enumerate(rows):
-        cells = [(c.rjust(w) if i in right else c.ljust(w)) for i, (c, w) in enumerate(zip(row, widths))]
+        # the detail column, last, is not padded: it ends the line
+        cells = [(c.rjust(w) if i in right else c.ljust(w))
+                 for i, (c, w) in enumerate(zip(row[:-1], widths, strict=True))]
         lines.append("  ".join(cells + [row[-1]]).rstrip())
         if k == 0:
             lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 6)

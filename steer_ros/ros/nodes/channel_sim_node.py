@@ -138,7 +138,7 @@ class ChannelSimNode(Node):
         while not self._stop.is_set():
             try:
                 self.publish()
-            except Exception as exc:  # noqa: BLE001 - a shut-down context ends the loop
+            except Exception as exc:  # a shut-down context ends the loop
                 if self._stop.is_set() or not self.context.ok():
                     return
                 self.get_logger().error(f"publish failed: {exc}")

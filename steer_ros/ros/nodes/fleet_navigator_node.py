@@ -205,7 +205,7 @@ class FleetNavigatorNode(Node):
             self.pub_decision.publish(String(data=decision.to_json()))
             if publish:
                 self.pub_command.publish(String(data=decision.to_json()))
-        except Exception:  # noqa: BLE001
+        except Exception:  # a publish after shutdown raises; anything else is re-raised
             if self.context.ok():
                 raise
             return  # shut down while the call was in flight

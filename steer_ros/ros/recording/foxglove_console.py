@@ -172,7 +172,7 @@ class ClientGate:
         if channel.encoding == "cdr":
             try:
                 return deserialize_message(data, String).data
-            except Exception as exc:  # noqa: BLE001 (any decoding failure is the client's bad message)
+            except Exception as exc:  # any decoding failure is the client's bad message
                 raise Refused("bad_message", f"{channel.topic}: not CDR of std_msgs/msg/String ({exc})") from None
         try:
             value = json.loads(data.decode("utf-8"))
@@ -367,7 +367,7 @@ class ServiceBridge:
                 continue
             try:
                 offered = self.node.get_service_names_and_types_by_node(name, namespace)
-            except Exception:  # noqa: BLE001 (a node that left between the two calls)
+            except Exception:  # a node that left between the two calls
                 continue
             for service, types in offered:
                 type_name = next((t for t in types if t in BRIDGED_SERVICE_TYPES), None)
@@ -398,7 +398,7 @@ class ServiceBridge:
             raise Refused("unknown_service", f"{request.service_name} is not offered")
         try:  # the SDK passes only the encoding each service declares: cdr
             ros_request = deserialize_message(bytes(request.payload), srv.Request)
-        except Exception as exc:  # noqa: BLE001 (any decoding failure is the client's bad request)
+        except Exception as exc:  # any decoding failure is the client's bad request
             raise Refused("bad_message", f"{request.service_name}: not CDR of its request ({exc})") from None
         if not client.service_is_ready():
             raise Refused("unavailable", f"{request.service_name}: the service is gone")

@@ -282,8 +282,8 @@ def plot_series(s: RunSeries, out_dir: str | os.PathLike, title: str) -> dict[st
     text_height = 0.18 * len(legend) + 0.4
     fig = plt.figure(figsize=(13, 11 + text_height))
     grid = fig.add_gridspec(5, 1, height_ratios=[1, 1, 1, 1, text_height / 2.4], hspace=0.25)
-    axes = [fig.add_subplot(grid[i]) for i in range(4)]
-    for ax, (name, (label, draw)) in zip(axes, PANELS.items()):
+    axes = [fig.add_subplot(grid[i]) for i in range(len(PANELS))]
+    for ax, (_title, draw) in zip(axes, PANELS.values(), strict=True):
         draw(ax, s)
         _mark_events(ax, s, label=ax is axes[0])
         ax.grid(alpha=0.3)
