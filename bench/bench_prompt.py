@@ -25,10 +25,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from steer_ros import defaults
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Goal
 from steer_ros.system2 import build_messages, load_system_template, parse_reply
 from steer_ros.system2.guardrail import Guardrail
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.steer_decision import SteerDecision
 
 SIZES = tuple(2**k for k in range(3, 17))  # 8 ... 65,536

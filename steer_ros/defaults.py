@@ -51,8 +51,17 @@ KKT_DAMPING = 0.5  # default mode: fraction of the way to the KKT point per step
 KKT_NEWTON_ITERS = 4  # default mode: cap on Newton steps on the multiplier per step
 KKT_NEWTON_TOL = 1e-3  # default mode: |ln(sum T / P_total)| that ends a step's Newton loop
 # Goals (docs/design.md "Goals as constraints"): objective names = Objective members.
-OBJECTIVES = ("weighted_sum", "max_min", "min_power")
+OBJECTIVES = ("weighted_sum", "max_min", "min_power", "alpha_fair")
 GOAL_MET_TOL_BITS = 1e-6  # a floor / cap counts as met within this many bits
+# alpha_fair: alpha = 1 is proportional fairness (the default when a reply names the
+# family without an alpha); above 20 the utility I^(1 - alpha) under- or overflows
+# for MI of 1e-16 .. 2 bits, and the allocation is max-min to within 1e-3 bits anyway.
+ALPHA_FAIR_DEFAULT = 1.0
+ALPHA_FAIR_MAX = 20.0
+# System 1's status (AllocationState.status, docs/design.md "Status"): CONVERGED when
+# the certified gap is within this tolerance times max(1, |optimal value|) and
+# the goal is met; the same order as the gap System 1 reaches in a few steps.
+STATUS_GAP_TOL = 1e-5
 # max_min: a channel whose snr with the whole budget is below this cannot be
 # equalized (its MI would stay below ~1e-9 bits); it is excluded and reported.
 GOAL_DEAD_SNR = 1e-9

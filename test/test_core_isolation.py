@@ -182,3 +182,13 @@ def test_the_import_scan_sees_nested_imports(tmp_path):
     source.write_text("def f():\n    from steer_ros.ros.graph import config_dir\n    import rclpy.node\n")
     names = [m for _, m in _imported_names(source)]
     assert [m for m in names if _refused(m)] == ["steer_ros.ros.graph", "steer_ros.ros.graph.config_dir", "rclpy.node"]
+
+
+def test_system1_imports_nothing_from_system2():
+    """System 1 stands alone: the navigator (System 2) uses it, never the reverse."""
+    offenders = []
+    for path in sorted((PACKAGE_DIR / "system1").rglob("*.py")):
+        rel = path.relative_to(PACKAGE_DIR.parent)
+        offenders.extend(f"{rel}:{line} imports {module}" for line, module in _imported_names(path)
+                         if module.startswith("steer_ros.system2"))
+    assert not offenders, "System 1 imports System 2:\n" + "\n".join(offenders)

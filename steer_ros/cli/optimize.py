@@ -2,8 +2,10 @@
 
 Runs System 1 for ``--steps`` steps from equal power and prints per-channel power and
 MI, the sum, the weighted objective, the certified optimum (mercury/water-filling)
-and the gap, plus the B0/B1 baselines. Exit code 2 with a message naming the
-argument on invalid input.
+and the gap, plus the B0/B1 baselines, and System 1's status (TRANSIENT, CONVERGED,
+INFEASIBLE), the shadow price (d optimal objective / d P_total, as normalized for
+the objective) and the least budget meeting the goal. Exit code 2 with a message
+naming the argument on invalid input.
 """
 
 from __future__ import annotations
@@ -35,7 +37,14 @@ def register(subparsers) -> None:
     p.add_argument("--estimator", default=defaults.ESTIMATOR, choices=list(defaults.ESTIMATORS))
     p.add_argument("--objective", default="weighted_sum", choices=list(defaults.OBJECTIVES),
                    help="weighted_sum (default); max_min: maximize the smallest MI of the channels "
-                        "not off; min_power: least power meeting --floor / --sum-mi-min")
+                        "not off; min_power: least power meeting --floor / --sum-mi-min; alpha_fair: "
+                        "maximize sum w_i U_alpha(MI_i) (--alpha)")
+    p.add_argument("--alpha", type=str, default=None, metavar="A",
+                   help=f"alpha of alpha_fair, in [0, {defaults.ALPHA_FAIR_MAX:g}] (default "
+                        f"{defaults.ALPHA_FAIR_DEFAULT:g} = proportional fairness; 0 = sum rate)")
+    p.add_argument("--power-cap", action="append", default=[], metavar="SEL=P",
+                   help="power cap (linear) on the selected channels (repeatable; e.g. 3=5, all=2.5); "
+                        "overlapping selectors: the smaller cap")
     p.add_argument("--floor", action="append", default=[], metavar="SEL=BITS",
                    help="MI floor on the selected channels (repeatable; e.g. 1=1.9, 4-6=1.5, "
                         "weakest:2=0.8); overlapping selectors: the larger floor")
@@ -116,17 +125,19 @@ def _parse(args):
     return gains, noise, weights, p_total, mode, steps, k, goal
 
 
-def _sel_bits(text: str, flag: str, n: int, strength):
-    """'SEL=BITS' -> (0-based indices, bits); selectors ranked by |h|^2 / sigma^2."""
+def _sel_bits(text: str, flag: str, n: int, strength, unit: str = "BITS"):
+    """'SEL=BITS' (or 'SEL=P') -> (0-based indices, value); selectors ranked by |h|^2 / sigma^2."""
     from steer_ros.channels.selectors import SelectorError, resolve_selector
 
     sel, eq, bits = str(text).rpartition("=")
     if not eq or not sel.strip():
-        raise ArgError(f"{flag}: expected SEL=BITS (e.g. 1-3=1.5), got {text!r}")
+        example = "1-3=1.5" if unit == "BITS" else "3=5"
+        raise ArgError(f"{flag}: expected SEL={unit} (e.g. {example}), got {text!r}")
     try:
         value = float(bits)
     except ValueError:
-        raise ArgError(f"{flag}: {text!r}: {bits!r} is not a number of bits") from None
+        what = "a number of bits" if unit == "BITS" else "a power"
+        raise ArgError(f"{flag}: {text!r}: {bits!r} is not {what}") from None
     try:
         idx = resolve_selector(sel.strip(), n, strength)
     except SelectorError as exc:
@@ -155,11 +166,26 @@ def _goal(args, gains, noise):
             off[resolve_selector(str(text).strip(), n, strength)] = True
         except SelectorError as exc:
             raise ArgError(f"--off: {exc}") from None
+    pcap = np.full(n, np.inf)
+    for text in args.power_cap:
+        idx, v = _sel_bits(text, "--power-cap", n, strength, unit="P")
+        if math.isnan(v) or v < 0:
+            raise ArgError(f"--power-cap: {text!r}: a power cap must be >= 0")
+        pcap[idx] = np.minimum(pcap[idx], v)
     smin = math.nan
     if args.sum_mi_min is not None:
         (smin,) = _floats(args.sum_mi_min, "--sum-mi-min")[:1]
-    return Goal(Objective.parse(args.objective), floors if args.floor else None,
-                caps if args.cap else None, off if args.off else None, smin)
+    objective = Objective.parse(args.objective)
+    alpha = defaults.ALPHA_FAIR_DEFAULT
+    if args.alpha is not None:
+        if objective != Objective.ALPHA_FAIR:
+            raise ArgError("--alpha: only with --objective alpha_fair")
+        try:
+            alpha = float(args.alpha)
+        except ValueError:
+            raise ArgError(f"--alpha: expected a number, got {args.alpha!r}") from None
+    return Goal(objective, floors if args.floor else None, caps if args.cap else None, off if args.off else None,
+                smin, alpha=alpha, power_cap=pcap if args.power_cap else None)
 
 
 def run(args) -> int:
@@ -219,6 +245,7 @@ def run(args) -> int:
         "gap_sum_mi": opt.total_mi - float(np.sum(mi)),
         "baselines": {"b0_sum_mi": base0.total_mi, "b1_sum_mi": base1.total_mi,
                       "b1_weighted_mi": base1.weighted_mi},
+        **_status_fields(True, opt.weighted_mi - s.weighted_mi(), True, opt.weighted_mi, opt.multiplier, 0.0),
     }
     if args.json:
         print(json.dumps(out))
@@ -234,7 +261,28 @@ def run(args) -> int:
           f"gap {out['gap_weighted_mi']:.2e})")
     print(f"B0 (equal weights) sum MI = {base0.total_mi:.6f}, "
           f"B1 (Gaussian water-filling) sum MI = {base1.total_mi:.6f}")
+    print(_status_line(out))
     return 0
+
+
+def _json_number(x: float):
+    x = float(x)
+    return x if math.isfinite(x) else (None if math.isnan(x) else ("inf" if x > 0 else "-inf"))
+
+
+def _status_fields(feasible: bool, gap: float, goals_met: bool, value: float, shadow: float, least: float) -> dict:
+    """status (System 1's rule after the run: INFEASIBLE, CONVERGED or TRANSIENT),
+    shadow_price and least_budget, for the JSON output."""
+    from steer_ros.system1.status import StatusTracker
+
+    status = StatusTracker().update(feasible, gap, goals_met, value)
+    return {"status": status.name, "shadow_price": _json_number(shadow), "least_budget": _json_number(least)}
+
+
+def _status_line(out: dict) -> str:
+    least = out["least_budget"]
+    return (f"status {out['status']}, shadow price {out['shadow_price']} per unit power, "
+            f"least budget {least if least is not None else 'n/a'}")
 
 
 def _run_goal(args, s, goal, gains, noise, p_total, mode, steps) -> int:
@@ -260,9 +308,17 @@ def _run_goal(args, s, goal, gains, noise, p_total, mode, steps) -> int:
         "feasible": opt.feasible,
         "optimum": opt.to_json(),
         "optimality_gap": s.optimality_gap(opt),
-        "optimality_gap_unit": ("power" if args.objective == "min_power" and opt.feasible and math.isnan(opt.floor_ratio)
-                                else "floor_ratio" if not math.isnan(opt.floor_ratio) else "bits"),
+        "optimality_gap_unit": ("power" if args.objective == "min_power" and opt.feasible
+                                and math.isnan(opt.floor_ratio)
+                                else "floor_ratio" if not math.isnan(opt.floor_ratio)
+                                else "utility" if args.objective == "alpha_fair" else "bits"),
+        **_status_fields(opt.feasible, s.optimality_gap(opt), s.goals_met, opt.value, opt.shadow_price,
+                         opt.needed_power),
     }
+    if goal.objective.name == "ALPHA_FAIR":
+        out["alpha"] = s.goal.alpha
+    if goal.has_power_caps:
+        out["power_cap"] = [float(c) if math.isfinite(c) else None for c in goal.power_caps(s.n)]
     if not opt.feasible:
         out["error"] = opt.reason
     if args.json:
@@ -278,6 +334,7 @@ def _run_goal(args, s, goal, gains, noise, p_total, mode, steps) -> int:
         print(f"sum MI = {out['sum_mi']:.6f} bits, power used = {out['power_used']:.6f}, "
               f"goals met: {'yes' if out['goals_met'] else 'no'}, "
               f"gap {out['optimality_gap']:.2e} ({out['optimality_gap_unit']})")
+        print(_status_line(out))
     if not opt.feasible:
         print(f"steer-ros optimize: {opt.reason}", file=sys.stderr)
         return 1

@@ -18,9 +18,9 @@ import numpy as np
 from steer_ros import defaults
 from steer_ros.channels.selectors import SelectorError
 from steer_ros.msg import AllocationState, AllocationSummary, ChannelState, SteerCommand
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Goal, Objective
 from steer_ros.system1.ranked_goal import GoalSelectors
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.state_summary import global_statistics, group_statistics
 from steer_ros.system2.steer_decision import Status, SteerDecision
 from steer_ros.validation import InvalidInput, check_channel_arrays
@@ -63,12 +63,15 @@ def goal_from_msg(msg: SteerCommand) -> Goal:
     floors = np.asarray(getattr(msg, "mi_floor", ()), dtype=float)
     caps = np.asarray(getattr(msg, "mi_cap", ()), dtype=float)
     off = np.asarray(getattr(msg, "off", ()), dtype=bool)
+    power_cap = np.asarray(getattr(msg, "power_cap", ()), dtype=float)
     return Goal(
         objective=objective,
         mi_floor=floors if floors.size else None,
         mi_cap=caps if caps.size else None,
         off=off if off.size else None,
         sum_mi_min=float(getattr(msg, "sum_mi_min", math.nan)),
+        alpha=float(getattr(msg, "alpha", defaults.ALPHA_FAIR_DEFAULT)),
+        power_cap=power_cap if power_cap.size else None,
         selectors=selectors_from_msg(msg),
     )
 
@@ -116,6 +119,7 @@ def decision_from_msg(msg: SteerCommand) -> SteerDecision:
         status_detail=msg.status_detail,
         latency_s=float(msg.latency_s),
         goal=goal_from_msg(msg),
+        escalate=bool(getattr(msg, "escalate", False)),
         readback=str(getattr(msg, "readback", "")),
     )
 
@@ -139,6 +143,9 @@ def decision_msg(decision: SteerDecision, stamp=None) -> SteerCommand:
     msg.mi_cap = f64_array(goal.mi_cap if goal.mi_cap is not None else ())
     msg.off = [bool(x) for x in (goal.off if goal.off is not None else ())]
     msg.sum_mi_min = float(goal.sum_mi_min)
+    msg.alpha = float(goal.alpha)
+    msg.power_cap = f64_array(goal.power_cap if goal.power_cap is not None else ())
+    msg.escalate = bool(decision.escalate)
     if hasattr(msg, "readback"):  # a message type of an older build lacks it
         msg.readback = str(decision.readback)
     selectors = getattr(goal, "selectors", None)
@@ -151,11 +158,13 @@ def decision_msg(decision: SteerDecision, stamp=None) -> SteerCommand:
     return msg
 
 
-def allocation_msg(system1, gap: float, stamp=None, step: int | None = None) -> AllocationState:
+def allocation_msg(system1, gap: float, stamp=None, step: int | None = None, assessment=None) -> AllocationState:
     """AllocationState of a System1 optimizer, with the given optimality gap.
 
     ``step``: the count to publish (default: every step System 1 has taken; the
-    optimizer node publishes its scheduled steps, leaving out the event bursts)."""
+    optimizer node publishes its scheduled steps, leaving out the event bursts).
+    ``assessment``: a :class:`steer_ros.system1.runner.Assessment` for status, shadow
+    price and least budget (None: TRANSIENT, NaN, NaN)."""
     msg = AllocationState()
     if stamp is not None:
         msg.header.stamp = stamp
@@ -179,7 +188,17 @@ def allocation_msg(system1, gap: float, stamp=None, step: int | None = None) -> 
     shortfall = getattr(system1, "mi_shortfall", None)
     shortfall = shortfall() if callable(shortfall) else shortfall
     msg.mi_shortfall = f64_array(shortfall if shortfall is not None else ())
+    set_assessment(msg, assessment)
     return msg
+
+
+def set_assessment(msg, assessment) -> None:
+    """status, shadow_price, least_budget of an AllocationState / AllocationSummary
+    from an Assessment or a snapshot (None: TRANSIENT, NaN, NaN)."""
+    status = getattr(assessment, "status", None)
+    msg.status = int(status) if status is not None else 0
+    msg.shadow_price = float(getattr(assessment, "shadow_price", math.nan))
+    msg.least_budget = float(getattr(assessment, "least_budget", math.nan))
 
 
 def summary_msg(snapshot: SystemSnapshot, groups: int = defaults.SUMMARY_GROUPS, stamp=None,
@@ -220,6 +239,7 @@ def summary_msg(snapshot: SystemSnapshot, groups: int = defaults.SUMMARY_GROUPS,
     msg.weight_rel_max = b.weight_rel_max.tolist()
     msg.n_dark_group = [int(x) for x in b.dark]
     msg.shortfall_max_group = b.shortfall_max.tolist()
+    set_assessment(msg, snapshot)
     return msg
 
 

@@ -15,9 +15,9 @@ IEEE Trans. IT 52(7), 2006). Solution method, all vectorized over channels:
   from the tabulated inverse slope of :class:`steer_ros.radio.mutual_information.MITable`; channels with
   zero weight or zero gain get P_i = 0 (they have no value, deep fades get P_i = 0
   as soon as ``w_i c_i / ln 2 <= lambda``);
-* outer solve: safeguarded Newton on ln lambda for ``ln sum_i P_i(lambda) = ln P_total``
-  (monotone in lambda), bisection whenever Newton leaves the bracket; at most
-  ``_MAX_ITERS`` iterations, typically 5-8;
+* outer solve: :func:`steer_ros.system1.roots.bracketed_newton` on ln lambda for
+  ``ln sum_i P_i(lambda) = ln P_total`` (monotone in lambda); at most ``_MAX_ITERS``
+  evaluations, typically 5-8;
 * the budget is then matched exactly by a relative correction below 1e-10.
 
 When every useful channel is saturated (I within 1e-12 bits of log2 M) before the
@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from steer_ros.radio.mutual_information import get_table
+from steer_ros.system1.roots import bracketed_newton
 
 __all__ = ["OptimumResult", "certified_optimum", "min_budget_for_sum_mi", "validate_problem"]
 
@@ -150,31 +151,17 @@ def certified_optimum(
             # start: the mean marginal utility w c I'(c P) at equal power
             m = float(np.dot(np.exp(log_b), table.derivatives(c[useful] * (p_total / n))[1]))
             x = math.log(m / log_b.shape[0]) if m > 0 else 0.5 * (lo + hi)
-            x = min(max(x, lo), hi)
-            p = None
-            for iters in range(1, _MAX_ITERS + 1):
-                p, dp = _kkt_power(table, log_b, inv_c, x)
+
+            def budget_gap(ell):
+                p, dp = _kkt_power(table, log_b, inv_c, ell)
                 s = float(p.sum())
-                if s <= 0.0:
-                    hi = x  # nothing allocated: lambda too large
-                    x = 0.5 * (lo + hi)
-                    continue
-                g = math.log(s) - target
-                if abs(g) < _REL_TOL:
-                    break
-                if g > 0:
-                    lo = x
-                else:
-                    hi = x
-                ds = float(dp.sum())
-                step_ok = ds < 0
-                if step_ok:
-                    xn = x - g * s / ds  # Newton on ln S(ln lambda)
-                    step_ok = lo < xn < hi
-                x = xn if step_ok else 0.5 * (lo + hi)
-                if hi - lo < 1e-15 * max(1.0, abs(x)):
-                    p, dp = _kkt_power(table, log_b, inv_c, x)
-                    break
+                if s <= 0.0:  # nothing allocated: lambda too large
+                    return -math.inf, math.nan, p
+                return math.log(s) - target, float(dp.sum()) / s, p
+
+            root = bracketed_newton(budget_gap, lo, hi, x, increasing=False, ftol=_REL_TOL,
+                                    max_iter=_MAX_ITERS)
+            x, p, iters = root.x, root.payload, root.iterations
             s = float(np.sum(p))
             if s > 0:
                 p = p * (p_total / s)  # exact budget (relative correction ~1e-13)
@@ -228,17 +215,10 @@ def min_budget_for_sum_mi(
     while f_hi < target:
         lo, hi = hi, hi * 4.0
         f_hi, _ = total(hi)
-    x = hi
-    for _ in range(200):
-        f, lam = total(x)
-        if abs(f - target) <= rel_tol * max(1.0, target):
-            return x
-        if f < target:
-            lo = x
-        else:
-            hi = x
-        xn = x + (target - f) / lam if lam > 0 else -1.0
-        x = xn if lo < xn < hi else 0.5 * (lo + hi)
-        if hi - lo <= 1e-14 * hi:
-            break
-    return hi
+
+    def shortfall(budget):
+        f, lam = total(budget)
+        return f - target, lam, None
+
+    return bracketed_newton(shortfall, lo, hi, hi, increasing=True, ftol=rel_tol * max(1.0, target),
+                            xtol_rel=1e-14, xtol_abs=0.0, closed_side="positive").x

@@ -50,13 +50,18 @@ import numpy as np
 
 from steer_ros import defaults
 from steer_ros.radio.mutual_information import MITable, get_table
+from steer_ros.system1.alpha_fair import alpha_inverse, alpha_log_snr, alpha_utility, log_marginal
 from steer_ros.system1.certified_optimum import validate_problem
 from steer_ros.system1.goal import Goal, Objective, ResolvedGoal, check_goal
+from steer_ros.system1.roots import bracketed_newton
 
 __all__ = [
     "GoalBoxes",
     "GoalOptimum",
+    "alpha_fair_fill",
     "boxed_waterfill",
+    "dead_channels",
+    "div_or",
     "equivalent_weights",
     "equal_snr_fill",
     "floor_power",
@@ -64,8 +69,11 @@ __all__ = [
     "goal_boxes",
     "goal_feasibility",
     "goal_optimum",
+    "goal_shortfall",
+    "least_budget",
     "max_sum_mi",
     "project_box",
+    "sum_mi_at",
 ]
 
 _ITERS = 200
@@ -92,7 +100,7 @@ class GoalBoxes:
     floor_power: float
 
 
-def _div(snr: np.ndarray, c: np.ndarray, at_zero: np.ndarray) -> np.ndarray:
+def div_or(snr: np.ndarray, c: np.ndarray, at_zero: np.ndarray) -> np.ndarray:
     """snr / c with the value ``at_zero`` where c = 0 (no warnings)."""
     safe = np.where(c > 0, c, 1.0)
     with np.errstate(invalid="ignore"):
@@ -101,7 +109,7 @@ def _div(snr: np.ndarray, c: np.ndarray, at_zero: np.ndarray) -> np.ndarray:
 
 def _lower(c: np.ndarray, floors: np.ndarray, off: np.ndarray, table: MITable) -> np.ndarray:
     """L_i = I^{-1}(f_i)/c_i; 0 without a floor or off, inf where no power meets it."""
-    lower = _div(table.snr_for_mi(floors), c, np.where(floors > 0, np.inf, 0.0))
+    lower = div_or(table.snr_for_mi(floors), c, np.where(floors > 0, np.inf, 0.0))
     return np.where(off, 0.0, lower)
 
 
@@ -120,13 +128,21 @@ def floor_power(mi_floor, gain, noise_var, off=None, constellation: str = defaul
     return _lower(c, f, off, get_table(constellation))
 
 
+def power_caps_of(goal: ResolvedGoal, n: int) -> np.ndarray:
+    """(n,) the goal's power caps (linear), inf where none."""
+    return np.full(n, np.inf) if goal.power_cap is None else np.asarray(goal.power_cap, dtype=float)
+
+
 def goal_boxes(c: np.ndarray, goal: ResolvedGoal, table: MITable) -> GoalBoxes:
-    """L_i = I^{-1}(f_i)/c_i, U_i = I^{-1}(u_i)/c_i (module docstring), vectorized."""
+    """L_i = I^{-1}(f_i)/c_i, U_i = min(I^{-1}(u_i)/c_i, power cap_i) (module
+    docstring), vectorized. A floor whose power is above its channel's power cap is
+    unreachable (like one no power meets)."""
     snr_u = table.snr_for_mi(np.minimum(goal.caps, table.bits))  # inf cap -> inf
     lower = _lower(c, goal.floors, goal.off, table)
-    upper = _div(snr_u, c, np.where(goal.caps > 0, np.inf, 0.0))
-    upper = np.where(goal.off, 0.0, upper)
-    unreachable = ~np.isfinite(lower)
+    upper = div_or(snr_u, c, np.where(goal.caps > 0, np.inf, 0.0))
+    pcap = power_caps_of(goal, c.shape[0])
+    upper = np.where(goal.off, 0.0, np.minimum(upper, pcap))
+    unreachable = ~np.isfinite(lower) | (lower > pcap * (1.0 + 1e-12))
     finite_sum = float(np.sum(np.where(unreachable, 0.0, lower)))
     return GoalBoxes(goal, c, lower, upper, (c > 0) & ~goal.off, unreachable,
                      math.inf if unreachable.any() else finite_sum)
@@ -143,7 +159,6 @@ def boxed_waterfill(table: MITable, b: np.ndarray, c: np.ndarray, lo: np.ndarray
 
     ``P_i(l) = clip(I'^{-1}(e^l / b_i) / c_i, lo_i, hi_i)``; channels with b_i = 0 sit
     at lo_i. Newton on l = ln lambda for sum P(l) = budget, bracketed."""
-    n = b.shape[0]
     useful = b > 0
     power = lo.copy()
     if not np.any(useful) or budget <= float(np.sum(lo)):
@@ -167,21 +182,14 @@ def boxed_waterfill(table: MITable, b: np.ndarray, c: np.ndarray, lo: np.ndarray
     if s <= target:  # slack budget
         power[useful] = t
         return power, 0.0
-    x = 0.5 * (lo_l + hi_l)
-    for _ in range(_ITERS):
-        t, s, ds = fill(x)
-        g = s - target
-        if abs(g) <= 1e-13 * target:
-            break
-        if g > 0:
-            lo_l = x
-        else:
-            hi_l = x
-        xn = x + g / ds if ds > 0 else math.nan  # S decreasing in l: dS/dl = -ds
-        x = xn if lo_l < xn < hi_l else 0.5 * (lo_l + hi_l)
-        if hi_l - lo_l < 1e-15 * max(1.0, abs(x)):
-            t, s, _ = fill(x)
-            break
+
+    def excess(ell):
+        t, s, ds = fill(ell)
+        return s - target, -ds, t  # sum P falls with l: dS/dl = -ds
+
+    root = bracketed_newton(excess, lo_l, hi_l, 0.5 * (lo_l + hi_l), increasing=False, ftol=1e-13 * target,
+                            max_iter=_ITERS)
+    x, t = root.x, root.payload
     power[useful] = _match_budget(t, lo_u, hi_u, target)
     return power, math.exp(x)
 
@@ -224,21 +232,14 @@ def equal_snr_fill(c: np.ndarray, lo: np.ndarray, hi: np.ndarray, active: np.nda
     if s <= target:
         power[active] = t
         return power, sigma_max
-    a, z = 0.0, sigma_max
-    x = min(sigma_max, target / float(np.sum(inv_c)))
-    for _ in range(_ITERS):
-        t, s, ds = fill(x)
-        g = s - target
-        if abs(g) <= 1e-13 * target:
-            break
-        if g > 0:
-            z = x
-        else:
-            a = x
-        xn = x - g / ds if ds > 0 else math.nan
-        x = xn if a < xn < z else 0.5 * (a + z)
-        if z - a < 1e-15 * max(1e-300, z):
-            break
+
+    def excess(sig):
+        t, s, ds = fill(sig)
+        return s - target, ds, t
+
+    root = bracketed_newton(excess, 0.0, sigma_max, min(sigma_max, target / float(np.sum(inv_c))), increasing=True,
+                            ftol=1e-13 * target, xtol_abs=1e-300, max_iter=_ITERS)
+    x, t = root.x, root.payload
     power[active] = _match_budget(t, lo_a, hi_a, target)
     return power, x
 
@@ -261,28 +262,71 @@ def floor_ratio_fill(table: MITable, c: np.ndarray, floors: np.ndarray, budget: 
             dp = np.where(d1 > 0, f * inv_c / d1, np.inf)
         return p, float(p.sum()), float(dp.sum())
 
-    a, z, x = 0.0, 1.0, 0.5
-    p = np.zeros_like(f)
-    for _ in range(_ITERS):
-        p, s, ds = fill(x)
-        g = s - budget
-        if math.isfinite(s) and abs(g) <= 1e-13 * budget:
-            break
-        if not math.isfinite(s) or g > 0:
-            z = x
-        else:
-            a = x
-        xn = x - g / ds if (math.isfinite(ds) and ds > 0 and math.isfinite(s)) else math.nan
-        x = xn if a < xn < z else 0.5 * (a + z)
-        if z - a < 1e-15:
-            p, s, _ = fill(a)
-            x = a
-            break
+
+    def excess(r):
+        p, s, ds = fill(r)
+        if not math.isfinite(s):
+            return math.inf, math.nan, p
+        return s - budget, ds, p
+
+    root = bracketed_newton(excess, 0.0, 1.0, 0.5, increasing=True, ftol=1e-13 * budget, max_iter=_ITERS)
+    p, x = root.payload, root.x
     s = float(p.sum())
     if s > budget:
         p = p * (budget / s)
     power[sel] = p
     return power, x
+
+
+def alpha_fair_fill(table: MITable, constellation: str, alpha: float, w: np.ndarray, c: np.ndarray, lo: np.ndarray,
+                    hi: np.ndarray, budget: float) -> tuple[np.ndarray, float]:
+    """argmax sum_i w_i U_alpha(I(c_i P_i)) s.t. sum P <= budget, lo <= P <= hi, for
+    alpha in (0, 20] (:mod:`steer_ros.system1.alpha_fair`). Requires sum lo <= budget.
+    Returns (P, lambda); lambda = 0 when the budget is slack.
+
+    ``P_i(l) = clip(snr_i / c_i, lo_i, hi_i)`` with ``ln m_alpha(snr_i) = l - ln(w_i c_i)``
+    solved exactly per channel (:func:`alpha_log_snr`); channels with w_i c_i = 0 sit
+    at lo_i. l = ln lambda by :func:`bracketed_newton` for sum P(l) = budget."""
+    power = lo.copy()
+    part = (w > 0) & (c > 0) & (hi > lo)
+    if not np.any(part) or budget <= float(np.sum(lo)):
+        return power, math.inf if np.any(part) else 0.0
+    inverse = alpha_inverse(constellation, float(alpha))
+    log_b = np.log(w[part] * c[part])
+    inv_c = 1.0 / c[part]
+    lo_u, hi_u = lo[part], hi[part]
+    target = budget - float(np.sum(lo[~part]))
+    sat = np.maximum(np.minimum(hi_u, table.snr_sat * inv_c), lo_u)
+    if float(sat.sum()) <= target:  # slack: every channel saturated or at its cap
+        power[part] = sat
+        return power, 0.0
+
+    def fill(ell):
+        t = alpha_log_snr(table, inverse, ell - log_b)
+        snr = np.exp(t)
+        p = snr * inv_c
+        tt = np.minimum(np.maximum(p, lo_u), hi_u)
+        free = (p > lo_u) & (p < hi_u)
+        _, dy = log_marginal(table, alpha, snr)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ds = float(np.sum(np.where(free & (dy < 0), p / dy, 0.0)))
+        return tt, float(tt.sum()), ds
+
+    y_sat, _ = log_marginal(table, alpha, np.asarray([table.snr_sat]))
+    lo_l = float(np.min(log_b)) + float(y_sat[0]) - 1.0  # every channel saturated
+    p_small = max((target - float(lo_u.sum())) / lo_u.shape[0] * 1e-6, 1e-300)
+    y_small, _ = log_marginal(table, alpha, c[part] * p_small)
+    hi_l = float(np.max(log_b + y_small)) + 1.0  # every response below p_small
+    y_eq, _ = log_marginal(table, alpha, c[part] * (target / lo_u.shape[0]))
+    x0 = float(np.median(log_b + y_eq))
+
+    def excess(ell):
+        t, s, ds = fill(ell)
+        return s - target, ds, t
+
+    root = bracketed_newton(excess, lo_l, hi_l, x0, increasing=False, ftol=1e-13 * target, max_iter=_ITERS)
+    power[part] = _match_budget(root.payload, lo_u, hi_u, target)
+    return power, math.exp(root.x)
 
 
 def project_box(power: np.ndarray, lo: np.ndarray, hi: np.ndarray, budget: float) -> np.ndarray:
@@ -348,7 +392,12 @@ class GoalOptimum:
     that meets the goal (inf if none does); reason: why it is infeasible ("" if
     feasible); excluded: 0-based channels max_min cannot equalize; lower / upper:
     the power boxes; equivalent_weights; floor_ratio: min_i I_i / f_i of the
-    best-feasible fallback (NaN when not used).
+    best-feasible fallback (NaN when not used); shadow_price: the derivative of the
+    optimal value with respect to P_total, in the objective's own normalization
+    (weighted_sum: lambda with the weights summing to 1, bits per unit power;
+    alpha_fair: lambda of sum w_i U_alpha(I_i), w summing to 1; max_min: bits of the
+    level per unit power; min_power: 0 when feasible (P_max does not bind), else sum
+    MI's lambda; the floor-ratio fallback: d r / d P); alpha (alpha_fair).
     """
 
     power: np.ndarray
@@ -374,6 +423,8 @@ class GoalOptimum:
     equivalent_weights: np.ndarray
     floor_ratio: float = math.nan
     extras: dict = field(default_factory=dict, compare=False)
+    shadow_price: float = math.nan
+    alpha: float = math.nan
 
     def to_json(self) -> dict:
         def num(x):
@@ -390,7 +441,8 @@ class GoalOptimum:
             "floor_power": num(self.floor_power), "needed_power": num(self.needed_power),
             "reason": self.reason, "excluded": [int(i) + 1 for i in self.excluded],
             "equivalent_weights": self.equivalent_weights.tolist(),
-            "floor_ratio": num(self.floor_ratio),
+            "floor_ratio": num(self.floor_ratio), "shadow_price": num(self.shadow_price),
+            **({"alpha": self.alpha} if self.objective == Objective.ALPHA_FAIR else {}),
         }
 
 
@@ -405,38 +457,30 @@ def goal_shortfall(mi: np.ndarray, goal: ResolvedGoal, tol: float = defaults.GOA
     return short, sum_short, met
 
 
-def _dead(c: np.ndarray, p_total: float) -> np.ndarray:
+def dead_channels(c: np.ndarray, p_total: float) -> np.ndarray:
     """Channels too weak to take part in max_min: snr below GOAL_DEAD_SNR even with the
     whole budget."""
     return c * p_total < defaults.GOAL_DEAD_SNR
 
 
-def _sum_mi_at(table, c, lo, hi, budget) -> tuple[np.ndarray, float, float]:
+def sum_mi_at(table, c, lo, hi, budget) -> tuple[np.ndarray, float, float]:
     p, lam = boxed_waterfill(table, c.copy(), c, lo, hi, budget)
     return p, float(np.sum(table.mi(c * p))), lam
 
 
-def _least_budget(table, c, lo, hi, target: float, b_lo: float, b_hi: float) -> float:
+def least_budget(table, c, lo, hi, target: float, b_lo: float, b_hi: float) -> float:
     """Least budget in [b_lo, b_hi] whose equal-weight boxed optimum reaches ``target``
     sum MI (assumes it is reached at b_hi). Newton on B (slope lambda), bracketed."""
-    _, f, _ = _sum_mi_at(table, c, lo, hi, b_lo)
+    _, f, _ = sum_mi_at(table, c, lo, hi, b_lo)
     if f >= target:
         return b_lo
-    a, z = b_lo, b_hi
-    x = b_hi
-    for _ in range(_ITERS):
-        _, f, lam = _sum_mi_at(table, c, lo, hi, x)
-        if abs(f - target) <= 1e-11 * max(1.0, target):
-            return x
-        if f < target:
-            a = x
-        else:
-            z = x
-        xn = x + (target - f) / lam if 0 < lam < math.inf else math.nan
-        x = xn if a < xn < z else 0.5 * (a + z)
-        if z - a <= 1e-14 * z:
-            break
-    return z
+
+    def shortfall(budget):
+        _, f, lam = sum_mi_at(table, c, lo, hi, budget)
+        return f - target, lam, None
+
+    return bracketed_newton(shortfall, b_lo, b_hi, b_hi, increasing=True, ftol=1e-11 * max(1.0, target),
+                            xtol_rel=1e-14, xtol_abs=0.0, max_iter=_ITERS, closed_side="positive").x
 
 
 def max_sum_mi(gain, noise_var, budget: float, goal: Goal | None = None,
@@ -452,7 +496,7 @@ def max_sum_mi(gain, noise_var, budget: float, goal: Goal | None = None,
     if boxes.floor_power > budget * (1.0 + 1e-12):
         return -math.inf
     lo = np.where(boxes.unreachable, 0.0, boxes.lower)
-    return _sum_mi_at(table, c, lo, boxes.upper, budget)[1]
+    return sum_mi_at(table, c, lo, boxes.upper, budget)[1]
 
 
 def goal_feasibility(gain, noise_var, goal: Goal | None, p_max: float,
@@ -492,7 +536,7 @@ def goal_optimum(gain, noise_var, weights, p_total: float, goal: Goal | None = N
     if boxes.unreachable.any():
         bad = ", ".join(str(int(i) + 1) for i in np.flatnonzero(boxes.unreachable))
         feasible, needed = False, math.inf
-        reason = f"infeasible: floors on channel(s) {bad} cannot be met at any power"
+        reason = f"infeasible: floors on channel(s) {bad} cannot be met at any power (or within their power caps)"
     elif floor_power > p_total * (1.0 + 1e-12):
         feasible = False
         reason = f"infeasible: floors need P = {floor_power:.6g} > P_max = {p_total:.6g}"
@@ -508,51 +552,89 @@ def goal_optimum(gain, noise_var, weights, p_total: float, goal: Goal | None = N
             reason = (f"infeasible: sum_mi_min = {smin:g} bits is not below the {reach:g} bits "
                       f"the channels reach at any power")
         else:
-            _, f_max, _ = _sum_mi_at(table, c, lo_k, hi, p_total)
+            _, f_max, _ = sum_mi_at(table, c, lo_k, hi, p_total)
             if f_max >= smin:
-                needed = _least_budget(table, c, lo_k, hi, smin, sum_lo, p_total)
+                needed = least_budget(table, c, lo_k, hi, smin, sum_lo, p_total)
             else:
                 b = p_total
-                while _sum_mi_at(table, c, lo_k, hi, b)[1] < smin:
+                while sum_mi_at(table, c, lo_k, hi, b)[1] < smin:
                     b *= 2.0
-                needed = _least_budget(table, c, lo_k, hi, smin, p_total, b)
+                needed = least_budget(table, c, lo_k, hi, smin, p_total, b)
                 feasible = False
                 reason = (f"infeasible: sum_mi_min = {smin:g} bits needs P = {needed:.6g} "
                           f"> P_max = {p_total:.6g}")
-    dead = _dead(c, p_total) & ~rg.off
+    dead = dead_channels(c, p_total) & ~rg.off
     excluded = np.flatnonzero(dead) if obj == Objective.MAX_MIN else np.zeros(0, dtype=np.intp)
     empty = np.zeros(n)
     if _feasibility_only:
         return GoalOptimum(empty, empty, empty, obj, math.nan, math.nan, math.nan, math.nan, math.nan, math.nan,
                            feasible, feasible, empty, 0.0, floor_power, needed, reason, excluded, lo, hi, empty)
     ratio = math.nan
-    lam, level = math.nan, math.nan
+    lam, level, shadow = math.nan, math.nan, math.nan
+    wn = w / float(w.sum()) if float(w.sum()) > 0 else w
+    fair = np.zeros(n, dtype=bool)
     if sum_lo > p_total * (1.0 + 1e-12):
-        power, ratio = floor_ratio_fill(table, c, np.where(boxes.unreachable, 0.0, rg.floors), p_total)
+        floored = np.where(boxes.unreachable, 0.0, rg.floors)
+        power, ratio = floor_ratio_fill(table, c, floored, p_total)
+        shadow = _ratio_slope(table, c, floored, power, ratio)
     elif obj == Objective.WEIGHTED_SUM:
         b = np.where(boxes.live, w * c, 0.0)
         power, lam = boxed_waterfill(table, b, c, lo_k, hi, p_total)
+        shadow = lam / float(w.sum()) if float(w.sum()) > 0 else 0.0
+    elif obj == Objective.ALPHA_FAIR:
+        fair = boxes.live & (wn > 0) & (hi > 0)
+        b = np.where(fair, wn, 0.0)
+        if rg.alpha == 0.0:
+            power, lam = boxed_waterfill(table, b * c, c, lo_k, hi, p_total)
+        else:
+            power, lam = alpha_fair_fill(table, constellation, rg.alpha, b, c, lo_k, hi, p_total)
+        shadow = lam
     elif obj == Objective.MAX_MIN:
         active = boxes.live & ~dead
         power, sigma = equal_snr_fill(c, lo_k, hi, active, p_total, table.snr_sat)
         level = float(table.mi(np.asarray(sigma))) if np.any(active) else math.nan
+        shadow = _level_slope(table, c, lo_k, hi, active, power, sigma)
     else:  # min_power
         budget = needed if feasible else p_total
         if math.isnan(smin) or smin <= 0:
             budget = sum_lo
         power, lam = boxed_waterfill(table, np.where(boxes.live, c, 0.0), c, lo_k, hi, min(budget, p_total))
+        shadow = 0.0 if feasible else lam  # the least power does not move with P_max; else sum MI's lambda
     power = np.where(rg.off, 0.0, power)
     snr = c * power
     mi = table.mi(snr)
     short, sum_short, met = goal_shortfall(mi, rg)
-    wn = w / float(w.sum()) if float(w.sum()) > 0 else w
     used = float(power.sum())
     value = {Objective.WEIGHTED_SUM: float(np.dot(wn, mi)), Objective.MAX_MIN: level,
-             Objective.MIN_POWER: used}[obj]
+             Objective.MIN_POWER: used,
+             Objective.ALPHA_FAIR: float(np.sum(wn[fair] * alpha_utility(mi[fair], rg.alpha)))}[obj]
     return GoalOptimum(
         power=power, snr=snr, mi=mi, objective=obj, value=value, weighted_mi=float(np.dot(wn, mi)),
         total_mi=float(np.sum(mi)), power_used=used, multiplier=lam, level=level,
         feasible=feasible, goals_met=met and feasible, mi_shortfall=short, sum_mi_shortfall=sum_short,
         floor_power=floor_power, needed_power=needed, reason=reason, excluded=excluded,
         lower=lo, upper=hi, equivalent_weights=equivalent_weights(c, power, table), floor_ratio=ratio,
+        shadow_price=float(shadow), alpha=rg.alpha,
     )
+
+
+def _level_slope(table, c, lo, hi, active, power, sigma) -> float:
+    """d(max-min level)/d P_total: I'(sigma) / sum of 1/c_i over the channels on the
+    level (strictly inside their boxes); 0 when none is (the budget is slack)."""
+    free = active & (power > lo * (1.0 + 1e-12)) & (power < hi * (1.0 - 1e-12))
+    if not np.any(free) or sigma >= table.snr_sat:
+        return 0.0
+    _, d1, _ = table.derivatives(np.asarray([sigma]))
+    return float(d1[0] / np.sum(1.0 / c[free]))
+
+
+def _ratio_slope(table, c, floors, power, ratio) -> float:
+    """d r / d P_total of the floor-ratio fallback: 1 / sum_i dP_i/dr, dP_i/dr =
+    f_i / (c_i I'(c_i P_i)) over the floored channels."""
+    sel = (floors > 0) & (c > 0)
+    if not np.any(sel):
+        return 0.0
+    _, d1, _ = table.derivatives(c[sel] * power[sel])
+    with np.errstate(divide="ignore"):
+        total = float(np.sum(floors[sel] / (c[sel] * d1)))
+    return 1.0 / total if total > 0 else 0.0

@@ -67,11 +67,13 @@ import numpy as np
 
 from steer_ros import defaults
 from steer_ros.radio.mutual_information import get_table, make_estimator
-from steer_ros.system1 import goal_optimum as _go
+from steer_ros.snapshot import SystemSnapshot
+from steer_ros.system1 import goal_optimum as go
+from steer_ros.system1.alpha_fair import alpha_utility
 from steer_ros.system1.certified_optimum import validate_problem
 from steer_ros.system1.goal import Goal, Objective, ResolvedGoal, check_goal
 from steer_ros.system1.ranked_goal import RankedGoalTracker
-from steer_ros.system2.snapshot import SystemSnapshot
+from steer_ros.system1.responses import GoalPath, KktResponse, RatioResponse, clamp_log_lam, goal_path
 
 __all__ = ["MODES", "System1", "project_power"]
 
@@ -110,17 +112,6 @@ def project_power(power: np.ndarray, p_floor: float, p_total: float) -> np.ndarr
     return out
 
 
-
-# ln(lambda) stays where exp() neither underflows nor overflows. With one useful
-# channel saturating (all other weights 0) the search drives lambda towards 0 without
-# end; once exp(ln lambda) underflowed to 0, 0 * (1/b = inf) of the useless channels
-# gave NaN and the table lookup an out-of-range index (found by the fault drills: a
-# stranger's command [0, ..., 0, 1] crashed the node after 92 steps).
-_LOG_LAM_LIMIT = 700.0
-
-
-def _clamp_log_lam(ell: float) -> float:
-    return -_LOG_LAM_LIMIT if ell < -_LOG_LAM_LIMIT else (_LOG_LAM_LIMIT if ell > _LOG_LAM_LIMIT else ell)
 
 class System1:
     """The fast loop: projected ascent / KKT-guided steps on the allocation.
@@ -184,17 +175,30 @@ class System1:
         self._newton_tol = defaults.KKT_NEWTON_TOL
         self.step_count = 0
         self._power = np.zeros(0)
+        # the plain (weights-only) path's per-command constants, set by _refresh
+        self._weights = np.zeros(0)
+        self._p_total = self._check_budget(p_total)
+        self._a_floor = self._p_floor = 0.0
+        self._log_b = self._log_b_s = self._inv_b = self._inv_c = np.zeros(0)
+        self._dt_scale = self._log_budget = 0.0
+        self._useful = False
+        self._floor_changed = True
+        self._log_lam: float | None = None  # the plain path's warm-started ln lambda
+        # the goal path: the goal in force (None = plain), its floor and cap snrs
+        # I^{-1}(f), I^{-1}(u) (per goal), its boxes and response family (per goal and
+        # channel update), and the family's warm-started theta
         self._goal: ResolvedGoal | None = None
+        self._goal_snr_f = self._goal_snr_u = np.zeros(0)
+        self._unreachable = np.zeros(0, dtype=bool)
+        self._path: GoalPath | None = None
+        self._theta: float | None = None
+        self._budget = math.nan  # what the goal step spends (min_power: the least budget)
+        self._gain = self._noise_var = self._c = np.zeros(0)
         self._ranked: RankedGoalTracker | None = None  # a goal by ranked selector, re-resolved per update
         self.ranked_hysteresis_db = defaults.RANKED_HYSTERESIS_DB
-        self._g_family = None
-        self._g_theta = None
-        self._gain = np.zeros(0)
         self.set_channels(gain, noise_var)
-        p = self._check_budget(p_total)
-        self._p_total = p
-        self.set_command(weights, p)
-        self._power = np.full(self.n, p / self.n)  # equal power to start
+        self.set_command(weights, self._p_total)
+        self._power = np.full(self.n, self._p_total / self.n)  # equal power to start
 
     # -- inputs ----------------------------------------------------------------------
     def set_channels(self, gain, noise_var=defaults.NOISE_VAR) -> None:
@@ -213,7 +217,7 @@ class System1:
             self._set_goal_state(None)  # per-channel goal arrays no longer fit
         elif self._ranked is not None:
             self._track_ranked()
-        if hasattr(self, "_weights"):
+        if self._weights.shape[0] == self.n:
             self._refresh()
 
     def set_command(self, weights=None, p_total: float = math.nan, goal: Goal | None = None) -> None:
@@ -225,9 +229,7 @@ class System1:
         then does the best feasible thing (module docstring) and reports the short
         floors (:attr:`goals_met`, :attr:`mi_shortfall`)."""
         if weights is None:
-            w = getattr(self, "_weights", None)
-            if w is None:
-                w = np.full(self.n, 1.0 / self.n)
+            w = self._weights if self._weights.shape[0] == self.n else np.full(self.n, 1.0 / self.n)
         else:
             _, _, w, _ = validate_problem(self._gain, self._noise_var, weights)
             s = float(w.sum())
@@ -250,7 +252,7 @@ class System1:
             if self._goal is None:
                 self._power = project_power(self._power, self._p_floor, p)
             else:
-                self._power = _go.project_box(self._power, self._g_lo, self._g_hi, p)
+                self._power = go.project_box(self._power, self._path.lo, self._path.hi, p)
 
     def _snr_for_mi(self, bits: np.ndarray) -> np.ndarray:
         """I^{-1} of per-channel bits, computed once per distinct value: goals hold a
@@ -276,12 +278,11 @@ class System1:
         """Install a checked goal (None = plain): the floor and cap snrs I^{-1}(f),
         I^{-1}(u) are computed here once, the power boxes at every refresh."""
         self._goal = rg
-        self._g_theta = None
-        self._g_family = None
+        self._theta = None
+        self._path = None
         if rg is not None:
-            self._g_snr_f = self._snr_for_mi(rg.floors)
-            self._g_snr_u = self._snr_for_mi(np.minimum(rg.caps, self.table.bits))
-            self._g_budget = None
+            self._goal_snr_f = self._snr_for_mi(rg.floors)
+            self._goal_snr_u = self._snr_for_mi(np.minimum(rg.caps, self.table.bits))
 
     @classmethod
     def _check_budget_or_nan(cls, p_total) -> float:
@@ -316,72 +317,48 @@ class System1:
         self._log_budget = math.log(self._p_total)
         self._useful = bool(np.any(b > 0))
         self._floor_changed = True  # project once at the next step
-        if not hasattr(self, "_log_lam"):
-            self._log_lam = None
-        if getattr(self, "_goal", None) is not None:
+        if self._goal is not None:
             self._refresh_goal()
 
     def _refresh_goal(self) -> None:
-        """Per-command / per-channel caches of the goal path: the boxes [L, U], which
-        response family the step uses, and its constants (module docstring)."""
-        rg, c, n = self._goal, self._c, self.n
-        lo = _go._div(self._g_snr_f, c, np.where(rg.floors > 0, np.inf, 0.0))
-        hi = _go._div(self._g_snr_u, c, np.where(rg.caps > 0, np.inf, 0.0))
+        """Per-command / per-channel state of the goal path: the boxes [L, U] and the
+        response family (:func:`steer_ros.system1.responses.goal_path`); theta is kept
+        when the family stays the same kind."""
+        rg, c = self._goal, self._c
+        lo = go.div_or(self._goal_snr_f, c, np.where(rg.floors > 0, np.inf, 0.0))
+        hi = go.div_or(self._goal_snr_u, c, np.where(rg.caps > 0, np.inf, 0.0))
+        pcap = go.power_caps_of(rg, self.n)
         lo = np.where(rg.off, 0.0, lo)
-        hi = np.where(rg.off, 0.0, hi)
-        self._g_unreachable = ~np.isfinite(lo)
-        lo = np.where(self._g_unreachable, 0.0, lo)  # dropped, reported short
-        live = (c > 0) & ~rg.off
+        hi = np.where(rg.off, 0.0, np.minimum(hi, pcap))
+        self._unreachable = ~np.isfinite(lo) | (lo > pcap * (1.0 + 1e-12))
+        lo = np.where(self._unreachable, 0.0, lo)  # dropped, reported short
         if self.mode == "pga":  # keep the gradient alive where the box allows
+            live = (c > 0) & ~rg.off
             lifted = np.where(live & (hi >= self._p_floor), np.maximum(lo, self._p_floor), lo)
             if float(lifted.sum()) <= self._p_total:
                 lo = lifted
-        sum_lo = float(lo.sum())
-        floors = np.where(self._g_unreachable, 0.0, rg.floors)
-        if sum_lo > self._p_total:
-            family = "ratio"
-            sel = (floors > 0) & (c > 0)
-            self._g_sel = sel
-            self._g_f = floors[sel]
-            self._g_inv_c_sel = 1.0 / c[sel]
-            self._g_lo, self._g_hi = np.zeros(n), lo
-            self._g_bounds = (0.0, 1.0, 0.25)
-        else:
-            self._g_lo, self._g_hi = lo, hi
-            if rg.objective == Objective.MAX_MIN:
-                family = "level"
-                active = live & ~_go._dead(c, self._p_total)
-                self._g_active = active
-                self._g_inv_c_act = np.where(active, self._inv_c, 0.0)
-                self._g_bounds = (-_LOG_LAM_LIMIT, math.log(self.table.snr_sat), 2.0)
-            else:
-                family = "kkt"
-                b = np.where(live, (self._weights if rg.objective == Objective.WEIGHTED_SUM else 1.0) * c, 0.0)
-                with np.errstate(divide="ignore"):
-                    self._g_log_b_s = np.log(b) * self.table.inv_dr
-                    self._g_inv_b = 1.0 / b
-                self._g_useful = bool(np.any(b > 0))
-                self._g_bounds = (-_LOG_LAM_LIMIT, _LOG_LAM_LIMIT, 2.0)
-        if family != self._g_family:
-            self._g_theta = None
-        self._g_family = family
-        self._g_sum_lo = float(self._g_lo.sum())
-        if rg.objective == Objective.MIN_POWER and family == "kkt":
-            self._g_budget = self._least_budget(lo, hi, live)
+        path = goal_path(rg, self.table, c, self._inv_c, self._weights, lo, hi, self._unreachable, self._p_total,
+                         self.constellation)
+        if type(path) is not type(self._path):
+            self._theta = None
+        self._path = path
+        self._budget = self._p_total
+        if rg.objective == Objective.MIN_POWER and isinstance(path, KktResponse):
+            self._budget = self._least_budget(path)
 
-    def _least_budget(self, lo: np.ndarray, hi: np.ndarray, live: np.ndarray) -> float:
+    def _least_budget(self, path: KktResponse) -> float:
         """min_power: the certified least budget B* in [sum L, P_total] whose
         equal-weight boxed optimum reaches sum_mi_min (P_total if none does: the most
         sum MI P_total gives). Solved here, once per command or channel update (a few
         boxed water-fillings: about ten vectorized solves), not per step."""
-        rg, sum_lo = self._goal, float(lo.sum())
+        rg, lo, hi = self._goal, path.lo, path.hi
         if math.isnan(rg.sum_mi_min) or rg.sum_mi_min <= 0:
-            return sum_lo
-        c = np.where(live, self._c, 0.0)
-        _, f_max, _ = _go._sum_mi_at(self.table, c, lo, hi, self._p_total)
+            return path.sum_lo
+        c = np.where((self._c > 0) & ~rg.off, self._c, 0.0)
+        _, f_max, _ = go.sum_mi_at(self.table, c, lo, hi, self._p_total)
         if f_max < rg.sum_mi_min:
             return self._p_total
-        return min(_go._least_budget(self.table, c, lo, hi, rg.sum_mi_min, sum_lo, self._p_total), self._p_total)
+        return min(go.least_budget(self.table, c, lo, hi, rg.sum_mi_min, path.sum_lo, self._p_total), self._p_total)
 
     def _initial_log_multiplier(self) -> float:
         """ln lambda guess from the current allocation: the median marginal utility
@@ -398,7 +375,8 @@ class System1:
     def step(self) -> None:
         """One bounded-cost iteration; feasible afterwards (module docstring)."""
         if self._goal is not None:
-            if self.mode == "pga" and self._g_family == "kkt" and self._goal.objective == Objective.WEIGHTED_SUM:
+            if (self.mode == "pga" and isinstance(self._path, KktResponse)
+                    and self._goal.objective == Objective.WEIGHTED_SUM):
                 self._step_pga_goal()
             else:
                 self._step_goal()
@@ -469,8 +447,8 @@ class System1:
             g_prev = abs(g)
             if i == last or abs(g) < tol:
                 break
-            ell = _clamp_log_lam(ell + d)
-        self._log_lam = _clamp_log_lam(ell + d)
+            ell = clamp_log_lam(ell + d)
+        self._log_lam = clamp_log_lam(ell + d)
         # the response t, rescaled above the floor to spend exactly the budget
         # (feasible, optimal to second order), then the damped move
         # P <- (1 - beta) P + beta (p_floor + kappa (t - p_floor)), in this form: with
@@ -491,87 +469,31 @@ class System1:
         self._power = power
 
     # -- the goal path (a goal other than the plain weighted sum) ------------------------
-    def _goal_response(self, theta: float):
-        """(T, sum T, d sum T / d theta) of the goal's response family at theta; T is
-        inside the boxes and sum T increases with theta.
-
-        kkt (weighted_sum, min_power): theta = -ln lambda,
-        T = clip(I'^{-1}(lambda / b_i) / c_i, L, U); level (max_min): theta = ln sigma,
-        T = clip(sigma / c_i, L, U) on the active channels; ratio (floors that do not
-        fit): theta = r, T = I^{-1}(r f_i) / c_i on the floored channels."""
-        fam = self._g_family
-        lo, hi = self._g_lo, self._g_hi
-        if fam == "kkt":
-            tab = self.table
-            ell = -theta
-            gap = np.maximum(tab.slope_top - math.exp(ell) * self._g_inv_b, 1e-300)
-            x = ((ell - tab.r0) * tab.inv_dr - self._g_log_b_s) - np.log(gap) * tab.inv_dr
-            x = np.minimum(np.maximum(x, 0.0), tab.inv_top)
-            k = x.astype(np.intp)
-            sl = tab.inv_slope[k]
-            p = np.exp(tab.inv_t[k] + (x - k) * sl) * self._inv_c
-            t = np.minimum(np.maximum(p, lo), hi)
-            free = (p > lo) & (p < hi)
-            ds = -float(np.dot(np.where(free, p * sl, 0.0), self._dt_scale / gap))
-            return t, float(t.sum()), ds
-        if fam == "level":
-            p = math.exp(theta) * self._g_inv_c_act
-            t = np.where(self._g_active, np.minimum(np.maximum(p, lo), hi), lo)
-            free = self._g_active & (p > lo) & (p < hi)
-            return t, float(t.sum()), float(np.sum(p[free]))
-        # ratio
-        f = self._g_f
-        snr = self.table.snr_for_mi(theta * f)
-        t = np.zeros(self.n)
-        t[self._g_sel] = snr * self._g_inv_c_sel
-        _, d1, _ = self.table.derivatives(np.minimum(snr, self.table.snr_hi))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ds = float(np.sum(np.where(d1 > 0, f * self._g_inv_c_sel / d1, np.inf)))
-        return t, float(t.sum()), ds
-
-    def _goal_initial_theta(self) -> float:
-        fam = self._g_family
-        if fam == "kkt":
-            b = 1.0 / self._g_inv_b
-            useful = b > 0
-            if not np.any(useful):
-                return 0.0
-            _, d1, _ = self.table.derivatives(self._c[useful] * self._power[useful])
-            m = b[useful] * d1
-            m = m[m > 0]
-            return -math.log(float(np.median(m))) if m.size else 0.0
-        if fam == "level":
-            sic = float(np.sum(self._g_inv_c_act))
-            return math.log(max(self._p_total / sic, 1e-300)) if sic > 0 else 0.0
-        return 0.5
-
     def _step_goal(self) -> None:
         """One step toward the goal's optimum: the response family's Newton on theta
         (warm-started, at most newton_iters evaluations), the response fitted to the
         budget inside the boxes, the damped move P <- P + beta (T - P) (convex
         combination of two points of the box-and-budget set: feasible); min_power
         spends the least budget B* (see :meth:`_least_budget`)."""
-        p_total = self._p_total
-        lo, hi = self._g_lo, self._g_hi
+        path, p_total = self._path, self._p_total
+        lo, hi = path.lo, path.hi
         if self._floor_changed:  # new goal, channels or budget: into the new box first
-            self._power = _go.project_box(self._power, lo, hi, p_total)
+            self._power = go.project_box(self._power, lo, hi, p_total)
             self._floor_changed = False
-        fam = self._g_family
-        rg = self._goal
-        budget = self._g_budget if (fam == "kkt" and rg.objective == Objective.MIN_POWER) else p_total
-        if fam == "kkt" and not self._g_useful:
-            self._power = _go.project_box(self._power, lo, hi, p_total)
+        if not path.useful:
+            self._power = go.project_box(self._power, lo, hi, p_total)
             return
-        th_lo, th_hi, trust = self._g_bounds
-        th = self._g_theta if self._g_theta is not None else self._goal_initial_theta()
+        budget = self._budget
+        th_lo, th_hi, trust = path.bounds
+        th = self._theta if self._theta is not None else path.initial_theta(self._power, p_total)
         th = min(max(th, th_lo), th_hi)
         log_budget = math.log(budget) if budget > 0 else -745.0
         last = self.newton_iters - 1
         d = 0.0
         for i in range(self.newton_iters):
-            t, s, ds = self._goal_response(th)
+            t, s, ds = path.response(th)
             g = math.log(s) - log_budget if s > 0 else -745.0
-            if abs(g) <= 1e-12 or budget <= self._g_sum_lo:
+            if abs(g) <= 1e-12 or budget <= path.sum_lo:
                 d, ds = 0.0, 0.0
                 break
             if ds > 0 and math.isfinite(ds):
@@ -582,11 +504,11 @@ class System1:
             if i == last or abs(g) < self._newton_tol:
                 break
             th = min(max(th + d, th_lo), th_hi)
-        self._g_theta = min(max(th + d, th_lo), th_hi)
+        self._theta = min(max(th + d, th_lo), th_hi)
         # fit the response to the budget inside the boxes
         if s > budget:
-            free_sum = s - self._g_sum_lo
-            kappa = (budget - self._g_sum_lo) / free_sum if free_sum > 0 else 0.0
+            free_sum = s - path.sum_lo
+            kappa = (budget - path.sum_lo) / free_sum if free_sum > 0 else 0.0
             t = lo + kappa * (t - lo)
         elif s < budget and ds > 0:
             free = (t > lo) & (t < hi)
@@ -597,7 +519,7 @@ class System1:
         beta = self.damping
         power = (1.0 - beta) * self._power + beta * t
         if float(power.sum()) > p_total:
-            power = _go.project_box(power, lo, hi, p_total)
+            power = go.project_box(power, lo, hi, p_total)
         self._power = power
 
     def _step_pga_goal(self) -> None:
@@ -607,7 +529,7 @@ class System1:
         _, d1 = self.estimator.mi_and_grad(self._c * self._power)
         grad = self._weights * d1 * 2.0 * self._c * a
         a = a + self.eta * grad
-        self._power = _go.project_box(a * a, self._g_lo, self._g_hi, self._p_total)
+        self._power = go.project_box(a * a, self._path.lo, self._path.hi, self._p_total)
         self._floor_changed = False
 
     def _step_pga(self) -> None:
@@ -657,7 +579,7 @@ class System1:
     @property
     def multiplier(self) -> float:
         """Default mode's current lambda (weighted bits per unit power); NaN otherwise."""
-        lam = getattr(self, "_log_lam", None)
+        lam = self._log_lam
         return math.exp(lam) if (lam is not None and self.mode == "default") else math.nan
 
     def mi(self) -> np.ndarray:
@@ -682,7 +604,7 @@ class System1:
     def goal_feasible(self) -> bool:
         """False when the floors in force cannot all be met within P_total on the
         current channels (System 1 then maximizes min_i I_i / f_i)."""
-        return self._goal is None or (self._g_family != "ratio" and not bool(np.any(self._g_unreachable)))
+        return self._goal is None or (not isinstance(self._path, RatioResponse) and not bool(np.any(self._unreachable)))
 
     @property
     def mi_shortfall(self) -> np.ndarray:
@@ -696,14 +618,14 @@ class System1:
         """Every floor and cap and sum_mi_min met (within GOAL_MET_TOL_BITS)."""
         if self._goal is None:
             return True
-        return _go.goal_shortfall(self.mi(), self._goal)[2]
+        return go.goal_shortfall(self.mi(), self._goal)[2]
 
-    def goal_optimum(self) -> "_go.GoalOptimum":
+    def goal_optimum(self) -> "go.GoalOptimum":
         """The certified optimum of the command in force on the current channels."""
-        return _go.goal_optimum(self._gain, self._noise_var, self._weights, self._p_total,
+        return go.goal_optimum(self._gain, self._noise_var, self._weights, self._p_total,
                                 self.goal_as_goal(), self.constellation)
 
-    def optimality_gap(self, optimum: "_go.GoalOptimum | None" = None) -> float:
+    def optimality_gap(self, optimum: "go.GoalOptimum | None" = None) -> float:
         """Certified optimum minus the current value: bits of sum_i w_i I_i (weights
         normalised) for weighted_sum, bits of the max-min level for max_min (the
         smallest MI over the active channels whose cap is above the optimal level),
@@ -722,6 +644,9 @@ class System1:
             active[opt.excluded] = False
             active &= self._goal.caps > opt.level + 1e-12
             return float(opt.level - np.min(mi[active])) if np.any(active) else 0.0
+        if opt.objective == Objective.ALPHA_FAIR:
+            fair = (self._c > 0) & ~self._goal.off & (self._weights > 0) & (opt.upper > 0)
+            return float(opt.value - np.sum(self._weights[fair] * alpha_utility(mi[fair], self._goal.alpha)))
         if opt.objective == Objective.MIN_POWER:
             if not opt.feasible:  # sum_mi_min out of reach: the most sum MI at P_total
                 return float(opt.total_mi - np.sum(mi))
@@ -731,9 +656,7 @@ class System1:
     def goal_as_goal(self) -> Goal:
         """The goal in force as a :class:`Goal` (``Goal()`` for the plain weighted sum)."""
         rg = self._goal
-        if rg is None:
-            return Goal()
-        return Goal(rg.objective, rg.floors, rg.caps, rg.off, rg.sum_mi_min)
+        return Goal() if rg is None else rg.as_goal()
 
     def snapshot(self) -> SystemSnapshot:
         return SystemSnapshot(

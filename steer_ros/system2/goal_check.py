@@ -11,6 +11,10 @@ bad_goal           a value is NaN, a floor or cap outside [0, log2 M], a
                    ``sum_mi_min`` outside [0, N log2 M]
 goal_conflict      floor > cap on a channel that is on, every channel off
 goal_incomplete    ``min_power`` without floors or ``sum_mi_min``
+bad_alpha          ``alpha`` non-finite or outside [0, 20]
+bad_power_cap      a power cap negative or NaN
+power_cap_below_floor  a channel's power cap is below the power its floor needs
+                   (needs the channel state)
 infeasible_goal    the floors need more power than P_max, or ``sum_mi_min``
                    is out of reach at P_max (needs the channel state)
 =================  =========================================================
@@ -38,9 +42,10 @@ Smoothing (EMA with the guardrail's alpha, like the weights and the budget):
 * a goal by ranked selector (``goal.selectors``) switches at once, whole: System 1
   re-resolves its sets at every channel update, so per-channel smoothing has no
   channel to hold on to;
-* ``objective`` and ``off`` switch at once (a channel is on or off; there is no
-  half-way objective); a smoothed floor is 0 on an off channel and at most its cap,
-  and a floor decaying below ``GOAL_FLOOR_SNAP_BITS`` (a removed floor) becomes 0.
+* ``objective``, ``alpha``, ``off`` and the power caps switch at once (a channel is
+  on or off; there is no half-way objective; a power cap is a hard limit); a
+  smoothed floor is 0 on an off channel and at most its cap, and a floor decaying
+  below ``GOAL_FLOOR_SNAP_BITS`` (a removed floor) becomes 0.
 """
 
 from __future__ import annotations
@@ -86,15 +91,18 @@ def sanitize_goal(goal: Goal, n: int, bits: float) -> Goal:
     selectors = getattr(goal, "selectors", None)
     goal = Goal(objective=objective, mi_floor=_array("mi_floor", goal.mi_floor, n),
                 mi_cap=_array("mi_cap", goal.mi_cap, n), off=_array("off", goal.off, n, dtype=bool),
-                sum_mi_min=goal.sum_mi_min)
+                sum_mi_min=goal.sum_mi_min, alpha=goal.alpha,
+                power_cap=_array("power_cap", getattr(goal, "power_cap", None), n))
     rg = check_goal_structure(goal, n, bits)
+    power_cap = goal.power_cap if goal.has_power_caps else None
     if not rg.notes:
         return Goal(objective=objective, mi_floor=goal.mi_floor, mi_cap=goal.mi_cap, off=goal.off,
-                    sum_mi_min=rg.sum_mi_min, selectors=selectors)
+                    sum_mi_min=rg.sum_mi_min, selectors=selectors, alpha=rg.alpha, power_cap=power_cap)
     # Read with one obvious meaning: the goal as System 1 will track it, and the notes.
     return Goal(objective=objective, mi_floor=rg.floors if np.any(rg.floors > 0) else None,
                 mi_cap=np.where(rg.off, np.inf, rg.caps) if np.any(np.isfinite(rg.caps) & ~rg.off) else None,
-                off=goal.off, sum_mi_min=rg.sum_mi_min, extras={"notes": list(rg.notes)}, selectors=selectors)
+                off=goal.off, sum_mi_min=rg.sum_mi_min, extras={"notes": list(rg.notes)}, selectors=selectors,
+                alpha=rg.alpha, power_cap=power_cap)
 
 
 def check_goal(
@@ -123,7 +131,13 @@ def check_goal(
     noise_var = np.asarray(noise_var, dtype=float)
     if gain.shape != (n,) or noise_var.shape != (n,):
         return goal  # channel state of another N: the optimizer's own check applies
-    need = float(np.sum(floor_power(goal.floors(n), gain, noise_var, off, constellation)))
+    lower = floor_power(goal.floors(n), gain, noise_var, off, constellation)
+    short = np.flatnonzero(np.isfinite(lower) & (lower > goal.power_caps(n) * (1.0 + 1e-12)))
+    if short.size:
+        i = int(short[0])
+        raise GoalError(f"power cap {goal.power_caps(n)[i]:g} on channel {i + 1} is below the {lower[i]:.4g} "
+                        f"its floor of {goal.floors(n)[i]:g} bits needs", "power_cap_below_floor")
+    need = float(np.sum(lower))
     if not need <= p_max:
         raise GoalError(f"floors need P = {need:.1f} > P_max = {p_max:g}", "infeasible_goal")
     if not math.isnan(goal.sum_mi_min):
@@ -153,4 +167,6 @@ def smooth_goal(current: Goal, new: Goal, alpha: float, n: int) -> Goal:
         mi_cap=caps if np.any(np.isfinite(caps)) else None,
         off=off if off.any() else None,
         sum_mi_min=sum_min,
+        alpha=new.alpha,
+        power_cap=new.power_cap,
     )

@@ -18,6 +18,15 @@ floors or sum_mi_min, and, given the channel state, feasibility at P_max, e.g.
 ``"infeasible_goal: floors need P = 57.3 > P_max = 40"``). Floors, caps and the
 sum-MI floor are EMA'd in bits; the objective and the off set switch at once.
 
+Escalation: a proposal with ``escalate`` set (the reply's ``"escalate": {"P_total": x}``)
+while System 1 reports INFEASIBLE (``status``, from the allocation) takes its budget at
+once, without the EMA, clamped to [P_min, P_max]: ``"escalated: P_total 40 -> 57.3
+(System 1 INFEASIBLE)"``, or ``"escalation_clamped: P_total 40 -> 100 (asked 1000 >
+P_max 100; System 1 INFEASIBLE)"``. At any other status (or none known) it is an
+ordinary P_total, smoothed, with the note ``escalation ignored at status CONVERGED``.
+An EMA on the budget would otherwise keep the navigator from ever reaching a least
+budget above the one in force.
+
 Every result has a status and a ``"code: detail"`` string, e.g.
 ``"adjusted: clamped p_total 1e+09 -> 40"``. The current command itself is
 sanitized first (bounds re-applied), so the guardrail is safe on commands from
@@ -34,6 +43,7 @@ import numpy as np
 from steer_ros import defaults
 from steer_ros.radio.constellations import get_constellation
 from steer_ros.system1.goal import Goal
+from steer_ros.system1.status import AllocationStatus
 from steer_ros.system2.goal_check import GoalError, check_goal, sanitize_goal, smooth_goal
 from steer_ros.system2.goal_text import describe_goal
 from steer_ros.system2.readback import safe_readback
@@ -73,18 +83,22 @@ class Guardrail:
 
     # -- public -------------------------------------------------------------------
     def apply(self, raw: SteerDecision, current: SteerDecision, n: int | None = None,
-              gain=None, noise_var=None) -> SteerDecision:
+              gain=None, noise_var=None, status: int | None = None) -> SteerDecision:
         """The accepted command for proposal ``raw`` given the command in force, with
         its read-back (:mod:`steer_ros.system2.readback`; the budget change from
         ``current``). The command kept on a refusal is read back as well: the sentence
-        always says what System 1 will do.
+        always says what System 1 will do. ``status``: System 1's AllocationStatus
+        (None = not known), for escalation (module docstring).
         """
-        result = self._apply(raw, current, n, gain, noise_var)
+        result = self._apply(raw, current, n, gain, noise_var, status)
         return result.with_(readback=safe_readback(result, int(np.asarray(result.weights).shape[0]), current))
 
     def _apply(self, raw: SteerDecision, current: SteerDecision, n: int | None = None,
-               gain=None, noise_var=None) -> SteerDecision:
+               gain=None, noise_var=None, status: int | None = None) -> SteerDecision:
         """The accepted command for proposal ``raw`` given the command in force.
+
+        ``status``: System 1's AllocationStatus (None = not known), for escalation
+        (module docstring).
 
         ``n`` is the number of channels in force; default: the length of
         ``current.weights`` (or of ``raw.weights`` if the current one is empty). A
@@ -92,6 +106,7 @@ class Guardrail:
         ``gain`` / ``noise_var`` (N,): the channel state, for the goal's feasibility
         at P_max (skipped without them).
         """
+        system1_status = status  # the name "status" is the proposal's below
         cur_w, cur_p, cur_notes = self._sanitize_current(current, raw, n)
         n = cur_w.shape[0]
         cur_goal, goal_note = self._sanitize_current_goal(current, n)
@@ -142,7 +157,12 @@ class Guardrail:
         p = float(np.clip((1.0 - a) * cur_p + a * new_p, self.p_min, self.p_max))
         goal = smooth_goal(cur_goal, new_goal, a, n)
         notes = cur_notes + notes
+        escalation = ""
+        if bool(getattr(raw, "escalate", False)):
+            escalation, p, notes = self._escalate(raw, cur_p, p, notes, system1_status)
         detail = ("adjusted: " + "; ".join(notes)) if notes else "ok: accepted"
+        if escalation:
+            detail = escalation + ("; " + "; ".join(notes) if notes else "")
         if not (goal.is_plain and cur_goal.is_plain):
             detail += f"; goal {describe_goal(goal)}" if not goal.is_plain else "; goal cleared"
         if a < 1.0:
@@ -151,8 +171,27 @@ class Guardrail:
             weights=w, p_total=p, status=Status.OK, status_detail=detail, goal=goal,
             extras={"notes": notes, "proposed_weights": new_w, "proposed_p_total": new_p,
                     "proposed_goal": new_goal},
-            **carried,
+            escalate=bool(escalation), **carried,
         )
+
+    def _escalate(self, raw: SteerDecision, cur_p: float, smoothed_p: float, notes: list[str], status):
+        """(detail head, p_total, notes) of an escalation: at once while INFEASIBLE
+        (module docstring), else the smoothed budget with a note."""
+        try:
+            asked = float(raw.p_total)
+        except (TypeError, ValueError):
+            asked = math.nan
+        name = "unknown" if status is None else _status_name(status)
+        if status is None or int(status) != AllocationStatus.INFEASIBLE or math.isnan(asked):
+            return "", smoothed_p, notes + [f"escalation ignored at status {name}: an ordinary P_total"]
+        notes = [x for x in notes if not x.startswith("clamped p_total")]
+        p = float(min(max(asked, self.p_min), self.p_max))
+        if asked > self.p_max:
+            head = (f"escalation_clamped: P_total {cur_p:g} -> {p:g} (asked {asked:g} > P_max {self.p_max:g}; "
+                    "System 1 INFEASIBLE)")
+        else:
+            head = f"escalated: P_total {cur_p:g} -> {p:g} (System 1 INFEASIBLE)"
+        return head, p, notes
 
     def enforce(self, cmd: SteerDecision, n: int, current_p_total: float = math.nan) -> SteerDecision:
         """The bounds alone, no smoothing: for commands of unknown origin.
@@ -270,6 +309,13 @@ class Guardrail:
             notes.append(f"current p_total {p:g} clamped to {clamped:g}")
             p = clamped
         return w, float(p), notes
+
+
+def _status_name(status) -> str:
+    try:
+        return AllocationStatus(int(status)).name
+    except (ValueError, TypeError):
+        return f"{status!r}"
 
 
 def _proposal_notes(detail: str) -> list[str]:

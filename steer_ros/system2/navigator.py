@@ -19,12 +19,12 @@ from typing import Callable
 import numpy as np
 
 from steer_ros import defaults
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system2.backends.backend import Backend, BackendError
 from steer_ros.system2.goal_text import describe_goal
 from steer_ros.system2.prompt import build_messages, load_system_template
 from steer_ros.system2.readback import safe_readback
 from steer_ros.system2.reply import ReplyError, parse_reply
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.steer_decision import Status, SteerDecision
 
 log = logging.getLogger(__name__)
@@ -127,10 +127,12 @@ class Navigator:
             detail += f" and a goal ({describe_goal(parsed.goal)})"
         if parsed.notes:  # read other than literally: say how (the guardrail carries these notes on)
             detail = "adjusted: " + "; ".join(parsed.notes) + " | " + detail[len("ok: "):]
+        if parsed.escalate:
+            detail += f"; escalate P_total to {parsed.p_total:g}"
         proposal = SteerDecision(
             weights=parsed.weights, p_total=parsed.p_total, reasoning=parsed.reasoning,
             status=Status.OK, status_detail=detail, latency_s=latency, goal=parsed.goal,
-            extras=usage(), **base,
+            extras=usage(), escalate=parsed.escalate, **base,
         )
         return proposal.with_(readback=safe_readback(proposal, snapshot.n,
                                                      SteerDecision(weights=current_w, p_total=current_p)))

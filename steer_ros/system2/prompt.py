@@ -31,9 +31,9 @@ import numpy as np
 from steer_ros import defaults
 from steer_ros.radio.constellations import get_constellation
 from steer_ros.resources import SOURCE_CONFIG_DIR, config_dir
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system2.goal_text import channel_ranges, describe_goal
-from steer_ros.system2.snapshot import SystemSnapshot
-from steer_ros.system2.state_summary import format_goal_summary, format_summary
+from steer_ros.system2.state_summary import format_goal_summary, format_status_line, format_summary
 
 #: The packaged template in the source checkout's config/.
 DEFAULT_PROMPT_PATH = SOURCE_CONFIG_DIR / "prompts" / "navigator_system.txt"
@@ -194,6 +194,8 @@ def build_user_message(
     else:
         state, goal_status = format_state(snapshot), format_goal_status(snapshot)
     state += f"\n{goal_status}" if goal_status else ""
+    status = format_status_line(snapshot)
+    state += f"\n{status}" if status else ""
     return f"{state}\nPolicy: {json.dumps(sanitize_policy(policy), ensure_ascii=False)}"
 
 

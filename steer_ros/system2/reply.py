@@ -33,18 +33,31 @@ bad_objective      ``objective`` is not one of the objective names (spaces or
 bad_goal           a goal field is malformed: wrong type, an unknown or missing
                    key inside it, bits that are not a finite number >= 0
 bad_selector       a selector cannot be read or names channels outside 1..N
+bad_alpha          ``alpha`` is not a finite number (its range [0, 20] is the
+                   guardrail's check, with the same code)
+bad_power_cap      a power cap is not a number, NaN or negative
+bad_escalate       ``escalate`` is not ``{"P_total": finite number}``
 =================  =========================================================
 
 Negative and all-zero weights parse: the guardrail deals with them.
 
 Goals (all optional; a reply without them is the paper's plain weighted sum):
 
-* ``objective``: ``"weighted_sum"`` (default), ``"max_min"`` or ``"min_power"``;
+* ``objective``: ``"weighted_sum"`` (default), ``"max_min"``, ``"min_power"`` or
+  ``"alpha_fair"`` with ``alpha`` (a number, default 1; ``alpha`` alone implies
+  ``alpha_fair``);
+* ``power_caps``: linear power at most, as a map ``{"3": 5}`` or a list
+  ``[{"channels": "1-4", "power": 2}]``, in every objective; where selectors overlap
+  the smaller cap applies;
 * ``floors`` / ``caps``: MI at least / at most, bits, as a map
   ``{"1-3": 1.5, "weakest:2": 0.8}`` or a list ``[{"channels": "1-3", "bits": 1.5}]``;
   where selectors overlap the larger floor and the smaller cap apply;
 * ``off``: a selector or a list of selectors (channels shut down);
 * ``sum_mi_min``: bits (null = none);
+* ``escalate``: ``{"P_total": x}``, a budget escalation (not a goal): the command's
+  P_total with ``escalate`` set, applied at once while System 1 is INFEASIBLE (the
+  guardrail's rule), an ordinary P_total otherwise; it replaces a ``P_total`` given
+  beside it;
 * ``weights`` may also be a map ``{selector: weight}`` or a list of entries
   ``[{"channels": selector, "weight": w}]`` (the form the structured-output schema asks
   for above ``summary_threshold`` channels): unlisted channels weight 1, the last
@@ -78,8 +91,9 @@ _THINK = re.compile(r"<think>(.*?)</think>", re.DOTALL | re.IGNORECASE)
 _P_TOTAL_KEYS = ("p_total", "ptotal", "p-total")
 _MAX_DECODE_ATTEMPTS = 256  # '{' positions tried: bounds the cost on hostile text
 #: The optional goal fields of a reply (names fixed: tools depend on them).
-GOAL_FIELDS = ("objective", "floors", "caps", "off", "sum_mi_min")
+GOAL_FIELDS = ("objective", "floors", "caps", "off", "sum_mi_min", "alpha", "power_caps")
 _BOUND_ITEM_KEYS = ("channels", "bits")
+_POWER_ITEM_KEYS = ("channels", "power")
 _WEIGHT_ITEM_KEYS = ("channels", "weight")
 
 
@@ -95,7 +109,8 @@ class ReplyError(ValueError):
 @dataclass(frozen=True)
 class ParsedReply:
     """weights (N,) as proposed (may be negative / unnormalized), p_total (NaN = keep),
-    the resolved goal (``Goal()`` when the reply states none)."""
+    the resolved goal (``Goal()`` when the reply states none); ``escalate``: p_total
+    came from ``"escalate": {"P_total": x}``."""
 
     weights: np.ndarray
     p_total: float
@@ -103,6 +118,7 @@ class ParsedReply:
     goal: Goal = Goal()
     #: How the reply was read where it was not taken literally (``adjusted: ...`` notes).
     notes: tuple[str, ...] = ()
+    escalate: bool = False
 
 
 def parse_reply(
@@ -138,11 +154,15 @@ def parse_reply(
     else:
         weights = _parse_weights(obj, n, strength)
     p_total = _parse_p_total(obj)
+    escalation = _parse_escalate(obj)
+    if not math.isnan(escalation):
+        p_total = escalation
     reasoning = obj.get("reasoning")
     if not isinstance(reasoning, str) or not reasoning.strip():
         reasoning = reasoning_content or think or ""
     reasoning = " ".join(str(reasoning).split())[: defaults.REASONING_MAX_CHARS]
-    return ParsedReply(weights=weights, p_total=p_total, reasoning=reasoning, goal=goal, notes=tuple(notes))
+    return ParsedReply(weights=weights, p_total=p_total, reasoning=reasoning, goal=goal, notes=tuple(notes),
+                       escalate=not math.isnan(escalation))
 
 
 def _balanced(text: str, start: int) -> int:
@@ -346,6 +366,23 @@ def _parse_p_total(obj: dict) -> float:
     return value
 
 
+def _parse_escalate(obj: dict) -> float:
+    """x of ``"escalate": {"P_total": x}`` (NaN when absent or null)."""
+    raw = obj.get("escalate")
+    if raw is None:
+        return math.nan
+    if not isinstance(raw, dict):
+        raise ReplyError("bad_escalate", f"escalate must be {{\"P_total\": number}}, got {_preview(repr(raw), 30)}")
+    inner = _lower_keys(raw)
+    unknown = [key for key in inner if key not in _P_TOTAL_KEYS]
+    if unknown:
+        raise ReplyError("bad_escalate", f"escalate: key {unknown[0]!r} unknown (it has \"P_total\")")
+    value = _parse_p_total(inner) if inner else math.nan
+    if math.isnan(value):
+        raise ReplyError("bad_escalate", "escalate has no P_total")
+    return value
+
+
 # -- goals --------------------------------------------------------------------------
 def _entry_pairs(raw: list, name: str, keys: tuple[str, str], code: str, not_object,
                  index_unknown: bool) -> list[tuple[object, object]]:
@@ -463,6 +500,49 @@ def _parse_off(obj: dict, n: int, strength, stated: list | None = None) -> np.nd
     return mask
 
 
+def _parse_power_caps(obj: dict, n: int, strength) -> np.ndarray | None:
+    """(N,) power caps of ``power_caps`` (inf = none; the smaller cap on overlap)."""
+    raw = obj.get("power_caps")
+    if raw is None:
+        return None
+    if isinstance(raw, dict):
+        pairs = list(raw.items())
+    elif isinstance(raw, list):
+        pairs = _entry_pairs(raw, "power_caps", _POWER_ITEM_KEYS, "bad_power_cap",
+                             lambda k, kind: f"power_caps[{k}]: must be an object {{\"channels\": ..., "
+                                             f"\"power\": ...}}, got {kind}", index_unknown=False)
+    else:
+        raise ReplyError("bad_power_cap", f"power_caps: must be a map {{selector: power}} or a list "
+                                          f"[{{\"channels\": selector, \"power\": p}}], got {type(raw).__name__}")
+    if not pairs:
+        return None
+    out = np.full(n, math.inf)
+    for selector, raw_value in pairs:
+        try:
+            value = _to_float(raw_value)
+        except (ValueError, TypeError, OverflowError):
+            raise ReplyError("bad_power_cap", f"power_caps {str(selector)!r}: {repr(raw_value)[:30]} "
+                                              "is not a number") from None
+        if math.isnan(value) or value < 0:
+            raise ReplyError("bad_power_cap", f"power_caps {str(selector)!r}: {value:g} is not a power >= 0")
+        idx = _resolve("power_caps", selector, n, strength)
+        out[idx] = np.minimum(out[idx], value)
+    return out
+
+
+def _parse_alpha(obj: dict) -> float | None:
+    raw = obj.get("alpha")
+    if raw is None:
+        return None
+    try:
+        value = _to_float(raw)
+    except (ValueError, TypeError, OverflowError):
+        raise ReplyError("bad_alpha", f"alpha {_preview(repr(raw), 30)} is not a number") from None
+    if not math.isfinite(value):
+        raise ReplyError("bad_alpha", f"alpha is {value}")
+    return value
+
+
 def parse_goal_fields(obj: dict, n: int, strength=None) -> Goal:
     """The resolved goal of a reply object's goal fields (``Goal()`` when it states
     none); raises ReplyError like :func:`parse_reply`."""
@@ -488,12 +568,14 @@ def _parse_goal(obj: dict, n: int, strength, notes: list[str] | None = None) -> 
     if all(obj.get(key) is None for key in GOAL_FIELDS):
         return Goal()
     raw_objective = obj.get("objective")
+    alpha = _parse_alpha(obj)
     if raw_objective is None:
-        objective = Objective.WEIGHTED_SUM
+        objective = Objective.ALPHA_FAIR if alpha is not None else Objective.WEIGHTED_SUM
     elif isinstance(raw_objective, str):
         objective = _objective(raw_objective, [] if notes is None else notes)
     else:
-        raise ReplyError("bad_objective", f"objective must be a string (weighted_sum, max_min or min_power), "
+        raise ReplyError("bad_objective", f"objective must be a string (weighted_sum, max_min, min_power or "
+                                          f"alpha_fair), "
                                           f"got {_preview(repr(raw_objective), 30)}")
     stated_floors: list = []
     stated_caps: list = []
@@ -507,4 +589,6 @@ def _parse_goal(obj: dict, n: int, strength, notes: list[str] | None = None) -> 
     if obj.get("sum_mi_min") is not None:
         sum_mi_min = _bits("sum_mi_min", "", obj["sum_mi_min"])
     return Goal(objective=objective, mi_floor=floors, mi_cap=caps, off=off, sum_mi_min=sum_mi_min,
-                selectors=selectors if selectors.ranked else None)
+                selectors=selectors if selectors.ranked else None,
+                alpha=defaults.ALPHA_FAIR_DEFAULT if alpha is None else alpha,
+                power_cap=_parse_power_caps(obj, n, strength))

@@ -1,54 +1,7 @@
-"""What the navigator sees: one consistent snapshot of channels, allocation and
-command in force. Built from System 1 directly (experiments) or from an
-AllocationState message (nodes)."""
+"""The navigator's view of the system, :class:`steer_ros.snapshot.SystemSnapshot`,
+under the System 2 package too (one class: defined in :mod:`steer_ros.snapshot`,
+which System 1 builds without importing System 2)."""
 
-from __future__ import annotations
+from steer_ros.snapshot import SystemSnapshot
 
-from dataclasses import dataclass, field
-
-import numpy as np
-
-from steer_ros.system1.goal import Goal
-
-
-@dataclass(frozen=True)
-class SystemSnapshot:
-    """All arrays have shape (N,). gain = |h|^2, power = P_i, mi in bits.
-
-    Optional goal status (from System 1 / AllocationState; "none" by default):
-    ``goal`` the goal in force, ``goals_met`` whether System 1 meets it, and
-    ``mi_shortfall`` (N,) bits below each floor (0 where met; None = not reported).
-    """
-
-    gain: np.ndarray
-    noise_var: np.ndarray
-    power: np.ndarray
-    mi: np.ndarray
-    weights: np.ndarray
-    p_total: float
-    goal: Goal = field(default_factory=Goal)
-    goals_met: bool = True
-    mi_shortfall: np.ndarray | None = None
-
-    @property
-    def strength(self) -> np.ndarray:
-        """(N,) c_i = |h_i|^2 / sigma_i^2, what ranked selectors ("weakest:2") rank by."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c = np.asarray(self.gain, dtype=float) / np.asarray(self.noise_var, dtype=float)
-        return np.nan_to_num(c, nan=0.0, posinf=0.0, neginf=0.0)
-
-    @property
-    def n(self) -> int:
-        return int(self.gain.shape[0])
-
-    @property
-    def total_mi(self) -> float:
-        return float(np.sum(self.mi))
-
-    @property
-    def power_used(self) -> float:
-        return float(np.sum(self.power))
-
-    @property
-    def mi_spread(self) -> float:
-        return float(np.max(self.mi) - np.min(self.mi)) if self.n else 0.0
+__all__ = ["SystemSnapshot"]

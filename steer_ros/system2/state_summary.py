@@ -28,11 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from steer_ros import defaults
-from steer_ros.system1.goal import Goal
-from steer_ros.system2.snapshot import SystemSnapshot
+from steer_ros.snapshot import SystemSnapshot
+from steer_ros.system1.goal import Goal, Objective
+from steer_ros.system1.status import AllocationStatus
 
-__all__ = ["GlobalStats", "GroupStats", "compact_ranges", "describe_goal_compact", "format_summary",
-           "global_statistics", "group_bounds", "group_statistics"]
+__all__ = ["GlobalStats", "GroupStats", "compact_ranges", "describe_goal_compact", "format_status_line",
+           "format_summary", "global_statistics", "group_bounds", "group_statistics"]
 
 #: dB values below this are printed as this (a channel without power has snr 0).
 _DB_FLOOR = -100.0
@@ -224,6 +225,36 @@ def describe_goal_compact(goal: Goal) -> str:
         parts.append("off " + compact_ranges(np.flatnonzero(goal.off_mask(len(goal.off)))))
     if not math.isnan(goal.sum_mi_min):
         parts.append(f"sum MI >= {goal.sum_mi_min:g} bits")
+    if goal.objective == Objective.ALPHA_FAIR:
+        parts[0] += f" (alpha {goal.alpha:g})"
+    if goal.has_power_caps:
+        pc = np.asarray(goal.power_cap, dtype=float)
+        parts.append("power caps " + _values_on(pc, np.isfinite(pc), max_values=2).replace(" bits", ""))
+    return "; ".join(parts)
+
+
+def format_status_line(snapshot: SystemSnapshot) -> str:
+    """System 1's status, shadow price and (when INFEASIBLE) least budget, one line
+    ("" when the snapshot carries no status), e.g.
+    ``System 1: INFEASIBLE, least budget 57.3 > P_total 40; shadow price 0.031``
+    (the shadow price: objective per unit power)."""
+    status = getattr(snapshot, "status", None)
+    if status is None:
+        return ""
+    try:
+        name = AllocationStatus(int(status)).name
+    except ValueError:
+        return ""
+    parts = [f"System 1: {name}"]
+    least = float(getattr(snapshot, "least_budget", math.nan))
+    if int(status) == AllocationStatus.INFEASIBLE:
+        if math.isinf(least):
+            parts[0] += ", no budget meets the goal"
+        elif math.isfinite(least):
+            parts[0] += f", least budget {least:.4g} > P_total {float(snapshot.p_total):.4g}"
+    shadow = float(getattr(snapshot, "shadow_price", math.nan))
+    if math.isfinite(shadow):
+        parts.append(f"shadow price {shadow:.4g}")
     return "; ".join(parts)
 
 

@@ -27,7 +27,9 @@ class SteerDecision:
     """weights (N,), p_total (NaN = leave the budget as it is), the goal, and why.
 
     ``goal`` holds the resolved per-channel goal arrays (objective, floors, caps, off,
-    sum-MI floor); the default ``Goal()`` is the paper's plain weighted sum. ``readback``
+    sum-MI floor, alpha, power caps); the default ``Goal()`` is the paper's plain
+    weighted sum. ``escalate``: p_total is a budget escalation, applied at once
+    (no smoothing) while System 1 is INFEASIBLE (the guardrail's rule). ``readback``
     says what the command does in one sentence (the navigator fills it on a proposal,
     the guardrail on what it lets through).
     """
@@ -45,6 +47,7 @@ class SteerDecision:
     #: The canonical sentence of this command (:func:`steer_ros.system2.readback.readback`),
     #: made from the command itself; "" where none was made.
     readback: str = field(default="", compare=False)
+    escalate: bool = False
 
     def with_(self, **changes) -> "SteerDecision":
         return replace(self, **changes)

@@ -18,11 +18,11 @@ from steer_ros.cli.faults import select_rows
 from steer_ros.lab.faults import catalogue
 from steer_ros.lab.faults.drill_harness import same_goal
 from steer_ros.lab.faults.drill_server import DrillServer
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Goal
 from steer_ros.system1.system1 import System1
 from steer_ros.system2 import BackendConfig, Navigator, make_backend
 from steer_ros.system2.guardrail import Guardrail
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.steer_decision import Status, SteerDecision
 
 N = defaults.N_CHANNELS
@@ -86,7 +86,9 @@ def test_goal_row_outcome_and_detail_from_the_real_parser_and_guardrail(server, 
 def test_catalogue_has_every_goal_row():
     assert {f.name for f in GOAL_ROWS} == {"llm_goal_infeasible_floors", "llm_goal_floor_above_cap",
                                            "llm_goal_selector_out_of_range", "llm_goal_unknown_key",
-                                           "llm_goal_off_and_floored"}
+                                           "llm_goal_off_and_floored", "llm_goal_alpha_out_of_range",
+                                           "llm_goal_alpha_nan", "llm_goal_negative_power_cap",
+                                           "llm_goal_nan_power_cap", "llm_goal_power_cap_below_floor"}
     assert FADE.category == catalogue.LLM and FADE.outcome == "SHORTFALL_REPORTED"
 
 

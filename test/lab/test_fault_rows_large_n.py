@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from steer_ros.lab.faults.catalogue import BY_NAME
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system2 import Navigator
 from steer_ros.system2.backends.scripted_backend import ScriptedBackend, parse_step
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.steer_decision import Status
 
 ROWS = ["llm_n4096_short_by_one", "llm_n4096_selector_beyond_n", "llm_n4096_unknown_key"]

@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from steer_ros.defaults import A_MIN, design_gains
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.certified_optimum import certified_optimum
 from steer_ros.system1.system1 import System1, project_power
-from steer_ros.system2.snapshot import SystemSnapshot
 
 RTOL = 1e-12
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from steer_ros.lab.fixtures import design_snapshot
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system2 import build_messages, format_state, load_system_template, render_system_prompt
 from steer_ros.system2.prompt import DEFAULT_PROMPT_PATH, sanitize_policy
-from steer_ros.system2.snapshot import SystemSnapshot
 
 
 def test_template_has_four_blocks_and_placeholders():

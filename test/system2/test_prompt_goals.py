@@ -57,11 +57,16 @@ def test_schema_has_the_goal_fields_in_list_form_and_strict_shape():
     schema = response_schema(8)["json_schema"]["schema"]
     props = schema["properties"]
     assert set(schema["required"]) == set(props)
-    assert props["objective"]["enum"] == ["weighted_sum", "max_min", "min_power"]
+    assert props["objective"]["enum"] == ["weighted_sum", "max_min", "min_power", "alpha_fair"]
     item = props["floors"]["items"]
     assert item["required"] == ["channels", "bits"] and item["additionalProperties"] is False
     assert props["caps"] == props["floors"] and props["off"]["items"] == {"type": "string"}
     assert props["sum_mi_min"]["type"] == ["number", "null"]
+    assert props["alpha"]["type"] == ["number", "null"]
+    cap = props["power_caps"]["items"]
+    assert cap["required"] == ["channels", "power"] and cap["additionalProperties"] is False
+    esc = props["escalate"]
+    assert esc["type"] == ["object", "null"] and esc["required"] == ["P_total"]
 
 
 def test_a_goal_reply_through_the_openai_backend():

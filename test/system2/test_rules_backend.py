@@ -12,8 +12,8 @@ import pytest
 
 from steer_ros import defaults
 from steer_ros.lab.fixtures import design_snapshot
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system2 import Navigator, RulesBackend, parse_policy
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.steer_decision import Status
 
 P1 = "Maximize total throughput"

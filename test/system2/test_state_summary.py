@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 
 from steer_ros import defaults
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Goal, Objective
 from steer_ros.system2 import Navigator, build_messages, format_state, parse_reply
 from steer_ros.system2.backends.openai_backend import response_schema
 from steer_ros.system2.backends.scripted_backend import ScriptedBackend, parse_step
 from steer_ros.system2.prompt import build_user_message, format_goal_status, render_system_prompt
 from steer_ros.system2.reply import ReplyError
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.state_summary import compact_ranges, group_bounds, group_statistics
 
 SIZES = [8, 9, 16, 31, 32, 33, 64, 100, 128, 256, 500, 512, 1000, 1024, 2048, 4095, 4096, 4097, 8192,
@@ -206,3 +206,19 @@ def test_schema_asks_for_the_selector_form_above_the_threshold():
     assert big["items"]["required"] == ["channels", "weight"]
     assert response_schema(4096, summary_threshold=4096)["json_schema"]["schema"]["properties"]["weights"][
         "minItems"] == 4096
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_bound_holds_with_alpha_power_caps_and_the_status_line(n):
+    import dataclasses
+
+    rng = np.random.default_rng(n)
+    base = snapshot(n, goal=True)
+    pcap = np.where(rng.random(n) < 0.3, np.round(rng.uniform(0.1, 9.0, n), 4), np.inf)
+    pcap[0] = 5.0
+    goal = dataclasses.replace(base.goal, objective=Objective.ALPHA_FAIR, alpha=0.4375, power_cap=pcap)
+    worst = dataclasses.replace(base, goal=goal, status=2, shadow_price=0.0123456789, least_budget=5.1234567 * n)
+    messages = build_messages(worst, HOSTILE_POLICY, p_max=5.0 * n)
+    total = sum(len(m["content"]) for m in messages)
+    assert total <= defaults.PROMPT_MAX_CHARS, (n, total)
+    assert "System 1: INFEASIBLE" in messages[1]["content"] and "power caps" in messages[1]["content"]

@@ -79,7 +79,8 @@ GOOD_FLEET_STEP = {"reply": json.dumps({"priorities": [{"radios": "1", "priority
 def reply(weights, p_total=None, reasoning: str = "", **goal) -> dict:
     """A script step replying with this JSON object (written as Python's json writes it,
     so NaN and Infinity come out as the bare tokens a sloppy server would send);
-    ``goal``: goal fields of the reply (floors, caps, off, objective, sum_mi_min)."""
+    ``goal``: goal fields of the reply (floors, caps, off, objective, sum_mi_min, alpha,
+    power_caps)."""
     body = {"weights": list(weights), "reasoning": reasoning}
     if p_total is not None:
         body["P_total"] = p_total
@@ -239,6 +240,21 @@ FAULTS: tuple[Fault, ...] = (
          "accepted: off wins, the floor dropped on channel 2 (one obvious reading, noted)", "OK",
          "adjusted: off wins over the floor on channel 2",
          step=reply(GOOD_WEIGHTS, 30.0, "drill: off and floored", off="2", floors={"2": 1.0})),
+    _llm("llm_goal_alpha_out_of_range", "objective alpha_fair with alpha 25 (outside [0, 20])", _GOAL_FALLBACK,
+         "FALLBACK", "bad_alpha: alpha 25 is outside [0, 20]",
+         step=reply(GOOD_WEIGHTS, 30.0, "drill: alpha 25", objective="alpha_fair", alpha=25)),
+    _llm("llm_goal_alpha_nan", "objective alpha_fair with alpha NaN", _GOAL_FALLBACK, "FALLBACK",
+         "bad_alpha: alpha is nan",
+         step=reply(GOOD_WEIGHTS, 30.0, "drill: alpha NaN", objective="alpha_fair", alpha=math.nan)),
+    _llm("llm_goal_negative_power_cap", "a power cap of -1 on channel 3", _GOAL_FALLBACK, "FALLBACK",
+         "bad_power_cap: power_caps '3': -1 is not a power >= 0",
+         step=reply(GOOD_WEIGHTS, 30.0, "drill: negative power cap", power_caps={"3": -1.0})),
+    _llm("llm_goal_nan_power_cap", "a power cap of NaN on channel 3", _GOAL_FALLBACK, "FALLBACK",
+         "bad_power_cap: power_caps '3': nan is not a power >= 0",
+         step=reply(GOOD_WEIGHTS, 30.0, "drill: NaN power cap", power_caps={"3": math.nan})),
+    _llm("llm_goal_power_cap_below_floor", "a floor of 1.5 bits and a power cap of 0.5 on channel 1",
+         _GOAL_FALLBACK, "FALLBACK", "power_cap_below_floor: power cap 0.5 on channel 1 is below the",
+         step=reply(GOOD_WEIGHTS, 30.0, "drill: power cap below floor", floors={"1": 1.5}, power_caps={"1": 0.5})),
     _llm("llm_json5_dialect", "a reply in single quotes with a trailing comma and a comment (a small local model)",
          "read as JSON5 and accepted, noted", "OK", "adjusted: read the reply as json5",
          step={"reply": "{'weights': [1, 1, 1, 1, 1, 1, 3, 3], 'P_total': 30, // drill: json5\n}"}),

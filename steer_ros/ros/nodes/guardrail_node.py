@@ -49,6 +49,7 @@ class GuardrailNode(Node):
         self.lock = threading.Lock()
         self.accepted: SteerDecision | None = None
         self.in_force: SteerDecision | None = None  # from steer/allocation
+        self.system1_status: int | None = None  # AllocationState.status, for escalation
         self.waiting_raw: SteerCommand | None = None  # the newest raw command while nothing is in force
         self.channel_msg: ChannelState | None = None  # latest, validated when a goal is checked
         self.outcomes: dict[str, int] = {}
@@ -66,6 +67,7 @@ class GuardrailNode(Node):
         if weights.size and np.isfinite(weights).all() and math.isfinite(msg.p_total):
             with self.lock:
                 self.in_force = SteerDecision(weights=weights, p_total=float(msg.p_total))
+                self.system1_status = int(getattr(msg, "status", 0))
                 waiting, self.waiting_raw = self.waiting_raw, None
             if waiting is not None:
                 self.on_raw(waiting)
@@ -112,7 +114,9 @@ class GuardrailNode(Node):
             alloc_n = np.asarray(self.in_force.weights).shape[0] if self.in_force is not None else None
         n = alloc_n or len(msg.weights)
         gain, noise_var = self._channels(n) if not raw.goal.is_plain else (None, None)
-        accepted = self.guardrail.apply(raw, self.current(n), n, gain=gain, noise_var=noise_var)
+        with self.lock:
+            status = self.system1_status
+        accepted = self.guardrail.apply(raw, self.current(n), n, gain=gain, noise_var=noise_var, status=status)
         status = Status(accepted.status).name
         with self.lock:
             if accepted.status == Status.OK:

@@ -38,12 +38,12 @@ from steer_ros.ros.conversions import channel_arrays, decision_from_msg, decisio
 from steer_ros.ros.diagnostics import WARN, DiagnosticsReporter
 from steer_ros.ros.node_runtime import run_node
 from steer_ros.ros.parameters import Param, ParameterSet
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Goal
 from steer_ros.system2 import BACKEND_KINDS, AsyncNavigator, BackendConfig, Navigator, make_backend
 from steer_ros.system2.approval import MODES, ApprovalGate, approval_command, preview
 from steer_ros.system2.backends.backend import BASE_URL_ENV, MODEL_ENV
 from steer_ros.system2.guardrail import Guardrail
-from steer_ros.system2.snapshot import SystemSnapshot
 from steer_ros.system2.steer_decision import Status, SteerDecision
 
 PARAMS = [
@@ -236,7 +236,10 @@ class NavigatorNode(Node):
         return SystemSnapshot(gain=gain, noise_var=noise_var, power=power, mi=mi, weights=weights,
                               p_total=float(alloc.p_total), goal=goal if _fits(goal, n) else Goal(),
                               goals_met=bool(getattr(alloc, "goals_met", True)),
-                              mi_shortfall=shortfall if shortfall.shape == (n,) else None), policy
+                              mi_shortfall=shortfall if shortfall.shape == (n,) else None,
+                              status=int(getattr(alloc, "status", 0)),
+                              shadow_price=float(getattr(alloc, "shadow_price", math.nan)),
+                              least_budget=float(getattr(alloc, "least_budget", math.nan))), policy
 
     def cycle(self) -> None:
         snapshot, policy = self.snapshot()

@@ -21,28 +21,35 @@ Inputs are validated at the boundary: steer/channel_state (a new N re-dimensions
 optimizer; a malformed state is refused with a diagnostic naming the field) and
 steer/command, which is re-bounded here (defence in depth), so not even a stranger
 publishing on steer/command can make an allocation infeasible.
+
+The node is wiring: pending inputs, the burst, the restart after a failed step and
+the certified-optimum cache live in :class:`steer_ros.system1.runner.System1Runner`
+(ROS-free, tested without DDS).
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import threading
 
-import numpy as np
 from rclpy.node import Node
 
 from steer_ros import defaults
 from steer_ros.msg import AllocationState, AllocationSummary, ChannelState, SteerCommand
 from steer_ros.ros import topics
-from steer_ros.ros.conversions import allocation_msg, channel_arrays, decision_from_msg, summary_msg
-from steer_ros.ros.diagnostics import ERROR, WARN, DiagnosticsReporter, RateMeter
+from steer_ros.ros.conversions import (
+    allocation_msg,
+    channel_arrays,
+    decision_from_msg,
+    set_assessment,
+    summary_msg,
+)
+from steer_ros.ros.diagnostics import ERROR, DiagnosticsReporter, RateMeter
 from steer_ros.ros.fleet_member import FLEET_PARAMS, FleetMember
 from steer_ros.ros.node_runtime import run_node
 from steer_ros.ros.parameters import Param, ParameterSet
-from steer_ros.system1.certified_optimum import certified_optimum
+from steer_ros.system1.runner import RunnerConfig, System1Runner
 from steer_ros.system1.step_pacer import PublishLimiter, StepPacer, paired_reading
-from steer_ros.system1.system1 import System1
 from steer_ros.system2.guardrail import Guardrail
 from steer_ros.system2.steer_decision import Status
 
@@ -82,18 +89,12 @@ class OptimizerNode(Node):
         if v.p_min > v.p_max:
             raise ValueError(f"parameter 'p_min' ({v.p_min}) must be <= 'p_max' ({v.p_max})")
         self.bounds = Guardrail(p_min=v.p_min, p_max=v.p_max, alpha=1.0, constellation=v.constellation)
-        self.system1: System1 | None = None
-        # Guards system1 and the pacer: publish() steps System 1 up to its stamp.
+        # Guards the runner and the pacer: publish() steps System 1 up to its stamp.
         # (Each node spins a single-threaded executor; the lock keeps the node correct
         # under a multi-threaded one too.)
         self.state_lock = threading.RLock()
-        self.pending_channels = None
-        self.pending_command = None
         self.steps = RateMeter()
-        self.event_steps = 0
         self.published = 0
-        self.feasibility_violations = 0
-        self._gap_cache: tuple[bytes, float] | None = None
         self.pacer = StepPacer(v.rate_hz, defaults.OPTIMIZER_MAX_CATCHUP_S)
         self.limiter = PublishLimiter(v.max_publish_hz)
         self._dropped_reported = 0
@@ -104,6 +105,10 @@ class OptimizerNode(Node):
         self.create_subscription(SteerCommand, topics.COMMAND, self.on_command, topics.LATCHED_COMMAND_QOS)
         self.pub = self.create_publisher(AllocationState, topics.ALLOCATION, topics.STREAM)
         self.diagnostics = DiagnosticsReporter(self, self._diag_values)
+        self.runner = System1Runner(
+            RunnerConfig(p_total=v.p_total, p_min=v.p_min, p_max=v.p_max, mode=v.mode, constellation=v.constellation,
+                         a_min=v.a_min, event_burst_steps=v.event_burst_steps),
+            bound=self._bound, reporter=self.diagnostics, log=self.get_logger().info)
         self.step_timer = self.create_timer(1.0 / min(v.tick_hz, v.rate_hz), self.tick)
         self.publish_timer = self.create_timer(1.0 / v.publish_hz, self.publish)
         # The slot of an event publish the limiter held back: one timer, armed (reset)
@@ -116,10 +121,11 @@ class OptimizerNode(Node):
         self.summary_timer = (self.create_timer(1.0 / v.summary_hz, self.publish_summary)
                               if v.summary_hz > 0 else None)
         self.diagnostics.problem("waiting", "waiting for the first steer/channel_state", log=False)
-        # The fleet hook: the budget the navigator asked for, and the fleet's cap on it.
-        self._requested = float(np.clip(v.p_total, v.p_min, v.p_max))
-        self.budget_cap = math.inf
+        # The fleet hook: the runner holds the budget the navigator asked for and the
+        # fleet's cap on it; the member hears of every input change.
         self.fleet = FleetMember(self) if v.fleet else None
+        if self.fleet is not None:
+            self.runner.on_change = self.fleet.input_changed
 
     # -- inputs (validated here, applied at once with a burst of steps) ---------------
     def on_channels(self, msg: ChannelState) -> None:
@@ -130,15 +136,29 @@ class OptimizerNode(Node):
             return
         self.diagnostics.clear("rejected_channel_states")
         with self.state_lock:
-            if self._same_channels(gain, noise_var):
+            if not self.runner.offer_channels(gain, noise_var):
                 return  # a republished state (channel_sim repeats static gains): nothing to react to
-            self.pending_channels = (gain, noise_var)
             self._on_input_event()
 
-    def _same_channels(self, gain, noise_var) -> bool:
-        """Whether the state equals the newest one System 1 has (or will have next)."""
-        last = self.pending_channels or ((self.system1.gain, self.system1.noise_var) if self.system1 else None)
-        return last is not None and np.array_equal(last[0], gain) and np.array_equal(last[1], noise_var)
+    @property
+    def system1(self):
+        """The System 1 in force (None before the first channel state)."""
+        return self.runner.system1
+
+    @property
+    def event_steps(self) -> int:
+        return self.runner.event_steps
+
+    @property
+    def feasibility_violations(self) -> int:
+        return self.runner.feasibility_violations
+
+    def _bound(self, command, n: int, p_total: float):
+        """The guardrail's bounds alone (no smoothing), as the runner's outcome."""
+        bounded = self.bounds.enforce(command, n, p_total)
+        if bounded.status == Status.REJECTED:
+            return "rejected", bounded
+        return ("adjusted" if bounded.status_detail.startswith("adjusted") else "ok"), bounded
 
     def on_command(self, msg: SteerCommand) -> None:
         try:
@@ -150,7 +170,7 @@ class OptimizerNode(Node):
             self.diagnostics.count("commands_not_ok")
             return  # FALLBACK / KEPT / REJECTED: the command in force stays
         with self.state_lock:
-            self.pending_command = decision
+            self.runner.offer_command(decision)
             self._on_input_event()
 
     def _on_input_event(self) -> None:
@@ -161,7 +181,7 @@ class OptimizerNode(Node):
         self.step()
         if self.system1 is None:
             return
-        self._burst()
+        self.runner.burst()
         if self.limiter.request():
             self.publish()
         elif self.slot_timer.is_canceled():
@@ -174,79 +194,19 @@ class OptimizerNode(Node):
             if not self.limiter.pending:
                 self.slot_timer.cancel()
 
-    def _burst(self) -> None:
-        """Up to event_burst_steps extra steps, ending once the powers settle."""
-        s1, limit = self.system1, self.params.values.event_burst_steps
-        tol = defaults.OPTIMIZER_EVENT_TOL * s1.p_total
-        before = s1.power
-        try:
-            for _ in range(limit):
-                s1.step()
-                self.event_steps += 1
-                after = s1.power
-                if float(np.max(np.abs(after - before), initial=0.0)) <= tol:
-                    break
-                before = after
-        except Exception as exc:  # noqa: BLE001 - a core bug must not stop System 1
-            self._restart_system1(exc)
-        self._check_feasible()
-
-    # -- the fast loop ----------------------------------------------------------------
-    def _apply_pending(self) -> bool:
-        """Apply the newest inputs; True when something changed."""
-        channels, self.pending_channels = self.pending_channels, None
-        command, self.pending_command = self.pending_command, None
-        if channels is not None:
-            gain, noise_var = channels
-            if self.system1 is None:
-                v = self.params.values
-                self.system1 = System1(gain, noise_var, p_total=self._budget_in_force(),
-                                       mode=v.mode, constellation=v.constellation, a_min=v.a_min)
-                self.diagnostics.clear("waiting")
-                self.get_logger().info(f"optimizing {gain.shape[0]} channels ({v.mode} mode)")
-            else:
-                old_n = self.system1.n
-                self.system1.set_channels(gain, noise_var)
-                if self.system1.n != old_n:
-                    self.diagnostics.problem(
-                        "resized", f"N changed {old_n} -> {self.system1.n}: weights reset to equal until the next command")
-        if command is not None and self.system1 is not None:
-            bounded = self.bounds.enforce(command, self.system1.n, self.system1.p_total)
-            if bounded.status == Status.REJECTED:
-                self.diagnostics.reject("rejected_commands", bounded.status_detail, "rejected steer/command")
-            else:
-                if bounded.status_detail.startswith("adjusted"):
-                    # The guardrail only publishes commands within these bounds: an
-                    # adjustment here means a stranger (or a misconfigured guardrail).
-                    self.diagnostics.reject("adjusted_commands", bounded.status_detail,
-                                            f"steer/command from {command.backend or 'an unnamed backend'!r} "
-                                            "out of bounds, re-bounded here", level=WARN)
-                else:
-                    self.diagnostics.clear("adjusted_commands")
-                self._requested = bounded.p_total
-                self.system1.set_command(bounded.weights, self._budget_in_force(), goal=bounded.goal)
-                self.diagnostics.clear("rejected_commands")
-                self.diagnostics.clear("resized")
-        changed = channels is not None or command is not None
-        if changed and self.fleet is not None:
-            self.fleet.input_changed()
-        return changed
-
     # -- the fleet hook (a radio not in a fleet has budget_cap = inf) -------------------
     def requested_budget(self) -> float:
         """The budget the navigator asked for (or the initial p_total)."""
-        return self._requested
+        return self.runner.requested
 
-    def _budget_in_force(self) -> float:
-        return max(min(self._requested, self.budget_cap), defaults.FLEET_MIN_BUDGET)
+    @property
+    def budget_cap(self) -> float:
+        return self.runner.budget_cap
 
     def set_budget_cap(self, cap: float) -> None:
         """Hold System 1's budget at min(requested, cap) from now on (a cut is feasible at once)."""
         with self.state_lock:
-            self.budget_cap = float(cap)
-            if self.system1 is not None:
-                self.system1.set_command(p_total=self._budget_in_force())
-                self._check_feasible()
+            self.runner.set_budget_cap(cap)
 
     def tick(self) -> None:
         """The step timer: the steps due."""
@@ -264,7 +224,7 @@ class OptimizerNode(Node):
                 self.diagnostics.count("steps_dropped", dropped)
                 self._dropped_reported = self.pacer.steps_dropped
             try:
-                if self._apply_pending():
+                if self.runner.apply_pending():
                     # A lower budget holds from the next step on: take that step now, so
                     # that no published allocation ever exceeds the budget in force.
                     due = max(due, 1)
@@ -273,58 +233,9 @@ class OptimizerNode(Node):
             if self.system1 is None:
                 self.pacer.stop()
                 return
-            try:
-                for _ in range(due):
-                    self.system1.step()
-            except Exception as exc:  # noqa: BLE001 - a core bug must not stop System 1
-                self._restart_system1(exc)
+            self.runner.run(due)
             self.pacer.ran(due)
             self.steps.tick(self.pacer.clock() if now is None else now, due)
-            self._check_feasible()
-
-    def _check_feasible(self) -> None:
-        power_used = float(np.sum(self.system1.power))
-        if power_used > self.system1.p_total * (1 + 1e-12) + 1e-12:
-            self.feasibility_violations += 1
-
-    def _restart_system1(self, exc: Exception) -> None:
-        """Start System 1 afresh (equal power split: feasible) under the same channels
-        and command, and report it: the optimizer keeps stepping whatever happened."""
-        old = self.system1
-        v = self.params.values
-        self.diagnostics.reject("step_failures", f"{type(exc).__name__}: {exc}",
-                                "System 1 step failed; restarted from an equal power split")
-        self.system1 = System1(old.gain, old.noise_var, weights=old.weights, p_total=old.p_total, mode=v.mode,
-                               constellation=v.constellation, a_min=v.a_min)
-        with contextlib.suppress(ValueError):  # the goal in force, if it still checks
-            self.system1.set_command(goal=old.goal_as_goal())
-        self.system1.step_count = old.step_count  # steps keep counting across the restart
-
-    # -- reporting --------------------------------------------------------------------
-    def _gap(self, s1: System1, weighted_mi: float) -> float:
-        """The live optimality gap against the certified optimum of the command in
-        force (cached until the channels or the command change): bits of the weighted
-        sum, or for a goal System1.optimality_gap's unit (bits; power above the least
-        power for min_power)."""
-        if not self.params.values.compute_gap:
-            return math.nan
-        goal = s1.goal
-        arrays = [s1.gain, s1.noise_var, s1.weights]
-        if goal is not None:
-            arrays += [goal.floors, goal.caps, goal.off.astype(float)]
-        key = b"".join(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays) + \
-            np.float64(s1.p_total).tobytes() + bytes([0 if goal is None else 1 + int(goal.objective)])
-        if self._gap_cache is None or self._gap_cache[0] != key:
-            if goal is None:
-                optimum = certified_optimum(s1.gain, s1.noise_var, s1.weights, s1.p_total,
-                                            self.params.values.constellation)
-                self._gap_cache = (key, float(optimum.weighted_mi))
-            else:
-                self._gap_cache = (key, s1.goal_optimum())
-        cached = self._gap_cache[1]
-        if goal is None:
-            return max(cached - weighted_mi, 0.0)
-        return s1.optimality_gap(cached)
 
     def publish(self) -> None:
         # Under the state lock: read the clock, bring System 1 up to that instant and
@@ -340,10 +251,14 @@ class OptimizerNode(Node):
             s1 = self.system1
             msg = allocation_msg(s1, math.nan, stamp=stamp.to_msg(), step=s1.step_count - self.event_steps)
             self.limiter.published(stamp_monotonic)
+            self.runner.compute_gap = self.params.values.compute_gap
             try:
-                msg.optimality_gap = self._gap(s1, msg.weighted_mi)
+                assessment = self.runner.assess(msg.weighted_mi)
             except ValueError as exc:
                 self.diagnostics.problem("gap", f"optimality gap not computed: {exc}")
+            else:
+                msg.optimality_gap = assessment.gap
+                set_assessment(msg, assessment)
         self.pub.publish(msg)
         self.published += 1
 
@@ -353,7 +268,7 @@ class OptimizerNode(Node):
         with self.state_lock:
             if self.system1 is None:
                 return
-            snapshot = self.system1.snapshot()
+            snapshot = self.runner.snapshot()
             step = self.system1.step_count - self.event_steps
         try:
             msg = summary_msg(snapshot, self.params.values.summary_groups,
@@ -378,6 +293,10 @@ class OptimizerNode(Node):
             "feasibility_violations": self.feasibility_violations,
             "objective": s1.objective.name.lower() if s1 else "",
             "goals_met": s1.goals_met if s1 else True,
+            "status": self.runner.last.status.name,
+            "status_changes": self.runner.tracker.transitions,
+            "shadow_price": self.runner.last.shadow_price,
+            "least_budget": self.runner.last.least_budget,
             **(self.fleet.diag_values() if self.fleet is not None else {}),
         }
 

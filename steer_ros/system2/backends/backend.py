@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from steer_ros import defaults
-from steer_ros.system2.snapshot import SystemSnapshot
+from steer_ros.snapshot import SystemSnapshot
 
 BACKEND_KINDS = ("openai", "rules", "scripted")
 

@@ -28,6 +28,7 @@ import time
 import openai
 
 from steer_ros import defaults
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system1.goal import Objective
 from steer_ros.system2.backends.backend import (
     Backend,
@@ -36,7 +37,6 @@ from steer_ros.system2.backends.backend import (
     BackendReply,
     api_key_from_environment,
 )
-from steer_ros.system2.snapshot import SystemSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,12 @@ def _weights_schema(n: int, by_selector: bool) -> dict:
     }
 
 
+def _power_caps_schema() -> dict:
+    return {"type": "array", "items": {"type": "object", "properties": {"channels": {"type": "string"},
+                                                                       "power": {"type": "number"}},
+                                       "required": ["channels", "power"], "additionalProperties": False}}
+
+
 def response_schema(n: int, summary_threshold: int = defaults.SUMMARY_THRESHOLD) -> dict:
     """The ``response_format`` asking for the navigator's JSON object for N channels.
 
@@ -101,9 +107,13 @@ def response_schema(n: int, summary_threshold: int = defaults.SUMMARY_THRESHOLD)
                     "caps": _bounds_schema(),
                     "off": {"type": "array", "items": {"type": "string"}},
                     "sum_mi_min": {"type": ["number", "null"]},
+                    "alpha": {"type": ["number", "null"]},
+                    "power_caps": _power_caps_schema(),
+                    "escalate": {"type": ["object", "null"], "properties": {"P_total": {"type": "number"}},
+                                 "required": ["P_total"], "additionalProperties": False},
                 },
                 "required": ["reasoning", "weights", "P_total", "objective", "floors", "caps", "off",
-                             "sum_mi_min"],
+                             "sum_mi_min", "alpha", "power_caps", "escalate"],
                 "additionalProperties": False,
             },
         },

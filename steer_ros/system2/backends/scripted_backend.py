@@ -28,9 +28,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from steer_ros.snapshot import SystemSnapshot
 from steer_ros.system2.backends.backend import Backend, BackendError, BackendReply
 from steer_ros.system2.reply import GOAL_FIELDS
-from steer_ros.system2.snapshot import SystemSnapshot
 
 _STEP_KEYS = {
     "reply", "reasoning_content", "delay_s", "hang", "http_status", "error",
