@@ -57,13 +57,15 @@ def judge(gain: np.ndarray, mi: np.ndarray, hysteresis_db: float = HYSTERESIS_DB
     return strict, rule
 
 
-def graph_case(domain_id: int, name: str, seconds: float) -> dict:
+def graph_case(domain_id: int, name: str, seconds: float, backend: str = "openai") -> dict:
     from steer_ros.lab.fixtures import ScriptedOpenAIServer
     from steer_ros.lab.fixtures.monitor_node import standalone_monitor
     from steer_ros.ros.node_processes import ProcessGraph
 
     with ScriptedOpenAIServer([{"reply": json.dumps(REPLY)}]) as server:
         params = {"navigator": {"backend": "openai", "llm_base_url": server.base_url, "llm_model": "bench-model"}}
+        if backend == "rules":  # the offline reader reads the policy itself (its reply is its own)
+            params = {"navigator": {"backend": "rules"}}
         with ProcessGraph(domain_id, config=CASES[name], parameters=params) as graph, \
                 standalone_monitor(domain_id, node_name="bench_monitor") as monitor:
             monitor.wait_for(lambda m: len(m.allocations) > 5, 120.0, f"the graph\n{graph.logs()}")
@@ -82,7 +84,9 @@ def graph_case(domain_id: int, name: str, seconds: float) -> dict:
             "allocations": len(samples), "strict_on_target": int(verdicts[:, 0].sum()),
             "rule_on_target": int(verdicts[:, 1].sum()), "goals_met_reported": int(met.sum()),
             "infeasible_all": int(sum(1 for a in samples if not a.feasible)),
-            "navigator_calls": nav.get("calls"), "accepted_commands": len(commands)}
+            "navigator_calls": nav.get("calls"), "accepted_commands": len(commands), "backend": backend,
+            "selectors": {"off": list(commands[-1].off_selectors),
+                          "floors": list(commands[-1].floor_selectors)} if commands else {}}
 
 
 def step_rate_case(n: int = 4096, steps: int = 400) -> dict:
@@ -126,6 +130,9 @@ def main() -> int:
     parser.add_argument("--cases", default="ofdm4096,jakes8")
     parser.add_argument("--step-rate", action="store_true", help="only the ROS-free step-rate case (the default "
                         "runs the graph cases, then it)")
+    parser.add_argument("--backend", default="openai", choices=("openai", "rules"),
+                        help="openai: a local server answers the reply above; rules: the offline reader reads the "
+                        "policy")
     parser.add_argument("--label", default="after", help="a name for this build's figures (before / after)")
     args = parser.parse_args()
     out = REPO / "out" / "bench"
@@ -137,8 +144,9 @@ def main() -> int:
         seconds = float(os.environ.get("BENCH_RANKED_S", "60"))
         with exclusive_domain_id() as domain_id:
             os.environ["ROS_DOMAIN_ID"] = str(domain_id)
-            results["graph"] = [graph_case(domain_id, name, seconds) for name in args.cases.split(",")]
+            results["graph"] = [graph_case(domain_id, name, seconds, args.backend) for name in args.cases.split(",")]
         for r in results["graph"]:
+            print(f"[{args.label}, {r['backend']}] selectors {r['selectors']}")
             print(f"[{args.label}] {r['config']} (N = {r['n']}): {r['allocations']} allocations in {r['seconds']:g} s; "
                   f"on target strict {r['strict_on_target']} ({100 * r['strict_on_target'] / r['allocations']:.1f}%), "
                   f"by the stated rule {r['rule_on_target']} "

@@ -12,10 +12,14 @@ joined by commas (their union):
 ``weakest:3``             the 3 channels with the smallest |h_i|^2/sigma_i^2
 ``strongest:2``           the 2 with the largest
 ``weakest:10%``           the weakest round(10% of N) channels, at least 1
+``not:weakest:10%``       every channel not in ``weakest:10%`` (any ranked atom)
 ========================  ===================================================
 
 Ranked atoms use the observed strength |h_i|^2/sigma_i^2; ties go to the lower
-index. A percentage rounds half up (``round`` in Python rounds half to even, which
+index. ``not:X`` is the complement of the ranked atom X on the same channels, so X and
+``not:X`` always partition them exactly (``strongest:N-k`` does not where strengths tie
+or a percentage rounds half up on both sides, and System 1 tracks ``not:X`` with X's
+own members, hysteresis included). A percentage rounds half up (``round`` in Python rounds half to even, which
 would make 2.5 channels 2). Errors are :class:`SelectorError`, a ``ValueError``
 whose text names the selector and what is wrong with it.
 """
@@ -45,6 +49,12 @@ class _Atom:
     lo: int = 0  # index / range start (1-based); ranked: count
     hi: int = 0  # range end (1-based)
     percent: float | None = None  # ranked: a percentage of N instead of a count
+    negate: bool = False  # ranked: every channel not in the ranked set ("not:weakest:2")
+
+    @property
+    def rank_key(self) -> tuple:
+        """The ranked set this atom is or complements (kind, count, percent)."""
+        return (self.kind, self.lo, self.percent)
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,8 @@ class Selector:
         key = np.nan_to_num(strength, nan=-np.inf if atom.kind == "strongest" else np.inf)
         # Stable sort on the index order breaks ties toward the lower index.
         order = np.argsort(key if atom.kind == "weakest" else -key, kind="stable")
+        if atom.negate:
+            return np.sort(order[count:])
         return order[:count]
 
 
@@ -143,6 +155,11 @@ def _parse_atom(raw: str, part: str) -> _Atom:
         if hi < lo:
             raise SelectorError(f"selector {raw!r}: range {part} ends before it starts")
         return _Atom("range", lo=lo, hi=hi)
+    if part.startswith("not:"):
+        inner = _parse_atom(raw, part[4:].strip())
+        if inner.kind not in ("weakest", "strongest") or inner.negate:
+            raise SelectorError(f"selector {raw!r}: not: takes one ranked atom (e.g. not:weakest:2), got {part!r}")
+        return _Atom(inner.kind, lo=inner.lo, percent=inner.percent, negate=True)
     match = _RANKED.match(part)
     if match:
         kind, number, percent = match.groups()
@@ -155,7 +172,8 @@ def _parse_atom(raw: str, part: str) -> _Atom:
             raise SelectorError(f"selector {raw!r}: {kind}:{number} needs a whole count of at least 1")
         return _Atom(kind, lo=int(number))
     raise SelectorError(
-        f"selector {raw!r}: cannot read {part!r} (use N, A-B, all, even, odd, weakest:K, strongest:K or K%)")
+        f"selector {raw!r}: cannot read {part!r} (use N, A-B, all, even, odd, weakest:K, strongest:K or K%, "
+        "not:weakest:K)")
 
 
 def channel_ranges(indices) -> str:

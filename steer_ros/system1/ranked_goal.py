@@ -106,8 +106,11 @@ class RankedGoalTracker:
         self.n = int(n)
         self.factor = 10.0 ** (float(hysteresis_db) / 10.0)
         self.changes = 0  # updates that changed a ranked set
-        # Every ranked atom of every selector, resolved once by the selectors' own rule.
-        self._atoms: dict[str, list] = {}  # selector text -> [(kind, count, member mask | None)]
+        # Every ranked set, resolved once by the selectors' own rule and shared by the atoms
+        # that name it: "weakest:10%" and its complement "not:weakest:10%" read one member
+        # mask, so they partition the channels at every update, hysteresis included.
+        self._ranked: dict[tuple, list] = {}  # rank key -> [kind, count, member mask]
+        self._atoms: dict[str, list] = {}  # selector text -> [(rank key | None, negate, fixed mask | None)]
         strength = np.asarray(strength, dtype=float)
         for text in dict.fromkeys(self.selectors.texts):
             sel = parse_selector(text)
@@ -116,13 +119,16 @@ class RankedGoalTracker:
             atoms = []
             for atom in sel.atoms:
                 if atom.kind in ("weakest", "strongest"):
-                    one = type(sel)(text=text, atoms=(atom,))
-                    idx = one.resolve(self.n, strength)
-                    mask = np.zeros(self.n, dtype=bool)
-                    mask[idx] = True
-                    atoms.append([atom.kind, int(idx.size), mask])
+                    key = atom.rank_key
+                    if key not in self._ranked:
+                        plain = replace(atom, negate=False)
+                        idx = type(sel)(text=text, atoms=(plain,)).resolve(self.n, strength)
+                        mask = np.zeros(self.n, dtype=bool)
+                        mask[idx] = True
+                        self._ranked[key] = [atom.kind, int(idx.size), mask]
+                    atoms.append((key, atom.negate, None))
                 else:
-                    atoms.append([atom.kind, 0, type(sel)(text=text, atoms=(atom,)).mask(self.n)])
+                    atoms.append((None, False, type(sel)(text=text, atoms=(atom,)).mask(self.n)))
             self._atoms[text] = atoms
         self.current = self._resolve(strength)
 
@@ -130,8 +136,12 @@ class RankedGoalTracker:
         out = {}
         for text, atoms in self._atoms.items():
             mask = np.zeros(self.n, dtype=bool)
-            for _, _, member in atoms:
-                mask |= member
+            for key, negate, fixed in atoms:
+                if key is None:
+                    mask |= fixed
+                else:
+                    member = self._ranked[key][2]
+                    mask |= ~member if negate else member
             out[text] = np.flatnonzero(mask)
         return out
 
@@ -144,22 +154,19 @@ class RankedGoalTracker:
         if c.shape != (self.n,):
             raise SelectorError(f"ranked goal: {c.size} strengths for {self.n} channels")
         changed = False
-        for atoms in self._atoms.values():
-            for entry in atoms:
-                kind, count, member = entry
-                if kind not in ("weakest", "strongest"):
-                    continue
-                if kind == "weakest":
-                    score = np.where(member, c / self.factor, c)
-                    idx = np.argpartition(score, count - 1)[:count] if count < self.n else np.arange(self.n)
-                else:
-                    score = np.where(member, c * self.factor, c)
-                    idx = np.argpartition(-score, count - 1)[:count] if count < self.n else np.arange(self.n)
-                new = np.zeros(self.n, dtype=bool)
-                new[idx] = True
-                if not np.array_equal(new, member):
-                    entry[2] = new
-                    changed = True
+        for entry in self._ranked.values():
+            kind, count, member = entry
+            if kind == "weakest":
+                score = np.where(member, c / self.factor, c)
+                idx = np.argpartition(score, count - 1)[:count] if count < self.n else np.arange(self.n)
+            else:
+                score = np.where(member, c * self.factor, c)
+                idx = np.argpartition(-score, count - 1)[:count] if count < self.n else np.arange(self.n)
+            new = np.zeros(self.n, dtype=bool)
+            new[idx] = True
+            if not np.array_equal(new, member):
+                entry[2] = new
+                changed = True
         if not changed:
             return None
         self.changes += 1

@@ -127,3 +127,18 @@ def test_errors_name_the_selector_and_the_problem(text, n, strength, words):
 def test_non_string_selectors_are_refused(value):
     with pytest.raises(SelectorError, match="must be a string"):
         parse_selector(value)
+
+
+def test_not_is_the_exact_complement_of_a_ranked_atom():
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 7, 10, 64):
+        for strength in (np.ones(n), np.round(rng.exponential(1.0, n), 1)):
+            for atom in ("weakest:1", "strongest:1", "weakest:25%", "strongest:50%", f"weakest:{n}"):
+                x = parse_selector(atom).mask(n, strength)
+                assert np.array_equal(parse_selector(f"not:{atom}").mask(n, strength), ~x)
+    # strongest:N-k is not a complement where strengths tie (both take the lower index)
+    assert set(resolve_selector("weakest:1", 4, np.ones(4))) & set(resolve_selector("strongest:3", 4, np.ones(4)))
+    assert parse_selector("not:weakest:10%").ranked
+    for bad in ("not:3", "not:all", "not:not:weakest:2", "not:"):
+        with pytest.raises(SelectorError, match="not"):
+            parse_selector(bad)

@@ -134,6 +134,7 @@ KEPT = [
     ("Keep all channels above 1.95 bits", "declined: the goal is impossible: infeasible_goal: floors need P = 73.2 "
                                           "> P_max = 40"),
     ("Keep channel 2 above 1.8 bits and cap channel 2 at 1 bit", "goal_conflict: floor 1.8 > cap 1 bits on channel 2"),
+    ("Reach 20 bits with as little power as possible", "sum_mi_min 20 bits is outside [0, 16]"),
     ("Reach 20 bits", "declined: the goal is impossible: bad_goal: sum_mi_min 20 bits is outside [0, 16]"),
     ("Keep channel 3 between 2.5 and 3 bits", "declined: the goal is impossible: bad_goal"),
     ("Turn off 3 channels", 'ambiguous: "3 channels": which 3? (or channel 3?)'),
@@ -149,13 +150,11 @@ def test_half_understood_or_impossible_policies_are_kept_with_the_reason(policy,
     assert "not an LLM" in d.status_detail
 
 
-def test_an_impossible_total_with_least_power_is_not_applied():
-    """Known defect of the frozen reader (docs/reader.md): the least budget for a total
-    above N log2 M raises inside the reader; the navigator turns that into FALLBACK, so
-    nothing is applied, but the reason is not a KEPT detail. The reader is frozen, so this
-    stays until its next freeze."""
+def test_an_impossible_total_with_least_power_is_kept_with_the_reason():
+    """A total above N log2 M bits with least power is declined like the same total alone."""
     d = decide("Reach 20 bits with as little power as possible")
-    assert d.status == Status.FALLBACK
+    assert d.status == Status.KEPT, d.status_detail
+    assert "declined: the goal is impossible: bad_goal: sum_mi_min 20 bits is outside [0, 16]" in d.status_detail
 
 
 def test_a_total_with_least_power_is_equal_weights_at_the_least_budget():
@@ -237,3 +236,22 @@ def test_subcarriers_ranked_shares_and_power_adjectives_are_read():
     caps = reply["caps"]
     capped = {c["channels"] for c in caps} if isinstance(caps, list) else set(caps)
     assert capped == {"strongest:25%"}, reply
+
+
+@pytest.mark.parametrize("policy", ["use proportional fairness", "be proportionally fair", "proportional fairness"])
+def test_proportional_fairness_is_alpha_fair_with_alpha_1_where_system_1_has_it(policy):
+    from steer_ros.system2.backends.reader import parse_policy
+    from steer_ros.system2.backends.reader.compose import Keep, compose_reply
+
+    parsed = parse_policy(policy)
+    assert not parsed.problem, parsed.problem
+    assert [c.kind for c in parsed.clauses] == ["prop_fair"]
+    try:
+        reply, _ = compose_reply(parsed.clauses, design_snapshot(), p_min=1.0, p_max=40.0, budget_in_force=40.0,
+                                 constellation="qpsk", priority_weight=defaults.RULES_PRIORITY_WEIGHT,
+                                 sum_rate_margin=defaults.RULES_SUM_RATE_MARGIN, goal_fields=(), alpha_fair=True)
+        assert reply["objective"] == "alpha_fair" and reply["alpha"] == 1.0
+    except Keep as keep:  # a reply parser without alpha_fair (before the sys1 branch) refuses the objective
+        assert "'alpha_fair'" in str(keep)
+    d = decide(policy)  # read at run time: kept with the reason where System 1 lacks it
+    assert d.status == Status.OK or "needs the alpha_fair objective" in d.status_detail

@@ -74,13 +74,24 @@ class _Resolver:
             mask[self.atom(atom)] = False
         return mask
 
-    def text(self, sel: Sel, mask: np.ndarray) -> str:
+    def text(self, sel: Sel, mask: np.ndarray, named: tuple[str, ...] = ()) -> str:
         """The selector the reply carries: the policy's own atoms where they say it all
-        (ranked atoms then follow the gains in the reply parser too), else the ranges."""
-        if sel.atoms and not sel.rest and not sel.excluded and not any(a.startswith(("first:", "last:"))
-                                                                        for a in sel.atoms):
+        (ranked atoms then follow the gains in the reply parser too); "the rest" after a
+        single ranked atom, its complement ``not:weakest:10%`` (the two partition the
+        channels at every update, so System 1 tracks both); else the ranges."""
+        if sel.atoms and not sel.rest and not sel.excluded and all(_ranked_or_fixed(a) for a in sel.atoms):
             return ",".join(sel.atoms)
+        if sel.rest and not sel.atoms and not sel.excluded and len(named) == 1 and _ranked(named[0]):
+            return f"not:{named[0]}"
         return channel_ranges(np.flatnonzero(mask)).replace(" ", "")
+
+
+def _ranked(atom: str) -> bool:
+    return atom.startswith(("weakest:", "strongest:"))
+
+
+def _ranked_or_fixed(atom: str) -> bool:
+    return not atom.startswith(("first:", "last:"))
 
 
 def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: float, budget_in_force: float,
@@ -117,14 +128,19 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
             previous = sel
         sels.append(sel)
     named = np.zeros(n, dtype=bool)
+    named_atoms: dict[str, None] = {}
     for sel in sels:
         if sel is not None and not sel.rest:
             named |= res.mask(sel, None)
+            named_atoms.update(dict.fromkeys(sel.atoms))
+            if sel.excluded:
+                named_atoms["(excluded)"] = None  # a set with exceptions: the rest is given as ranges
     masks = [None if s is None else res.mask(s, named) for s in sels]
     if any(m is not None and not m.any() for m in masks):
         raise Keep("half_understood: a clause names no channel (the rest of what?)")
 
     off = np.zeros(n, dtype=bool)
+    off_texts: list[str] = []  # the off set as stated: symbolic where any part is ranked
     floors: list[tuple[str, float]] = []
     caps: list[tuple[str, float]] = []
     power_caps: list[tuple[str, float]] = []
@@ -137,7 +153,7 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
     full = False
     for c, sel, mask in zip(clauses, sels, masks, strict=True):
         kind = c.kind
-        text = res.text(sel, mask) if sel is not None else ""
+        text = res.text(sel, mask, tuple(named_atoms)) if sel is not None else ""
         if kind == "context":
             continue  # names channels for "it" / "them"; asks nothing
         if kind == "spread":
@@ -151,8 +167,13 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
             continue
         if kind == "off":
             off |= mask
+            if text:
+                off_texts.append(text)
         elif kind == "only":
             off |= ~mask
+            single = len(sel.atoms) == 1 and not sel.rest and not sel.excluded and _ranked(sel.atoms[0])
+            rest = channel_ranges(np.flatnonzero(~mask)).replace(" ", "")
+            off_texts.append(f"not:{sel.atoms[0]}" if single else rest)
         elif kind in ("prio", "prio_rate", "max_tput") and sel is not None and not mask.all():
             if kind == "prio_rate" and sel.atoms == ("weakest:1",):
                 max_min = True
@@ -322,8 +343,14 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
     if least and not math.isnan(sum_floor) and not goal:
         from steer_ros.system1.certified_optimum import min_budget_for_sum_mi
 
-        needed = float(min_budget_for_sum_mi(snapshot.gain, snapshot.noise_var, sum_floor,
-                                             constellation=constellation))
+        if not 0.0 <= sum_floor <= n * bits_max:
+            raise Keep(f"declined: the goal is impossible: bad_goal: sum_mi_min {sum_floor:g} bits is outside "
+                       f"[0, {n * bits_max:g}]")
+        try:
+            needed = float(min_budget_for_sum_mi(snapshot.gain, snapshot.noise_var, sum_floor,
+                                                 constellation=constellation))
+        except ValueError as err:
+            raise Keep(f"declined: the goal is impossible: {err}") from None
         if not math.isfinite(needed) or needed > p_total + 1e-9:
             raise Keep(f"declined: the goal is impossible: {sum_floor:g} bits need more than P_total = {p_total:g}")
         least_p = min(max(needed * (1.0 + sum_rate_margin), p_min), p_total)
@@ -353,7 +380,8 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
             reply["power_caps"] = entries
             why.append("power caps " + ", ".join(f"{e['power']:g} on {e['channels']}" for e in entries))
         if off.any():
-            reply["off"] = channel_ranges(np.flatnonzero(off)).replace(" ", "")
+            ranked_off = any(_ranked(a.removeprefix("not:")) for t in off_texts for a in t.split(","))
+            reply["off"] = ",".join(off_texts) if ranked_off else channel_ranges(np.flatnonzero(off)).replace(" ", "")
         if not math.isnan(sum_floor):
             reply["sum_mi_min"] = sum_floor
             why.append(f"total MI at least {sum_floor:g} bits")
