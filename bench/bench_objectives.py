@@ -18,23 +18,22 @@ from __future__ import annotations
 
 import os
 
-for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ[_var] = "1"
+os.environ.update(dict.fromkeys(("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"), "1"))
 
-import json  # noqa: E402
-import pathlib  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import json
+import pathlib
+import sys
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from steer_ros import defaults  # noqa: E402
-from steer_ros.channels.selectors import resolve_selector  # noqa: E402
-from steer_ros.system1.goal import Goal, Objective  # noqa: E402
-from steer_ros.system1.goal_optimum import max_sum_mi  # noqa: E402
-from steer_ros.system1.system1 import System1  # noqa: E402
+from steer_ros import defaults
+from steer_ros.channels.selectors import resolve_selector
+from steer_ros.system1.goal import Goal, Objective
+from steer_ros.system1.goal_optimum import max_sum_mi
+from steer_ros.system1.system1 import System1
 
 TOL = 1e-3
 

@@ -46,7 +46,8 @@ def judge(gain: np.ndarray, mi: np.ndarray, hysteresis_db: float = HYSTERESIS_DB
     n = gain.shape[0]
     k = max(1, int(np.floor(0.1 * n + 0.5)))
     order = np.argsort(gain, kind="stable")
-    rest_ok = lambda on: bool(np.all(mi[on] >= 0.5 - 1e-3))  # noqa: E731 - a one-line judge
+    def rest_ok(on):
+        return bool(np.all(mi[on] >= 0.5 - 1e-3))
     strict = bool(np.all(mi[order[:k]] <= 0.05)) and rest_ok(order[k:])
     off = mi <= 0.05
     rule = False

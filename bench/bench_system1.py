@@ -32,24 +32,24 @@ from __future__ import annotations
 
 import os
 
-for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = "1"
+os.environ.update(dict.fromkeys(("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS"),
+                                "1"))
 
-import json  # noqa: E402
-import math  # noqa: E402
-import pathlib  # noqa: E402
-import platform  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import json
+import math
+import pathlib
+import platform
+import sys
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from steer_ros import defaults  # noqa: E402
-from steer_ros.radio.mutual_information import get_table  # noqa: E402
-from steer_ros.system1.certified_optimum import certified_optimum  # noqa: E402
-from steer_ros.system1.system1 import System1  # noqa: E402
+from steer_ros import defaults
+from steer_ros.radio.mutual_information import get_table
+from steer_ros.system1.certified_optimum import certified_optimum
+from steer_ros.system1.system1 import System1
 
 TOL = 1e-3
 NS = (8, 64, 512, 4096)
@@ -220,7 +220,8 @@ def main() -> int:
     for r in results:
         floor = "" if r["reconverge"]["reached"] else f"{r['reconverge']['floor']:.2e}"
         lines.append(
-            f"{r['n']:>5} {r['system']:<10} {r['steps_per_s']:>10.4g} {r['cpu_steps_per_s']:>10.4g} | {fmt_phase(r['converge'])} | "
+            f"{r['n']:>5} {r['system']:<10} {r['steps_per_s']:>10.4g} {r['cpu_steps_per_s']:>10.4g} | "
+            f"{fmt_phase(r['converge'])} | "
             f"{fmt_phase(r['reconverge'])} | {r['steady_gap']:>10.2e} {floor:>9}")
     lines.append("steps/s: wall clock; cpu st/s: this process's CPU time (insensitive to "
                  "other processes on the machine).")
@@ -241,7 +242,8 @@ def main() -> int:
             rr[ph] = {"ratio": pw / dw if dw > 0 else math.inf, "lower_bound": not p[ph]["reached"]}
         rr["steps_per_s"] = d["steps_per_s"] / p["steps_per_s"]
         ratios[n] = rr
-        fmt = lambda x: ("inf" if not math.isfinite(x["ratio"]) else f"{x['ratio']:.3g}x")
+        def fmt(x):
+            return "inf" if not math.isfinite(x["ratio"]) else f"{x['ratio']:.3g}x"
         lines.append(
             f"  N={n:<5d} converge {'>=' if rr['converge']['lower_bound'] else ''}"
             f"{fmt(rr['converge'])}, after reversal "
@@ -256,8 +258,10 @@ def main() -> int:
         "N=8 default >= 40,000 steps/s": d8["steps_per_s"] >= TARGETS["n8_steps_per_s"],
         "N=8 reversal >= 20x sooner than paper": ratios[8]["reconverge"]["ratio"] >= TARGETS["n8_reversal_speedup"],
         "N=4096 default >= 1,000 steps/s": d4k["steps_per_s"] >= TARGETS["n4096_steps_per_s"],
-        "N=4096 reconverges within 0.2 s": d4k["reconverge"]["reached"] and d4k["reconverge"]["wall_s"] <= TARGETS["n4096_reconverge_s"],
-        "default steady-state gap <= 1e-4 bits (all N)": all(by[(n, "default")]["steady_gap"] <= TARGETS["steady_gap_bits"] for n in NS),
+        "N=4096 reconverges within 0.2 s": (d4k["reconverge"]["reached"]
+                                            and d4k["reconverge"]["wall_s"] <= TARGETS["n4096_reconverge_s"]),
+        "default steady-state gap <= 1e-4 bits (all N)": all(
+            by[(n, "default")]["steady_gap"] <= TARGETS["steady_gap_bits"] for n in NS),
     }
     lines.append("Targets: " + "; ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in checks.items()))
     lines.append(f"(load average at start {load0[0]:.1f}, at end {os.getloadavg()[0]:.1f}: other "

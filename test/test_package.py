@@ -34,7 +34,6 @@ ROSDEP_KEYS = {
     "std_msgs": "std_msgs",
     "std_srvs": "std_srvs",
     "json5": "python3-json5",
-    "lark": "python3-lark",
     "json_repair": "python3-json-repair-pip",
     "diagnostic_msgs": "diagnostic_msgs",
     "builtin_interfaces": "builtin_interfaces",

@@ -196,7 +196,7 @@ class System1Runner:
         try:
             for _ in range(steps):
                 self.system1.step()
-        except Exception as exc:  # noqa: BLE001 - a core bug must not stop System 1
+        except Exception as exc:  # a core bug must not stop System 1
             self.restart(exc)
         self.check_feasible()
 
@@ -215,7 +215,7 @@ class System1Runner:
                 if float(np.max(np.abs(after - before), initial=0.0)) <= tol:
                     break
                 before = after
-        except Exception as exc:  # noqa: BLE001 - a core bug must not stop System 1
+        except Exception as exc:  # a core bug must not stop System 1
             self.restart(exc)
         self.event_steps += taken
         self.check_feasible()

@@ -85,7 +85,7 @@ class Navigator:
         try:
             current_w = np.array(snapshot.weights, dtype=float)
             current_p = float(snapshot.p_total)
-        except Exception:  # noqa: BLE001 - a malformed snapshot is a fallback too
+        except Exception:  # a malformed snapshot is a fallback too
             current_w, current_p = np.empty(0), float("nan")
         base = dict(policy=str(policy), backend=name)
 
@@ -119,7 +119,7 @@ class Navigator:
                                  strength=snapshot.strength, current_weights=current_w)
         except (BackendError, ReplyError) as err:
             return fallback(str(err))
-        except Exception as err:  # noqa: BLE001 - decide() never raises
+        except Exception as err:  # decide() never raises
             log.exception("navigator backend %s failed", name)
             return fallback(f"internal_error: {type(err).__name__}: {err}")
         detail = f"ok: parsed {parsed.weights.shape[0]} weights"
@@ -185,7 +185,7 @@ class AsyncNavigator:
             self.last_latency_s = decision.latency_s
             try:
                 on_done(decision)
-            except Exception:  # noqa: BLE001
+            except Exception:  # a failing consumer is logged; the worker thread lives on
                 log.exception("navigator on_done callback failed")
         finally:
             with self._lock:

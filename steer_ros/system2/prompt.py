@@ -146,11 +146,11 @@ def format_state(snapshot: SystemSnapshot) -> str:
     widths = [3, 6] + ([7] if show_noise else []) + [5, 7, 6]
     decimals = [3] + ([3] if show_noise else []) + [3, 3, 4]
     lines.append("  ".join(f"{name:<{w}}" if i == 0 else f"{name:>{w}}"
-                           for i, (name, w) in enumerate(zip(names, widths))).rstrip())
+                           for i, (name, w) in enumerate(zip(names, widths, strict=True))).rstrip())
     columns = [snapshot.gain] + ([snapshot.noise_var] if show_noise else []) + [
         snapshot.mi, snapshot.power, snapshot.weights]
     rows = np.column_stack([np.asarray(c, dtype=float) for c in columns])
-    fmt = "  ".join([f"{{:<{widths[0]}d}}"] + [f"{{:>{w}.{d}f}}" for w, d in zip(widths[1:], decimals)])
+    fmt = "  ".join([f"{{:<{widths[0]}d}}"] + [f"{{:>{w}.{d}f}}" for w, d in zip(widths[1:], decimals, strict=True)])
     lines.extend(fmt.format(i + 1, *row) for i, row in enumerate(rows.tolist()))
     return "\n".join(lines)
 

@@ -192,7 +192,8 @@ def compact_ranges(indices, max_parts: int = 6) -> str:
     breaks = np.flatnonzero(np.diff(idx) != 1)
     lo = np.concatenate(([idx[0]], idx[breaks + 1])) + 1
     hi = np.concatenate((idx[breaks], [idx[-1]])) + 1
-    shown = [str(a) if a == b else f"{a}-{b}" for a, b in zip(lo[:max_parts].tolist(), hi[:max_parts].tolist())]
+    shown = [str(a) if a == b else f"{a}-{b}"
+             for a, b in zip(lo[:max_parts].tolist(), hi[:max_parts].tolist(), strict=True)]
     text = ", ".join(shown)
     if lo.size > max_parts:
         text += f" (+{lo.size - max_parts} more ranges; {idx.size} channels)"
@@ -302,7 +303,7 @@ def format_summary(snapshot: SystemSnapshot, groups: int = defaults.SUMMARY_GROU
     ]
     rows = zip(b.first.tolist(), b.last.tolist(), b.strength_db_min.tolist(), b.strength_db_max.tolist(),
                b.mi_min.tolist(), b.mi_mean.tolist(), b.mi_max.tolist(), b.power_sum.tolist(),
-               b.weight_rel_min.tolist(), b.weight_rel_max.tolist(), b.dark.tolist())
+               b.weight_rel_min.tolist(), b.weight_rel_max.tolist(), b.dark.tolist(), strict=True)
     for k, (lo, hi, c0, c1, m0, m1, m2, ps, w0, w1, dk) in enumerate(rows, 1):
         chans = f"{lo}-{hi}" if hi > lo else f"{lo}"
         lines.append(f"{k:<4}  {chans:<11}  {c0:6.1f}..{c1:5.1f}  {m0:.3f}/{m1:.3f}/{m2:.3f}  "

@@ -35,7 +35,8 @@ def test_waterfilling_is_the_gaussian_optimum():
         mu = (p[active] + 1 / c[active]) / w[active]
         assert np.ptp(mu) <= 1e-9 * mu.max()
         assert np.all(w[~active] * mu[0] <= 1 / c[~active] + 1e-12)
-        f = lambda q: np.sum(w * np.log1p(c * q))
+        def f(q, w=w, c=c):
+            return np.sum(w * np.log1p(c * q))
         for _ in range(20):
             q = rng.dirichlet(np.ones(n)) * pt
             assert f(p) >= f(q) - 1e-12

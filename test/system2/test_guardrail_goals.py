@@ -21,8 +21,8 @@ GAIN = defaults.design_gains(N)
 NOISE = np.ones(N)
 
 
-def current(goal: Goal = Goal(), p: float = 40.0) -> SteerDecision:
-    return SteerDecision(weights=np.full(N, 1.0 / N), p_total=p, goal=goal)
+def current(goal: Goal | None = None, p: float = 40.0) -> SteerDecision:
+    return SteerDecision(weights=np.full(N, 1.0 / N), p_total=p, goal=goal if goal is not None else Goal())
 
 
 def propose(goal: Goal, p: float = math.nan) -> SteerDecision:

@@ -70,7 +70,7 @@ class FleetNavigator:
                                        max_chars=self.reply_max_chars)
         except (BackendError, FleetReplyError) as err:
             return self.guardrail.fallback(current, str(err), **meta())
-        except Exception as err:  # noqa: BLE001 - decide() never raises
+        except Exception as err:  # decide() never raises
             log.exception("fleet navigator backend %s failed", name)
             return self.guardrail.fallback(current, f"internal_error: {type(err).__name__}: {err}", **meta())
         return self.guardrail.apply(parsed, current, **meta(parsed.reasoning))

@@ -11,10 +11,10 @@ fence, or the first object in prose; a ``<think>`` block is dropped)::
      "cap": 96 | null,  "cap_fraction": 0.6 | null}
 
 Every field is optional and the reply is the whole fleet setting: an unlisted radio
-has its configured priority (1 unless configured otherwise), is on, has no floor and its configured box. ``cap`` (absolute) or
-``cap_fraction`` (of the configured cap C) set the cap; with neither the cap in force
-stays. Where selectors overlap the last priority listed wins, the larger floor and the
-narrower box apply. Radio selectors: ``3``, ``1-4``, ``all``, ``even``, ``odd``,
+has its configured priority (1 unless configured otherwise), is on, has no floor and its
+configured box. ``cap`` (absolute) or ``cap_fraction`` (of the configured cap C) set the
+cap; with neither the cap in force stays. Where selectors overlap the last priority listed
+wins, the larger floor and the narrower box apply. Radio selectors: ``3``, ``1-4``, ``all``, ``even``, ``odd``,
 ``weakest:2`` / ``strongest:2`` (ranked by a radio's sum MI), ``weakest:25%``.
 
 Errors are :class:`FleetReplyError` with a reason code:

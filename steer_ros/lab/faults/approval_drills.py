@@ -31,7 +31,7 @@ class ApprovalDrills(DrillHarness):
         for fault in (f for f in faults if f.action == "no_models"):
             try:
                 results[fault.name] = self._no_models_row(fault)
-            except Exception as exc:  # noqa: BLE001 - one broken row must not hide the others
+            except Exception as exc:  # one broken row must not hide the others
                 results[fault.name] = self._error_row(fault, exc)
         return [results[f.name] for f in faults if f.name in results]
 
@@ -86,7 +86,7 @@ class ApprovalDrills(DrillHarness):
                 try:
                     results.append(self._approval_row(fault, k, monitor, graph, pending, call_approve, answers,
                                                        fake, String, SteerProposal))
-                except Exception as exc:  # noqa: BLE001 - one broken row must not hide the others
+                except Exception as exc:  # one broken row must not hide the others
                     results.append(self._error_row(fault, exc))
         return results
 

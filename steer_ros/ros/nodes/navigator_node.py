@@ -113,7 +113,8 @@ class NavigatorNode(Node):
             self.backend.p_min, self.backend.p_max = float(v.p_min), float(v.p_max)
             self.backend.constellation = v.constellation
         self.backend_name = getattr(self.backend, "name", self.config.resolved_kind())
-        self.navigator = AsyncNavigator(Navigator(self.backend, deadline_s=v.timeout_s, prompt_path=v.prompt_path or None,
+        self.navigator = AsyncNavigator(Navigator(self.backend, deadline_s=v.timeout_s,
+                                                  prompt_path=v.prompt_path or None,
                                                   p_min=v.p_min, p_max=v.p_max, constellation=v.constellation,
                                                   summary_threshold=int(v.summary_threshold),
                                                   summary_groups=int(v.summary_groups),
@@ -225,7 +226,8 @@ class NavigatorNode(Node):
         if any(a.shape[0] != n for a in arrays):
             self.diagnostics.problem("allocation", "steer/allocation arrays disagree in length; cycle skipped")
             return None, policy
-        bad = [name for name, a in zip(("gain", "power", "mi", "weights"), arrays) if not np.isfinite(a).all()]
+        bad = [name for name, a in zip(("gain", "power", "mi", "weights"), arrays, strict=True)
+               if not np.isfinite(a).all()]
         if bad or not np.isfinite(alloc.p_total):
             self.diagnostics.problem("allocation", f"steer/allocation field {(bad or ['p_total'])[0]} is not finite; "
                                                    "cycle skipped")
@@ -373,7 +375,7 @@ class NavigatorNode(Node):
             msg = decision_msg(decision, stamp=self.get_clock().now().to_msg())
             self.pub.publish(msg)
             self.pub_deprecated.publish(msg)
-        except Exception:  # noqa: BLE001
+        except Exception:  # at shutdown only (re-raised otherwise)
             if self.context.ok():
                 raise
             return  # shut down (Ctrl-C) while the call was in flight: nowhere to publish

@@ -175,7 +175,7 @@ class OptimizerNode(Node):
 
     def _on_input_event(self) -> None:
         """Apply the new input now, run the burst, publish if the limiter allows
-        (event_burst_steps = 0: leave it to the next tick, as before bursts existed)."""
+        (event_burst_steps = 0: leave it to the next tick)."""
         if self.params.values.event_burst_steps == 0:
             return
         self.step()

@@ -63,7 +63,7 @@ class Backend(ABC):
     ) -> BackendReply:
         """Answer within ``timeout_s`` seconds or raise BackendError("timeout", ...)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: most backends hold nothing to release
         """Release resources (connections, waiting threads). Idempotent."""
 
 
