@@ -180,6 +180,8 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
                 max_min = True
                 continue
             ratio = c.ratio if math.isfinite(c.ratio) else priority_weight
+            if c.mode == "deprio":  # a lighter weight on these: the priority ratio turned over
+                ratio = 1.0 / priority_weight
             if ratio <= 0:
                 raise Keep(f"half_understood: a weight ratio of {ratio:g}")
             prio.append((mask, ratio, text))
