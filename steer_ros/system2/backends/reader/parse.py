@@ -93,6 +93,9 @@ def parse_policy(policy) -> Parsed:
         if tok == "ALL" and ((prev in _AMOUNT_END and nxt in _CLAUSE_END)
                              or (prev in ("NUM", "CHAN") and nxt in ("NEED", "USE"))):
             tokens[k] = "EACH"
+    # a "though" / "but" that closes its sentence ("leave channel 2 dark though") joins nothing
+    tokens = [t for k, t in enumerate(tokens)
+              if not (t == "WHILE" and (k + 1 == len(tokens) or tokens[k + 1] == "SEP"))]
     tokens = [t for t in tokens if t]
     symbols = " ".join(tokens)
     if not tokens:

@@ -390,7 +390,7 @@ class ToClauses(Transformer):
         return Clause("budget", amount=PAmount("abs", c[1]), mode="to" if direction == "set" else "by:" + direction)
 
     def budget_to_w(self, c):
-        return Clause("budget", amount=PAmount("abs", c[-1]), mode="to")
+        return Clause("budget", amount=PAmount("abs", next(x for x in c if isinstance(x, float))), mode="to")
 
     def budget_use_w(self, c):
         return Clause("budget", amount=PAmount("abs", c[0]), mode="to")
