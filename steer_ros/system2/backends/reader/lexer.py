@@ -112,7 +112,8 @@ def lex(policy: str) -> Lexed:
                 merged.append(w)
         ws = merged
     # "1 a 4" (Spanish): "a" between two numbers is "to"
-    ws = ["-" if w == "a" and 0 < k < len(ws) - 1 and _NUMBER.match(ws[k - 1]) and _NUMBER.match(ws[k + 1])
+    spanish = any(VOCABULARY.get(w, ("", "en"))[1] == "es" for w in ws)
+    ws = ["-" if spanish and w == "a" and 0 < k < len(ws) - 1 and _NUMBER.match(ws[k - 1]) and _NUMBER.match(ws[k + 1])
           else w for k, w in enumerate(ws)]
     # a ratio written "3:1" is "3 to 1" (a colon elsewhere ends a sentence)
     ws = ["to" if w == ":" and 0 < k < len(ws) - 1 and _NUMBER.match(ws[k - 1]) and _NUMBER.match(ws[k + 1])

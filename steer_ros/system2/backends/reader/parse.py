@@ -93,6 +93,9 @@ def parse_policy(policy) -> Parsed:
         if tok == "ALL" and ((prev in _AMOUNT_END and nxt in _CLAUSE_END)
                              or (prev in ("NUM", "CHAN") and nxt in ("NEED", "USE"))):
             tokens[k] = "EACH"
+    # a reason asks nothing: it is a sentence of its own ("power is tight, use at most 15 W")
+    tokens = ["SEP" if t in ("COMMA", "AND", "WHILE") and k and tokens[k - 1] == "REASON" else t
+              for k, t in enumerate(tokens)]
     # a "though" / "but" that closes its sentence ("leave channel 2 dark though") joins nothing
     tokens = [t for k, t in enumerate(tokens)
               if not (t == "WHILE" and (k + 1 == len(tokens) or tokens[k + 1] == "SEP"))]

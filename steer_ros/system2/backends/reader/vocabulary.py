@@ -346,6 +346,18 @@ _add("LOST", "we lost", "we've lost", "we have lost", "lost", "we lost the link 
 _add("FAULT", "fault", "faults", "failure", "failures", "problem", "problems", "issue", "issues", "fire",
      "interference", "jamming", "noise", "a jammer", "jammer", "storm", "rain fade", "fading", "a fade",
      "overheating", "damage", "water damage", "maintenance")
+# the cause of a failure ("to an antenna fault", "due to interference"): part of the failure
+_faults = ("fault", "faults", "failure", "problem", "issue", "interference", "jamming", "noise", "jammer",
+           "storm", "rain fade", "fading", "fade", "overheating", "damage", "water damage", "maintenance", "fire")
+_equips = ("", "antenna", "amplifier", "amp", "power amplifier", "hardware", "transceiver", "filter", "mixer",
+           "cable", "connector", "oscillator", "front end", "frontend", "feed", "radio", "software", "firmware")
+_add("CAUSE", *[f"{_pre} {_art}{_e + ' ' if _e else ''}{_f}"
+                for _pre in ("to", "due to", "because of", "from", "after", "with", "thanks to", "owing to")
+                for _art in ("", "a ", "an ", "the ", "some ")
+                for _e in _equips for _f in _faults])
+_add("TURN", "dial", "wind", "scale", "crank")
+_add("CURRENT", "the current level", "the present level", "the current setting", "the present setting",
+     "the current value", "current setting", "the level now", "the level we have now")
 _add("TREAT", "consider", "mark", "regard", "flag", "count as", "handle as")
 # what a channel carries (context): payload nouns, and the noun after them
 _add("PAYLOAD", "radar", "the radar", "radar feed", "sonar", "lidar", "camera", "imagery", "images",
@@ -424,11 +436,11 @@ _add("MAXPOST", "as high as it will go", "as high as they will go", "as far as i
      "as far as possible", "as high as you can", "as much as you can", "as much as possible",
      "as high as it can", "as good as it gets", "as high as it gets", "to the max")
 # budget verbs: up and down (phrasal too)
-_add("SETV:down", "knock", "shave off", "take off", "slash", "chop", "whittle", "whittle down", "roll back",
-     "pull back", "pull down", "tone down", "turn back", "bring back", "drop back", "back down", "cut down",
-     "reduce down", "lower down", "tighten", "squeeze down", "rein in", "dial it down", "decrease by")
-_add("SETV:up", "bump", "boost", "top up", "raise up", "up", "hike", "jack up", "pump up", "ramp",
-     "open up", "loosen", "widen", "extend", "increase by", "up by", "give more", "add on")
+_add("SETV:down", "knock", "shave off", "slash", "chop", "whittle", "whittle down", "roll back",
+     "pull back", "pull down", "tone down", "drop back", "back down", "cut down",
+     "reduce down", "lower down", "tighten", "squeeze down", "rein in", "dial it down")
+_add("SETV:up", "bump", "top up", "raise up", "hike", "jack up", "pump up", "ramp",
+     "open up", "loosen", "widen", "extend", "add on")
 _add("WATT", "watt's", "w's")
 # relative quantities: "half again", "a bit more", fractions in words
 _add("FRAC:0.5", "halfway", "half way", "half of", "fifty fifty")

@@ -1,0 +1,103 @@
+"""The offline reader reads wordings by semantic role, not by sentence: for each class
+(budget verbs up and down, unusable channels and their causes, context that asks
+nothing, favour / bias / lighter-weight verbs, limit states, fairness, ratios and
+numbers in words, "only" with transmit verbs) invented variants that no suite holds
+read to the command their role says; a contradiction or an unknown word keeps the
+command in force."""
+
+from __future__ import annotations
+
+import pytest
+
+from steer_ros.lab.fixtures import design_snapshot
+from steer_ros.system2 import Navigator, RulesBackend
+from steer_ros.system2.readback import readback
+from steer_ros.system2.steer_decision import Status
+
+IN_FORCE = 30.0  # the budget in force (P_max = 40)
+
+
+def decide(policy: str):
+    return Navigator(RulesBackend()).decide(design_snapshot(p_total=IN_FORCE), policy)
+
+
+READ = [
+    # budget verbs, down and up, relative to the budget in force (30)
+    ("Slash the budget by a quarter", "budget 22.5"),
+    ("Pare 4 W off the power", "budget 26"),
+    ("Chop 20% off the power", "budget 24"),
+    ("Hike the power by 10%", "budget 33"),
+    ("Top up the budget by 2 W", "budget 32"),
+    ("Operate at 75 percent of the current level", "budget 22.5"),
+    ("Set the budget to seven and a half watts", "budget 7.5"),
+    ("We can only afford 12 W right now", "budget 12"),
+    # a channel that cannot be used: states, idioms, causes
+    ("Channel 3 keeps cutting out, don't use it", "channel 3 off"),
+    ("Channel 2 is flaky, switch it off", "channel 2 off"),
+    ("We've lost channel 7 to a hardware fault", "channel 7 off"),
+    ("Channel 6 is out of commission for the day", "channel 6 off"),
+    ("Consider channel 1 dead", "channel 1 off"),
+    ("Mark channel 4 as out of service", "channel 4 off"),
+    ("Channel 5's amplifier has died", "channel 5 off"),
+    ("Channel 2 is drowned in noise", "channel 2 off"),
+    ("No signal on channel 8 anymore", "channel 8 off"),
+    # context that asks nothing, then a request
+    ("Channel 4 carries the navigation data. Keep it above 1.8 bits.", "MI at least 1.8 bits on 4"),
+    ("The battery is running low. Cut the power to 25 W.", "budget 25"),
+    ("Channel 1 is just the heartbeat. Cap it at 1 bit.", "MI at most 1 bit on 1"),
+    ("Power is scarce, use at most 18 W", "budget 18"),
+    # favour, bias, tilt; and the lighter weight
+    ("Skew the power towards channel 5", "weights 4 on 5"),
+    ("Lean towards the two weakest channels", "weights 4 on 1-2"),
+    ("Weight the allocation in favor of channels 1 and 2", "weights 4 on 1-2"),
+    ("Raise the priority of channel 7", "weights 4 on 7"),
+    ("Deprioritize channel 8", "weights 4 on 1-7, 1 on 8"),
+    ("Lower the weight of the strongest channel", "weights 4 on 1-7, 1 on 8"),
+    ("Favour all channels but the first", "weights 2 on 2-8, 1 on 1"),
+    # limits written as states
+    ("Channel 6 is capped at 1.4 bits", "MI at most 1.4 bits on 6"),
+    ("Channels 1 and 2 are limited to 1.3 bits each", "MI at most 1.3 bits on 1-2"),
+    ("Channel 3 shouldn't fall below 1.7 bits", "MI at least 1.7 bits on 3"),
+    ("Channel three should never drop below one and a half bits", "MI at least 1.5 bits on 3"),
+    # ratios, numbers in words
+    ("Give channels 4 and 5 a 2:1 weighting over the rest", "weights 2 on 4-5, 1 on 1-3,6-8"),
+    ("Make channel 2 two and a half times as important as the rest", "weights 2.5 on 2"),
+    ("Double the weight of channel 4", "weights 2 on 4"),
+    ("Halve the weight of the strongest channel", "weights 2 on 1-7, 1 on 8"),
+    # "only", ranks by top / bottom
+    ("Only the bottom three channels stay on", "channels 4-8 off"),
+    ("Keep only the top two channels running", "channels 1-6 off"),
+    ("Send traffic on channels 1 and 2 only", "channels 3-8 off"),
+    ("Only transmit on the even channels", "channels 1,3,5,7 off"),
+]
+
+
+@pytest.mark.parametrize("policy,expected", READ, ids=[p for p, _ in READ])
+def test_a_new_wording_of_a_known_role_reads_to_its_command(policy, expected):
+    d = decide(policy)
+    assert d.status != Status.KEPT, d.status_detail
+    assert expected in readback(d, 8)
+
+
+KEPT = [
+    ("Keep channel 2 above 1.5 bits and turn channel 2 off", "ambiguous: the policy turns channel(s) 2 off"),
+    ("Channel 4 is broken; keep channel 4 at 1.8 bits or more", "ambiguous: the policy turns channel(s) 4 off"),
+    ("Bias the allocation towards the zebras", "could not read \"zebras\""),
+    ("Channel 3 carries the radar feed", "asks for nothing"),
+    ("Trim the budget", "not_understood"),  # by how much?
+    ("Add another 5", "not_understood"),  # 5 what?
+    ("Power is tight", "asks for nothing"),
+]
+
+
+@pytest.mark.parametrize("policy,reason", KEPT, ids=[p for p, _ in KEPT])
+def test_a_contradiction_a_missing_amount_or_an_unknown_word_is_kept(policy, reason):
+    d = decide(policy)
+    assert d.status == Status.KEPT
+    assert reason in d.status_detail, d.status_detail
+
+
+def test_a_spanish_a_between_numbers_is_to_only_in_spanish():
+    # "a 2:1 weighting" in English is a ratio; "canales 1 a 4" in Spanish is a range
+    assert "weights 2 on 4-5" in readback(decide("Give channels 4 and 5 a 2:1 weighting over the rest"), 8)
+    assert "channels 5-8 off" in readback(decide("Usa solo los canales 1 a 4"), 8)
