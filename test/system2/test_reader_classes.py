@@ -69,6 +69,19 @@ READ = [
     ("Keep only the top two channels running", "channels 1-6 off"),
     ("Send traffic on channels 1 and 2 only", "channels 3-8 off"),
     ("Only transmit on the even channels", "channels 1,3,5,7 off"),
+    # ranges, bounds after a colon or after their amount, exceptions written after the clause
+    ("Odd channels: at least 1.6 bits", "MI at least 1.6 bits on 1,3,5,7"),
+    ("Keep channel 5 in the 1.2 to 1.4 bit range", "MI 1.2-1.4 bits on 5"),
+    ("Limit every channel to 1.8 bits, channels 2 and 3 excluded", "MI at most 1.8 bits on 1,4-8"),
+    ("Do not touch channel 1; turn the others down to 1.6 bits max", "MI at most 1.6 bits on 2-8"),
+    ("Turn channels 1 to 3 down to 1.2 bits max", "MI at most 1.2 bits on 1-3"),
+    ("Everything off but channel 5", "channels 1-4,6-8 off"),
+    ("Channel 7 is just video. Cap it at a quarter of a bit.", "MI at most 0.25 bits on 7"),
+    # where the power of a failed channel goes; enumerated sentences; word order of other languages
+    ("Channel 6 died, shift its share over to channel 2", "channel 6 off; weights 4 on 2"),
+    ("Firstly, turn off the weakest channel. Secondly, equalize the rest.", "channel 1 off"),
+    ("Channel 3 is the priority channel", "weights 4 on 3"),
+    ("Solo los canales impares deben transmitir", "channels 2,4,6,8 off"),
 ]
 
 
@@ -87,6 +100,7 @@ KEPT = [
     ("Trim the budget", "not_understood"),  # by how much?
     ("Add another 5", "not_understood"),  # 5 what?
     ("Power is tight", "asks for nothing"),
+    ("Cap everything at 1.7 bits, the zebras excluded", "could not read \"zebras\""),
 ]
 
 

@@ -81,6 +81,9 @@ class ToClauses(Transformer):
     def unit(self, c):
         return {"BITS": "bits", "WATT": "W", "PCT": "%"}[c[0].type]
 
+    def amount_frac(self, c):
+        return Amount(_num(c[0]), "bits")
+
     def amount(self, c):
         return Amount(c[0], c[1] if len(c) > 1 else "")
 
@@ -327,7 +330,7 @@ class ToClauses(Transformer):
         return Clause("bound", c[0], bounds=(("floor", amount),))
 
     def cap_clause(self, c):
-        return Clause("bound", c[0], bounds=(("cap", c[1]),))
+        return Clause("bound", c[0], bounds=(("cap", next(x for x in c if isinstance(x, Amount))),))
 
     def never_below(self, c):
         return Clause("bound", c[0], bounds=(("floor", c[1]),))

@@ -351,11 +351,26 @@ _faults = ("fault", "faults", "failure", "problem", "issue", "interference", "ja
            "storm", "rain fade", "fading", "fade", "overheating", "damage", "water damage", "maintenance", "fire")
 _equips = ("", "antenna", "amplifier", "amp", "power amplifier", "hardware", "transceiver", "filter", "mixer",
            "cable", "connector", "oscillator", "front end", "frontend", "feed", "radio", "software", "firmware")
+_add("BROKEN", "failed overnight", "died overnight", "went down overnight")
 _add("CAUSE", *[f"{_pre} {_art}{_e + ' ' if _e else ''}{_f}"
                 for _pre in ("to", "due to", "because of", "from", "after", "with", "thanks to", "owing to")
                 for _art in ("", "a ", "an ", "the ", "some ")
                 for _e in _equips for _f in _faults])
 _add("TURN", "dial", "wind", "scale", "crank")
+_add("OFFPART", "off the air", "off air")
+_add("OTHERS", "what's left", "what is left", "whatever is left", "whatever's left", "the ones left",
+     "those left", "the remainder", "the leftovers", "the survivors", "the ones still on", "the ones that are left")
+# enumerators that open a sentence ("First, ... Second, ...")
+_add("SEP", "first ,", "second ,", "third ,", "firstly", "secondly", "thirdly", "lastly", "finally", "firstly ,", "secondly ,",
+     "thirdly ,", "lastly ,", "finally ,",
+     "next ,", "after that ,", "then ,", "step one", "step two")
+_add("ASIS", "don't touch", "do not touch", "leave alone", "leave untouched", "as they are", "as it is", "as is",
+     "alone", "untouched", "unchanged", "as they stand", "where it is", "where they are")
+_add("EXCLUDED", "excluded", "aside", "exempted", "exempt", "excepted", "not included", "left out of it")
+_add("SPREAD", *[f"{_v} {_o} {_n} {_p}" for _v in ("move", "shift", "give", "hand", "put", "send", "transfer",
+                                                   "pass", "reassign", "reallocate", "redirect", "divert")
+                 for _o in ("its", "their", "the") for _n in ("power", "share", "budget", "watts")
+                 for _p in ("to", "over to", "onto", "on", "into")])
 _add("CURRENT", "the current level", "the present level", "the current setting", "the present setting",
      "the current value", "current setting", "the level now", "the level we have now")
 _add("TREAT", "consider", "mark", "regard", "flag", "count as", "handle as")
@@ -424,7 +439,7 @@ _add("ABOVE", "floored at", "is floored at", "no slower than", "nothing below", 
      "guaranteed", "guaranteed at least", "assured", "assured at least", "not dipping below")
 _add("NEVER", "shouldn't", "should not", "should never", "must never", "can't", "cannot", "can not", "won't",
      "will not", "may not", "mustn't ever", "shall not", "is not to", "are not to", "isn't to", "aren't to")
-_add("RANGE", "range", "window", "bracket", "interval", "corridor", "band", "bit band", "bit range", "bit window")
+_add("RANGE", "range", "window", "bracket", "interval", "corridor", "band")
 # fairness and "everywhere"
 _add("ACROSS ALL CHAN", "across the board", "everywhere", "on every channel", "on all channels",
      "across all channels", "across every channel", "over the whole band", "over every channel")
