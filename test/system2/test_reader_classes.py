@@ -82,6 +82,11 @@ READ = [
     ("Firstly, turn off the weakest channel. Secondly, equalize the rest.", "channel 1 off"),
     ("Channel 3 is the priority channel", "weights 4 on 3"),
     ("Solo los canales impares deben transmitir", "channels 2,4,6,8 off"),
+    # words two classes share keep their older reading
+    ("Turn off channel 3 for now", "channel 3 off"),
+    ("Knock channel 3 out", "channel 3 off"),
+    ("Channel 4 has a broken feed", "channel 4 off"),
+    ("Leave channel 3 alone and cut the power to 20 W", "budget 20"),
 ]
 
 

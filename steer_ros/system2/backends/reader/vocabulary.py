@@ -361,8 +361,8 @@ _add("OFFPART", "off the air", "off air")
 _add("OTHERS", "what's left", "what is left", "whatever is left", "whatever's left", "the ones left",
      "those left", "the remainder", "the leftovers", "the survivors", "the ones still on", "the ones that are left")
 # enumerators that open a sentence ("First, ... Second, ...")
-_add("SEP", "first ,", "second ,", "third ,", "firstly", "secondly", "thirdly", "lastly", "finally", "firstly ,", "secondly ,",
-     "thirdly ,", "lastly ,", "finally ,",
+_add("SEP", "first ,", "second ,", "third ,", "firstly", "secondly", "thirdly", "lastly", "finally",
+     "firstly ,", "secondly ,", "thirdly ,", "lastly ,", "finally ,",
      "next ,", "after that ,", "then ,", "step one", "step two")
 _add("ASIS", "don't touch", "do not touch", "leave alone", "leave untouched", "as they are", "as it is", "as is",
      "alone", "untouched", "unchanged", "as they stand", "where it is", "where they are")
@@ -381,7 +381,7 @@ _add("PAYLOAD", "radar", "the radar", "radar feed", "sonar", "lidar", "camera", 
      "beacon", "safety", "medical", "emergency", "command", "the command", "uplink", "downlink", "backhaul",
      "mission", "mission data", "science data", "health data", "heartbeat", "alarms", "alerts", "broadcast",
      "streaming", "internet", "email", "ranging", "tracking", "the tracking", "the video", "the telemetry",
-     "the voice", "the radar feed", "the feed", "feed", "sensor", "sensors", "the sensor feed", "the camera",
+     "the voice", "the radar feed", "sensor", "sensors", "the sensor feed", "the camera",
      "bulk data", "file transfer", "backups", "the backups", "best effort traffic", "best effort")
 # why the operator asks: situations that ask nothing
 _reasons = []
@@ -400,7 +400,7 @@ _add("REASON", *_reasons, "we've got headroom", "we have headroom", "we have som
      "traffic is heavy", "it's busy", "it is busy", "we're busy", "we are busy", "the generator is down",
      "we're on the generator", "we are on the generator", "the solar is weak", "it's night", "it's cloudy",
      "to save power", "to save energy", "to save battery", "to stay cool", "to keep cool", "to cool down",
-     "to be careful", "just in case", "for now")
+     "to be careful", "just in case")
 # favour / priority: verb x object x preposition
 _favour = []
 for _verb in ("bias", "tilt", "lean", "skew", "shift", "steer", "slant", "weight", "push", "tip", "swing",
@@ -451,7 +451,7 @@ _add("MAXPOST", "as high as it will go", "as high as they will go", "as far as i
      "as far as possible", "as high as you can", "as much as you can", "as much as possible",
      "as high as it can", "as good as it gets", "as high as it gets", "to the max")
 # budget verbs: up and down (phrasal too)
-_add("SETV:down", "knock", "shave off", "slash", "chop", "whittle", "whittle down", "roll back",
+_add("SETV:down", "shave off", "slash", "chop", "whittle", "whittle down", "roll back",
      "pull back", "pull down", "tone down", "drop back", "back down", "cut down",
      "reduce down", "lower down", "tighten", "squeeze down", "rein in", "dial it down")
 _add("SETV:up", "bump", "top up", "raise up", "hike", "jack up", "pump up", "ramp",
@@ -473,7 +473,7 @@ _add("ON", "allowed to transmit", "is allowed to transmit", "are allowed to tran
 _add("ONLY USE", "we can only afford", "can only afford", "only afford", "we can only spend", "can only spend",
      "we only have", "only have", "all we can spend is", "all we can afford is", "we have only")
 _add("USE", "afford", "can afford", "we can afford", "work with", "make do with", "live with", "get by on",
-     "manage with", "run on", "run with", "operate on", "operate at", "transmit with", "go with")
+     "manage with", "run with", "operate at", "transmit with", "go with")
 _add("USEON", "transmit on", "transmit only on", "send on", "send traffic on", "put traffic on",
      "carry traffic on", "put everything on", "put all the power on", "put all power on", "run traffic on",
      "send everything on", "send everything over", "transmit over", "send over")
