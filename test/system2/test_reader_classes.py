@@ -87,6 +87,11 @@ READ = [
     ("Knock channel 3 out", "channel 3 off"),
     ("Channel 4 has a broken feed", "channel 4 off"),
     ("Leave channel 3 alone and cut the power to 20 W", "budget 20"),
+    ("Channel 4 feeds the radar. Never let it fall below 1.8 bits.", "MI at least 1.8 bits on 4"),
+    ("We've lost the link on channel 2", "channel 2 off"),
+    ("Channel 5 is down for maintenance until tomorrow", "channel 5 off"),
+    # a floor on every channel beside a shutdown is a floor on the channels left on (no contradiction)
+    ("Keep every channel above 1.2 bits and switch off channel 8", "channel 8 off; MI at least 1.2 bits on 1-7"),
 ]
 
 

@@ -210,7 +210,9 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
                     else:
                         value = _bits_of(amount, f"channels {text}")
                         (floors if which == "floor" else caps).append((text, value))
-                        if which == "floor" and value > 0:
+                        if which == "floor" and value > 0 and isinstance(sel, Sel) \
+                                and "all" not in sel.atoms and not sel.rest:
+                            # a floor on "every channel" beside a shutdown is a floor on those left on
                             floor_masks.append((mask, text, value))
         elif kind == "near_sat":
             floors.append((text, bits_max - defaults.RULES_SATURATION_MARGIN_BITS))

@@ -337,7 +337,7 @@ _add("BROKEN", "keeps dropping out", "keep dropping out", "keeps dropping", "dro
      "is being jammed", "got jammed", "has been jammed", "under attack", "on fire", "overheated", "has overheated",
      "off the air", "off air", "out of service for now", "unserviceable", "inoperable", "inoperative",
      "non functional", "nonfunctional", "not functioning", "not responding", "unresponsive", "has a fault",
-     "is faulty", "is broken", "for maintenance", "in for maintenance", "in for repair",
+     "is faulty", "is broken", "is in for maintenance", "is in for repair", "in for maintenance", "in for repair",
      "being repaired", "is being repaired", "scheduled for maintenance", "taken for maintenance")
 _add("LOST", "we lost", "we've lost", "we have lost", "lost", "we lost the link on", "lost the link on",
      "we have no link on", "no link on", "we have no signal on", "no signal on", "lost contact with",
@@ -351,6 +351,7 @@ _faults = ("fault", "faults", "failure", "problem", "issue", "interference", "ja
            "storm", "rain fade", "fading", "fade", "overheating", "damage", "water damage", "maintenance", "fire")
 _equips = ("", "antenna", "amplifier", "amp", "power amplifier", "hardware", "transceiver", "filter", "mixer",
            "cable", "connector", "oscillator", "front end", "frontend", "feed", "radio", "software", "firmware")
+_add("CAUSE", "for maintenance", "for repair", "for repairs", "for servicing", "for an upgrade")
 _add("BROKEN", "failed overnight", "died overnight", "went down overnight")
 _add("CAUSE", *[f"{_pre} {_art}{_e + ' ' if _e else ''}{_f}"
                 for _pre in ("to", "due to", "because of", "from", "after", "with", "thanks to", "owing to")
@@ -373,6 +374,12 @@ _add("SPREAD", *[f"{_v} {_o} {_n} {_p}" for _v in ("move", "shift", "give", "han
                  for _p in ("to", "over to", "onto", "on", "into")])
 _add("CURRENT", "the current level", "the present level", "the current setting", "the present setting",
      "the current value", "current setting", "the level now", "the level we have now")
+_add("CARRY", "feeds", "supplies", "hosts", "is used by", "are used by", "belongs to", "belong to")
+_add("", "until tomorrow", "till tomorrow", "until it is fixed", "until it's fixed", "until fixed",
+     "until the repair", "until repaired", "for the next hour", "for the next few hours", "for an hour",
+     "for a few hours", "for the rest of the shift", "this shift", "for this shift")
+_add("LOST", "we've lost the link on", "we have lost the link on", "we've lost contact with",
+     "we have lost contact with", "we've got no link on", "we've got no signal on")
 _add("TREAT", "consider", "mark", "regard", "flag", "count as", "handle as")
 # what a channel carries (context): payload nouns, and the noun after them
 _add("PAYLOAD", "radar", "the radar", "radar feed", "sonar", "lidar", "camera", "imagery", "images",
