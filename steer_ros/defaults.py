@@ -131,6 +131,9 @@ REPLY_SELECTOR_MAX_CHARS = 2_000  # a valid reply by selector fits in this at an
 REPLY_MAX_WEIGHT_ITEMS = 64  # structured output: at most this many {channels, weight} entries
 # Rules backend (offline policy interpreter).
 RULES_PRIORITY_WEIGHT = 4.0  # weight ratio of a prioritized channel over the others
+# A plain priority (no stated ratio) on more than half of the channels on: the ratio that
+# de-emphasizes the few left out without starving them (sqrt of RULES_PRIORITY_WEIGHT).
+RULES_BROAD_PRIORITY_WEIGHT = 2.0
 RULES_SHUTDOWN_WEIGHT = 0.0  # weight of a channel the policy shuts down
 RULES_SUM_RATE_MARGIN = 0.02  # P_total = (1 + margin) * smallest budget reaching X bits
 # A prioritized channel gains at least this many bits over its equal-weight MI at the

@@ -108,6 +108,10 @@ KEPT = [
     ("We're running too hot", "asks for nothing"),
     ("Channel 5 is broken, spread the power over the zebras", "could not read \"zebras\""),
     ("Cut the power by a third of a fortnight", "could not read \"fortnight\""),
+    # a floor on a channel the policy also turns off: both readings named, neither acted on
+    ("Keep channel 5 above 1.9 bits but switch it off", "ambiguous: the policy turns channel(s) 5 off"),
+    ("Switch off the weakest channel and make sure it gets at least 1 bit", "either they are off"),
+    ("Channel 2 is broken; channel 2 needs 1.5 bits or more", "ambiguous: the policy turns channel(s) 2 off"),
 ]
 
 
@@ -141,3 +145,18 @@ def test_power_spread_onto_named_channels_is_a_priority_only_after_a_shutdown():
     assert d.status == Status.KEPT and "ambiguous: the power goes to channels 2,3" in d.status_detail
     d = decide("Channel 5 is jammed, spread its power over channels 2 and 3")
     assert d.status != Status.KEPT and "channel 5 off" in readback(d, 8)
+
+
+@pytest.mark.parametrize("policy", [
+    "Favour every channel except the strongest two",
+    "Prioritize all channels but channel 8",
+    "Favour channels 1 to 6",
+])
+def test_a_plain_priority_on_most_channels_is_a_lighter_weight_on_the_rest(policy):
+    d = decide(policy)
+    assert d.status != Status.KEPT, d.status_detail
+    assert "weights 2 on" in readback(d, 8), readback(d, 8)
+
+
+def test_a_plain_priority_on_a_few_channels_keeps_the_full_ratio():
+    assert "weights 4 on 3" in readback(decide("Favour channel 3"), 8)

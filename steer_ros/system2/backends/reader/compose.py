@@ -142,6 +142,7 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
     off = np.zeros(n, dtype=bool)
     off_texts: list[str] = []  # the off set as stated: symbolic where any part is ranked
     floors: list[tuple[str, float]] = []
+    floor_masks: list[tuple[np.ndarray, str, float]] = []  # channels a floor names, to meet "off"
     caps: list[tuple[str, float]] = []
     power_caps: list[tuple[str, float]] = []
     prio: list[tuple[np.ndarray, float, str]] = []
@@ -179,6 +180,8 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
                 max_min = True
                 continue
             ratio = c.ratio if math.isfinite(c.ratio) else priority_weight
+            if c.mode == "deprio":  # a lighter weight on these: the priority ratio turned over
+                ratio = 1.0 / priority_weight
             if ratio <= 0:
                 raise Keep(f"half_understood: a weight ratio of {ratio:g}")
             prio.append((mask, ratio, text))
@@ -207,6 +210,10 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
                     else:
                         value = _bits_of(amount, f"channels {text}")
                         (floors if which == "floor" else caps).append((text, value))
+                        if which == "floor" and value > 0 and isinstance(sel, Sel) \
+                                and "all" not in sel.atoms and not sel.rest:
+                            # a floor on "every channel" beside a shutdown is a floor on those left on
+                            floor_masks.append((mask, text, value))
         elif kind == "near_sat":
             floors.append((text, bits_max - defaults.RULES_SATURATION_MARGIN_BITS))
             prio.append((mask, priority_weight, text))
@@ -325,6 +332,12 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
             all(r == priority_weight for _, r, _ in on_prio):
         on_prio = []  # a priority on every channel that is on changes nothing
         why.append("priority on every channel left on: equal weights")
+    n_on = n - int(off.sum())
+    if on_prio and all(r == priority_weight for _, r, _ in on_prio) and 2 * int((covered & ~off).sum()) > n_on:
+        # a plain priority on most of the channels on is a lighter weight on the few left out
+        # ("favour every channel except the strongest two"): the milder ratio keeps those few
+        # near their equal-weight rates instead of starving them
+        on_prio = [(m, defaults.RULES_BROAD_PRIORITY_WEIGHT, t) for m, _, t in on_prio]
     prio_w = np.ones(n)
     for mask, ratio, text in on_prio:
         prio_w[mask] = ratio  # the same channels named twice are weighted once
@@ -336,6 +349,14 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
         why.append(f"channels {channel_ranges(np.flatnonzero(off))} off")
     if off.all():
         raise Keep("declined: the policy turns every channel off")
+    # a floor on a channel the policy also turns off asks two things that cannot both hold: the
+    # reader names both readings and acts on neither (the reply parser's "off wins" rule is for
+    # replies, never a reason to act on a contradictory policy)
+    for mask, text, value in floor_masks:
+        if (mask & off).any():
+            raise Keep(f"ambiguous: the policy turns channel(s) {channel_ranges(np.flatnonzero(mask & off))} off and "
+                       f"also keeps channels {text} at {value:g} bits or more: either they are off, or they "
+                       f"carry at least {value:g} bits; say which")
     both = [text for mask, _, text in on_prio if (mask & off).any()]
     if both:
         raise Keep(f"declined: the policy turns channels off and favours them too (channels {both[0]})")

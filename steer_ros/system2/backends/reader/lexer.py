@@ -112,7 +112,11 @@ def lex(policy: str) -> Lexed:
                 merged.append(w)
         ws = merged
     # "1 a 4" (Spanish): "a" between two numbers is "to"
-    ws = ["-" if w == "a" and 0 < k < len(ws) - 1 and _NUMBER.match(ws[k - 1]) and _NUMBER.match(ws[k + 1])
+    spanish = any(VOCABULARY.get(w, ("", "en"))[1] == "es" for w in ws)
+    ws = ["-" if spanish and w == "a" and 0 < k < len(ws) - 1 and _NUMBER.match(ws[k - 1]) and _NUMBER.match(ws[k + 1])
+          else w for k, w in enumerate(ws)]
+    # a ratio written "3:1" is "3 to 1" (a colon elsewhere ends a sentence)
+    ws = ["to" if w == ":" and 0 < k < len(ws) - 1 and _NUMBER.match(ws[k - 1]) and _NUMBER.match(ws[k + 1])
           else w for k, w in enumerate(ws)]
     symbols: list[Symbol] = []
     unknown: list[list[str]] = []
@@ -173,6 +177,13 @@ def _numbers(symbols: list[Symbol]) -> list[Symbol]:
     -> 35, "one point nine" -> 1.9 (digits after "point" one by one)."""
     out: list[Symbol] = []
     for sym in symbols:
+        # "twelve and a half", "one and a quarter": a whole number and a fraction below one
+        if sym.text.startswith("FRAC:") and len(out) >= 2 and out[-1].text == "AND" \
+                and (len(out) < 3 or out[-3].text != "CHAN"):
+            whole, share = _value(out[-2]), float(sym.text[5:])
+            if whole is not None and whole == int(whole) and 0 < share < 1:
+                out[-2:] = [Symbol(f"NUM:{whole + share:g}", f"{out[-2].source} and {sym.source}", out[-2].start)]
+                continue
         if sym.text == "ONE":
             prev = out[-1].text.split(":", 1)[0] if out else ""
             sym = Symbol("CHAN" if prev in _ONE_IS_NOUN else "NUM:1", sym.source, sym.start)

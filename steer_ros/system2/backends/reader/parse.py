@@ -14,7 +14,7 @@ from pathlib import Path
 from lark import Lark
 from lark.exceptions import LarkError, UnexpectedInput
 
-from steer_ros.system2.backends.reader.lexer import lex
+from steer_ros.system2.backends.reader.lexer import Lexed, Symbol, lex
 from steer_ros.system2.backends.reader.semantics import Clause, ToClauses
 from steer_ros.system2.backends.reader.vocabulary import LANGUAGES
 
@@ -65,6 +65,45 @@ def parse_policy(policy) -> Parsed:
     if lexed.unknown:
         return Parsed(problem="not_understood: could not read " + ", ".join(_quote(u) for u in lexed.unknown[:6]),
                       languages=languages)
+    syms = list(lexed.symbols)
+    for k in range(1, len(syms) - 1):
+        kind_before, kind_after = syms[k - 1].text.split(":", 1)[0], syms[k + 1].text.split(":", 1)[0]
+        if syms[k].source == ":" and kind_before == "CHAN" and kind_after in ("ABOVE", "BELOW", "BETWEEN"):
+            # "even channels: no lower than 1.7 bits": the colon names the channels of the bounds
+            syms[k] = Symbol("", ":", syms[k].start)
+        elif syms[k].text == "WHILE" and kind_before in ("OFF", "OFFPART") and kind_after in ("CHAN", "NUM"):
+            # "everything off but channels 2 and 4": "but" after a shutdown is "except"
+            syms[k] = Symbol("EXCEPT", syms[k].source, syms[k].start)
+        elif syms[k].text == "CHAN" and kind_after == "PARITY" and kind_before != "NUM":
+            # "los canales pares": the parity after its noun
+            syms[k], syms[k + 1] = syms[k + 1], syms[k]
+    for k in range(len(syms) - 3):
+        if syms[k].text == "ACROSS" and syms[k + 1].text.startswith("NUM:") and syms[k + 2].text == "TO" \
+                and syms[k + 3].text.startswith("NUM:") and k + 4 < len(syms) \
+                and syms[k + 4].text in ("BITS", "RANGE"):
+            # "in the 1.3 to 1.5 bit band": a range of rates, not channels
+            syms[k] = Symbol("BETWEEN", syms[k].source, syms[k].start)
+    for k in range(1, len(syms)):
+        after = syms[k + 1].text if k + 1 < len(syms) else "SEP"
+        if syms[k].text in ("MAX", "LEAST") and syms[k - 1].text in ("BITS", "WATT") \
+                and after in ("SEP", "COMMA", "AND", "WHILE", "EACH"):
+            # "1.5 bits max", "2 W min": a bound written after its amount
+            syms[k] = Symbol("ORLESS" if syms[k].text == "MAX" else "ORMORE", syms[k].source, syms[k].start)
+    for k, sym in enumerate(syms):
+        if sym.text == "EXCLUDED":
+            # "cap everything at 1.7 bits, channel 1 excluded": the channels between the comma and
+            # "excluded" are an exception of the clause before
+            j = k - 1
+            while j >= 0 and syms[j].text.split(":", 1)[0] in ("CHAN", "NUM", "AND", "COMMA", "RANK", "ORD",
+                                                                "FIRST", "LAST", "PARITY") \
+                    and syms[j].text != "COMMA":
+                j -= 1
+            if j >= 0 and syms[j].text == "COMMA" and j < k - 1:
+                syms[j] = Symbol("EXCEPT", syms[j].source, syms[j].start)
+                syms[k] = Symbol("", sym.source, sym.start)
+    syms = [s for s in syms if s.text]
+    lexed = Lexed(symbols=tuple(syms), unknown=lexed.unknown, injection=lexed.injection,
+                  languages=lexed.languages, control=lexed.control)
     kinds = [s.text.split(":", 1)[0] for s in lexed.symbols]
     tokens = []
     for k, sym in enumerate(lexed.symbols):
@@ -93,6 +132,12 @@ def parse_policy(policy) -> Parsed:
         if tok == "ALL" and ((prev in _AMOUNT_END and nxt in _CLAUSE_END)
                              or (prev in ("NUM", "CHAN") and nxt in ("NEED", "USE"))):
             tokens[k] = "EACH"
+    # a reason asks nothing: it is a sentence of its own ("power is tight, use at most 15 W")
+    tokens = ["SEP" if t in ("COMMA", "AND", "WHILE") and k and tokens[k - 1] == "REASON" else t
+              for k, t in enumerate(tokens)]
+    # a "though" / "but" that closes its sentence ("leave channel 2 dark though") joins nothing
+    tokens = [t for k, t in enumerate(tokens)
+              if not (t == "WHILE" and (k + 1 == len(tokens) or tokens[k + 1] == "SEP"))]
     tokens = [t for t in tokens if t]
     symbols = " ".join(tokens)
     if not tokens:

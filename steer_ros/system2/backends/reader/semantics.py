@@ -81,6 +81,9 @@ class ToClauses(Transformer):
     def unit(self, c):
         return {"BITS": "bits", "WATT": "W", "PCT": "%"}[c[0].type]
 
+    def amount_frac(self, c):
+        return Amount(_num(c[0]), "bits")
+
     def amount(self, c):
         return Amount(c[0], c[1] if len(c) > 1 else "")
 
@@ -246,6 +249,23 @@ class ToClauses(Transformer):
             return Clause("prio", c[0], ratio=0.0)
         return Clause("prio", c[0], ratio=float(c[1]) / float(c[2]))
 
+    def prio_target(self, c):
+        return Clause("prio", c[0]) if isinstance(c[0], Sel) else Clause("unread", None)
+
+    def prio_rate_setv(self, c):
+        if str(c[0]) != "SETV:up":  # "lift the weakest as high as it will go"; lowering is no priority
+            return Clause("unread", None)
+        return Clause("prio_rate", c[1])
+
+    def deprio(self, c):
+        return Clause("prio", c[0], mode="deprio")
+
+    def ratio_half(self, c):
+        return Clause("prio", c[0], ratio=0.5)
+
+    def ratio_pre(self, c):
+        return Clause("prio", c[1], ratio=float(c[0]))
+
     def prio_put(self, c):
         if str(c[0]) != "SETV:set":  # "raise the three strongest first": not a priority
             return Clause("unread", None)
@@ -310,7 +330,7 @@ class ToClauses(Transformer):
         return Clause("bound", c[0], bounds=(("floor", amount),))
 
     def cap_clause(self, c):
-        return Clause("bound", c[0], bounds=(("cap", c[1]),))
+        return Clause("bound", c[0], bounds=(("cap", next(x for x in c if isinstance(x, Amount))),))
 
     def never_below(self, c):
         return Clause("bound", c[0], bounds=(("floor", c[1]),))
@@ -355,6 +375,25 @@ class ToClauses(Transformer):
     def budget_by(self, c):
         direction = str(c[0]).split(":", 1)[1]
         return Clause("budget", amount=c[-1], mode="by:" + direction)
+
+    def _setv_by(self, c, amount: PAmount) -> Clause:
+        direction = str(c[0]).split(":", 1)[1]
+        if direction == "set":  # "set 5 W on the power": no direction, not a change by
+            return Clause("unread", None)
+        return Clause("budget", amount=amount, mode="by:" + direction)
+
+    def budget_setv_by_w(self, c):
+        return self._setv_by(c, PAmount("abs", c[1]))
+
+    def budget_setv_by_pct(self, c):
+        return self._setv_by(c, PAmount("share", c[1] / 100.0, "full"))
+
+    def budget_setv_w(self, c):
+        direction = str(c[0]).split(":", 1)[1]
+        return Clause("budget", amount=PAmount("abs", c[1]), mode="to" if direction == "set" else "by:" + direction)
+
+    def budget_to_w(self, c):
+        return Clause("budget", amount=PAmount("abs", next(x for x in c if isinstance(x, float))), mode="to")
 
     def budget_use_w(self, c):
         return Clause("budget", amount=PAmount("abs", c[0]), mode="to")

@@ -43,7 +43,7 @@ NUMBER_WORDS = {
 _FOREIGN_NUMBERS = {
     "de": {"eins": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5},
     "fr": {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5},
-    "es": {"dos": 2, "tres": 3, "cuatro": 4, "cinco": 5},
+    "es": {"uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9},
     "zh": {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5},
 }
 
@@ -311,6 +311,188 @@ _add("WHILE", "while", "whilst", "but", "so that", "such that", "where", "howeve
      "though", "although", "whereas", "and also", "and meanwhile",
      "meanwhile", "at the same time", "in addition", "additionally", "but also", "on top of that")
 
+# -- classes of wordings by semantic role ------------------------------------------------------
+# Each role is a class written once and multiplied out (verb x object x preposition), so that a
+# new wording of a known role reads the same as the one the suites use.
+
+# time, hedges and filler that state no request: dropped like the stop words
+_add("", "for the afternoon", "for the morning", "for the evening", "for the day", "for the rest of the day",
+     "for the time being", "for a while", "for the moment", "at the moment", "at present", "anymore",
+     "any more", "overnight", "this morning", "this afternoon", "tonight", "on us", "again", "still",
+     "anywhere", "is fine", "is ok", "is okay", "is acceptable", "will do", "merely", "simply", "basically",
+     "i want", "we want", "i'd like", "we'd like", "i would like", "we would like", "i need you to",
+     "' s", "another", "a further", "an extra", "an additional", "the allocation", "allocation",
+     "the air", "for us", "kindly", "go ahead and", "if you can", "if possible", "as well")
+# a channel that cannot be used: states, idioms and their causes
+_add("BROKEN", "keeps dropping out", "keep dropping out", "keeps dropping", "dropping out", "drops out",
+     "keeps cutting out", "keep cutting out", "cutting out", "cuts out", "cut out", "keeps failing",
+     "keep failing", "keeps failing on us", "flaky", "unreliable", "intermittent", "useless", "swamped",
+     "drowned out", "wiped out", "knocked out", "out of action", "out of commission", "dead in the water",
+     "went offline", "gone offline", "has gone offline", "went dark", "has gone dark", "gone dark", "went dead",
+     "has gone dead", "dropped off", "has dropped off", "fell over", "has fallen over", "crashed", "has crashed",
+     "died", "has died", "is dead", "is gone", "went out", "is toast", "fried",
+     "burned out", "burnt out", "is burned out", "unusable right now", "is unusable", "no good", "is no good",
+     "not usable", "can't be used", "cannot be used", "can not be used", "is not usable", "swamped by interference",
+     "drowned in interference", "drowned in noise", "buried in noise", "full of interference", "being interfered with",
+     "is being jammed", "got jammed", "has been jammed", "under attack", "on fire", "overheated", "has overheated",
+     "off the air", "off air", "out of service for now", "unserviceable", "inoperable", "inoperative",
+     "non functional", "nonfunctional", "not functioning", "not responding", "unresponsive", "has a fault",
+     "is faulty", "is broken", "is in for maintenance", "is in for repair", "in for maintenance", "in for repair",
+     "being repaired", "is being repaired", "scheduled for maintenance", "taken for maintenance")
+_add("LOST", "we lost", "we've lost", "we have lost", "lost", "we lost the link on", "lost the link on",
+     "we have no link on", "no link on", "we have no signal on", "no signal on", "lost contact with",
+     "we lost contact with", "nothing gets through on", "nothing is getting through on", "we can't use",
+     "we cannot use", "we can not use")
+_add("FAULT", "fault", "faults", "failure", "failures", "problem", "problems", "issue", "issues", "fire",
+     "interference", "jamming", "noise", "a jammer", "jammer", "storm", "rain fade", "fading", "a fade",
+     "overheating", "damage", "water damage", "maintenance")
+# the cause of a failure ("to an antenna fault", "due to interference"): part of the failure
+_faults = ("fault", "faults", "failure", "problem", "issue", "interference", "jamming", "noise", "jammer",
+           "storm", "rain fade", "fading", "fade", "overheating", "damage", "water damage", "maintenance", "fire")
+_equips = ("", "antenna", "amplifier", "amp", "power amplifier", "hardware", "transceiver", "filter", "mixer",
+           "cable", "connector", "oscillator", "front end", "frontend", "feed", "radio", "software", "firmware")
+_add("CAUSE", "for maintenance", "for repair", "for repairs", "for servicing", "for an upgrade")
+_add("BROKEN", "failed overnight", "died overnight", "went down overnight")
+_add("CAUSE", *[f"{_pre} {_art}{_e + ' ' if _e else ''}{_f}"
+                for _pre in ("to", "due to", "because of", "from", "after", "with", "thanks to", "owing to")
+                for _art in ("", "a ", "an ", "the ", "some ")
+                for _e in _equips for _f in _faults])
+_add("TURN", "dial", "wind", "scale", "crank")
+_add("OFFPART", "off the air", "off air")
+_add("OTHERS", "what's left", "what is left", "whatever is left", "whatever's left", "the ones left",
+     "those left", "the remainder", "the leftovers", "the survivors", "the ones still on", "the ones that are left")
+# enumerators that open a sentence ("First, ... Second, ...")
+_add("SEP", "first ,", "second ,", "third ,", "firstly", "secondly", "thirdly", "lastly", "finally",
+     "firstly ,", "secondly ,", "thirdly ,", "lastly ,", "finally ,",
+     "next ,", "after that ,", "then ,", "step one", "step two")
+_add("ASIS", "don't touch", "do not touch", "leave alone", "leave untouched", "as they are", "as it is", "as is",
+     "alone", "untouched", "unchanged", "as they stand", "where it is", "where they are")
+_add("EXCLUDED", "excluded", "aside", "exempted", "exempt", "excepted", "not included", "left out of it")
+_add("SPREAD", *[f"{_v} {_o} {_n} {_p}" for _v in ("move", "shift", "give", "hand", "put", "send", "transfer",
+                                                   "pass", "reassign", "reallocate", "redirect", "divert")
+                 for _o in ("its", "their", "the") for _n in ("power", "share", "budget", "watts")
+                 for _p in ("to", "over to", "onto", "on", "into")])
+_add("CURRENT", "the current level", "the present level", "the current setting", "the present setting",
+     "the current value", "current setting", "the level now", "the level we have now")
+_add("CARRY", "feeds", "supplies", "hosts", "is used by", "are used by", "belongs to", "belong to")
+_add("", "until tomorrow", "till tomorrow", "until it is fixed", "until it's fixed", "until fixed",
+     "until the repair", "until repaired", "for the next hour", "for the next few hours", "for an hour",
+     "for a few hours", "for the rest of the shift", "this shift", "for this shift")
+_add("LOST", "we've lost the link on", "we have lost the link on", "we've lost contact with",
+     "we have lost contact with", "we've got no link on", "we've got no signal on")
+_add("TREAT", "consider", "mark", "regard", "flag", "count as", "handle as")
+# what a channel carries (context): payload nouns, and the noun after them
+_add("PAYLOAD", "radar", "the radar", "radar feed", "sonar", "lidar", "camera", "imagery", "images",
+     "navigation", "nav", "gps", "positioning", "timing", "sync", "synchronization", "synchronisation",
+     "audio", "intercom", "weather", "status", "housekeeping", "logs", "logging", "firmware", "updates",
+     "beacon", "safety", "medical", "emergency", "command", "the command", "uplink", "downlink", "backhaul",
+     "mission", "mission data", "science data", "health data", "heartbeat", "alarms", "alerts", "broadcast",
+     "streaming", "internet", "email", "ranging", "tracking", "the tracking", "the video", "the telemetry",
+     "the voice", "the radar feed", "sensor", "sensors", "the sensor feed", "the camera",
+     "bulk data", "file transfer", "backups", "the backups", "best effort traffic", "best effort")
+# why the operator asks: situations that ask nothing
+_reasons = []
+for _subj in ("power is", "the power is", "the budget is", "energy is", "the battery is", "battery is",
+              "power's", "budget's"):
+    for _state in ("tight", "short", "low", "limited", "scarce", "running low", "getting low", "precious",
+                   "constrained", "at a premium"):
+        _reasons.append(f"{_subj} {_state}")
+_add("REASON", *_reasons, "we've got headroom", "we have headroom", "we have some headroom", "there is headroom",
+     "there's headroom", "we've got spare power", "we have spare power", "we have power to spare",
+     "plenty of power", "we have plenty of power", "we're short on power", "we are short on power",
+     "we're low on power", "we are low on power", "we're on battery power", "we are on battery power",
+     "we're on batteries", "on battery", "on batteries", "battery mode", "we're in battery mode",
+     "it's hot", "it is hot", "the amp is hot", "the amplifier is hot", "things are hot", "we're hot",
+     "the regulator is watching", "we're being audited", "the link is quiet", "traffic is light",
+     "traffic is heavy", "it's busy", "it is busy", "we're busy", "we are busy", "the generator is down",
+     "we're on the generator", "we are on the generator", "the solar is weak", "it's night", "it's cloudy",
+     "to save power", "to save energy", "to save battery", "to stay cool", "to keep cool", "to cool down",
+     "to be careful", "just in case")
+# favour / priority: verb x object x preposition
+_favour = []
+for _verb in ("bias", "tilt", "lean", "skew", "shift", "steer", "slant", "weight", "push", "tip", "swing",
+              "move", "nudge"):
+    for _obj in ("", "the allocation", "allocation", "the power", "power", "things", "the split", "the balance",
+                 "the budget", "the weights", "weights", "the mix", "the distribution", "it", "everything"):
+        for _prep in ("towards", "toward", "in favour of", "in favor of"):
+            _favour.append(" ".join(w for w in (_verb, _obj, _prep) if w))
+_add("PRIO", *_favour, "in favour of", "in favor of", "lean on", "side with", "go easy on the others for",
+     "champion", "give a boost to", "give a leg up to", "give an edge to", "give the edge to",
+     "weight towards", "weight toward", "give more weight to", "more weight to", "put more weight on",
+     "more weight on", "put weight on", "invest in", "pour power into", "put power into",
+     "boost up", "help out", "lift up", "pay attention to", "care most about")
+for _verb in ("bump", "raise", "increase", "boost", "lift", "up", "push up", "bump up", "elevate"):
+    for _what in ("priority", "weight", "weighting", "importance", "share"):
+        _add("PRIO", f"{_verb} the {_what} of", f"{_verb} the {_what} on", f"{_verb} the {_what} for",
+             f"{_verb} {_what} of", f"{_verb} {_what} on", f"{_verb} {_what} for")
+# the opposite: a lighter weight on the channels named
+_add("DEPRIO", "deprioritize", "deprioritise", "de prioritize", "de prioritise", "demote", "downweight",
+     "down weight", "weight down", "disfavour", "disfavor", "give less weight to", "less weight to",
+     "give less power to", "less power to", "go easy on", "put less weight on", "less weight on",
+     "care less about", "starve")
+for _verb in ("lower", "reduce", "cut", "drop", "decrease", "trim", "bump down", "knock down", "dial down"):
+    for _what in ("priority", "weight", "weighting", "importance", "share"):
+        _add("DEPRIO", f"{_verb} the {_what} of", f"{_verb} the {_what} on", f"{_verb} the {_what} for",
+             f"{_verb} {_what} of", f"{_verb} {_what} on", f"{_verb} {_what} for")
+# limits: caps and floors written as states
+_add("BELOW", "limited to", "is limited to", "are limited to", "capped at", "capped to", "is capped at",
+     "restricted to", "clamped to", "clamped at", "held to", "kept to", "kept under", "kept below",
+     "not allowed above", "not allowed over", "no faster than", "no quicker than", "held under",
+     "held below", "topping out at", "tops out at", "maxes out at", "at the very most", "not higher than",
+     "not over", "nothing above", "nothing over", "nothing more than", "never above", "never over",
+     "ceilinged at", "under a cap of", "with a cap of", "with a ceiling of")
+_add("ABOVE", "floored at", "is floored at", "no slower than", "nothing below", "nothing under",
+     "never below", "never under", "not lower than", "not less than", "with a floor of", "at the very least",
+     "guaranteed", "guaranteed at least", "assured", "assured at least", "not dipping below")
+_add("NEVER", "shouldn't", "should not", "should never", "must never", "can't", "cannot", "can not", "won't",
+     "will not", "may not", "mustn't ever", "shall not", "is not to", "are not to", "isn't to", "aren't to")
+_add("RANGE", "range", "window", "bracket", "interval", "corridor", "band")
+# fairness and "everywhere"
+_add("ACROSS ALL CHAN", "across the board", "everywhere", "on every channel", "on all channels",
+     "across all channels", "across every channel", "over the whole band", "over every channel")
+_add("EQUALIZE", "even up", "evens out", "level out", "level off", "flatten", "flatten out", "smooth out",
+     "even the rates out", "balance out", "make even", "make equal", "line up", "match up", "square up")
+_add("MAX", "max out", "maximize out", "crank", "crank out", "squeeze out", "get as much as you can",
+     "drive up", "run up")
+_add("MAXPOST", "as high as it will go", "as high as they will go", "as far as it will go", "as far as it can go",
+     "as far as possible", "as high as you can", "as much as you can", "as much as possible",
+     "as high as it can", "as good as it gets", "as high as it gets", "to the max")
+# budget verbs: up and down (phrasal too)
+_add("SETV:down", "shave off", "slash", "chop", "whittle", "whittle down", "roll back",
+     "pull back", "pull down", "tone down", "drop back", "back down", "cut down",
+     "reduce down", "lower down", "tighten", "squeeze down", "rein in", "dial it down")
+_add("SETV:up", "bump", "top up", "raise up", "hike", "jack up", "pump up", "ramp",
+     "open up", "loosen", "widen", "extend", "add on")
+_add("WATT", "watt's", "w's")
+# relative quantities: "half again", "a bit more", fractions in words
+_add("FRAC:0.5", "halfway", "half way", "half of", "fifty fifty")
+_add("FRAC:0.125", "an eighth", "one eighth")
+_add("FRAC:0.375", "three eighths")
+_add("FRAC:0.3", "three tenths")
+_add("FRAC:0.7", "seven tenths")
+_add("FRAC:0.9", "nine tenths")
+# "only" and what the channels left on do
+_add("ON", "allowed to transmit", "is allowed to transmit", "are allowed to transmit", "may transmit",
+     "can transmit", "should transmit", "to transmit", "stay up", "stays up", "stay on", "stays on",
+     "remain on", "remains on", "stay active", "stays active", "remain active", "remains active",
+     "stay lit", "stay live", "keep running", "keep transmitting", "keeps transmitting", "on the air", "on air",
+     "up and running", "in play", "in the mix", "carry anything", "get power", "gets power", "get any power")
+_add("ONLY USE", "we can only afford", "can only afford", "only afford", "we can only spend", "can only spend",
+     "we only have", "only have", "all we can spend is", "all we can afford is", "we have only")
+_add("USE", "afford", "can afford", "we can afford", "work with", "make do with", "live with", "get by on",
+     "manage with", "run with", "operate at", "transmit with", "go with")
+_add("USEON", "transmit on", "transmit only on", "send on", "send traffic on", "put traffic on",
+     "carry traffic on", "put everything on", "put all the power on", "put all power on", "run traffic on",
+     "send everything on", "send everything over", "transmit over", "send over")
+_add("NUM:2 CHAN", "pair", "pair of channels", "couple of channels")
+_add("NUM:3 CHAN", "trio", "three of them")
+for _k in range(1, 21):
+    for _w in ([str(_k)] + [w for w, v in NUMBER_WORDS.items() if v == _k]):
+        _add(f"RANK:strongest NUM:{_k}", f"top {_w}", f"best {_w}")
+        _add(f"RANK:weakest NUM:{_k}", f"bottom {_w}", f"worst {_w}")
+_add("RANK:strongest", "top channel", "the top one", "the best one")
+_add("RANK:weakest", "bottom channel", "the bottom one", "the worst one")
+
 
 _DE: dict[str, str] = {}
 _add("OFF", "schalte", "schalten", "abschalten", "deaktiviere", "deaktivieren", "abstellen", table=_DE)
@@ -336,6 +518,9 @@ _add("POWER", "leistung", "gesamtleistung", "sendeleistung", table=_DE)
 _add("SETV:down", "reduziere", "senke", "verringere", table=_DE)
 _add("AND", "und", table=_DE)
 _add("TO", "auf", "bis", table=_DE)
+_add("SETV:up", "erhöhe", "erhöhen", "steigere", "steigern", "hebe", table=_DE)
+_add("SPREAD", "verteile", "verteilen", "verteilt", table=_DE)
+_add("OTHERS", "übrigen", "anderen", "restlichen", table=_DE)
 
 _FR: dict[str, str] = {}
 _add("RANK:weakest", "les plus faibles", "plus faibles", table=_FR)
@@ -364,6 +549,12 @@ _add("EXCEPT", "sauf", "excepté", "hormis", table=_FR)
 _add("BROKEN", "en panne", "hors service", "défectueux", "brouillé", table=_FR)
 _add("BY", "par", table=_FR)
 _add("BITS", "bits", table=_FR)
+_add("GIVE", "donne", "donnez", "donner", "accorde", "accordez", table=_FR)
+_add("", "au", "aux", table=_FR)
+_add("TIMES", "fois", "fois plus", table=_FR)
+_add("WEIGHT", "poids", "de poids", "plus de poids", table=_FR)
+_add("VS", "que", "qu'", table=_FR)
+_add("OTHERS", "autres", "les autres", table=_FR)
 
 _ES: dict[str, str] = {}
 _add("RANK:weakest", "más débiles", table=_ES)
@@ -393,6 +584,14 @@ _add("OTHERS", "demás", "los demás", "el resto", "resto", table=_ES)
 _add("FRAC:0.3333333333333333", "un tercio", "tercio", table=_ES)
 _add("FRAC:0.5", "la mitad", "mitad", table=_ES)
 _add("BY", "en", table=_ES)
+_add("", "deben", "debe", table=_ES)
+_add("BY", "un", "una", table=_ES)
+_add("PARITY:even", "pares", table=_ES)
+_add("PARITY:odd", "impares", table=_ES)
+_add("ON", "transmitir", "activos", "encendidos", table=_ES)
+_add("NEED", "necesita", "necesitan", table=_ES)
+_add("ABOVE", "al menos", "como mínimo", table=_ES)
+_add("POINT", "coma", table=_ES)
 
 _ZH: dict[str, str] = {}
 _add("POWER", "总 功 率", "总 发 射 功 率", "功 率", table=_ZH)
