@@ -21,6 +21,9 @@ def register(subparsers) -> None:
                         "e.g. channel_sim,channel_mux,optimizer for a light fleet")
     parser.add_argument("--policy", default="", help="the fleet policy the fleet navigator starts with "
                         "(docs/fleet-policies.md), e.g. \"cap the fleet at 60%% tonight\"")
+    parser.add_argument("--fleet-approval", choices=("auto", "confirm"), default="",
+                        help="the fleet navigator's approval (default: the config's, auto): confirm holds a new fleet "
+                        "directive on fleet/proposal until `steer-ros approve --fleet`")
     parser.add_argument("--every", type=float, default=5.0, metavar="S", help="print the fleet table every S s")
     parser.set_defaults(func=run)
 
@@ -47,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     coord = data["/**/fleet_coordinator"]["ros__parameters"]
     if args.policy:
         data["/**/fleet_navigator"]["ros__parameters"]["policy"] = args.policy
+    if args.fleet_approval:
+        data["/**/fleet_navigator"]["ros__parameters"]["approval"] = args.fleet_approval
     params = write_fleet_params(data)
     print(f"steer-ros fleet: {radios} radios, cap {coord['cap']:g}, reserves {coord['reserve']}; params {params}; "
           f"logs in {params.parent}", flush=True)

@@ -72,12 +72,16 @@ LAUNCH_ARGUMENTS: dict[str, tuple[str, str, str]] = {
     "fleet_policy": ("fleet_navigator", "policy", "Initial fleet policy (empty: the config's)."),
     "fleet_backend": ("fleet_navigator", "backend", "Fleet navigator backend: rules, openai or scripted "
                       "(empty: auto)."),
+    "fleet_approval": ("fleet_navigator", "approval", "auto (apply every accepted fleet directive) or confirm (hold "
+                       "a new one on fleet/proposal for the operator's approval; empty: the config's)."),
+    "fleet_approval_timeout_s": ("fleet_navigator", "approval_timeout_s", "confirm: seconds a fleet proposal "
+                                 "waits for an answer (empty: the config's)."),
 }
 
 
 # Launch arguments whose parameter is an integer or a float (the others are strings).
 INT_ARGUMENTS = {"radios"}
-FLOAT_ARGUMENTS = {"approval_timeout_s"}
+FLOAT_ARGUMENTS = {"approval_timeout_s", "fleet_approval_timeout_s"}
 
 
 def launch_arguments(graph: str) -> dict[str, tuple[str, str, str]]:

@@ -47,6 +47,12 @@ FLEET_COMMAND = "fleet/command"
 # Every outcome of the fleet navigator (std_msgs/String, the same JSON; fallbacks and
 # kept policies too, with their status_detail), not latched.
 FLEET_DECISION = "fleet/decision"
+# fleet_navigator approval: confirm. A directive held for the operator (std_msgs/String,
+# JSON: id, state, the directive, its read-back, the coordinator's preview grants;
+# steer_ros.fleet.navigator.approval), latched as steer/proposal; the answers
+# ("<id>", "approve <id>", "reject <id>") on fleet/approval, as on steer/approval.
+FLEET_PROPOSAL = "fleet/proposal"
+FLEET_APPROVAL = "fleet/approval"
 
 # Channel estimates and allocations: a stream where only the newest matters; a small
 # reliable queue keeps rqt_plot and `ros2 topic echo` (reliable by default) matched.

@@ -26,7 +26,10 @@ supersedes it (the old id becomes stale). Proposals that are not status OK (FALL
 KEPT) change nothing and pass through.
 
 The gate is pure (time is an argument): the navigator node wraps it, the unit tests
-drive it directly. Every transition is an :class:`ApprovalEvent`.
+drive it directly. Every transition is an :class:`ApprovalEvent`. What a class is
+comes from ``classify`` (default :func:`command_class`, the radio navigator's); the
+fleet navigator passes its own (:func:`steer_ros.fleet.navigator.approval.directive_class`)
+with the directive's cap as the budget.
 """
 
 from __future__ import annotations
@@ -105,10 +108,14 @@ class ApprovalGate:
         timeout_s: seconds a proposal waits for an answer (then it counts as rejected).
         budget_tolerance: relative budget change within an approved class (0.1 = 10%).
         nonce: the id prefix (default: 6 random hex digits, new per gate).
+        classify: decision -> its approved class (a hashable tuple); default
+            :func:`command_class`. A decision needs ``status`` (0 = OK) and, where
+            :meth:`submit` is given no budget, ``p_total``.
     """
 
     def __init__(self, mode: str = defaults.APPROVAL_MODE, timeout_s: float = defaults.APPROVAL_TIMEOUT_S,
-                 budget_tolerance: float = defaults.APPROVAL_BUDGET_TOLERANCE, nonce: str | None = None):
+                 budget_tolerance: float = defaults.APPROVAL_BUDGET_TOLERANCE, nonce: str | None = None,
+                 classify=command_class):
         if mode not in MODES:
             raise ValueError(f"approval must be one of {', '.join(MODES)}, got {mode!r}")
         if not (isinstance(timeout_s, (int, float)) and timeout_s > 0 and math.isfinite(timeout_s)):
@@ -119,6 +126,7 @@ class ApprovalGate:
         self.timeout_s = float(timeout_s)
         self.budget_tolerance = float(budget_tolerance)
         self.nonce = nonce or secrets.token_hex(3)
+        self.classify = classify
         self._seq = 0
         self.pending: Proposal | None = None
         self.last: Proposal | None = None  # the latest proposal issued, in whatever state
@@ -134,7 +142,7 @@ class ApprovalGate:
         budget = float(decision.p_total if budget is None else budget)
         if self.mode == AUTO or decision.status != Status.OK:
             return decision, []
-        klass = command_class(decision)
+        klass = self.classify(decision)
         if self._in_approved_class(klass, budget):
             self.counts["passed"] += 1
             return decision, [ApprovalEvent("passed", "", "in the approved class")]
