@@ -55,7 +55,13 @@ the suite's wordings onto those fields; it was written while its authors could r
 this public suite, so its score here says what it reads, not how it fares on
 wordings nobody tried: a policy outside its grammar is declined (KEPT, with the
 reason), never applied as a guess. Its score on wordings written after its freeze is
-the holdout suite's (`steer-ros eval --suite config/policies/holdout.yaml`).
+the holdout suites' (`steer-ros eval --suite config/policies/holdout3.yaml`; the freeze
+history above). On those it acts on 30-37% of the policies and declines the rest: a
+closed grammar reads the constructions and words it was given, and an unseen verb,
+idiom or sentence shape keeps the command in force. It acted on a wrong reading twice
+in 275 blind cases (holdout v2 on freeze 2), never on holdouts v1 and v3. An
+OpenAI-compatible LLM is the backend for wordings nobody wrote down; the rules backend
+is the offline one that never guesses.
 """
 
 _VERDICTS = """\

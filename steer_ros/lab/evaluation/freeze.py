@@ -34,27 +34,28 @@ FROZEN_AT = "1559b6b3d938c961e49d6782d9e27f1d88715aff5d3c1511f2c726e0c60cdede"
 FREEZES: tuple[tuple[int, str, str, tuple[str, ...]], ...] = (
     (1, "41d7b4b", "ac9410687a05b10b30e1901bde69d5570f4bd0fa6f7f766c556121095cf0b091", (
         "public (the reader was grown against it): MET 65, MISSED 0, KEPT 1, FALLBACK 0 of 66",
-        "holdout v1 (config/policies/holdout.yaml, written blind after this freeze): "
-        "MET 35, MISSED 0, KEPT 59, FALLBACK 0 of 94",
+        "holdout v1 (config/policies/holdout.yaml, written blind after this freeze; per case: "
+        "docs/eval/holdout_v1_freeze1.md): MET 35, MISSED 0, KEPT 59, FALLBACK 0 of 94",
     )),
     (2, "176d35e", "41be4cec4e16ebad54878177044aa97552983a907ddbbc549f01c353c8d438b3", (
         "public: MET 66, MISSED 0, KEPT 0, FALLBACK 0 of 66",
         "holdout v1 (a development set for this freeze, no longer a holdout): "
         "MET 91, MISSED 0, KEPT 3, FALLBACK 0 of 94",
-        "holdout v2 (config/policies/holdout2.yaml, written blind after this freeze): "
-        "MET 30 (with power caps now read), MISSED 2, KEPT 68, FALLBACK 0 of 100",
+        "holdout v2 (config/policies/holdout2.yaml, written blind after this freeze; per case: "
+        "docs/eval/holdout_v2_freeze2.md): MET 30 (with power caps now read), MISSED 2, KEPT 68, FALLBACK 0 of 100",
     )),
     (3, "1fceec8", "e57ec049ab302dac3adf88abfb878bb57762d8b3855e42a09b4ff857b05076ea", (
         "public: MET 66, MISSED 0, KEPT 0, FALLBACK 0 of 66",
         "holdout v1 (a development set): MET 91, MISSED 0, KEPT 3, FALLBACK 0 of 94",
         "no holdout score of its own: holdout v2 was committed before this freeze (it scores freeze 2)",
     )),
-    (4, "the commit 'Freeze the offline reader (4)'", FROZEN_AT, (
+    (4, "1a7dcee", FROZEN_AT, (
         "public: MET 66, MISSED 0, KEPT 0, FALLBACK 0 of 66",
         "holdout v1 (a development set): MET 94, MISSED 0, KEPT 0, FALLBACK 0 of 94",
         "holdout v2 (a development set for this freeze, no longer a holdout): "
         "MET 86, MISSED 0, KEPT 14, FALLBACK 0 of 100",
-        "holdout v3 (to be written blind after this freeze): not yet scored",
+        "holdout v3 (config/policies/holdout3.yaml, written blind after this freeze; per case: "
+        "docs/eval/holdout_v3_freeze4.md): MET 24, MISSED 0, KEPT 57, FALLBACK 0 of 81",
     )),
 )
 
