@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 import time
@@ -95,6 +96,17 @@ def test_multicast_discovery_across_hosts_and_a_partition(netns, domain_id):
     assert leftover_namespaces(tag) == []
 
 
+def _kilted_wheels() -> bool:
+    from importlib import metadata
+    try:
+        metadata.version("ros-rclpy")  # the Kilted wheels' name; Jazzy's is ros-jazzy-rclpy
+        return True
+    except metadata.PackageNotFoundError:
+        return os.environ.get("ROS_DISTRO") == "kilted"
+
+
+@pytest.mark.skipif(_kilted_wheels(), reason="Kilted (Fast DDS 3): the probes never discover each other through "
+                    "`fastdds discovery` in this harness, while multicast works; docs/multi-host.md")
 def test_discovery_server_across_hosts(netns, domain_id):
     """The same 4 hosts, discovery through a Fast DDS Discovery Server on the
     coordinator's host (ROS_DISCOVERY_SERVER on every participant)."""

@@ -150,9 +150,12 @@ class ChannelSimNode(Node):
                 self._stop.wait(wait)
 
     def destroy_node(self):
-        self._stop.set()
-        if self._paced is not None and self._paced is not threading.current_thread():
-            self._paced.join(timeout=1.0)
+        # A node refused at start-up (a bad parameter) is destroyed before its thread exists.
+        stop, paced = getattr(self, "_stop", None), getattr(self, "_paced", None)
+        if stop is not None:
+            stop.set()
+        if paced is not None and paced is not threading.current_thread():
+            paced.join(timeout=1.0)
         return super().destroy_node()
 
     def _rebuild(self, changed: str, value) -> None:
