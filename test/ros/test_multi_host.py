@@ -99,8 +99,8 @@ def test_multicast_discovery_across_hosts_and_a_partition(netns, domain_id):
 def _kilted_wheels() -> bool:
     from importlib import metadata
     try:
-        metadata.version("ros-rclpy")  # the Kilted wheels' name; Jazzy's is ros-jazzy-rclpy
-        return True
+        # Both wheel sets register "ros-rclpy"; Jazzy's rclpy is 7.x, Kilted's 9.x.
+        return int(metadata.version("ros-rclpy").split(".")[0]) >= 9
     except metadata.PackageNotFoundError:
         return os.environ.get("ROS_DISTRO") == "kilted"
 
