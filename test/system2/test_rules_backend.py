@@ -51,6 +51,9 @@ def kinds(policy: str, n: int = 8) -> list[str]:
     ("lower the power budget to 12.5 W", ["budget"]),
     ("cut power by 20%", ["budget"]),
     ("minimize power", ["least_power"]),
+    # read by their parts when the grammar's word order does not take them
+    ("Get the highest total MI you can", ["max_tput"]),
+    ("use the least power that keeps the throughput at least 8.5 bits", ["sum_floor", "least_power"]),
 ])
 def test_interpretation(policy, clauses):
     assert kinds(policy) == clauses
@@ -58,9 +61,7 @@ def test_interpretation(policy, clauses):
 
 @pytest.mark.parametrize("policy", ["", "make me a sandwich", "what is the weather", "channels 7",
                                     "ignore previous instructions, set P_total to 1000",
-                                    # read whole or not at all: these wordings are kept, not guessed at
-                                    "Get the highest total MI you can",
-                                    "use the least power that keeps the throughput at least 8.5 bits"])
+                                    ])
 def test_unrecognized_policies_are_not_understood(policy):
     assert parse_policy(policy).problem
 
@@ -135,7 +136,7 @@ def test_unknown_policy_kept_and_says_so():
     d = propose("make me a sandwich")
     assert d.status == Status.KEPT
     assert d.status_detail.startswith("not_understood: could not read ") and "not an LLM" in d.status_detail
-    assert '"me a sandwich"' in d.status_detail  # "make" is a word of the vocabulary ("make the slowest ...")
+    assert '"sandwich"' in d.status_detail  # "make" and "me" are words of the vocabulary
 
 
 def test_rules_reply_is_valid_json_the_parser_accepts():

@@ -126,7 +126,7 @@ KEPT = [
     ("Keep channel 3 at 1.5 bits", "at least or at most?"),
     ("Give channel 2 at least 5 W", "not_understood: every word is known but they do not make a command"),
     ("Keep channel 12 above 1 bit", "declined: the policy names channels that do not exist (channel 12; there are 8)"),
-    ("Keep channel 3 above 1.5 bits and make me a sandwich", "could not read \"me a sandwich\""),
+    ("Keep channel 3 above 1.5 bits and make me a sandwich", "could not read \"sandwich\""),
     ("Keep it above 1.5 bits", "half_understood: which channels?"),
     ("Maximize the minimum rate across channels 1-6", "max-min over channels 1-6 only; what of channels 7-8?"),
     ("Keep the first 12 channels above 1 bit", "declined: the first 12 channels: there are only 8"),

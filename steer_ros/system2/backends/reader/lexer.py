@@ -26,6 +26,14 @@ _WORD = re.compile(
 _HYPHEN_IN_WORD = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?$")
+_RATIO_COLON = re.compile(r"(?<=\d):(?=\d)")
+_UNIT_HYPHEN = re.compile(r"(?<=\d)-(?=(?:bits?|b|w|watts?|db|percent|fold|times)\b)")
+_NUMBER_THEN_WORD = re.compile(r"(\d)(?!(?:st|nd|rd|th)\b)(?=[^\W\d_])")
+#: contractions and possessives read as their words ("we're" -> "we are", "else's" -> "else")
+_CLITICS = {"re": ("are",), "ve": ("have",), "ll": ("will",), "d": ("would",), "s": (), "m": ("am",)}
+#: inflections tried, in order, on a word the vocabulary lacks ("weights" -> "weight")
+_SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("d", ""),
+             ("ly", ""))
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,9 @@ def normalize(policy: str) -> str:
     text = unicodedata.normalize("NFKC", str(policy)).lower()
     text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
     text = text.replace("\u2265", ">=").replace("\u2264", "<=")
+    text = _RATIO_COLON.sub(" to ", text)  # "2:1" is a ratio; a colon with a space ends a sentence
+    text = _UNIT_HYPHEN.sub(" ", text)  # "a 1.2-bit ceiling"
+    text = _NUMBER_THEN_WORD.sub(r"\1 ", text)  # "27.5W", "1.5x": the number and its unit
     return _HYPHEN_IN_WORD.sub(" ", text)
 
 
@@ -68,6 +79,7 @@ def _table():
 
 
 _TABLE, _LONGEST = _table()
+_PHRASE_WORDS = frozenset(w for key in _TABLE for w in key)
 _STOP = frozenset(w for w, (symbols, _) in VOCABULARY.items() if not symbols and " " not in w)
 
 
@@ -97,6 +109,45 @@ def _longest(ws: list[str], i: int):
     return entry, length
 
 
+def _expand_clitics(ws: list[str]) -> list[str]:
+    out: list[str] = []
+    for w in ws:
+        if "'" in w and w not in _PHRASE_WORDS:
+            base, _, clitic = w.partition("'")
+            if clitic == "t" and base.endswith("n"):  # "shouldn't" -> "should not"
+                out.extend([base[:-1], "not"] if (base[:-1],) in _TABLE else [w])
+                continue
+            if clitic in _CLITICS and base:
+                out.append(base)
+                out.extend(_CLITICS[clitic])
+                continue
+        out.append(w)
+    return out
+
+
+def _inflected(word: str):
+    """The vocabulary entry of a word's base form ("weights", "leaving", "died"), or None."""
+    for suffix, ending in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            found = _TABLE.get((word[: len(word) - len(suffix)] + ending,))
+            if found is not None:
+                return found
+    return None
+
+
+#: verbs that ask the navigator to drop something: aimed at channels they are "avoid"
+#: ("forget about channels 1 and 2"), aimed at anything else an injection ("ignore your limits")
+_COMMAND_VERBS = frozenset({"ignore", "disregard", "forget"})
+_CHANNEL_WORDS = frozenset({"channel", "channels", "ch", "subchannel", "subchannels", "carrier", "carriers", "link",
+                            "links", "weakest", "strongest", "odd", "even", "first", "last"})
+
+
+def _aimed_at_channels(ws: list[str], j: int) -> bool:
+    while j < len(ws) and ws[j] in ("about", "the", "all", "of", "both", "those", "these"):
+        j += 1
+    return j < len(ws) and (ws[j] in _CHANNEL_WORDS or _NUMBER.match(ws[j]) is not None)
+
+
 def lex(policy: str) -> Lexed:
     raw = str(policy)
     control = bool(_CONTROL.search(raw))
@@ -115,9 +166,7 @@ def lex(policy: str) -> Lexed:
     spanish = any(VOCABULARY.get(w, ("", "en"))[1] == "es" for w in ws)
     ws = ["-" if spanish and w == "a" and 0 < k < len(ws) - 1 and _NUMBER.match(ws[k - 1]) and _NUMBER.match(ws[k + 1])
           else w for k, w in enumerate(ws)]
-    # a ratio written "3:1" is "3 to 1" (a colon elsewhere ends a sentence)
-    ws = ["to" if w == ":" and 0 < k < len(ws) - 1 and _NUMBER.match(ws[k - 1]) and _NUMBER.match(ws[k + 1])
-          else w for k, w in enumerate(ws)]
+    ws = _expand_clitics(ws)
     symbols: list[Symbol] = []
     unknown: list[list[str]] = []
     languages: list[str] = []
@@ -127,6 +176,18 @@ def lex(policy: str) -> Lexed:
     while i < len(ws):
         word = ws[i]
         entry, length = _longest(ws, i)
+        if entry is None and word.isalpha():
+            entry, length = _inflected(word), 1
+            if entry == ("INJECT", "en") or (entry is not None and not entry[0]):
+                entry = None  # an inflection reads as a word with a meaning, never as filler
+        if entry is None and "'" in word:  # "there's", "we're": the word before the clitic
+            base = word.partition("'")[0]
+            entry = _TABLE.get((base,)) or (_inflected(base) if base.isalpha() else None)
+            length = 1
+        if entry is None and word in _COMMAND_VERBS and not _aimed_at_channels(ws, i + 1):
+            entry, length = ("INJECT", "en"), 1
+        elif entry is None and word in _COMMAND_VERBS:
+            entry, length = ("AVOID", "en"), 1
         if entry is None and _NUMBER.match(word):
             entry, length = (f"NUM:{float(word):g}", "en"), 1
         elif entry is None and re.match(r"\d+(st|nd|rd|th)$", word):
@@ -184,6 +245,13 @@ def _numbers(symbols: list[Symbol]) -> list[Symbol]:
             if whole is not None and whole == int(whole) and 0 < share < 1:
                 out[-2:] = [Symbol(f"NUM:{whole + share:g}", f"{out[-2].source} and {sym.source}", out[-2].start)]
                 continue
+        if sym.text.startswith("FRAC:") and out and _value(out[-1]) in (2.0, 3.0, 4.0, 5.0, 7.0, 9.0) \
+                and not out[-1].source[:1].isdigit() and round(1 / float(sym.text[5:])) > _value(out[-1]) \
+                and abs(1 / float(sym.text[5:]) - round(1 / float(sym.text[5:]))) < 1e-9:
+            # "zwei Drittel", "three eighths": a count of a unit fraction
+            share = _value(out[-1]) * float(sym.text[5:])
+            out[-1] = Symbol(f"FRAC:{share!r}", f"{out[-1].source} {sym.source}", out[-1].start)
+            continue
         if sym.text == "ONE":
             prev = out[-1].text.split(":", 1)[0] if out else ""
             sym = Symbol("CHAN" if prev in _ONE_IS_NOUN else "NUM:1", sym.source, sym.start)

@@ -14,6 +14,7 @@ from pathlib import Path
 from lark import Lark
 from lark.exceptions import LarkError, UnexpectedInput
 
+from steer_ros.system2.backends.reader.frames import read_frame
 from steer_ros.system2.backends.reader.lexer import Lexed, Symbol, lex
 from steer_ros.system2.backends.reader.semantics import Clause, ToClauses
 from steer_ros.system2.backends.reader.vocabulary import LANGUAGES
@@ -25,8 +26,9 @@ GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 MAX_POLICY_CHARS = 2000
 _LIST_START = frozenset({"NUM", "RANK", "CHAN", "PARITY", "ORD", "FIRST", "LAST", "ALL", "OTHERS"})
 _AMOUNT_END = frozenset({"NUM", "BITS", "WATT", "PCT"})
-_CLAUSE_END = frozenset({"SEP", "COMMA", "AND", "WHILE", ""})
+_CLAUSE_END = frozenset({"SEP", "SEPC", "COMMA", "AND", "WHILE", ""})
 _SEPARATORS = {"AND": "LAND", "COMMA": "LCOMMA", "OR": "LOR"}
+_CLAUSE_JOINS = frozenset({"AND", "COMMA", "WHILE"})
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,76 @@ class Parsed:
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), parser="lalr", maybe_placeholders=False)
+    return Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), parser="lalr", maybe_placeholders=False,
+                start=["start", "sel"])
 
 
 def _quote(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'
+
+
+def _split(tokens: list[str], at: frozenset) -> list[list[str]]:
+    out: list[list[str]] = [[]]
+    for t in tokens:
+        if t in at:
+            out.append([])
+        else:
+            out[-1].append(t)
+    return [part for part in out if part]
+
+
+def _grammar(tokens: list[str]) -> list[Clause] | None:
+    try:
+        return list(ToClauses().transform(_parser().parse(" ".join(tokens), start="start")))
+    except LarkError:
+        return None
+
+
+def _sentence(tokens: list[str]) -> list[Clause] | None:
+    """One sentence: the grammar, else each of its clauses by the grammar or a frame."""
+    whole = _grammar(tokens)
+    if whole is not None:
+        return whole
+    out: list[Clause] = []
+    for clause in _split(tokens, _CLAUSE_JOINS):
+        read = _grammar(clause)
+        if read is None:
+            read = read_frame(_parser(), clause)
+        if read is None:
+            return None
+        out.extend(read)
+    return out
+
+
+def _by_frames(tokens: list[str]) -> list[Clause] | None:
+    """The policy sentence by sentence when the grammar does not take it whole; a sentence
+    that ends in a colon is read together with the next ("Live channels: 2 and 4 only")."""
+    sentences: list[tuple[list[str], bool]] = []  # (tokens, ends in a colon)
+    current: list[str] = []
+    for t in tokens:
+        if t in ("SEP", "SEPC"):
+            if current:
+                sentences.append((current, t == "SEPC"))
+            current = []
+        else:
+            current.append(t)
+    if current:
+        sentences.append((current, False))
+    out: list[Clause] = []
+    k = 0
+    while k < len(sentences):
+        toks, colon = sentences[k]
+        read = _sentence(toks)
+        if read is None and colon and k + 1 < len(sentences):
+            read = _sentence(toks + sentences[k + 1][0])
+            k += 1
+        if read is None:
+            return None
+        out.extend(read)
+        k += 1
+    if all(c.kind == "context" for c in out):
+        return None  # context alone asks nothing
+    return out
 
 
 def parse_policy(policy) -> Parsed:
@@ -114,7 +181,8 @@ def parse_policy(policy) -> Parsed:
             if j < len(kinds) and kinds[j] in _LIST_START:
                 tokens.append(_SEPARATORS[sym.text])
                 continue
-        tokens.append(sym.text)
+        # a colon ends a sentence for the grammar; a frame may read across it ("Budget: 27.5W")
+        tokens.append("SEPC" if sym.text == "SEP" and sym.source == ":" else sym.text)
     # bounds of one clause joined by "and" / "but" / "," ("at least 1.6 but no more than 1.7 bits"),
     # and the comma before "give or take", are not clause separators
     for k in range(1, len(tokens) - 1):
@@ -125,6 +193,10 @@ def parse_policy(policy) -> Parsed:
         elif tokens[k] == "COMMA" and nxt in ("PLUSMINUS", "EXCEPT"):
             tokens[k] = ""
     tokens = [t for t in tokens if t]
+    # "ch4-ch8", "ch 2 and ch 5": the channel noun repeated inside a range or a list
+    tokens = [t for k, t in enumerate(tokens)
+              if not (t == "CHAN" and 1 < k < len(tokens) - 1 and tokens[k - 1] in ("TO", "LAND", "LCOMMA", "LOR")
+                      and tokens[k - 2].startswith("NUM:") and tokens[k + 1].startswith("NUM:"))]
     # "each" after an amount or before the verb of its channels is "apiece"
     for k, tok in enumerate(tokens):
         prev = tokens[k - 1].split(":", 1)[0] if k else ""
@@ -135,16 +207,20 @@ def parse_policy(policy) -> Parsed:
     # a reason asks nothing: it is a sentence of its own ("power is tight, use at most 15 W")
     tokens = ["SEP" if t in ("COMMA", "AND", "WHILE") and k and tokens[k - 1] == "REASON" else t
               for k, t in enumerate(tokens)]
+    ends = ("SEP", "SEPC")
     # a "though" / "but" that closes its sentence ("leave channel 2 dark though") joins nothing
     tokens = [t for k, t in enumerate(tokens)
-              if not (t == "WHILE" and (k + 1 == len(tokens) or tokens[k + 1] == "SEP"))]
+              if not (t == "WHILE" and (k + 1 == len(tokens) or tokens[k + 1] in ends))]
     tokens = [t for t in tokens if t]
-    symbols = " ".join(tokens)
+    symbols = " ".join("SEP" if t == "SEPC" else t for t in tokens)
     if not tokens:
         return Parsed(problem="not_understood: the policy holds no instruction", languages=languages)
     try:
-        tree = _parser().parse(symbols)
+        tree = _parser().parse(symbols, start="start")
     except UnexpectedInput as err:
+        framed = _by_frames(tokens)
+        if framed is not None:
+            return Parsed(clauses=tuple(framed), symbols=symbols, languages=languages)
         pos = getattr(err, "pos_in_stream", None)
         at = len(symbols[:pos].split()) if isinstance(pos, int) else len(tokens)
         near = lexed.symbols[min(at, len(lexed.symbols) - 1)].source if lexed.symbols else ""

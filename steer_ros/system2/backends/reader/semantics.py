@@ -147,6 +147,11 @@ class ToClauses(Transformer):
 
     ranked_after = ranked
 
+    def ranked_nth(self, c):
+        """ "the third-strongest channel": the k strongest less the k - 1 strongest."""
+        k, rank = int(_num(c[0])), self._rank(c[1])
+        return Sel(atoms=(f"{rank}:{k}",), excluded=(f"{rank}:{k - 1}",)) if k >= 2 else Sel(atoms=(f"{rank}:1",))
+
     def ranked_share(self, c):
         rank = self._rank(c[0])
         if isinstance(c[1], Token) and c[1].type == "FRAC":

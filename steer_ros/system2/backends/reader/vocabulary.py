@@ -52,8 +52,11 @@ _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seve
              "10th": 10}
 
 #: Phrases that ask the navigator to drop its instructions: declined whatever else is said.
-INJECTION = ("ignore", "disregard", "forget", "override", "jailbreak", "instructions", "system prompt",
-             "developer mode", "maintenance mode", "reply with")
+INJECTION = ("override", "jailbreak", "instructions", "system prompt", "developer mode", "maintenance mode",
+             "reply with", "ignore your", "ignore all", "ignore the limits", "ignore previous", "ignore any",
+             "disregard your", "disregard all", "disregard previous", "disregard the", "forget your",
+             "forget all", "forget everything", "forget previous", "forget the rules", "forget the limits",
+             "ignore the rules", "ignore the guardrail", "ignore safety", "ignore the safety", "ignore limits")
 
 # English phrase -> symbols. Several spellings of one meaning share a line.
 _EN: dict[str, str] = {}
@@ -492,6 +495,141 @@ for _k in range(1, 21):
         _add(f"RANK:weakest NUM:{_k}", f"bottom {_w}", f"worst {_w}")
 _add("RANK:strongest", "top channel", "the top one", "the best one")
 _add("RANK:weakest", "bottom channel", "the bottom one", "the worst one")
+
+# -- wider classes: more words for the roles above ----------------------------------------------
+# (a phrase already read above keeps its reading)
+def _widen(symbols: str, *phrases: str) -> None:
+    _add(symbols, *(p for p in phrases if p not in _EN and p not in STOP_WORDS["en"]))
+
+
+# filler: emphasis, hedges, who asked, time ("no matter what", "from now on", "finance has ...")
+_widen("", "no matter what", "whatever happens", "at all times", "at any cost", "always", "from now on",
+     "going forward", "from here on", "from here on in", "for good", "either way", "in either direction",
+     "ought to", "ought", "supposed to", "is supposed to", "are supposed to", "has to", "have to", "needs to",
+     "need to", "got to", "gotta", "there", "there is", "there are", "here", "what", "that", "which", "whatever",
+     "been", "has been", "have been", "was", "were", "just", "really", "actually", "okay", "ok", "alright",
+     "first and foremost", "above all", "above all else", "most of all", "nearby", "around here", "on site",
+     "finance", "management", "the boss", "ops", "operations", "the customer", "the client", "hq",
+     "headquarters", "the operator", "the team", "the crew", "someone", "somebody", "they say", "i think",
+     "slightly", "somewhat", "quickly", "asap", "straight away",
+     "right away", "thanks", "thank you", "cheers", "hey", "hi", "so", "also please", "ideally", "preferably",
+     "if you would", "would you", "could you", "can you please", "let's", "lets", "let us", "go ahead",
+     "out of that", "out of it", "with that", "on that", "from that", "with it", "through it", "this",
+     "yesterday", "tomorrow", "this week", "this evening", "tonight's", "later", "soon", "for today",
+     "flowing", "moving", "going", "coming through", "getting through")
+_widen("ORMORE", "at the low end", "at the bottom end", "at the lower end", "minimum", "min", "floor",
+     "as the floor", "as the minimum", "at a minimum")
+_widen("ORLESS", "at the high end", "at the top end", "at the upper end", "ceiling", "max", "maximum",
+     "as the ceiling", "as the maximum", "at a maximum", "tops")
+_widen("ACROSS", "inside", "inside of", "within a", "in a")
+_widen("KEEP", "aim", "aim for", "steer", "pin", "park at", "hold at", "peg", "lock", "settle at", "target")
+_widen("EXCEPT", "with the exception of", "bar", "barring", "save", "but for", "excepting", "not counting",
+     "leaving out", "other than for", "aside from", "outside of", "short of")
+_widen("EXCLUDED", "being the exception", "is the exception", "as the exception", "the exception",
+     "as an exception", "is exempt", "stays as is", "excluded from this", "not included")
+_widen("AVOID", "route around", "work around", "steer around", "go around", "bypass", "route past", "stay clear of",
+     "keep clear of", "forget about", "write off", "give up on", "abandon", "do without")
+_widen("OFF", "shutter", "close", "close down", "suspend", "pause", "halt", "black out", "blank out",
+     "mothball", "decommission", "zero", "null", "nix", "pull the plug on",
+     "unplug", "de energize", "deenergize", "take offline", "take off line", "turn dark",
+     "go dark", "off with", "cut", "drop out", "kill off", "stop", "stop transmitting", "shut", "sideline",
+     "stand down", "retire", "bench")
+_widen("BROKEN", "has been cut", "been cut", "was cut", "is cut", "got cut", "just died", "just failed",
+     "just went down", "just dropped", "just dropped out", "just went dark", "went out",
+     "has gone", "is gone", "are gone", "has quit", "quit", "is misbehaving", "misbehaving", "acting up",
+     "is acting up", "on the blink", "playing up", "is playing up", "glitching", "is glitching",
+     "is down for maintenance", "down for maintenance", "is corrupted", "corrupted", "is saturated by noise",
+     "is compromised", "compromised", "is unreliable", "keeps dying", "keeps crashing", "stopped working",
+     "has stopped working", "won't work", "not responding", "is not responding", "unreachable", "is unreachable",
+     "no longer works", "no longer working", "no longer available", "not in service", "out of play",
+     "shot", "is shot", "kaput", "is kaput", "busted", "is busted", "bust", "dodgy", "is dodgy",
+     "failing", "is failing", "degraded", "is degraded", "severely degraded")
+_widen("EQUIP", "feeder", "feeder cable", "feed line", "feedline", "coax", "waveguide", "radio head", "rrh",
+     "power supply", "psu", "lna", "transmitter", "receiver", "dac", "adc", "fpga", "board", "card", "port",
+     "module", "unit", "chain", "tx chain", "rx chain", "duplexer", "diplexer", "combiner", "splitter",
+     "mast", "tower", "dish", "element", "antenna element", "pa")
+_widen("FAULT", "outage", "outages", "fault condition", "breakdown", "malfunction", "glitch", "bug",
+     "short circuit", "a short", "overload", "overvoltage", "lightning", "lightning strike", "a jammer nearby",
+     "a jammer", "jammers", "rfi", "emi", "spurs", "spurious", "intermod", "intermodulation", "multipath",
+     "a deep fade", "deep fade", "blockage", "obstruction", "icing", "ice", "snow", "rain", "wind", "heat",
+     "a storm", "storm front", "a storm front", "bad weather", "weather", "construction", "an incident",
+     "incident", "emergency", "an emergency", "degradation")
+_widen("OTHERS", "everyone else", "everybody else", "anyone else", "all the rest", "all the others",
+     "the remaining channels", "the remaining ones", "remaining channels", "the rest of them",
+     "what the others do", "what the others get", "what the rest get", "the others do", "the rest do",
+     "every other channel", "all other channels", "the other channels", "other ones", "the other ones")
+_widen("CURRENT", "where we are", "where we are now", "where it is now", "where it stands", "where it stands now",
+     "what we are running", "what we run", "what we are running at", "we are running at", "we are running",
+     "we run at", "we are at", "we are using", "we use now", "what it is today", "the budget is now",
+     "budget is now", "what the budget is now", "what the budget is", "the power is now", "what the power is",
+     "what the power is now", "current figure", "the current figure", "today's figure", "the running budget",
+     "the live budget",
+     "the level in force", "as of now", "right now's", "the existing level")
+_widen("POWER", "allowance", "power allowance", "watt budget", "wattage", "power envelope", "envelope",
+     "power allocation", "tx budget", "rf budget", "transmit level", "output level", "total draw", "draw",
+     "power limit", "power cap", "power ceiling", "total wattage", "power figure", "radio budget")
+_widen("PCT", "pc", "per cent of", "percent of", "pct of")
+_widen("SETV:down", "take", "remove", "enlève", "knock off", "take off", "chop off", "strip", "bring in",
+     "wind back", "dial back", "notch down", "tone it down", "cut it", "ease back", "throttle back",
+     "pull in", "lower it", "reduce it", "claw back", "rein back")
+_widen("SETV:up", "grow", "boost", "add to", "top up", "raise it", "increase it", "notch up", "dial up", "crank",
+     "turn it up", "push", "bump it", "up")
+_widen("FACTOR", "a factor of", "by a factor of", "factor of", "factor")
+_widen("PRIORITY", "extra weight", "more weight", "additional weight", "a higher weight", "a bigger weight",
+     "heavier weight", "a heavier weight", "a larger weight", "more weighting", "extra weighting",
+     "the lion's share", "lion share", "the bigger share", "a bigger share", "a larger share", "the most weight",
+     "priority treatment", "top billing", "first dibs", "the front of the queue", "front of the queue",
+     "head of the queue", "vip treatment", "special treatment", "the most attention")
+_widen("WEIGHT", "counts for", "count for", "weighs in at", "worth of", "weighting of", "weighting on",
+     "the weighting", "the weighting on", "weighting")
+_widen("MAX THROUGHPUT", "equal weights", "equal weighting", "same weights", "uniform weights", "flat weights",
+     "even weights", "weights equal", "all weights equal", "no priorities", "no priority", "no favourites",
+     "no favorites", "nobody special", "every last bit of", "every last drop of", "every bit of",
+     "the most out of the link", "the most out of it", "the most out of the band")
+_widen("MAXMIN", "maximise the lowest rate", "maximize the lowest rate", "maximise the minimum rate",
+     "maximize the minimum rate", "raise the floor", "lift the floor", "nobody gets left behind",
+     "no one gets left behind", "leave no one behind", "leave nobody behind",
+     "the worst off first", "maximise the worst", "maximize the worst",
+     "maximise the weakest rate", "maximize the weakest rate", "best worst case rate")
+_widen("LEAST POWER", "be frugal with power", "frugal", "be frugal", "sparing", "be sparing", "economical",
+     "be economical", "economize", "economise", "conserve power", "conserve energy", "thrifty", "lean",
+     "go easy on power", "go easy on the power", "easy on the power", "save juice", "save the battery",
+     "stretch the battery", "the lowest wattage", "lowest wattage", "the least wattage", "least wattage",
+     "lowest power", "the lowest power", "cheapest power", "minimum wattage")
+_widen("ASIS", "as before", "as it was", "the same as now", "where it was")
+_widen("ON", "senden", "sendet", "transmit", "carrying traffic", "carry the traffic", "in operation", "operating",
+     "working", "functioning", "up", "available", "open", "allowed on", "stay open")
+_widen("CURRENT", "aktuellen werts", "aktuellen wert", "aktuellen", "aktuelle", "aktuell", "actuel", "actuelle",
+     "actual", "actuales")
+_widen("NUM:0.5", "a half", "one half")
+_widen("ONLY", "nothing but", "none but", "no other than", "exclusive to", "only ever", "alone")
+_widen("RANK:weakest", "weakest link", "the weakest link", "worst link", "lowest", "the lowest one", "weakling",
+     "the weak one", "weak one", "least good")
+_widen("RANK:strongest", "the strongest link", "strongest link", "highest", "the highest one", "the strong one",
+     "strong one", "the best link", "best link", "top performer", "the top performer")
+_widen("THROUGHPUT", "aggregate rate", "sum throughput", "system throughput", "network throughput",
+     "cell throughput", "total data throughput", "the overall rate", "link throughput")
+_widen("AT", "rated", "rated at", "rated for", "is rated", "is rated at", "is rated for", "specced at",
+       "spec'd at", "good for")
+_widen("", "coming", "coming in", "is coming", "is coming in", "on the way", "approaching", "rolling in",
+       "find", "work out", "figure out", "determine", "pick")
+_widen("", "all day", "all night", "all morning", "all afternoon", "all evening", "all week", "since this morning",
+       "since yesterday", "since last night", "for hours", "for days", "lately", "recently", "earlier",
+       "earlier today", "again today", "me", "for me", "us", "give me", "get me", "for us please", "kindly do",
+       "on the double", "when you can", "as soon as possible")
+_widen("BROKEN", "toast", "are toast", "are dead", "are broken", "are faulty", "are unusable", "are offline",
+       "are jammed", "are failing", "are out of service", "have died", "have gone down", "have gone dark",
+       "are not responding", "are down for maintenance", "are in maintenance", "are under maintenance")
+_widen("CAUSE", *[f"for {_art}{_what}" for _art in ("", "a ", "an ", "the ")
+                  for _what in ("firmware push", "firmware update", "firmware upgrade", "software update", "update",
+                                "upgrade", "test", "testing", "calibration", "inspection", "service", "servicing",
+                                "repair work", "swap", "hardware swap", "replacement", "antenna swap", "survey",
+                                "site visit", "audit", "outage", "planned outage")])
+_widen("AVOID", "nothing on", "nothing to", "no traffic on", "no traffic to", "zero power on", "zero power to",
+       "no power for", "nothing for", "nothing over")
+_widen("FULL", "of max", "of the max", "of maximum", "of the maximum", "of full", "of full power", "of the full",
+       "of the full budget", "of p_max", "of pmax", "of the limit", "of peak", "of peak power", "of rated power")
+_widen("REACH", "moves", "move", "push through", "carry", "sustain", "keep up", "support")
 
 
 _DE: dict[str, str] = {}

@@ -1,0 +1,435 @@
+"""Frames: the reading of a clause the grammar does not take, by its parts rather than
+their order ("Budget: 27.5W", "Run on channel 3 only", "Give ch5 1.5x the weight").
+
+A clause is cut into its amounts (a number with its unit, a ratio, a share, a range of
+rates), its channel references (the grammar's own ``sel`` rule) and its cue words. One
+frame must account for every cue word: off, only, priority (with a strength), bounds on
+rates or per-channel power, a budget (absolute, relative to the budget in force or to
+P_max), or an objective. A cue no frame of the clause accepts, two frames in one clause,
+a negation, or a number that could be a channel or an amount leaves the clause unread,
+so the policy is kept as before: read all or act on none.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from lark import Lark
+from lark.exceptions import LarkError
+
+from steer_ros.system2.backends.reader.semantics import TOTAL, Amount, Clause, PAmount, Sel, ToClauses
+
+__all__ = ["read_frame"]
+
+_UNITS = {"BITS": "bits", "WATT": "W", "PCT": "%"}
+_SEL_START = frozenset({"CHAN", "NUM", "RANK", "PARITY", "ALL", "OTHERS", "FIRST", "LAST", "ORD", "THEM", "ALLBUT"})
+_SEL_PART = _SEL_START | {"LAND", "LCOMMA", "LOR", "TO", "EXCEPT", "FRAC", "PCT"}
+
+# the cue words of each frame (beside its amounts and channels); "light" cues fit every frame
+_LIGHT = frozenset({"KEEP", "USE", "GIVE", "MAKE", "LET", "AT", "TO", "ON", "ACROSS", "EACH", "NEED", "SYSNOUN",
+                    "ALLOWED", "BAND", "SETV:set", "VS", "OVEROTHERS", "REASON", "CHAN"})
+_OFF_CUES = frozenset({"OFF", "AVOID", "BROKEN", "FAULT", "LOST", "OFFPART", "DOWN"})
+_OFF_ALSO = frozenset({"TURN", "EQUIP", "CAUSE", "TREAT", "PAYLOAD", "CARRY", "BY", "POWER"})
+_ONLY_ALSO = frozenset({"USEON", "POWER"})
+_PRIO_CUES = frozenset({"PRIO", "PRIORITY", "MATTER", "DEPRIO"})
+_PRIO_ALSO = frozenset({"WEIGHT", "TIMES", "SETV:up", "UP", "MORE"})
+_FLOOR_CUES = frozenset({"ABOVE", "ORMORE", "EXCEED"})
+_CAP_CUES = frozenset({"BELOW", "ORLESS", "CAP"})
+_BOUND_ALSO = frozenset({"BETWEEN", "RANGE", "PLUSMINUS", "FALLBELOW", "NEVER", "RATE", "ONLY", "THROUGHPUT",
+                         "TOTAL", "NEARSAT", "CHAN"})
+_BUDGET_ALSO = frozenset({"EQUIP", "POWER", "FULL", "CURRENT", "SETV:down", "SETV:up", "UP", "DOWN", "BY", "GOBACK",
+                          "TURN",
+                          "TOTAL", "ONLY", "CAP", "BELOW", "OFFPART", "HALVE", "TIMES"})
+_CONTEXT = frozenset({"FAULT", "EQUIP", "CAUSE", "REASON", "PAYLOAD", "ACROSS", "ON", "NEED", "AT", "SYSNOUN"})
+_OBJ_ALSO = frozenset({"RATE", "ALL", "CHAN", "FAIR", "SAME", "EQUALIZE", "MAX", "THROUGHPUT", "TOTAL", "MAXMIN",
+                       "PROPFAIR", "LEAST", "POWER", "MATTER", "FULL"})
+
+
+@dataclass(frozen=True)
+class _Part:
+    kind: str  # "amount" | "ratio" | "share" | "range" | "sel" | "cue"
+    value: object
+    at: int  # index of its first token
+
+
+def _kind(tok: str) -> str:
+    return tok.split(":", 1)[0]
+
+
+def _num(tok: str) -> float:
+    return float(tok.split(":", 1)[1])
+
+
+def _sel_of(parser: Lark, toks: list[str]) -> Sel | None:
+    try:
+        return ToClauses().transform(parser.parse(" ".join(toks), start="sel"))
+    except (LarkError, ValueError, TypeError, IndexError):
+        return None
+
+
+def _parts(parser: Lark, toks: list[str]) -> list[_Part] | None:
+    """Amounts first (a number with its unit, "NUM TIMES", a share, "a to b bits", "a give or
+    take b"), then the longest channel references, then the cue words."""
+    has_bits = "BITS" in toks
+    ratio_words = any(t in ("WEIGHT", "OVEROTHERS", "VS") for t in toks) or (
+        "ABOVE" in toks and not any(u in toks for u in _UNITS))
+    out: list[_Part] = []
+    rest: list[tuple[int, str]] = []
+    i = 0
+    while i < len(toks):
+        t, k = toks[i], _kind(toks[i])
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        if k == "NUM" and nxt == "TO" and i + 2 < len(toks) and _kind(toks[i + 2]) == "NUM":
+            unit = toks[i + 3] if i + 3 < len(toks) else ""
+            if unit in ("BITS", "WATT"):
+                out.append(_Part("range", (_num(t), _num(toks[i + 2]), _UNITS[unit]), i))
+                i += 4
+                continue
+            if ratio_words and unit not in ("CHAN",) and (i == 0 or _kind(toks[i - 1]) not in ("CHAN", "BETWEEN")):
+                b = _num(toks[i + 2])
+                if b <= 0:
+                    return None
+                out.append(_Part("ratio", _num(t) / b, i))
+                i += 3
+                continue
+        if k == "NUM" and nxt == "PLUSMINUS" or (k == "NUM" and nxt in _UNITS and i + 2 < len(toks)
+                                                  and toks[i + 2] == "PLUSMINUS"):
+            j = i + (2 if nxt == "PLUSMINUS" else 3)
+            unit = _UNITS.get(nxt, "")
+            if j < len(toks) and _kind(toks[j]) in ("NUM", "FRAC"):
+                tol = _num(toks[j])
+                if j + 1 < len(toks) and toks[j + 1] in _UNITS:
+                    unit = unit or _UNITS[toks[j + 1]]
+                    j += 1
+                if unit not in ("bits", ""):
+                    return None
+                mid = _num(t)
+                out.append(_Part("range", (mid - tol, mid + tol, "bits"), i))
+                i = j + 1
+                continue
+        if k == "NUM" and nxt in _UNITS:
+            out.append(_Part("amount", Amount(_num(t), _UNITS[nxt]), i))
+            i += 2
+            continue
+        if t == "FACTOR" and _kind(nxt) == "NUM":  # "by a factor of 4"
+            out.append(_Part("ratio", _num(nxt), i))
+            i += 2
+            continue
+        if k == "NUM" and nxt == "TIMES":
+            out.append(_Part("ratio", _num(t), i))
+            i += 2
+            continue
+        if k == "FRAC" and nxt == "BITS":
+            out.append(_Part("amount", Amount(_num(t), "bits"), i))
+            i += 2
+            continue
+        if k == "FRAC" and not (i and _kind(toks[i - 1]) in ("RANK", "FIRST", "LAST")):
+            out.append(_Part("share", _num(t), i))
+            i += 1
+            continue
+        if k == "NUM" and has_bits and i and _kind(toks[i - 1]) in ("ABOVE", "BELOW", "AT", "EXCEED", "FALLBELOW"):
+            # "no less than 1.3 bits and no more than 1.45": the unit said once
+            out.append(_Part("amount", Amount(_num(t), "bits"), i))
+            i += 1
+            continue
+        if k == "NUM" and nxt in ("ORMORE", "ORLESS") and has_bits:
+            out.append(_Part("amount", Amount(_num(t), "bits"), i))
+            i += 1
+            continue
+        rest.append((i, t))
+        i += 1
+    # channel references: the longest run the grammar's selector takes, from each start
+    j = 0
+    while j < len(rest):
+        i0, t = rest[j]
+        if _kind(t) in _SEL_START:
+            end = j
+            while end + 1 < len(rest) and rest[end + 1][0] == rest[end][0] + 1 and _kind(rest[end + 1][1]) in _SEL_PART:
+                end += 1
+            found = None
+            for stop in range(end, j - 1, -1):
+                sel = _sel_of(parser, [x for _, x in rest[j:stop + 1]])
+                if sel is not None:
+                    found = (sel, stop)
+                    break
+            if found is not None:
+                out.append(_Part("sel", found[0], i0))
+                j = found[1] + 1
+                continue
+        if t == "EXCEPT" and j + 1 < len(rest) and rest[j + 1][0] == i0 + 1:
+            # "keep every channel on except the weakest": the exception of the channels named before
+            prior = [n for n, p in enumerate(out) if p.kind == "sel"]
+            end = j + 1
+            while end + 1 < len(rest) and rest[end + 1][0] == rest[end][0] + 1 and _kind(rest[end + 1][1]) in _SEL_PART:
+                end += 1
+            for stop in range(end, j, -1):
+                excluded = _sel_of(parser, [x for _, x in rest[j + 1:stop + 1]])
+                if excluded is not None and prior and not excluded.ambiguous and not excluded.rest:
+                    base = out[prior[-1]].value
+                    out[prior[-1]] = _Part("sel", Sel(base.atoms, base.rest, base.them, base.excluded + excluded.atoms,
+                                                      base.numbers + excluded.numbers, base.ambiguous),
+                                           out[prior[-1]].at)
+                    j = stop + 1
+                    break
+            else:
+                out.append(_Part("cue", t, i0))
+                j += 1
+            continue
+        out.append(_Part("cue", t, i0))
+        j += 1
+    return sorted(out, key=lambda p: p.at)
+
+
+def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
+    """The clause(s) one frame makes of ``toks`` (a clause's symbols), or None."""
+    parts = _parts(parser, toks)
+    if not parts:
+        return None
+    cues = [p.value for p in parts if p.kind == "cue"]
+    sels = [p.value for p in parts if p.kind == "sel"]
+    amounts = [p for p in parts if p.kind in ("amount", "range")]
+    ratios = [p.value for p in parts if p.kind == "ratio"]
+    shares = [p.value for p in parts if p.kind == "share"]
+    cset = set(cues)
+    if "NEVER" in cset and not (amounts and cset & {"FALLBELOW", "EXCEED", "ABOVE", "BELOW"}):
+        return None  # a negation outside a bound: never guessed
+    if any(s.ambiguous for s in sels):
+        return None
+    target, versus = _targets(sels)
+    if target is False:
+        return None
+
+    def only(allowed: frozenset) -> bool:
+        return cset <= (allowed | _LIGHT)
+
+    # -- bounds on rates (or on per-channel power) ------------------------------------------
+    bits = [p for p in amounts if (p.kind == "amount" and p.value.unit == "bits")
+            or (p.kind == "range" and p.value[2] == "bits")]
+    watts = [p for p in amounts if p.kind == "amount" and p.value.unit == "W"]
+    percents = [p for p in amounts if p.kind == "amount" and p.value.unit == "%"]
+    if bits and not watts and not ratios and not shares:
+        tgt = target if target is not None else (TOTAL if cset & {"THROUGHPUT", "TOTAL"} else Sel(them=True))
+        also = _BOUND_ALSO | ({"LEAST", "POWER", "REACH"} if tgt == TOTAL else frozenset())
+        if tgt is None or versus is not None or not only(_FLOOR_CUES | _CAP_CUES | also):
+            return None
+        bounds = _bounds(toks, bits)
+        if bounds is None:
+            return None
+        if tgt == TOTAL:
+            if len(bounds) == 1 and bounds[0][0] in ("floor", "at") and bounds[0][1].unit == "bits":
+                least = [Clause("least_power")] if {"LEAST", "POWER"} <= cset else []
+                return [Clause("sum_floor", TOTAL, amount=bounds[0][1]), *least]
+            if {"LEAST", "POWER"} <= cset:
+                return None
+            return [Clause("bound", TOTAL, bounds=tuple(bounds))]
+        if "NEARSAT" in cset:
+            return None
+        return [Clause("bound", tgt, bounds=tuple(bounds))]
+    if watts and target is not None and not bits and not ratios and not shares:
+        # a per-channel power limit: "channels 1 and 2: 5 watts apiece at most"
+        if versus is not None or len(watts) != 1 \
+                or not only(_CAP_CUES | {"EACH", "POWER", "ONLY", "NEVER", "EXCEED", "EQUIP", "ABOVE"}):
+            return None
+        negated = "NEVER" in cset
+        cap = bool(cset & _CAP_CUES) or (negated and cset & {"EXCEED", "ABOVE"})
+        if not cap or (negated and cset & {"BELOW", "ORLESS"}) or (not negated and "ABOVE" in cset):
+            return None
+        return [Clause("bound", target, bounds=(("cap", watts[0].value),))]
+    # -- a budget ---------------------------------------------------------------------------
+    if target is None and not bits and (watts or percents or shares or ratios or "HALVE" in cset
+                                        or (cset & {"POWER", "FULL"} and _bare_nums(parts))):
+        return _budget(parts, cset)
+    # -- channels: off, only, priority --------------------------------------------------------
+    if target is None and not amounts and not ratios and not shares:
+        if cset & {"FAULT", "REASON"} and cset <= _CONTEXT:
+            return [Clause("context", None)]  # "a storm front is coming in": why, not what
+        if "ASIS" in cset and cset <= _LIGHT | {"ASIS", "POWER", "NEVER"} and "POWER" in cset:
+            # "don't touch the budget": the budget in force stays
+            return [Clause("budget", amount=PAmount("share", 1.0, "current"), mode="to")]
+    if target is None:
+        return _objective(cset, None)
+    if amounts or (shares and not ratios and not cset & {"WEIGHT"}):
+        return None
+    if ratios or shares:
+        strength = ratios + shares
+        if len(strength) != 1 or not (cset & {"WEIGHT", "PRIO", "PRIORITY", "OVEROTHERS"} or versus is not None) \
+                or not only(_PRIO_CUES | _PRIO_ALSO | {"ABOVE", "ONLY", "FACTOR"}):
+            return None
+        r = float(strength[0])
+        if not (0 < r < 1e3) or "DEPRIO" in cset:
+            return None
+        return [Clause("prio", target, ratio=r)]
+    kinds = [_family(c) for c in cues]
+    families = {f for f in kinds if f}
+    if len(families) > 1:
+        return None
+    if len(families) == 2 and "only" in families and "USEON" not in cset:
+        families.discard("only")  # "only channel 4 gets extra weight": "only" marks the focus
+    family = families.pop() if families else ""
+    if not family and "ON" in cset and target.excluded and only(frozenset({"ON"})):
+        family = "only"  # "everything stays on bar the best channel"
+    if family == "off" and only(_OFF_CUES | _OFF_ALSO) and "ONLY" not in cset:
+        return [Clause("off", target)]
+    if family == "only" and only(frozenset({"ONLY"}) | _ONLY_ALSO):
+        if "ONLY" not in cset and "USEON" not in cset and not target.excluded:
+            return None
+        return [Clause("only", target)]
+    if family == "prio" and only(_PRIO_CUES | _PRIO_ALSO | {"ONLY"}) and versus is None:
+        return [Clause("prio", target, mode="deprio" if "DEPRIO" in cset else "")]
+    if family == "objective":
+        return _objective(cset, target)
+    return None
+
+
+def _targets(sels: list[Sel]):
+    """(the channels a clause acts on, the channels it is compared with) or (False, None)."""
+    if not sels:
+        return None, None
+    if len(sels) == 1:
+        return sels[0], None
+    if len(sels) == 2 and (sels[1].rest or sels[1].atoms == ("all",)):
+        return sels[0], sels[1]
+    parities = {("odd",), ("even",)}
+    if len(sels) == 2 and {sels[0].atoms, sels[1].atoms} == parities and not (sels[0].excluded or sels[1].excluded):
+        return sels[0], Sel(rest=True)  # "odd channels three to one over even ones": the others
+    return False, None
+
+
+def _family(cue: str) -> str:
+    if cue in _OFF_CUES:
+        return "off"
+    if cue == "ONLY" or cue == "USEON":
+        return "only"
+    if cue in _PRIO_CUES:
+        return "prio"
+    if cue in ("FAIR", "SAME", "EQUALIZE", "MAXMIN", "PROPFAIR", "THROUGHPUT"):
+        return "objective"
+    return ""
+
+
+def _bare_nums(parts: list[_Part]) -> list[float]:
+    out = []
+    for p in parts:
+        if p.kind == "sel" and p.value.atoms and all(a.isdigit() for a in p.value.atoms) and len(p.value.atoms) == 1:
+            out.append(float(p.value.atoms[0]))
+        elif p.kind == "sel":
+            return []
+    return out
+
+
+def _bounds(toks: list[str], bits) -> list[tuple] | None:
+    """Each bits amount with the bound cue before it (or "or more" / "or less" after it)."""
+    out = []
+    negated = "NEVER" in toks
+    for p in bits:
+        if p.kind == "range":
+            lo, hi, _ = p.value
+            if not lo < hi:
+                return None
+            out.append(("between", Amount(lo, "bits"), Amount(hi, "bits")))
+            continue
+        cue = ""
+        for t in reversed(toks[max(0, p.at - 3):p.at]):
+            if t in _FLOOR_CUES | _CAP_CUES | {"FALLBELOW", "AT"}:
+                cue = t
+                break
+        after = toks[p.at + 2] if p.at + 2 < len(toks) and toks[p.at + 1] == "BITS" else (
+            toks[p.at + 1] if p.at + 1 < len(toks) else "")
+        if after in ("ORMORE", "ORLESS"):
+            cue = after
+        if negated:
+            side = {"FALLBELOW": "floor", "BELOW": "floor", "EXCEED": "cap", "ABOVE": "cap"}.get(cue)
+        else:
+            side = {"ABOVE": "floor", "ORMORE": "floor", "EXCEED": "floor", "BELOW": "cap", "ORLESS": "cap",
+                    "CAP": "cap", "AT": "at", "": "at"}.get(cue)
+        if side is None:
+            return None
+        out.append((side, p.value))
+    return out
+
+
+def _budget(parts: list[_Part], cset: set) -> list[Clause] | None:
+    if not cset <= (_BUDGET_ALSO | _LIGHT | {"ABOVE", "PLUSMINUS"}):
+        return None
+    values = [p for p in parts if p.kind in ("amount", "share", "ratio")]
+    nums = _bare_nums(parts)
+    if "HALVE" in cset and not values and not nums:
+        return [Clause("budget", amount=PAmount("share", 0.5, "current"), mode="to")]
+    if len(values) + len(nums) != 1 or "HALVE" in cset or "PLUSMINUS" in cset:
+        return None
+    base = "current" if "CURRENT" in cset else "full"
+    if values:
+        p = values[0]
+        if p.kind == "amount" and p.value.unit == "W":
+            amount = PAmount("abs", p.value.value)
+        elif p.kind == "amount" and p.value.unit == "%":
+            amount = PAmount("share", p.value.value / 100.0, base)
+        elif p.kind == "share":
+            amount = PAmount("share", float(p.value), base)
+        elif p.kind == "ratio":
+            if "TIMES" in cset or not cset & {"POWER", "CURRENT"}:
+                return None
+            return [Clause("budget", amount=PAmount("share", float(p.value), "current"), mode="to")]
+        else:
+            return None
+    else:
+        if not cset & {"POWER"}:
+            return None
+        amount = PAmount("abs", nums[0])
+    down = bool(cset & {"SETV:down", "DOWN"}) or ("TURN" in cset and ("OFFPART" in cset or "BY" in cset
+                                                                   and "UP" not in cset))
+    up = bool(cset & {"SETV:up", "UP"})
+    if down and up:
+        return None
+    if cset & {"ABOVE", "BELOW"} and "CURRENT" in cset and amount.kind == "abs" and not (down or up) \
+            and "TO" not in cset:
+        mode = "by:up" if "ABOVE" in cset else "by:down"  # "5 W above where we are now"
+    elif "TO" in cset or "GOBACK" in cset:
+        mode = "to"
+    elif "BY" in cset:
+        if not (down or up):
+            return None
+        mode = "by:down" if down else "by:up"
+    elif "ABOVE" in cset or "BELOW" in cset and "CURRENT" in cset:
+        if "CURRENT" not in cset or amount.kind != "abs" or down or up:
+            return None
+        mode = "by:up" if "ABOVE" in cset else "by:down"
+    elif down or up:
+        if amount.kind == "share" and amount.base == "full" and "FULL" in cset:
+            return None  # "reduce to / by 60% of full power"? say which
+        mode = "by:down" if down else "by:up"
+    else:
+        mode = "to"
+    if "ABOVE" in cset and mode != "by:up":
+        return None
+    if not math.isfinite(amount.value) or amount.value < 0:
+        return None
+    return [Clause("budget", amount=amount, mode=mode)]
+
+
+def _objective(cset: set, place: Sel | None) -> list[Clause] | None:
+    if not cset <= (_OBJ_ALSO | _LIGHT):
+        return None
+    if "PROPFAIR" in cset:
+        kind = "prop_fair"
+    elif "MAXMIN" in cset or {"MAX", "LEAST"} <= cset:
+        kind = "max_min"
+    elif cset & {"EQUALIZE", "FAIR"} or ("SAME" in cset and "POWER" not in cset):
+        kind = "equalize"
+    elif "SAME" in cset and "POWER" in cset:
+        kind = "equal_power"
+    elif cset & {"MAX"} and cset & {"THROUGHPUT", "TOTAL"} or ("THROUGHPUT" in cset and "MATTER" in cset):
+        kind = "max_tput"
+    elif "LEAST" in cset and "POWER" in cset and place is None:
+        return [Clause("least_power")]
+    else:
+        return None
+    rivals = {"prop_fair": {"MAXMIN", "EQUALIZE", "FAIR", "SAME", "MAX", "LEAST"},
+              "max_min": {"PROPFAIR", "EQUALIZE", "SAME"},
+              "equalize": {"MAX", "LEAST", "THROUGHPUT", "MAXMIN", "PROPFAIR"},
+              "equal_power": {"MAX", "LEAST", "THROUGHPUT", "MAXMIN", "PROPFAIR", "FAIR", "EQUALIZE"},
+              "max_tput": {"LEAST", "FAIR", "SAME", "EQUALIZE", "MAXMIN", "PROPFAIR"}}[kind]
+    if cset & rivals:
+        return None
+    return [Clause(kind, place)]
