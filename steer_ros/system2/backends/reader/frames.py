@@ -120,8 +120,8 @@ def _parts(parser: Lark, toks: list[str]) -> list[_Part] | None:
             out.append(_Part("ratio", _num(t), i))
             i += 2
             continue
-        if k == "FRAC" and nxt == "BITS":
-            out.append(_Part("amount", Amount(_num(t), "bits"), i))
+        if k == "FRAC" and nxt in ("BITS", "WATT"):  # "half a bit", "half a watt"
+            out.append(_Part("amount", Amount(_num(t), _UNITS[nxt]), i))
             i += 2
             continue
         if k == "FRAC" and not (i and _kind(toks[i - 1]) in ("RANK", "FIRST", "LAST")):
@@ -194,6 +194,10 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
     cset = set(cues)
     if "NEVER" in cset and not (amounts and cset & {"FALLBELOW", "EXCEED", "ABOVE", "BELOW"}):
         return None  # a negation outside a bound: never guessed
+    if len(sels) == 1 and sels[0].ambiguous and "could be channel" in sels[0].ambiguous and "POWER" in cset \
+            and "CHAN" not in toks and not amounts and not ratios and not shares:
+        # "ease the power back to 25": with the power named and no channel, a bare number is watts
+        return _budget(parts, cset)
     if any(s.ambiguous for s in sels):
         return None
     target, versus = _targets(sels)
@@ -350,7 +354,14 @@ def _bounds(toks: list[str], bits) -> list[tuple] | None:
 
 
 def _budget(parts: list[_Part], cset: set) -> list[Clause] | None:
-    if not cset <= (_BUDGET_ALSO | _LIGHT | {"ABOVE", "PLUSMINUS"}):
+    if not cset <= (_BUDGET_ALSO | _LIGHT | {"ABOVE", "PLUSMINUS", "NEVER", "EXCEED"}):
+        return None
+    if "NEVER" in cset:
+        # "never go above 30 W": the budget, at most that
+        if not cset & {"EXCEED", "ABOVE"} or cset & {"BELOW", "SETV:down", "SETV:up", "UP", "DOWN", "BY", "CURRENT"}:
+            return None
+        cset = (cset - {"NEVER", "EXCEED", "ABOVE"}) | {"TO"}
+    elif "EXCEED" in cset:
         return None
     values = [p for p in parts if p.kind in ("amount", "share", "ratio")]
     nums = _bare_nums(parts)
@@ -391,7 +402,7 @@ def _budget(parts: list[_Part], cset: set) -> list[Clause] | None:
         if not (down or up):
             return None
         mode = "by:down" if down else "by:up"
-    elif "ABOVE" in cset or "BELOW" in cset and "CURRENT" in cset:
+    elif "ABOVE" in cset or ("BELOW" in cset and "CURRENT" in cset):
         if "CURRENT" not in cset or amount.kind != "abs" or down or up:
             return None
         mode = "by:up" if "ABOVE" in cset else "by:down"

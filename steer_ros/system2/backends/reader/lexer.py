@@ -167,6 +167,14 @@ def lex(policy: str) -> Lexed:
     ws = ["-" if spanish and w == "a" and 0 < k < len(ws) - 1 and _NUMBER.match(ws[k - 1]) and _NUMBER.match(ws[k + 1])
           else w for k, w in enumerate(ws)]
     ws = _expand_clitics(ws)
+    # a minus sign: "-" before a number and after no number ("P_total at -5"); between numbers it is "to"
+    signed: list[str] = []
+    for k, w in enumerate(ws):
+        if signed and signed[-1] == "-" and _NUMBER.match(w) and (k < 2 or not _NUMBER.match(ws[k - 2])):
+            signed[-1] = "-" + w
+        else:
+            signed.append(w)
+    ws = signed
     symbols: list[Symbol] = []
     unknown: list[list[str]] = []
     languages: list[str] = []
@@ -188,7 +196,7 @@ def lex(policy: str) -> Lexed:
             entry, length = ("INJECT", "en"), 1
         elif entry is None and word in _COMMAND_VERBS:
             entry, length = ("AVOID", "en"), 1
-        if entry is None and _NUMBER.match(word):
+        if entry is None and _NUMBER.match(word.removeprefix("-")):
             entry, length = (f"NUM:{float(word):g}", "en"), 1
         elif entry is None and re.match(r"\d+(st|nd|rd|th)$", word):
             entry, length = (f"ORD:{int(word[:-2])}", "en"), 1

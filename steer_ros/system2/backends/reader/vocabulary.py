@@ -629,6 +629,13 @@ _widen("AVOID", "nothing on", "nothing to", "no traffic on", "no traffic to", "z
        "no power for", "nothing for", "nothing over")
 _widen("FULL", "of max", "of the max", "of maximum", "of the maximum", "of full", "of full power", "of the full",
        "of the full budget", "of p_max", "of pmax", "of the limit", "of peak", "of peak power", "of rated power")
+_widen("", "do", "let's do", "let's go with", "let's go for", "how about", "make it", "make that")
+_widen("POWER", "consumption", "power consumption", "usage", "power usage", "energy use", "energy usage",
+       "energy consumption", "transmit energy", "the spend", "power spend")
+_widen("BROKEN", "noisy", "too noisy", "very noisy", "keep dropping", "keeps dropping", "keep dropping out",
+       "is flapping", "flapping", "are flapping", "keeps flapping", "keep flapping", "unstable", "is unstable",
+       "are unstable", "erratic", "is erratic", "garbage", "is garbage", "rubbish", "is rubbish", "junk", "is junk")
+_widen("WEIGHT", "as heavily", "heavily", "as strongly", "strongly", "as much weight")
 _widen("REACH", "moves", "move", "push through", "carry", "sustain", "keep up", "support")
 
 
