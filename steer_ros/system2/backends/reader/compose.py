@@ -104,6 +104,12 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
     res = _Resolver(n, strength)
     why: list[str] = []
 
+    # a rate with no channel named that no one channel can carry is the total ("keep 13 bits
+    # flowing" at 2 bits a channel); below that it stays "which channels?"
+    clauses = [Clause("sum_floor", TOTAL, amount=c.bounds[0][1])
+               if c.kind == "bound" and c.extra.get("unnamed") and len(c.bounds) == 1
+               and c.bounds[0][0] in ("floor", "at") and c.bounds[0][1].unit == "bits"
+               and c.bounds[0][1].value > bits_max else c for c in clauses]
     # -- selectors: ambiguity, existence, "them" and "the rest" -----------------------------
     previous: Sel | None = None
     sels: list[Sel | None] = []

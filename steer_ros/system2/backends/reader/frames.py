@@ -20,7 +20,7 @@ from lark.exceptions import LarkError
 
 from steer_ros.system2.backends.reader.semantics import TOTAL, Amount, Clause, PAmount, Sel, ToClauses
 
-__all__ = ["read_frame"]
+__all__ = ["read_frame", "read_frame_with_budget"]
 
 _UNITS = {"BITS": "bits", "WATT": "W", "PCT": "%"}
 _SEL_START = frozenset({"CHAN", "NUM", "RANK", "PARITY", "ALL", "OTHERS", "FIRST", "LAST", "ORD", "THEM", "ALLBUT"})
@@ -33,16 +33,16 @@ _OFF_CUES = frozenset({"OFF", "AVOID", "BROKEN", "FAULT", "LOST", "OFFPART", "DO
 _OFF_ALSO = frozenset({"TURN", "EQUIP", "CAUSE", "TREAT", "PAYLOAD", "CARRY", "BY", "POWER"})
 _ONLY_ALSO = frozenset({"USEON", "POWER"})
 _PRIO_CUES = frozenset({"PRIO", "PRIORITY", "MATTER", "DEPRIO"})
-_PRIO_ALSO = frozenset({"WEIGHT", "TIMES", "SETV:up", "UP", "MORE"})
+_PRIO_ALSO = frozenset({"WEIGHT", "TIMES", "SETV:up", "UP", "POWER", "LET"})
 _FLOOR_CUES = frozenset({"ABOVE", "ORMORE", "EXCEED"})
 _CAP_CUES = frozenset({"BELOW", "ORLESS", "CAP"})
 _BOUND_ALSO = frozenset({"BETWEEN", "RANGE", "PLUSMINUS", "FALLBELOW", "NEVER", "RATE", "ONLY", "THROUGHPUT",
                          "TOTAL", "NEARSAT", "CHAN"})
-_BUDGET_ALSO = frozenset({"EQUIP", "POWER", "FULL", "CURRENT", "SETV:down", "SETV:up", "UP", "DOWN", "BY", "GOBACK",
-                          "TURN",
-                          "TOTAL", "ONLY", "CAP", "BELOW", "OFFPART", "HALVE", "TIMES"})
+_BUDGET_ALSO = frozenset({"EQUIP", "MULTIPLY", "ORLESS", "POWER", "FULL", "CURRENT", "SETV:down", "SETV:up", "UP",
+                          "DOWN", "BY", "GOBACK", "TURN", "TOTAL", "ONLY", "CAP", "BELOW", "OFFPART", "HALVE",
+                          "TIMES"})
 _CONTEXT = frozenset({"FAULT", "EQUIP", "CAUSE", "REASON", "PAYLOAD", "ACROSS", "ON", "NEED", "AT", "SYSNOUN"})
-_OBJ_ALSO = frozenset({"RATE", "ALL", "CHAN", "FAIR", "SAME", "EQUALIZE", "MAX", "THROUGHPUT", "TOTAL", "MAXMIN",
+_OBJ_ALSO = frozenset({"RATE", "CHAN", "FAIR", "SAME", "EQUALIZE", "MAX", "THROUGHPUT", "TOTAL", "MAXMIN",
                        "PROPFAIR", "LEAST", "POWER", "MATTER", "FULL"})
 
 
@@ -80,6 +80,9 @@ def _parts(parser: Lark, toks: list[str]) -> list[_Part] | None:
     while i < len(toks):
         t, k = toks[i], _kind(toks[i])
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        if k == "NUM" and nxt == "BELOW" and i and toks[i - 1] == "BETWEEN" and i + 2 < len(toks) \
+                and _kind(toks[i + 2]) == "NUM":
+            nxt = "TO"  # "from 1.1 up to 1.3 bits"
         if k == "NUM" and nxt == "TO" and i + 2 < len(toks) and _kind(toks[i + 2]) == "NUM":
             unit = toks[i + 3] if i + 3 < len(toks) else ""
             if unit in ("BITS", "WATT"):
@@ -112,6 +115,10 @@ def _parts(parser: Lark, toks: list[str]) -> list[_Part] | None:
             out.append(_Part("amount", Amount(_num(t), _UNITS[nxt]), i))
             i += 2
             continue
+        if t == "BY" and _kind(nxt) == "NUM" and "MULTIPLY" in toks:  # "multiply our budget by 1.25"
+            out.append(_Part("ratio", _num(nxt), i))
+            i += 2
+            continue
         if t == "FACTOR" and _kind(nxt) == "NUM":  # "by a factor of 4"
             out.append(_Part("ratio", _num(nxt), i))
             i += 2
@@ -139,6 +146,8 @@ def _parts(parser: Lark, toks: list[str]) -> list[_Part] | None:
             continue
         rest.append((i, t))
         i += 1
+    # "the antenna on 8": a bare number after equipment names a channel
+    equip_on = {i + 2 for i in range(len(toks) - 2) if toks[i] == "EQUIP" and toks[i + 1] in ("ON", "ACROSS")}
     # channel references: the longest run the grammar's selector takes, from each start
     j = 0
     while j < len(rest):
@@ -154,7 +163,10 @@ def _parts(parser: Lark, toks: list[str]) -> list[_Part] | None:
                     found = (sel, stop)
                     break
             if found is not None:
-                out.append(_Part("sel", found[0], i0))
+                sel = found[0]
+                if i0 in equip_on and "could be channel" in sel.ambiguous:
+                    sel = Sel(sel.atoms, sel.rest, sel.them, sel.excluded, sel.numbers)
+                out.append(_Part("sel", sel, i0))
                 j = found[1] + 1
                 continue
         if t == "EXCEPT" and j + 1 < len(rest) and rest[j + 1][0] == i0 + 1:
@@ -214,7 +226,8 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
     percents = [p for p in amounts if p.kind == "amount" and p.value.unit == "%"]
     if bits and not watts and not ratios and not shares:
         tgt = target if target is not None else (TOTAL if cset & {"THROUGHPUT", "TOTAL"} else Sel(them=True))
-        also = _BOUND_ALSO | ({"LEAST", "POWER", "REACH"} if tgt == TOTAL else frozenset())
+        unnamed = {"unnamed": True} if target is None and tgt != TOTAL else {}
+        also = _BOUND_ALSO | ({"LEAST", "POWER", "REACH"} if tgt == TOTAL or target is None else frozenset())
         if tgt is None or versus is not None or not only(_FLOOR_CUES | _CAP_CUES | also):
             return None
         bounds = _bounds(toks, bits)
@@ -229,7 +242,8 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
             return [Clause("bound", TOTAL, bounds=tuple(bounds))]
         if "NEARSAT" in cset:
             return None
-        return [Clause("bound", tgt, bounds=tuple(bounds))]
+        least = [Clause("least_power")] if unnamed and {"LEAST", "POWER"} <= cset else []
+        return [Clause("bound", tgt, bounds=tuple(bounds), extra=unnamed), *least]
     if watts and target is not None and not bits and not ratios and not shares:
         # a per-channel power limit: "channels 1 and 2: 5 watts apiece at most"
         if versus is not None or len(watts) != 1 \
@@ -283,6 +297,31 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
         return [Clause("prio", target, mode="deprio" if "DEPRIO" in cset else "")]
     if family == "objective":
         return _objective(cset, target)
+    if not family and "PAYLOAD" in cset and cset <= _LIGHT | {"PAYLOAD", "CARRY", "EQUIP", "ONLY", "SYSNOUN"}:
+        return [Clause("context", target)]  # "ch 3 carries nothing but status beacons"
+    return None
+
+
+def read_frame_with_budget(parser: Lark, toks: list[str]) -> list[Clause] | None:
+    """:func:`read_frame`, or the clause read apart from a budget said beside it ("equal
+    rates everywhere on a 24 W budget", "favour channel 2 at 30 W")."""
+    read = read_frame(parser, toks)
+    if read is not None:
+        return read
+    for i in range(len(toks) - 1):
+        if _kind(toks[i]) == "NUM" and toks[i + 1] == "WATT":
+            j, k = i, i + 2
+            while j > 0 and toks[j - 1] in ("ON", "AT", "USE", "ACROSS", "TO"):
+                j -= 1
+            while k < len(toks) and toks[k] in ("POWER", "TOTAL"):
+                k += 1
+            rest = toks[:j] + toks[k:]
+            if not rest or "WATT" in rest or (j == i and k == i + 2):
+                return None
+            read = read_frame(parser, rest)
+            if read and not any(c.kind in ("budget", "budget_full", "bound") for c in read):
+                return [*read, Clause("budget", amount=PAmount("abs", _num(toks[i])), mode="to")]
+            return None
     return None
 
 
@@ -323,25 +362,38 @@ def _bare_nums(parts: list[_Part]) -> list[float]:
 
 
 def _bounds(toks: list[str], bits) -> list[tuple] | None:
-    """Each bits amount with the bound cue before it (or "or more" / "or less" after it)."""
+    """Each bits amount with the bound cue before it (or "or more" / "or less" after it).
+    A bound cue no amount takes ("keep 12 bits at minimum spend") leaves the clause unread."""
     out = []
     negated = "NEVER" in toks
+    used: set[int] = set()
     for p in bits:
         if p.kind == "range":
             lo, hi, _ = p.value
             if not lo < hi:
                 return None
             out.append(("between", Amount(lo, "bits"), Amount(hi, "bits")))
+            used.update(k for k in range(max(0, p.at - 2), p.at) if toks[k] in ("BETWEEN", "ACROSS"))
+            used.update(k for k in range(p.at, min(len(toks), p.at + 6)) if toks[k] in ("PLUSMINUS", "RANGE"))
             continue
-        cue = ""
-        for t in reversed(toks[max(0, p.at - 3):p.at]):
-            if t in _FLOOR_CUES | _CAP_CUES | {"FALLBELOW", "AT"}:
-                cue = t
+        cue, at = "", -1
+        for k in range(p.at - 1, -1, -1):
+            if toks[k] in _FLOOR_CUES | _CAP_CUES | {"FALLBELOW", "AT"} and k not in used:
+                if toks[k] == "AT" and cue:
+                    continue
+                if toks[k] == "AT":
+                    if k < p.at - 1:
+                        break
+                    cue, at = "AT", k  # "at 1.9 bits": look further back for "floor" / "cap"
+                    continue
+                cue, at = toks[k], k
                 break
-        after = toks[p.at + 2] if p.at + 2 < len(toks) and toks[p.at + 1] == "BITS" else (
-            toks[p.at + 1] if p.at + 1 < len(toks) else "")
-        if after in ("ORMORE", "ORLESS"):
-            cue = after
+            if toks[k].startswith("NUM:") or toks[k] in ("BITS", "BAND"):
+                break
+        after_at = p.at + 2 if p.at + 1 < len(toks) and toks[p.at + 1] == "BITS" else p.at + 1
+        if after_at < len(toks) and toks[after_at] in ("ORMORE", "ORLESS"):
+            cue, at = toks[after_at], after_at
+        used.add(at)
         if negated:
             side = {"FALLBELOW": "floor", "BELOW": "floor", "EXCEED": "cap", "ABOVE": "cap"}.get(cue)
         else:
@@ -350,6 +402,13 @@ def _bounds(toks: list[str], bits) -> list[tuple] | None:
         if side is None:
             return None
         out.append((side, p.value))
+    sides = {b[0] for b in out}
+    for k, t in enumerate(toks):
+        if k in used:
+            continue
+        if t in ("BETWEEN", "PLUSMINUS", "FALLBELOW") or (t in _FLOOR_CUES and "floor" not in sides) \
+                or (t in _CAP_CUES and "cap" not in sides):
+            return None  # a bound cue no amount takes ("keep 12 bits at minimum spend")
     return out
 
 
@@ -393,6 +452,12 @@ def _budget(parts: list[_Part], cset: set) -> list[Clause] | None:
     up = bool(cset & {"SETV:up", "UP"})
     if down and up:
         return None
+    value_at = (values[0].at if values else next(p.at for p in parts if p.kind == "sel"))
+    object_to = any(p.kind == "cue" and p.value == "TO" and p.at > value_at for p in parts) \
+        and any(p.kind == "cue" and p.value in ("POWER", "CURRENT") and p.at > value_at for p in parts) \
+        and not any(p.kind == "cue" and p.value == "TO" and p.at < value_at for p in parts)
+    if (down or up) and object_to:
+        cset = (cset - {"TO"}) | {"BY"}  # "add a tenth to whatever budget is live": by, not to
     if cset & {"ABOVE", "BELOW"} and "CURRENT" in cset and amount.kind == "abs" and not (down or up) \
             and "TO" not in cset:
         mode = "by:up" if "ABOVE" in cset else "by:down"  # "5 W above where we are now"
@@ -422,6 +487,8 @@ def _budget(parts: list[_Part], cset: set) -> list[Clause] | None:
 def _objective(cset: set, place: Sel | None) -> list[Clause] | None:
     if not cset <= (_OBJ_ALSO | _LIGHT):
         return None
+    if cset & {"POWER", "FULL"} and not cset & {"LEAST", "SAME"}:
+        return None  # "give channel 4 all of the power and equalize": the power is not an objective's word
     if "PROPFAIR" in cset:
         kind = "prop_fair"
     elif "MAXMIN" in cset or {"MAX", "LEAST"} <= cset:

@@ -56,7 +56,8 @@ class Lexed:
 
 def normalize(policy: str) -> str:
     text = unicodedata.normalize("NFKC", str(policy)).lower()
-    text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
+    text = text.replace("\u2014", ",")  # an em dash sets off a clause ("cap at 1.5 bits — not on ch 8")
+    text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2212", "-")
     text = text.replace("\u2265", ">=").replace("\u2264", "<=")
     text = _RATIO_COLON.sub(" to ", text)  # "2:1" is a ratio; a colon with a space ends a sentence
     text = _UNIT_HYPHEN.sub(" ", text)  # "a 1.2-bit ceiling"

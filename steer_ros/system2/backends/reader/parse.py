@@ -14,7 +14,7 @@ from pathlib import Path
 from lark import Lark
 from lark.exceptions import LarkError, UnexpectedInput
 
-from steer_ros.system2.backends.reader.frames import read_frame
+from steer_ros.system2.backends.reader.frames import read_frame_with_budget
 from steer_ros.system2.backends.reader.lexer import Lexed, Symbol, lex
 from steer_ros.system2.backends.reader.semantics import Clause, ToClauses
 from steer_ros.system2.backends.reader.vocabulary import LANGUAGES
@@ -51,16 +51,6 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'
 
 
-def _split(tokens: list[str], at: frozenset) -> list[list[str]]:
-    out: list[list[str]] = [[]]
-    for t in tokens:
-        if t in at:
-            out.append([])
-        else:
-            out[-1].append(t)
-    return [part for part in out if part]
-
-
 def _grammar(tokens: list[str]) -> list[Clause] | None:
     try:
         return list(ToClauses().transform(_parser().parse(" ".join(tokens), start="start")))
@@ -74,14 +64,32 @@ def _sentence(tokens: list[str]) -> list[Clause] | None:
     if whole is not None:
         return whole
     out: list[Clause] = []
-    for clause in _split(tokens, _CLAUSE_JOINS):
-        read = _grammar(clause)
-        if read is None:
-            read = read_frame(_parser(), clause)
+    clauses: list[tuple[list[str], str]] = [([], "")]  # (tokens, the separator after them)
+    for t in tokens:
+        if t in _CLAUSE_JOINS:
+            clauses[-1] = (clauses[-1][0], clauses[-1][1] or t)
+            if clauses[-1][0]:
+                clauses.append(([], ""))
+        else:
+            clauses[-1][0].append(t)
+    clauses = [c for c in clauses if c[0]]
+    k = 0
+    while k < len(clauses):
+        read = _clause(clauses[k][0])
+        if read is None and k + 1 < len(clauses) and clauses[k][1] == "COMMA":
+            # "cap only the strongest channel, at 1.1 bits": one clause across a comma
+            read = _clause(clauses[k][0] + clauses[k + 1][0])
+            k += 1
         if read is None:
             return None
         out.extend(read)
+        k += 1
     return out
+
+
+def _clause(tokens: list[str]) -> list[Clause] | None:
+    read = _grammar(tokens)
+    return read if read is not None else read_frame_with_budget(_parser(), tokens)
 
 
 def _by_frames(tokens: list[str]) -> list[Clause] | None:

@@ -374,6 +374,12 @@ class ToClauses(Transformer):
     def budget_to(self, c):
         return Clause("budget", amount=c[-1], mode="to")
 
+    def budget_setv_amount(self, c):
+        """ "set the power 30 W" is a budget to; "shrink the budget forty percent", "reduce the
+        power 5 W" are changes by that much."""
+        direction = str(c[0]).split(":", 1)[1]
+        return Clause("budget", amount=c[-1], mode="to" if direction == "set" else "by:" + direction)
+
     def budget_use(self, c):
         return Clause("budget", amount=c[-1], mode="to")
 

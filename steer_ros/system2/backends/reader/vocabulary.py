@@ -636,6 +636,60 @@ _widen("BROKEN", "noisy", "too noisy", "very noisy", "keep dropping", "keeps dro
        "is flapping", "flapping", "are flapping", "keeps flapping", "keep flapping", "unstable", "is unstable",
        "are unstable", "erratic", "is erratic", "garbage", "is garbage", "rubbish", "is rubbish", "junk", "is junk")
 _widen("WEIGHT", "as heavily", "heavily", "as strongly", "strongly", "as much weight")
+_widen("LEAST POWER", "minimum spend", "at minimum spend", "min spend", "at min spend", "lowest spend",
+       "at the lowest spend", "least spend", "minimal spend", "at minimal spend", "least cost", "lowest cost",
+       "at the lowest cost", "minimum cost", "at minimum cost", "cheaply", "as cheaply as possible",
+       "as cheap as possible", "cheapest possible", "at the least power", "on the least power")
+_widen("CURRENT", "on top of what it has", "on top of what we have", "on top of what we run",
+       "on top of the current budget", "today's setting", "today's level", "today's budget", "today's power",
+       "the setting now", "the current draw", "what it's set to", "what it is set to", "what we're set to")
+_widen("", "undo the previous tweaks", "undo the previous changes", "undo previous changes", "undo the tweaks",
+       "undo everything", "reset everything", "reset", "start fresh", "start over", "from scratch",
+       "scrap whatever's running", "scrap whatever is running", "scrap that", "scrap the old plan", "clear the slate",
+       "wins", "is what counts", "is all that counts", "is the goal", "is the aim", "raw", "nothing fancy",
+       "keep it simple", "plain", "new", "our new", "the new", "last night", "this morning's", "since the reboot",
+       "since the restart", "since the update", "since the upgrade", "since the storm", "since the outage",
+       "nothing else changes", "everything else stays the same", "nothing else moves", "no other changes",
+       "setting", "settings", "noch", "mehr", "profile", "the profile", "mi profile", "the mi profile")
+_widen("PRIORITY", "vip", "a vip", "the vip", "top dog", "the top dog", "the star", "king", "the boss channel",
+       "first call", "first call on the power", "dibs")
+_widen("PRIO", "pick up the slack", "picks up the slack", "take up the slack", "takes up the slack",
+       "carry the load", "carries the load", "take the load", "takes the load", "shoulder the load")
+_widen("OFF", "took out", "has taken out", "have taken out", "pull it", "pull them", "pull it out", "yank",
+       "yank it", "lose", "ditch", "dump", "drop channel", "drop channels", "drop ch", "cut channel",
+       "cut channels", "cut ch", "pull channel", "pull channels", "pull ch", "bin", "can", "axe", "nuke")
+_widen("OFFPART", "from the rotation", "from rotation", "out of rotation", "out of the rotation",
+       "off the rotation", "out of the lineup", "from the lineup", "out of the pool", "from the pool")
+_widen("EXCEPT", "but spare", "spare", "sparing", "not in", "not among", "outside", "not on", "but not on",
+       "not for", "except on", "except for channel", "leaving aside", "setting aside", "with the exception")
+_widen("REASON", "we're on solar", "we are on solar", "on solar", "solar power", "on generator", "on the genny",
+       "the generator is weak", "running on solar", "running on batteries", "grid power is down", "the grid is down")
+_widen("EQUIP", "rf chain", "rf front end", "rf path", "rf", "rf frontend", "radio chain", "signal chain",
+       "tx path", "rx path", "the path")
+_widen("CHAN", "path", "paths", "lane", "lanes", "stream", "streams", "tone", "tones", "bin", "bins")
+_widen("BROKEN", "beyond use", "degraded beyond use", "beyond repair", "no funciona", "funciona mal",
+       "kein signal", "kommt kein signal mehr an", "kein signal mehr", "ohne signal", "hors d'usage", "en panne",
+       "lagging", "lags", "blocked by", "obstructed", "is obstructed", "shadowed", "is shadowed")
+_widen("FAULT", "crane", "a crane", "a crane on the roof", "on the roof", "roof", "building", "a truck", "truck",
+       "tree", "trees", "foliage", "scaffolding", "e stop", "the e stop")
+_widen("PAYLOAD", "e stop signal", "the e stop signal", "estop", "emergency stop", "the emergency stop",
+       "kill switch", "signal", "the signal", "safety signal", "status beacons", "beacons", "pings",
+       "the backhaul", "backhaul traffic", "control plane", "management traffic", "voip", "calls")
+_widen("WEIGHT", "as heavy", "heavy", "heavier", "as important", "as much say")
+_widen("NUM:4 TIMES", "quadruple", "quadruplicate", "fourfold", "four fold")
+_widen("MULTIPLY", "multiply", "multiply it", "scale it", "times it")
+_widen("LEAST POWER", "eco mode", "economy mode", "power saving mode", "save the rest of the power",
+       "save the rest", "save whatever is left", "bank the rest", "keep the rest in reserve")
+_widen("ABOVE", "lower bound", "lower bound of", "a lower bound of", "low bound", "bottom limit",
+       "lower limit", "lower limit of", "a lower limit of")
+_widen("BELOW", "upper bound", "upper bound of", "an upper bound of", "high bound", "top limit", "upper limit",
+       "upper limit of", "an upper limit of")
+_widen("KEEP", "centre", "center", "centre on", "center on", "centre it on", "center it on")
+_widen("ALL CHAN", "all eight", "all 8", "all eight channels", "all 8 channels", "the full set", "the lot",
+       "all of it")
+_widen("ON", "allumés", "allumé", "actifs", "activos", "aktiv", "an")
+_widen("PRIORITY", "priorité", "la priorité", "prioridad", "la prioridad", "priorität", "vorrang")
+_widen("POWER", "presupuesto", "el presupuesto", "budget total", "potencia total")
 _widen("REACH", "moves", "move", "push through", "carry", "sustain", "keep up", "support")
 
 
