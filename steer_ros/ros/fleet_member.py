@@ -10,7 +10,10 @@ the budget falls to the reserve within one check of the lease's end (the skew ma
 covers that period too), no step runs on a lease that has run out however late a timer
 fires, and no report names a budget above the lease in force. It publishes the budget in
 force (fleet/budget_in_force, stamped) on every change and with each demand curve
-(fleet/demand), at FLEET_DEMAND_HZ and right after a change of channels or command.
+(fleet/demand), at FLEET_DEMAND_HZ and right after a change of channels or command;
+each report carries the radio's start time and its number since then (``started``,
+``seq``), and the topic keeps the newest FLEET_IN_FORCE_HISTORY for late readers, so
+whoever checks the cap on these reports receives every one, or sees which it missed.
 DDS deadline / liveliness events on the grant topic are reported as ``coordinator_lost``.
 """
 
@@ -68,8 +71,10 @@ class FleetMember:
         self.node = node
         v = node.params.values
         self.name = v.fleet_radio or node.get_namespace().strip("/") or "radio1"
-        self.lease = RadioLease(self.name, v.fleet_reserve, v.fleet_p_max, v.fleet_skew_s, boot=self._now(),
+        self.started = node.get_clock().now().to_msg()
+        self.lease = RadioLease(self.name, v.fleet_reserve, v.fleet_p_max, v.fleet_skew_s, boot=stamp_s(self.started),
                                 max_lease_s=v.fleet_lease_max_s)
+        self.reports = 0  # budget_in_force reports published since the start (the next one's seq)
         self.applied = math.nan
         self.last_refusal = ""
         self.grants_accepted = 0
@@ -80,7 +85,8 @@ class FleetMember:
         events = SubscriptionEventCallbacks(deadline=self._on_silent, liveliness=self._on_liveliness)
         node.create_subscription(BudgetGrant, topics.FLEET_GRANT, self.on_grant, qos, event_callbacks=events)
         self.demand_pub = node.create_publisher(DemandCurve, topics.FLEET_DEMAND, qos)
-        self.in_force_pub = node.create_publisher(BudgetInForce, topics.FLEET_IN_FORCE, qos)
+        self.in_force_pub = node.create_publisher(BudgetInForce, topics.FLEET_IN_FORCE,
+                                                  topics.fleet_in_force_qos(defaults.FLEET_PEER_DEADLINE_S))
         node.create_timer(1.0 / defaults.FLEET_LEASE_CHECK_HZ, self.check)
         node.create_timer(1.0 / v.fleet_demand_hz, self.publish_demand)
         node.create_timer(0.05, self._publish_if_dirty)
@@ -156,6 +162,9 @@ class FleetMember:
         msg.on_reserve = epoch == 0
         msg.grants_refused = sum(self.lease.refused.values())
         msg.last_refusal = self.last_refusal
+        msg.started = self.started
+        msg.seq = self.reports
+        self.reports += 1
         self.in_force_pub.publish(msg)
 
     def publish_demand(self) -> None:
