@@ -103,31 +103,35 @@ class FleetMember:
     def on_grant(self, msg: BudgetGrant) -> None:
         grant = Grant(msg.radio, int(msg.epoch), float(msg.budget), float(msg.lease_s), stamp_s(msg.header.stamp),
                       stamp_s(msg.expires))
-        try:
-            self.lease.offer(grant, self._now())
-        except GrantRefused as exc:
-            self.last_refusal = str(exc)
-            self.node.diagnostics.reject("refused_grants", str(exc), "refused fleet/grant")
-            self.publish_in_force()
-            return
-        self.grants_accepted += 1
-        self.node.diagnostics.clear("coordinator_lost")
-        self.check(force=True)
+        with self.node.state_lock:  # the lease changes only with System 1's state held
+            try:
+                self.lease.offer(grant, self._now())
+            except GrantRefused as exc:
+                self.last_refusal = str(exc)
+                self.node.diagnostics.reject("refused_grants", str(exc), "refused fleet/grant")
+                self.publish_in_force()
+                return
+            self.grants_accepted += 1
+            self.node.diagnostics.clear("coordinator_lost")
+            self.check(force=True)
 
-    def apply(self) -> bool:
-        """Hold System 1 to the budget in force now (a lease that ran out drops to the
-        reserve here); True when it changed."""
-        cap = self.cap
-        if cap == self.applied:
-            return False
-        self.applied = cap
-        self.node.set_budget_cap(cap)
-        return True
+    def apply(self, now: float | None = None) -> bool:
+        """Hold System 1 to the budget in force at ``now`` (default: now; a lease that ran
+        out drops to the reserve here); True when it changed. Under the node's state
+        lock, so no step runs between the lease's verdict and System 1's budget."""
+        with self.node.state_lock:
+            cap = self.lease.budget_at(self._now() if now is None else now)
+            if cap == self.applied:
+                return False
+            self.node.set_budget_cap(cap)
+            self.applied = cap
+            return True
 
     def check(self, force: bool = False) -> None:
         """Apply the budget in force and report it when it changed (or ``force``)."""
-        if self.apply() or force:
-            self.publish_in_force()
+        with self.node.state_lock:
+            if self.apply() or force:
+                self.publish_in_force()
 
     def _on_silent(self, event) -> None:
         self.node.diagnostics.problem("coordinator_lost", f"no grant for {defaults.FLEET_PEER_DEADLINE_S:g} s "
@@ -148,24 +152,29 @@ class FleetMember:
             self.publish_demand()
 
     def publish_in_force(self) -> None:
-        self.apply()  # the budget reported is System 1's, held to the lease first
-        now = self._now()
-        granted, epoch, until = self.lease.in_force(now)
-        s1 = self.node.system1
-        msg = BudgetInForce()
-        msg.header.stamp = self.node.get_clock().now().to_msg()
-        msg.radio = self.name
-        msg.epoch = int(epoch)
-        msg.granted = float(granted)
-        msg.budget = float(s1.p_total) if s1 is not None else float(min(granted, self.node.requested_budget()))
-        msg.expires = time_msg(until + self.lease.skew_s if epoch else math.nan)
-        msg.on_reserve = epoch == 0
-        msg.grants_refused = sum(self.lease.refused.values())
-        msg.last_refusal = self.last_refusal
-        msg.started = self.started
-        msg.seq = self.reports
-        self.reports += 1
-        self.in_force_pub.publish(msg)
+        """Report one fact: the grant (epoch, granted) System 1 is held to and System 1's
+        budget, both as of one instant under the state lock, stamped after that budget
+        took force (no step runs in between). The coordinator counts the epoch as in
+        force from this report on; a checker counts the budget from its stamp on."""
+        with self.node.state_lock:
+            now = self._now()
+            self.apply(now)  # the budget reported is System 1's, held to the lease first
+            granted, epoch, until = self.lease.in_force(now)
+            s1 = self.node.system1
+            msg = BudgetInForce()
+            msg.header.stamp = self.node.get_clock().now().to_msg()
+            msg.radio = self.name
+            msg.epoch = int(epoch)
+            msg.granted = float(granted)
+            msg.budget = float(s1.p_total) if s1 is not None else float(min(granted, self.node.requested_budget()))
+            msg.expires = time_msg(until + self.lease.skew_s if epoch else math.nan)
+            msg.on_reserve = epoch == 0
+            msg.grants_refused = sum(self.lease.refused.values())
+            msg.last_refusal = self.last_refusal
+            msg.started = self.started
+            msg.seq = self.reports
+            self.reports += 1
+            self.in_force_pub.publish(msg)
 
     def publish_demand(self) -> None:
         node = self.node
