@@ -306,6 +306,12 @@ FLEET_PEER_DEADLINE_S = 2.0  # DDS deadline on the fleet topics: a silent peer i
 # A radio checks its lease this often: the budget falls to the reserve within 1 / this
 # of the lease's end, well inside the skew margin.
 FLEET_LEASE_CHECK_HZ = 50.0
+# fleet/budget_in_force keeps this many of a radio's newest reports for readers that
+# match late (transient local): a restarted radio reports a few times a second (on every
+# grant, with every curve), and discovering a new participant takes up to a few seconds,
+# so the cap checker's listener still receives every report of the new incarnation from
+# its first. About 200 bytes each: 20 kB per radio.
+FLEET_IN_FORCE_HISTORY = 100
 # System 1 needs a budget > 0: a radio granted nothing (taken off the air) runs at this.
 FLEET_MIN_BUDGET = 1e-12
 

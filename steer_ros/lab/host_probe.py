@@ -12,10 +12,11 @@ the hosts of one machine share it, so times from different hosts compare).
       (10 Hz) whose fields are FIELDS_JSON (nested objects for nested messages; a
       "stamp" field or header.stamp left out is set to now); prints {"event":
       "published", "count"} and exits.
-  python -m steer_ros.lab.host_probe listen TYPE TOPIC [TOPIC ...]
+  python -m steer_ros.lab.host_probe listen [--transient-local] TYPE TOPIC [TOPIC ...]
       print {"event": "msg", "topic", "t", "msg": {fields}} for every TYPE message on
       the topics, {"event": "matched", "topic"} when a topic's first publisher is
-      seen, {"event": "ready"} once subscribed.
+      seen, {"event": "ready"} once subscribed. --transient-local: also the history a
+      transient-local writer kept from before the match (fleet/budget_in_force).
 
 ``TYPE`` is a message of steer_ros.msg (e.g. AllocationState) or ``pkg/msg/Name``.
 Reliable, keep-last 100, volatile: what the graph's own topics use. Stops on SIGINT or
@@ -138,15 +139,19 @@ def publish(type_name: str, topic: str, fields: dict, count: int) -> None:
     time.sleep(0.5)  # a reliable writer's last samples get their acknowledgements
 
 
-def listen(type_name: str, topics: list[str]) -> None:
+def listen(type_name: str, topics: list[str], transient_local: bool = False) -> None:
     import rclpy
+    from rclpy.qos import DurabilityPolicy
 
     msg_type = message_type(type_name)
     node = rclpy.create_node("host_probe_listen")
+    qos = _qos()
+    if transient_local:
+        qos.durability = DurabilityPolicy.TRANSIENT_LOCAL
     subs = {}
     for topic in topics:
         subs[topic] = node.create_subscription(
-            msg_type, topic, lambda m, topic=topic: emit("msg", topic=topic, msg=to_dict(m)), _qos())
+            msg_type, topic, lambda m, topic=topic: emit("msg", topic=topic, msg=to_dict(m)), qos)
     seen: set[str] = set()
 
     def poll() -> None:
@@ -166,6 +171,9 @@ def _interrupt(signum, frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    transient_local = args[:2] == ["listen", "--transient-local"]
+    if transient_local:
+        del args[1]
     if (len(args) < 3 or args[0] not in ("talk", "listen", "publish") or (args[0] == "talk" and len(args) != 4)
             or (args[0] == "publish" and len(args) != 5)):
         print(USAGE, file=sys.stderr)
@@ -181,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args[0] == "publish":
             publish(args[1], args[2], json.loads(args[3]), int(args[4]))
         else:
-            listen(args[1], args[2:])
+            listen(args[1], args[2:], transient_local)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:

@@ -10,7 +10,10 @@ the budget falls to the reserve within one check of the lease's end (the skew ma
 covers that period too), no step runs on a lease that has run out however late a timer
 fires, and no report names a budget above the lease in force. It publishes the budget in
 force (fleet/budget_in_force, stamped) on every change and with each demand curve
-(fleet/demand), at FLEET_DEMAND_HZ and right after a change of channels or command.
+(fleet/demand), at FLEET_DEMAND_HZ and right after a change of channels or command;
+each report carries the radio's start time and its number since then (``started``,
+``seq``), and the topic keeps the newest FLEET_IN_FORCE_HISTORY for late readers, so
+whoever checks the cap on these reports receives every one, or sees which it missed.
 DDS deadline / liveliness events on the grant topic are reported as ``coordinator_lost``.
 """
 
@@ -68,8 +71,10 @@ class FleetMember:
         self.node = node
         v = node.params.values
         self.name = v.fleet_radio or node.get_namespace().strip("/") or "radio1"
-        self.lease = RadioLease(self.name, v.fleet_reserve, v.fleet_p_max, v.fleet_skew_s, boot=self._now(),
+        self.started = node.get_clock().now().to_msg()
+        self.lease = RadioLease(self.name, v.fleet_reserve, v.fleet_p_max, v.fleet_skew_s, boot=stamp_s(self.started),
                                 max_lease_s=v.fleet_lease_max_s)
+        self.reports = 0  # budget_in_force reports published since the start (the next one's seq)
         self.applied = math.nan
         self.last_refusal = ""
         self.grants_accepted = 0
@@ -80,7 +85,8 @@ class FleetMember:
         events = SubscriptionEventCallbacks(deadline=self._on_silent, liveliness=self._on_liveliness)
         node.create_subscription(BudgetGrant, topics.FLEET_GRANT, self.on_grant, qos, event_callbacks=events)
         self.demand_pub = node.create_publisher(DemandCurve, topics.FLEET_DEMAND, qos)
-        self.in_force_pub = node.create_publisher(BudgetInForce, topics.FLEET_IN_FORCE, qos)
+        self.in_force_pub = node.create_publisher(BudgetInForce, topics.FLEET_IN_FORCE,
+                                                  topics.fleet_in_force_qos(defaults.FLEET_PEER_DEADLINE_S))
         node.create_timer(1.0 / defaults.FLEET_LEASE_CHECK_HZ, self.check)
         node.create_timer(1.0 / v.fleet_demand_hz, self.publish_demand)
         node.create_timer(0.05, self._publish_if_dirty)
@@ -97,31 +103,35 @@ class FleetMember:
     def on_grant(self, msg: BudgetGrant) -> None:
         grant = Grant(msg.radio, int(msg.epoch), float(msg.budget), float(msg.lease_s), stamp_s(msg.header.stamp),
                       stamp_s(msg.expires))
-        try:
-            self.lease.offer(grant, self._now())
-        except GrantRefused as exc:
-            self.last_refusal = str(exc)
-            self.node.diagnostics.reject("refused_grants", str(exc), "refused fleet/grant")
-            self.publish_in_force()
-            return
-        self.grants_accepted += 1
-        self.node.diagnostics.clear("coordinator_lost")
-        self.check(force=True)
+        with self.node.state_lock:  # the lease changes only with System 1's state held
+            try:
+                self.lease.offer(grant, self._now())
+            except GrantRefused as exc:
+                self.last_refusal = str(exc)
+                self.node.diagnostics.reject("refused_grants", str(exc), "refused fleet/grant")
+                self.publish_in_force()
+                return
+            self.grants_accepted += 1
+            self.node.diagnostics.clear("coordinator_lost")
+            self.check(force=True)
 
-    def apply(self) -> bool:
-        """Hold System 1 to the budget in force now (a lease that ran out drops to the
-        reserve here); True when it changed."""
-        cap = self.cap
-        if cap == self.applied:
-            return False
-        self.applied = cap
-        self.node.set_budget_cap(cap)
-        return True
+    def apply(self, now: float | None = None) -> bool:
+        """Hold System 1 to the budget in force at ``now`` (default: now; a lease that ran
+        out drops to the reserve here); True when it changed. Under the node's state
+        lock, so no step runs between the lease's verdict and System 1's budget."""
+        with self.node.state_lock:
+            cap = self.lease.budget_at(self._now() if now is None else now)
+            if cap == self.applied:
+                return False
+            self.node.set_budget_cap(cap)
+            self.applied = cap
+            return True
 
     def check(self, force: bool = False) -> None:
         """Apply the budget in force and report it when it changed (or ``force``)."""
-        if self.apply() or force:
-            self.publish_in_force()
+        with self.node.state_lock:
+            if self.apply() or force:
+                self.publish_in_force()
 
     def _on_silent(self, event) -> None:
         self.node.diagnostics.problem("coordinator_lost", f"no grant for {defaults.FLEET_PEER_DEADLINE_S:g} s "
@@ -142,21 +152,29 @@ class FleetMember:
             self.publish_demand()
 
     def publish_in_force(self) -> None:
-        self.apply()  # the budget reported is System 1's, held to the lease first
-        now = self._now()
-        granted, epoch, until = self.lease.in_force(now)
-        s1 = self.node.system1
-        msg = BudgetInForce()
-        msg.header.stamp = self.node.get_clock().now().to_msg()
-        msg.radio = self.name
-        msg.epoch = int(epoch)
-        msg.granted = float(granted)
-        msg.budget = float(s1.p_total) if s1 is not None else float(min(granted, self.node.requested_budget()))
-        msg.expires = time_msg(until + self.lease.skew_s if epoch else math.nan)
-        msg.on_reserve = epoch == 0
-        msg.grants_refused = sum(self.lease.refused.values())
-        msg.last_refusal = self.last_refusal
-        self.in_force_pub.publish(msg)
+        """Report one fact: the grant (epoch, granted) System 1 is held to and System 1's
+        budget, both as of one instant under the state lock, stamped after that budget
+        took force (no step runs in between). The coordinator counts the epoch as in
+        force from this report on; a checker counts the budget from its stamp on."""
+        with self.node.state_lock:
+            now = self._now()
+            self.apply(now)  # the budget reported is System 1's, held to the lease first
+            granted, epoch, until = self.lease.in_force(now)
+            s1 = self.node.system1
+            msg = BudgetInForce()
+            msg.header.stamp = self.node.get_clock().now().to_msg()
+            msg.radio = self.name
+            msg.epoch = int(epoch)
+            msg.granted = float(granted)
+            msg.budget = float(s1.p_total) if s1 is not None else float(min(granted, self.node.requested_budget()))
+            msg.expires = time_msg(until + self.lease.skew_s if epoch else math.nan)
+            msg.on_reserve = epoch == 0
+            msg.grants_refused = sum(self.lease.refused.values())
+            msg.last_refusal = self.last_refusal
+            msg.started = self.started
+            msg.seq = self.reports
+            self.reports += 1
+            self.in_force_pub.publish(msg)
 
     def publish_demand(self) -> None:
         node = self.node

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 
+from steer_ros import defaults
+
 CHANNEL_SIM = "steer/channel/sim"
 CHANNEL_SDR = "steer/channel/sdr"
 CHANNEL_STATE = "steer/channel_state"
@@ -106,3 +108,15 @@ def fleet_qos(deadline_s: float) -> QoSProfile:
     return QoSProfile(depth=5, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                       durability=DurabilityPolicy.VOLATILE, deadline=Duration(seconds=deadline_s),
                       liveliness=LivelinessPolicy.AUTOMATIC, liveliness_lease_duration=Duration(seconds=deadline_s))
+
+
+def fleet_in_force_qos(deadline_s: float) -> QoSProfile:
+    """A radio's writer of fleet/budget_in_force: :func:`fleet_qos`, transient local with
+    the newest FLEET_IN_FORCE_HISTORY reports, so a reader that matches after the radio
+    (re)started still receives its reports from the first (a checker of the cap needs
+    every one: a missed report leaves the previous incarnation's budget standing in its
+    view). Volatile readers (the coordinator) match it too and get only new reports."""
+    qos = fleet_qos(deadline_s)
+    qos.durability = DurabilityPolicy.TRANSIENT_LOCAL
+    qos.depth = defaults.FLEET_IN_FORCE_HISTORY
+    return qos

@@ -77,10 +77,6 @@ def test_fault_row(drills, fault):
         raise
 
 
-# Real time on real DDS across namespaces: rerun up to twice (test/conftest.py). One run of
-# host_radio_killed has shown the cap exceeded by 0.007 of C = 60 around the fleet's start;
-# that is open (docs/fleet.md), and a rerun must not hide it from the log.
-@pytest.mark.realtime
 @pytest.mark.parametrize("fault", catalogue.HOST_FAULTS, ids=[f.name for f in catalogue.HOST_FAULTS])
 def test_host_row(drills, fault):
     """A fleet on network namespaces: the cap held on every radio's stamped budget in

@@ -9,6 +9,13 @@ stamp inside it, which is every instant. A radio whose budget at the window's st
 unknown (no sample stamped before it) cannot be vouched for: it is named in
 ``unknown`` and the check fails, unless ``before_first`` gives a value to assume.
 
+A radio numbers its reports from 0 at each start (``started``, ``seq``): a report not
+received leaves its radio's budget unknown between the received reports around it
+(from ``started`` when the first ones are missing: a restarted radio's budget is not
+its previous incarnation's), and a window that meets such a span is not vouched for
+either (:func:`missing_reports`, ``gaps`` in :func:`check_cap`): taking the last
+received budget as in force there would invent a breach or hide one.
+
 ROS-free: the drills feed it samples they collected.
 """
 
@@ -29,7 +36,8 @@ class CapCheck:
     """worst_margin: min over the window of C - sum_k a_k B_k(t) (negative: broken);
     t_worst: where it was reached; budgets_worst: each B_k there; held: worst_margin >=
     -tol and no radio unknown; changes: stamps inside the window; unknown: radios with
-    no budget known at the window's start."""
+    no budget known at the window's start; gaps: per radio, the spans inside the
+    window where reports are missing (its budget unknown there)."""
 
     cap: float
     worst_margin: float
@@ -38,24 +46,53 @@ class CapCheck:
     held: bool
     changes: int
     unknown: list[str] = field(default_factory=list)
+    gaps: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     def describe(self) -> str:
         if self.unknown:
             return f"cap_unknown: no budget in force known at the start for {', '.join(self.unknown)}"
+        if self.gaps:
+            spans = "; ".join(f"{k} over " + ", ".join(f"[{a:.3f}, {b:.3f}]" for a, b in v)
+                              for k, v in self.gaps.items())
+            return f"cap_unknown: reports missing ({spans})"
         state = "held" if self.held else "BROKEN"
         parts = ", ".join(f"{k} {v:.4g}" for k, v in self.budgets_worst.items())
         return (f"cap {state}: worst margin {self.worst_margin:.4g} of C = {self.cap:.4g} "
                 f"({parts}; {self.changes} changes)")
 
 
+def missing_reports(reports: Sequence[tuple[float, float, int]]) -> list[tuple[float, float]]:
+    """The spans where one radio's budget is unknown, from the reports received of it,
+    ``reports = [(stamp, started, seq), ...]`` (any order): each start numbers its
+    reports 0, 1, ...; a report received whose predecessor of the same start was not
+    leaves (the predecessor's received stamp, or ``started``, its own stamp) unknown."""
+    out = []
+    by_start: dict[float, list[tuple[int, float]]] = {}
+    for stamp, started, seq in reports:
+        by_start.setdefault(float(started), []).append((int(seq), float(stamp)))
+    for started, got in sorted(by_start.items()):
+        got.sort()
+        prev_seq, prev_stamp = -1, started
+        for seq, stamp in got:
+            if seq > prev_seq + 1:
+                out.append((prev_stamp, stamp))
+            if seq != prev_seq:  # a duplicate changes nothing
+                prev_seq, prev_stamp = seq, stamp
+    return out
+
+
 def check_cap(samples: Mapping[str, Sequence[tuple[float, float]]], cap: float, t0: float, t1: float,
               gains: Mapping[str, float] | None = None, before_first: float = math.nan,
-              tol: float = CAP_TOL) -> CapCheck:
+              tol: float = CAP_TOL, gaps: Mapping[str, Sequence[tuple[float, float]]] | None = None) -> CapCheck:
     """Check the cap over [t0, t1] on ``samples[radio] = [(stamp, budget), ...]`` (any
-    order); ``gains[radio]`` is a_k (1 when absent: a shared power supply)."""
+    order); ``gains[radio]`` is a_k (1 when absent: a shared power supply); ``gaps[radio]``
+    are spans where reports of that radio are missing (:func:`missing_reports`): one
+    that meets the window leaves the cap unknown there (not held)."""
     if not (math.isfinite(cap) and t1 >= t0):
         raise ValueError(f"check_cap: cap {cap}, window [{t0}, {t1}]")
     gains = dict(gains or {})
+    blind = {k: [(a, b) for a, b in v if a < t1 and b > t0] for k, v in (gaps or {}).items()}
+    blind = {k: v for k, v in sorted(blind.items()) if v}
     series = {k: sorted(((float(t), float(b)) for t, b in v), key=lambda s: s[0]) for k, v in samples.items()}
     current: dict[str, float] = {}
     unknown = []
@@ -88,4 +125,5 @@ def check_cap(samples: Mapping[str, Sequence[tuple[float, float]]], cap: float, 
         if m < worst:
             worst, t_worst, at_worst = m, t, dict(current)
     return CapCheck(cap=cap, worst_margin=worst, t_worst=t_worst, budgets_worst=at_worst,
-                    held=worst >= -tol and not unknown, changes=len(events), unknown=sorted(unknown))
+                    held=worst >= -tol and not unknown and not blind, changes=len(events), unknown=sorted(unknown),
+                    gaps=blind)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from steer_ros.lab.faults.cap_invariant import check_cap
+from steer_ros.lab.faults.cap_invariant import check_cap, missing_reports
 from steer_ros.lab.faults.catalogue import Fault
 from steer_ros.lab.faults.drill_harness import DrillHarness
 from steer_ros.lab.faults.metrics import RowResult
@@ -65,13 +65,16 @@ def _f(x) -> float:
 @dataclass
 class BudgetSample:
     """A radio's budget in force as it published it: stamp (the radio's clock, s),
-    budget, epoch of the grant (0: the reserve), arrival time t (wall clock, s)."""
+    budget, epoch of the grant (0: the reserve), arrival time t (wall clock, s), the
+    radio's start (its clock, s) and the report's number since then."""
 
     stamp: float
     budget: float
     epoch: int
     t: float
     refusal: str = ""
+    started: float = math.nan
+    seq: int = -1
 
 
 @dataclass
@@ -104,8 +107,10 @@ class FleetWiring:
     def budget_sample(event: dict) -> BudgetSample:
         msg = event["msg"]
         stamp = msg["header"]["stamp"]
+        started = msg.get("started", {"sec": 0, "nanosec": 0})
         return BudgetSample(stamp=stamp["sec"] + 1e-9 * stamp["nanosec"], budget=_f(msg["budget"]),
-                            epoch=int(msg.get("epoch", 0)), t=float(event["t"]), refusal=msg.get("last_refusal", ""))
+                            epoch=int(msg.get("epoch", 0)), t=float(event["t"]), refusal=msg.get("last_refusal", ""),
+                            started=started["sec"] + 1e-9 * started["nanosec"], seq=int(msg.get("seq", -1)))
 
 
 def fleet_params_file(radios: int, cap: float, lease_s: float, directory: Path,
@@ -195,7 +200,10 @@ class FleetOnHosts:
         self.hosts.__enter__()
         try:
             for name in self.radio_names:
-                self.watch[name] = self.probe(name, ["listen", self.w.budget_type, f"/{name}/{self.w.budget_topic}"])
+                # transient local: a radio's reports from before the listener matched its
+                # (re)started writer arrive too (topics.fleet_in_force_qos)
+                self.watch[name] = self.probe(name, ["listen", "--transient-local", self.w.budget_type,
+                                                     f"/{name}/{self.w.budget_topic}"])
             self.diagnostics = self.probe("coordinator", ["listen", self.w.diagnostics_type, "/diagnostics"])
             for stream in (*self.watch.values(), self.diagnostics):
                 stream.wait(self.s.start_timeout_s, "ready", event="ready")
@@ -208,7 +216,13 @@ class FleetOnHosts:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.hosts.close()
+        try:  # every report received, for a timeline after the fact
+            with open(self.log_dir / "budget_in_force.jsonl", "w") as f:
+                for name in self.radio_names:
+                    for x in self.samples(name):
+                        f.write(json.dumps({"radio": name, **x.__dict__}) + "\n")
+        finally:
+            self.hosts.close()
 
     # -- what the radios published -------------------------------------------------------
     def samples(self, name: str) -> list[BudgetSample]:
@@ -240,8 +254,10 @@ class FleetOnHosts:
     def cap_check(self, t0: float, t1: float):
         """The cap over [t0, t1], t0 no earlier than every radio's first report."""
         t0 = max(t0, self.all_reported())
-        return check_cap({n: [(x.stamp, x.budget) for x in self.samples(n)] for n in self.radio_names},
-                         self.s.cap, t0, t1)
+        samples = {n: self.samples(n) for n in self.radio_names}
+        gaps = {n: missing_reports([(x.stamp, x.started, x.seq) for x in v]) for n, v in samples.items()}
+        return check_cap({n: [(x.stamp, x.budget) for x in v] for n, v in samples.items()}, self.s.cap, t0, t1,
+                         gaps=gaps)
 
     def wait_converged(self, timeout_s: float, since: float, target: dict[str, float] | None = None,
                        what: str = "the fleet to converge") -> tuple[float, dict[str, float]]:
