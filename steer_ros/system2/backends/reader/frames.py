@@ -267,6 +267,12 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
             return [Clause("budget", amount=PAmount("share", 1.0, "current"), mode="to")]
     if target is None:
         return _objective(cset, None)
+    if len(amounts) == 1 and percents and not ratios and not shares \
+            and cset & {"WEIGHT", "MATTER", "PRIORITY"} and (versus is not None or cset & {"VS", "OVEROTHERS"}):
+        # "channel 4 should matter 60% as much as each other channel"
+        ratios = [percents[0].value.value / 100.0]
+        amounts = []
+        cset = cset - {"MATTER", "PRIORITY"} | {"WEIGHT"}
     if amounts or (shares and not ratios and not cset & {"WEIGHT"}):
         return None
     if ratios or shares:
@@ -280,6 +286,13 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
         return [Clause("prio", target, ratio=r)]
     kinds = [_family(c) for c in cues]
     families = {f for f in kinds if f}
+    if not families and "WEIGHT" in cset and cset & {"SETV:up", "UP", "SETV:down", "DOWN"} \
+            and not (cset & {"SETV:up", "UP"} and cset & {"SETV:down", "DOWN"}):
+        # "raise channel 3's weight" / "lower the weight on channel 5"
+        down = bool(cset & {"SETV:down", "DOWN"})
+        if only(_PRIO_ALSO | {"ONLY", "SETV:down", "DOWN"}) and versus is None:
+            return [Clause("prio", target, mode="deprio" if down else "")]
+        return None
     if len(families) > 1:
         return None
     if len(families) == 2 and "only" in families and "USEON" not in cset:
@@ -297,7 +310,8 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
         return [Clause("prio", target, mode="deprio" if "DEPRIO" in cset else "")]
     if family == "objective":
         return _objective(cset, target)
-    if not family and "PAYLOAD" in cset and cset <= _LIGHT | {"PAYLOAD", "CARRY", "EQUIP", "ONLY", "SYSNOUN"}:
+    if family in ("", "only") and "PAYLOAD" in cset \
+            and cset <= _LIGHT | {"PAYLOAD", "CARRY", "EQUIP", "ONLY", "SYSNOUN"}:
         return [Clause("context", target)]  # "ch 3 carries nothing but status beacons"
     return None
 
@@ -316,6 +330,8 @@ def read_frame_with_budget(parser: Lark, toks: list[str]) -> list[Clause] | None
             while k < len(toks) and toks[k] in ("POWER", "TOTAL"):
                 k += 1
             rest = toks[:j] + toks[k:]
+            while rest and rest[-1] in ("LCOMMA", "LAND", "COMMA", "AND"):
+                rest = rest[:-1]
             if not rest or "WATT" in rest or (j == i and k == i + 2):
                 return None
             read = read_frame(parser, rest)
@@ -374,6 +390,7 @@ def _bounds(toks: list[str], bits) -> list[tuple] | None:
                 return None
             out.append(("between", Amount(lo, "bits"), Amount(hi, "bits")))
             used.update(k for k in range(max(0, p.at - 2), p.at) if toks[k] in ("BETWEEN", "ACROSS"))
+            used.add(p.at + 1)  # its "to" / "up to"
             used.update(k for k in range(p.at, min(len(toks), p.at + 6)) if toks[k] in ("PLUSMINUS", "RANGE"))
             continue
         cue, at = "", -1
@@ -391,6 +408,8 @@ def _bounds(toks: list[str], bits) -> list[tuple] | None:
             if toks[k].startswith("NUM:") or toks[k] in ("BITS", "BAND"):
                 break
         after_at = p.at + 2 if p.at + 1 < len(toks) and toks[p.at + 1] == "BITS" else p.at + 1
+        while after_at < len(toks) and toks[after_at] in ("TOTAL", "RATE", "THROUGHPUT"):
+            after_at += 1  # "10.5 bits total floor"
         if after_at < len(toks) and toks[after_at] in ("ORMORE", "ORLESS"):
             cue, at = toks[after_at], after_at
         used.add(at)

@@ -173,6 +173,9 @@ def parse_policy(policy) -> Parsed:
                                                                 "FIRST", "LAST", "PARITY") \
                     and syms[j].text != "COMMA":
                 j -= 1
+            if j >= 1 and syms[j].text == "WHILE" and syms[j - 1].text == "COMMA" and j < k - 1:
+                syms[j] = Symbol("", syms[j].source, syms[j].start)  # ", though channels 1 and 2 are exempt"
+                j -= 1
             if j >= 0 and syms[j].text == "COMMA" and j < k - 1:
                 syms[j] = Symbol("EXCEPT", syms[j].source, syms[j].start)
                 syms[k] = Symbol("", sym.source, sym.start)
@@ -186,7 +189,8 @@ def parse_policy(policy) -> Parsed:
             j = k + 1
             while j < len(kinds) and kinds[j] in _SEPARATORS:
                 j += 1
-            if j < len(kinds) and kinds[j] in _LIST_START:
+            amount_next = j + 1 < len(kinds) and kinds[j] == "NUM" and kinds[j + 1] in ("WATT", "PCT", "TIMES")
+            if j < len(kinds) and kinds[j] in _LIST_START and not (sym.text == "COMMA" and amount_next):
                 tokens.append(_SEPARATORS[sym.text])
                 continue
         # a colon ends a sentence for the grammar; a frame may read across it ("Budget: 27.5W")
@@ -226,7 +230,10 @@ def parse_policy(policy) -> Parsed:
     try:
         tree = _parser().parse(symbols, start="start")
     except UnexpectedInput as err:
-        framed = _by_frames(tokens)
+        try:
+            framed = _by_frames(tokens)
+        except Exception:  # a fault in the second reading leaves the policy unread; the reader never raises
+            framed = None
         if framed is not None:
             return Parsed(clauses=tuple(framed), symbols=symbols, languages=languages)
         pos = getattr(err, "pos_in_stream", None)

@@ -655,9 +655,11 @@ _widen("PRIORITY", "vip", "a vip", "the vip", "top dog", "the top dog", "the sta
        "first call", "first call on the power", "dibs")
 _widen("PRIO", "pick up the slack", "picks up the slack", "take up the slack", "takes up the slack",
        "carry the load", "carries the load", "take the load", "takes the load", "shoulder the load")
-_widen("OFF", "took out", "has taken out", "have taken out", "pull it", "pull them", "pull it out", "yank",
-       "yank it", "lose", "ditch", "dump", "drop channel", "drop channels", "drop ch", "cut channel",
-       "cut channels", "cut ch", "pull channel", "pull channels", "pull ch", "bin", "can", "axe", "nuke")
+_widen("OFF THEM", "pull it", "pull them", "pull it out", "pull them out", "yank it", "yank them",
+       "kill it", "kill them", "drop it", "drop them", "lose it", "lose them", "ditch it", "ditch them", "axe it")
+_widen("OFF CHAN", "drop channel", "drop channels", "drop ch", "cut channel", "cut channels", "cut ch",
+       "pull channel", "pull channels", "pull ch")
+_widen("OFF", "took out", "has taken out", "have taken out", "yank", "lose", "ditch", "dump", "axe", "nuke")
 _widen("OFFPART", "from the rotation", "from rotation", "out of rotation", "out of the rotation",
        "off the rotation", "out of the lineup", "from the lineup", "out of the pool", "from the pool")
 _widen("EXCEPT", "but spare", "spare", "sparing", "not in", "not among", "outside", "not on", "but not on",
@@ -690,6 +692,10 @@ _widen("ALL CHAN", "all eight", "all 8", "all eight channels", "all 8 channels",
 _widen("ON", "allumés", "allumé", "actifs", "activos", "aktiv", "an")
 _widen("PRIORITY", "priorité", "la priorité", "prioridad", "la prioridad", "priorität", "vorrang")
 _widen("POWER", "presupuesto", "el presupuesto", "budget total", "potencia total")
+_widen("LOST", "no carrier on", "no carrier", "no lock on", "no sync on", "lost lock on", "lost sync on",
+       "no rx on", "nothing heard on", "dead air on", "silence on", "no traffic getting through on")
+_widen("ORLESS", "no more", "not more", "nothing more", "tops", "at the outside", "max")
+_widen("ORMORE", "no less", "not less", "at least that", "minimum")
 _widen("REACH", "moves", "move", "push through", "carry", "sustain", "keep up", "support")
 
 
