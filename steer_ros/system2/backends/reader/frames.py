@@ -119,6 +119,20 @@ def _parts(parser: Lark, toks: list[str]) -> list[_Part] | None:
             out.append(_Part("ratio", _num(nxt), i))
             i += 2
             continue
+        after = toks[i + 2] if i + 2 < len(toks) else ""
+        if t == "WEIGHT" and _kind(nxt) == "NUM" and after not in ("CHAN", "TIMES", *_UNITS) and i \
+                and _kind(toks[i - 1]) not in ("GIVE",):
+            # "a weighting of 0.4 relative to everybody else", "channel 2's weight to 0.5"
+            out.append(_Part("ratio", _num(nxt), i + 1))
+            out.append(_Part("cue", t, i))
+            i += 2
+            continue
+        if t == "WEIGHT" and nxt == "TO" and _kind(after) == "NUM" and i and i + 3 <= len(toks) \
+                and (i + 3 == len(toks) or toks[i + 3] not in ("CHAN", "TIMES", *_UNITS)):
+            out.append(_Part("ratio", _num(after), i + 2))
+            out.append(_Part("cue", t, i))
+            i += 3
+            continue
         if t == "FACTOR" and _kind(nxt) == "NUM":  # "by a factor of 4"
             out.append(_Part("ratio", _num(nxt), i))
             i += 2
@@ -298,6 +312,8 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
     if len(families) == 2 and "only" in families and "USEON" not in cset:
         families.discard("only")  # "only channel 4 gets extra weight": "only" marks the focus
     family = families.pop() if families else ""
+    if not family and "OVEROTHERS" in cset and "SETV:set" in cset:
+        family = "prio"  # "put 6 and 7 ahead of the rest"
     if not family and "ON" in cset and target.excluded and only(frozenset({"ON"})):
         family = "only"  # "everything stays on bar the best channel"
     if family == "off" and only(_OFF_CUES | _OFF_ALSO) and "ONLY" not in cset:
@@ -443,6 +459,8 @@ def _budget(parts: list[_Part], cset: set) -> list[Clause] | None:
         return None
     values = [p for p in parts if p.kind in ("amount", "share", "ratio")]
     nums = _bare_nums(parts)
+    if values and all(p.kind in ("share", "ratio") for p in values) and not cset & {"POWER", "CURRENT", "FULL"}:
+        return None  # "turn the lower half off": a share of what? a budget names the power
     if "HALVE" in cset and not values and not nums:
         return [Clause("budget", amount=PAmount("share", 0.5, "current"), mode="to")]
     if len(values) + len(nums) != 1 or "HALVE" in cset or "PLUSMINUS" in cset:

@@ -126,6 +126,14 @@ def _expand_clitics(ws: list[str]) -> list[str]:
     return out
 
 
+def _dash_is_range(ws: list[str], k: int) -> bool:
+    """A dash after a number and before a number or a channel name with its number is a
+    range ("1-4", "ch4-ch8"); elsewhere it sets off a clause ("NOC here - trim an eighth")."""
+    if k == 0 or k + 1 >= len(ws) or not _NUMBER.match(ws[k - 1]):
+        return False
+    return bool(_NUMBER.match(ws[k + 1])) or (k + 2 < len(ws) and bool(_NUMBER.match(ws[k + 2])))
+
+
 def _inflected(word: str):
     """The vocabulary entry of a word's base form ("weights", "leaving", "died"), or None."""
     for suffix, ending in _SUFFIXES:
@@ -171,11 +179,12 @@ def lex(policy: str) -> Lexed:
     # a minus sign: "-" before a number and after no number ("P_total at -5"); between numbers it is "to"
     signed: list[str] = []
     for k, w in enumerate(ws):
-        if signed and signed[-1] == "-" and _NUMBER.match(w) and (k < 2 or not _NUMBER.match(ws[k - 2])):
+        if signed and signed[-1] in ("-", "minus") and _NUMBER.match(w) and (k < 2 or not _NUMBER.match(ws[k - 2])):
             signed[-1] = "-" + w
         else:
             signed.append(w)
     ws = signed
+    ws = ["," if w == "-" and not _dash_is_range(ws, k) else w for k, w in enumerate(ws)]
     symbols: list[Symbol] = []
     unknown: list[list[str]] = []
     languages: list[str] = []

@@ -696,6 +696,63 @@ _widen("LOST", "no carrier on", "no carrier", "no lock on", "no sync on", "lost 
        "no rx on", "nothing heard on", "dead air on", "silence on", "no traffic getting through on")
 _widen("ORLESS", "no more", "not more", "nothing more", "tops", "at the outside", "max")
 _widen("ORMORE", "no less", "not less", "at least that", "minimum")
+_widen("RANK:weakest FRAC:0.5", "lower half", "the lower half", "bottom half", "the bottom half", "weaker half",
+       "the weaker half", "worse half", "the worse half", "weak half", "the weak half")
+_widen("RANK:strongest FRAC:0.5", "upper half", "the upper half", "top half", "the top half", "stronger half",
+       "the stronger half", "better half", "the better half", "strong half", "the strong half")
+_widen("", "noc here", "ops here", "this is noc", "this is ops", "noc", "noc team", "the noc", "ops team",
+       "nothing else matters", "that's all that matters", "is all that matters", "all that matters",
+       "forget the old weighting", "forget the old weights", "forget the previous weighting",
+       "forget the earlier weighting", "forget the weighting", "forget the old plan", "forget the old settings",
+       "till the tech gets there", "until the tech gets there", "until the tech arrives", "till the tech arrives",
+       "until we're back on mains", "until we are back on mains", "till we're back on mains", "until mains returns",
+       "until power is restored", "till further notice", "for the day", "of the day", "for today only")
+_widen("POWER", "allotment", "wattage allotment", "power allotment", "allotted power", "allotted transmit power",
+       "the allotted power", "ration", "power ration", "quota", "power quota", "watt allotment", "allowance of power",
+       "the whole thing", "whole thing")
+_widen("SETV:set", "become", "becomes", "should become", "goes to", "go to", "moves to", "make it")
+_widen("CURRENT", "relative to now", "relative to the current", "from now", "compared to now", "vs now",
+       "versus now", "where it sits", "where it sits today", "where it is today", "where it sits now",
+       "what it is at the moment", "whatever it is at the moment", "whatever it is now", "whatever it is")
+_widen("NEED", "is owed", "are owed", "owed", "deserves", "deserve", "is entitled to", "are entitled to",
+       "entitled to", "is due", "are due")
+_widen("BITS", "bits per symbol", "bit per symbol", "bits/symbol", "bit/symbol", "b/sym", "bits/sym", "b/symbol",
+       "bits per sym", "b per symbol", "bit/sym")
+_widen("EXCEPT", "though not", "but not for", "just not", "only not")
+_widen("BROKEN", "tripped", "has tripped", "tripped on overtemp", "overtemp", "over temperature", "overtemperature",
+       "thermal shutdown", "in thermal shutdown", "bricked", "got bricked", "is bricked", "fail loopback",
+       "fails loopback", "failed loopback", "failing loopback", "lapsed", "has lapsed", "expired", "has expired",
+       "went back to the vendor", "sent back to the vendor", "out for rma", "sent for rma", "for rma", "rma",
+       "water got into", "water ingress", "got wet", "flooded", "is flooded", "shorted", "has shorted",
+       "blew", "blown", "has blown", "is blown", "popped", "is fried", "melted", "is melted")
+_widen("CAUSE", "for a retune", "for retuning", "for a re tune", "for recalibration", "for an rma", "for a swap",
+       "for a reboot", "for a restart", "for a firmware flash")
+_widen("PAYLOAD", "drone telemetry", "drone video", "drone", "drones", "ambulance bay", "the ambulance bay",
+       "hospital", "the hospital", "ambulance", "fire station", "police", "first responders", "the control room",
+       "control room", "the gate", "the loading dock", "the depot", "the yard", "the warehouse", "the stadium",
+       "the plant", "the mine", "the port", "the harbour", "the harbor", "keep alive", "a keep alive",
+       "keepalive", "a keepalive", "heartbeats", "the robots", "robots", "the robot", "the agv", "agvs")
+_widen("CARRY", "rides on", "ride on", "runs on", "lives on", "sits on", "travels on", "goes over")
+_widen("ORLESS", "is plenty", "is plenty for it", "is enough", "is enough for it", "is all it needs",
+       "is all it gets", "will do for it", "suffices", "is sufficient", "is sufficient for it")
+_widen("SYSNOUN", "the whole system", "the system")
+_widen("FALLBELOW", "sag beneath", "sag under", "sink beneath", "dip beneath", "fall beneath", "slide below",
+       "slide under", "slip beneath", "drop lower than", "go lower than")
+_widen("ON", "radiating", "radiate", "be radiating", "on the air", "into", "going into")
+_widen("WEIGHT", "the say", "say", "a say")
+_widen("OTHERS", "a normal one", "a normal channel", "the normal ones", "a regular one", "a regular channel",
+       "an ordinary channel", "an ordinary one", "the ordinary ones", "normal ones")
+_widen("OVEROTHERS", "ahead of the rest", "ahead of the others", "in front of the rest", "before the rest",
+       "above the rest", "over the rest", "ahead of everyone else", "ahead of everybody else")
+_widen("MAXPOST", "as far as the power lets us", "as far as power allows", "as high as the power allows",
+       "as far as the power allows", "as high as power allows", "as far as we can")
+_widen("USE", "burn", "burns", "use up")
+_widen("LEAST POWER", "no more power than that takes", "burn no more power than that takes",
+       "no more power than it needs", "no more power than they need", "no more than it takes")
+_widen("CHAN", "chans", "chan")
+_widen("SETV:up", "sube", "subir", "aumenta", "aumentar", "augmente", "augmentez", "erhöhe")
+_widen("MATTER", "passe avant", "passe en premier", "passent avant", "va primero", "van primero", "kommt zuerst",
+       "hat vorrang")
 _widen("REACH", "moves", "move", "push through", "carry", "sustain", "keep up", "support")
 
 
@@ -720,7 +777,7 @@ _add("THROUGHPUT", "gesamtdurchsatz", "gesamtrate", "summenrate", "durchsatz", t
 _add("PRIO", "priorisiere", "priorisieren", "bevorzuge", table=_DE)
 _add("CHAN", "kanäle", "kanal", "kanälen", "kanals", table=_DE)
 _add("POWER", "leistung", "gesamtleistung", "sendeleistung", table=_DE)
-_add("SETV:down", "reduziere", "senke", "verringere", table=_DE)
+_add("SETV:down", "reduziere", "senke", "verringere", "senken", "reduzieren", "verringern", table=_DE)
 _add("AND", "und", table=_DE)
 _add("TO", "auf", "bis", table=_DE)
 _add("SETV:up", "erhöhe", "erhöhen", "steigere", "steigern", "hebe", table=_DE)
