@@ -40,6 +40,15 @@ READ = [
     ("Channel 6: no less than 1.2 bits and no more than 1.5", "MI 1.2-1.5 bits on 6"),
     ("Put a 1.3-bit ceiling on channel 2", "MI at most 1.3 bits on 2"),
     ("No channel may use more than 6 W", "power at most 6 on 1-8"),
+    # a dash between words sets off a clause; between numbers it is a range
+    ("Ops here - cut a quarter off the current budget", "budget 22.5 (was 30)"),
+    ("Mute ch4-ch8", "channels 4-8 off"),
+    # ranked halves are channels, not shares of the budget
+    ("Turn the bottom half off", "channels 1-4 off"),
+    ("Give channel 4 a weight of 3", "weights 3 on 4, 1 on 1-3,5-8"),
+    ("The amplifier on 6 is down for repairs", "channel 6 off"),
+    # a rate no one channel carries, with no channel named, is the total
+    ("Keep 13 bits flowing with as little power as possible", "budget 26.915 (was 30)"),
 ]
 
 
@@ -60,6 +69,8 @@ def test_a_clause_read_by_its_parts_reads_to_its_command(policy, expected):
     "Give channel 3 half the power",  # a share of what?
     "Keep channel 1 above 1 bit and keep",  # a clause left unfinished
     "What is the weather",  # context alone asks nothing
+    "Set the budget to minus 5 W",  # a negative budget is declined, never read as 5
+    "Reduce the lower half by a third",  # a share of what? (the power is not named)
     "A storm is coming",
 ])
 def test_what_no_single_frame_accounts_for_is_kept(policy):
