@@ -27,6 +27,7 @@ __all__ = ["READBACK_MAX_CHARS", "readback", "safe_readback"]
 READBACK_MAX_CHARS = 300
 _SET_CHARS = 40  # a channel set longer than this as ranges is written as a count
 _MAX_GROUPS = 3  # distinct floor / cap / weight levels listed before summarizing
+_FAINT_WEIGHT = 1e-3  # a weight below this share of the largest reads as "near 0"
 
 
 def _on(idx: np.ndarray) -> str:
@@ -91,6 +92,14 @@ def _weights(w: np.ndarray, on: np.ndarray) -> str:
     ws = w[idx]
     if not np.all(np.isfinite(ws)) or ws.max() <= 0:
         return ""
+    faint = ws < _FAINT_WEIGHT * ws.max()
+    if faint.any():
+        # a weight fading out (the guardrail smooths a shutdown over several calls) reads as
+        # "near 0", not as a ratio of millions to the others
+        strong = np.array(on, dtype=bool)
+        strong[idx[faint]] = False
+        rest = _weights(w, strong)
+        return ", ".join(part for part in (rest, f"weight near 0 on {_on(idx[faint])}") if part)
     rel = ws / ws[ws > 0].min() if (ws > 0).any() else ws
     if np.allclose(rel, rel[0], rtol=1e-3):
         return f"equal weights on {_on(idx)}"

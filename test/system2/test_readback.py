@@ -85,3 +85,11 @@ def test_the_message_conversion_carries_the_read_back():
 
     d = cmd([1, 1, 1, 1, 1, 1, 1, 0]).with_(readback="channel 8 off; equal weights on 1-7; budget 40")
     assert decision_from_msg(decision_msg(d)).readback == d.readback
+
+
+def test_a_weight_fading_out_reads_as_near_zero_not_as_a_huge_ratio():
+    from steer_ros.system2.readback import _weights
+
+    w = np.array([4.0, 1, 1, 1, 1, 1, 1e-8, 1])
+    assert _weights(w, np.ones(8, dtype=bool)) == "weights 4 on 1, 1 on 2-6,8, weight near 0 on 7"
+    assert _weights(np.ones(8), np.ones(8, dtype=bool)) == "equal weights on 1-8"
