@@ -206,6 +206,7 @@ def live_case(big_k: int, n: int = 8, settle_s: float = 90.0) -> dict:
         out["after_change_worst_radio_dev_bits"] = float(np.max(np.abs(s["sum_mi"] - opt2.sum_mi)))
         out["cap_worst_margin"] = s["worst_margin"]
         out["cap_violations"] = s["violations"]
+        out["cap_state"] = s["cap"]  # held / broken / unknown (reports missed) / waiting
         out["budget_reports"] = s["reports"]
     finally:
         stop_fleet(procs)

@@ -1,7 +1,11 @@
 """steer-ros fleet: K radios sharing one budget on this host, without ros2 launch
 (docs/fleet.md). Each radio runs its nodes in one process in its namespace (radio1 ..
 radioK), the coordinator in another; a monitor prints every radio's budget in force,
-its sum MI and the cap invariant's worst margin over the run.
+its sum MI and the cap invariant's worst margin over the run, checked on the radios'
+stamped reports (steer_ros.ros.fleet_monitor). Exit status: 0 when the cap held at
+every instant of the run, 1 when it was exceeded at an instant where every radio's
+budget is known, 3 when it cannot be vouched for (a radio never reported, or reports
+were missed) and was not seen exceeded.
 """
 
 from __future__ import annotations
@@ -84,4 +88,5 @@ def run(args: argparse.Namespace) -> int:
         executor.shutdown()
         monitor.destroy_node()
         context.try_shutdown()
-    return 0 if monitor.violations == 0 else 1
+    state = monitor.cap_check().state
+    return {"held": 0, "broken": 1}.get(state, 3)

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from steer_ros.lab.faults.cap_invariant import check_cap, missing_reports
+from steer_ros.lab.faults.cap_invariant import check_cap, check_run, missing_reports
 
 
 def test_a_handover_in_the_right_order_holds_and_in_the_wrong_order_breaks():
@@ -97,3 +97,60 @@ def test_a_restarted_radios_reports_missed_by_the_listener_leave_the_cap_unknown
     assert c.describe().startswith("cap_unknown: reports missing (radio2 over [0.000, 0.700])")
     # a gap outside the window does not matter
     assert check_cap(_samples(RESTART, missed), 60.0, 0.8, 1.0, gaps=_gaps(RESTART, missed)).held
+
+
+# check_run: the whole run as a monitor receives it, reports[radio] = [(stamp, budget, started, seq)]
+# in order of arrival. C = 30; radio1 gives 5 up at t = 2, radio2 takes 5 at t = 3.
+HANDOVER = {"radio1": [(0.0, 15.0, 0.0, 0), (2.0, 10.0, 0.0, 1)], "radio2": [(0.5, 15.0, 0.0, 0), (3.0, 20.0, 0.0, 1)]}
+ARRIVAL = [("radio1", 0), ("radio2", 0), ("radio2", 1), ("radio1", 1)]  # radio1's decrease received last
+
+
+def _arrival_sums(reports, order):
+    latest, sums = {}, []
+    for radio, i in order:
+        latest[radio] = reports[radio][i][1]
+        if len(latest) == len(reports):
+            sums.append(sum(latest.values()))
+    return sums
+
+
+def test_run_is_checked_by_stamp_not_by_arrival():
+    # summed at each arrival, radio2's rise seems to come first: 35 > 30, a breach that never happened
+    assert max(_arrival_sums(HANDOVER, ARRIVAL)) == pytest.approx(35.0)
+    c = check_run(HANDOVER, 30.0)
+    assert c.state == "held" and c.breaches == 0 and c.worst_margin == pytest.approx(0.0)
+    assert c.window == (0.5, 3.0) and c.sums == ((0.5, 30.0), (2.0, 25.0), (3.0, 30.0))
+    # the other way round: radio2 rises at t = 2, radio1 gives up at t = 3, but radio1's report
+    # arrives first, so every sum at an arrival fits the cap while 35 was in force over [2, 3)
+    hidden = {"radio1": [(0.0, 15.0, 0.0, 0), (3.0, 10.0, 0.0, 1)],
+              "radio2": [(0.5, 15.0, 0.0, 0), (2.0, 20.0, 0.0, 1)]}
+    assert max(_arrival_sums(hidden, [("radio1", 0), ("radio2", 0), ("radio1", 1), ("radio2", 1)])) <= 30.0
+    c = check_run(hidden, 30.0)
+    assert c.state == "broken" and c.breaches == 1 and c.worst_margin == pytest.approx(-5.0) and c.t_worst == 2.0
+    assert c.describe().startswith("cap BROKEN: worst margin -5 of C = 30 over 3 known instants (1 above the cap)")
+
+
+def test_run_waits_for_every_radio_and_starts_when_all_are_known():
+    c = check_run({"radio1": [(0.0, 40.0, 0.0, 0)], "radio2": []}, 30.0)
+    assert c.state == "waiting" and c.window is None and c.worst_margin == math.inf and c.waiting == ["radio2"]
+    assert c.describe() == "cap_unknown: no budget in force received yet from radio2"
+    # radio1's 40 alone, before radio2's first report, is no instant of the window
+    c = check_run({"radio1": [(0.0, 40.0, 0.0, 0), (1.0, 20.0, 0.0, 1)], "radio2": [(2.0, 10.0, 0.0, 0)]}, 30.0)
+    assert c.state == "held" and c.window == (2.0, 2.0) and c.sums == ((2.0, 30.0),)
+    assert check_run({"radio1": [(0.0, 40.0, 0.0, 0)]}, 30.0, gains={"radio1": 0.5}).state == "held"
+
+
+def test_run_with_missed_reports_is_unknown_there_and_checked_elsewhere():
+    reports = {k: [(t, b, s, seq) for t, b, s, seq in v] for k, v in RESTART.items()}
+    assert check_run(reports, 60.0).state == "held"
+    # radio2's reports 0-3 after its restart never arrived: [0, 0.7] is unknown, not the -0.0072 breach
+    missed = {k: [r for r in v if not (k == "radio2" and r[2] == 0.0 and r[3] < 4)] for k, v in reports.items()}
+    c = check_run(missed, 60.0)
+    assert c.state == "unknown" and c.breaches == 0 and c.gaps == {"radio2": [(0.0, 0.7)]}
+    assert c.worst_margin >= 0.0 and all(not 0.0 < t < 0.7 for t, _ in c.sums) and c.sums[-1][0] == 0.7
+    assert c.describe().startswith("cap_unknown: worst margin ")
+    assert c.describe().endswith("reports missing (radio2 over [0.000, 0.700]): unknown there")
+    # a breach where every budget is known is broken, whatever is unknown elsewhere
+    over = {**missed, "radio1": missed["radio1"] + [(0.9, 30.0, 0.0, 33)]}
+    c = check_run(over, 60.0)
+    assert c.state == "broken" and c.breaches == 1 and c.t_worst == 0.9 and c.gaps == {"radio2": [(0.0, 0.7)]}

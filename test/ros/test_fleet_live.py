@@ -34,7 +34,7 @@ def fleet(domain_id, tmp_path, params_out: list):
     params = write_fleet_params(fleet_params(2, None, CAP, radio_nodes={"rate_hz": 100.0},
                                              coordinator_params={"lease_s": 1.0}), tmp_path)
     params_out.append(params)
-    graphs = []
+    graphs, late = [], []  # late: nodes added while the fleet runs, destroyed after it
     try:
         for name in ("radio1", "radio2"):
             graphs.append(Graph("radio", config=params, namespace=name, domain_id=domain_id,
@@ -45,25 +45,33 @@ def fleet(domain_id, tmp_path, params_out: list):
         graphs[0].add_node(monitor)
         for g in graphs:
             g.start()
-        yield graphs, monitor
+        yield graphs, monitor, late
     finally:
         for g in graphs:
             g.shutdown()
-        monitor.destroy_node()
+        for node in [monitor, *late]:
+            node.destroy_node()
 
 
 def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
     params_list: list = []
-    with fleet(domain_id, tmp_path, params_list) as (graphs, monitor):
+    with fleet(domain_id, tmp_path, params_list) as (graphs, monitor, late):
         params = params_list[0]
         radio1 = graphs[0].nodes["optimizer"]
         wait_until(lambda: np.all(monitor.snapshot()["epoch"] > 0), 30.0, "both radios holding a grant")
         wait_until(lambda: abs(float(np.nansum(monitor.snapshot()["budget"])) - CAP) < 1e-6, 30.0,
                    "the fleet spending its cap")
         s = monitor.snapshot()
-        assert s["violations"] == 0 and s["worst_margin"] >= 0.0
+        assert s["violations"] == 0 and s["worst_margin"] >= 0.0 and s["cap"] == "held", s["unknown"]
         assert s["budget"][0] > s["budget"][1]  # radio 1 has the better channels: it gets more
         assert radio1.system1.p_total == pytest.approx(s["budget"][0])
+        # a monitor started now still receives each radio's reports from its first (seq 0), from the
+        # radios' transient-local history, and vouches for the cap from the first stamp on
+        late.append(FleetMonitor(2, CAP, context=graphs[0].context))
+        graphs[0].add_node(late[0])
+        wait_until(lambda: late[0].snapshot()["cap"] == "held", 10.0, "the late monitor vouching for the cap")
+        assert [late[0].samples[n][0][3] for n in late[0].names] == [0, 0]
+        assert late[0].cap_check().window[0] == monitor.cap_check().window[0]
         # a stranger: a stale epoch, and a budget above the radio's box
         stranger = graphs[2].nodes["fleet_coordinator"].create_publisher(
             BudgetGrant, topics.fleet_topic("radio1", topics.FLEET_GRANT),
@@ -99,7 +107,8 @@ def test_fleet_grants_hold_the_cap_and_refuse_strangers(domain_id, tmp_path):
         wait_until(lambda: abs(float(np.nansum(monitor.snapshot()["budget"])) - CAP) < 1e-6, 30.0,
                    "the restarted coordinator's grants")
         assert lease.epoch > epoch_before  # time-based epochs: the new run's grants are not stale
-        assert monitor.snapshot()["violations"] == 0
+        s = monitor.snapshot()
+        assert s["violations"] == 0 and s["cap"] == "held" and len(monitor.history) > 2, s["unknown"]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("launch_ros") is None, reason="launch_ros is not installed")

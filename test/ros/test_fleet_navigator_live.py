@@ -184,7 +184,7 @@ def test_a_fleet_policy_applied_through_the_live_fleet(domain_id, tmp_path):
                 print(f"\n{backend:6s} | {policy!r} -> {directive.readback!r}; budgets in force "
                       f"{np.round(snap['budget'], 3).tolist()} after {time.monotonic() - t0:.1f} s; "
                       f"worst cap margin {snap['worst_margin']:.3g}")
-                assert snap["violations"] == 0 and snap["worst_margin"] >= 0.0
+                assert snap["violations"] == 0 and snap["worst_margin"] >= 0.0 and snap["cap"] == "held", snap
                 stop_fleet({"coordinator": procs.pop("coordinator")})
     finally:
         stop_fleet(procs)
