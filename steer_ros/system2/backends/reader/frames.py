@@ -33,11 +33,11 @@ _OFF_CUES = frozenset({"OFF", "AVOID", "BROKEN", "FAULT", "LOST", "OFFPART", "DO
 _OFF_ALSO = frozenset({"TURN", "EQUIP", "CAUSE", "TREAT", "PAYLOAD", "CARRY", "BY", "POWER"})
 _ONLY_ALSO = frozenset({"USEON", "POWER"})
 _PRIO_CUES = frozenset({"PRIO", "PRIORITY", "MATTER", "DEPRIO"})
-_PRIO_ALSO = frozenset({"WEIGHT", "TIMES", "SETV:up", "UP", "POWER", "LET"})
+_PRIO_ALSO = frozenset({"WEIGHT", "TIMES", "SETV:up", "UP", "POWER", "LET", "PAYLOAD"})
 _FLOOR_CUES = frozenset({"ABOVE", "ORMORE", "EXCEED"})
 _CAP_CUES = frozenset({"BELOW", "ORLESS", "CAP"})
 _BOUND_ALSO = frozenset({"BETWEEN", "RANGE", "PLUSMINUS", "FALLBELOW", "NEVER", "RATE", "ONLY", "THROUGHPUT",
-                         "TOTAL", "NEARSAT", "CHAN"})
+                         "TOTAL", "NEARSAT", "CHAN", "TURN", "DOWN"})
 _BUDGET_ALSO = frozenset({"EQUIP", "MULTIPLY", "ORLESS", "POWER", "FULL", "CURRENT", "SETV:down", "SETV:up", "UP",
                           "DOWN", "BY", "GOBACK", "TURN", "TOTAL", "ONLY", "CAP", "BELOW", "OFFPART", "HALVE",
                           "TIMES"})
@@ -111,6 +111,12 @@ def _parts(parser: Lark, toks: list[str]) -> list[_Part] | None:
                 out.append(_Part("range", (mid - tol, mid + tol, "bits"), i))
                 i = j + 1
                 continue
+        if k == "NUM" and nxt in ("UP", "DOWN") and i + 2 < len(toks) and toks[i + 2] == "WATT":
+            # "2 more watts", "3 fewer watts"
+            out.append(_Part("amount", Amount(_num(t), "W"), i))
+            out.append(_Part("cue", nxt, i + 1))
+            i += 3
+            continue
         if k == "NUM" and nxt in _UNITS:
             out.append(_Part("amount", Amount(_num(t), _UNITS[nxt]), i))
             i += 2
@@ -261,10 +267,10 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
     if watts and target is not None and not bits and not ratios and not shares:
         # a per-channel power limit: "channels 1 and 2: 5 watts apiece at most"
         if versus is not None or len(watts) != 1 \
-                or not only(_CAP_CUES | {"EACH", "POWER", "ONLY", "NEVER", "EXCEED", "EQUIP", "ABOVE"}):
+                or not only(_CAP_CUES | {"EACH", "POWER", "ONLY", "NEVER", "EXCEED", "EQUIP", "ABOVE", "MAX"}):
             return None
         negated = "NEVER" in cset
-        cap = bool(cset & _CAP_CUES) or (negated and cset & {"EXCEED", "ABOVE"})
+        cap = bool(cset & _CAP_CUES | cset & {"MAX"}) or (negated and cset & {"EXCEED", "ABOVE"})
         if not cap or (negated and cset & {"BELOW", "ORLESS"}) or (not negated and "ABOVE" in cset):
             return None
         return [Clause("bound", target, bounds=(("cap", watts[0].value),))]
@@ -307,14 +313,14 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
         if only(_PRIO_ALSO | {"ONLY", "SETV:down", "DOWN"}) and versus is None:
             return [Clause("prio", target, mode="deprio" if down else "")]
         return None
-    if len(families) > 1:
-        return None
     if len(families) == 2 and "only" in families and "USEON" not in cset:
         families.discard("only")  # "only channel 4 gets extra weight": "only" marks the focus
+    if len(families) > 1:
+        return None
     family = families.pop() if families else ""
     if not family and "OVEROTHERS" in cset and "SETV:set" in cset:
         family = "prio"  # "put 6 and 7 ahead of the rest"
-    if not family and "ON" in cset and target.excluded and only(frozenset({"ON"})):
+    if not family and cset & {"ON", "USE"} and target.excluded and only(frozenset({"ON", "USE"})):
         family = "only"  # "everything stays on bar the best channel"
     if family == "off" and only(_OFF_CUES | _OFF_ALSO) and "ONLY" not in cset:
         return [Clause("off", target)]
@@ -495,7 +501,7 @@ def _budget(parts: list[_Part], cset: set) -> list[Clause] | None:
         and not any(p.kind == "cue" and p.value == "TO" and p.at < value_at for p in parts)
     if (down or up) and object_to:
         cset = (cset - {"TO"}) | {"BY"}  # "add a tenth to whatever budget is live": by, not to
-    if cset & {"ABOVE", "BELOW"} and "CURRENT" in cset and amount.kind == "abs" and not (down or up) \
+    if cset & {"ABOVE", "BELOW"} and "CURRENT" in cset and not (down or up) \
             and "TO" not in cset:
         mode = "by:up" if "ABOVE" in cset else "by:down"  # "5 W above where we are now"
     elif "TO" in cset or "GOBACK" in cset:

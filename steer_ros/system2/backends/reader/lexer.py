@@ -179,7 +179,8 @@ def lex(policy: str) -> Lexed:
     # a minus sign: "-" before a number and after no number ("P_total at -5"); between numbers it is "to"
     signed: list[str] = []
     for k, w in enumerate(ws):
-        if signed and signed[-1] in ("-", "minus") and _NUMBER.match(w) and (k < 2 or not _NUMBER.match(ws[k - 2])):
+        if signed and signed[-1] in ("-", "minus") and _NUMBER.match(w) and (k < 2 or not _NUMBER.match(ws[k - 2])) \
+                and not (k >= 2 and ws[k - 2] in ("or", "plus", "/", "+")):  # "plus or minus 0.2" is a tolerance
             signed[-1] = "-" + w
         else:
             signed.append(w)

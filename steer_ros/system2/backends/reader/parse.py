@@ -29,6 +29,8 @@ _AMOUNT_END = frozenset({"NUM", "BITS", "WATT", "PCT"})
 _CLAUSE_END = frozenset({"SEP", "SEPC", "COMMA", "AND", "WHILE", ""})
 _SEPARATORS = {"AND": "LAND", "COMMA": "LCOMMA", "OR": "LOR"}
 _CLAUSE_JOINS = frozenset({"AND", "COMMA", "WHILE"})
+_PLURAL_CHANNELS = frozenset({"channels", "subchannels", "links", "ones", "users", "carriers", "subcarriers", "paths",
+                              "lanes", "streams", "chans", "subbands"})
 
 
 @dataclass(frozen=True)
@@ -74,15 +76,24 @@ def _sentence(tokens: list[str]) -> list[Clause] | None:
             clauses[-1][0].append(t)
     clauses = [c for c in clauses if c[0]]
     k = 0
+    last: list[Clause] = []  # what the clause before this one read as
     while k < len(clauses):
         read = _clause(clauses[k][0])
         if read is None and k + 1 < len(clauses) and clauses[k][1] == "COMMA":
             # "cap only the strongest channel, at 1.1 bits": one clause across a comma
             read = _clause(clauses[k][0] + clauses[k + 1][0])
             k += 1
+        if read is None and k and clauses[k - 1][1] == "COMMA":
+            # "the strongest two are being reflashed, unavailable for the next hour": the clause
+            # after the comma completes the one before it
+            joined = _clause(clauses[k - 1][0] + clauses[k][0])
+            if joined is not None and last:
+                del out[len(out) - len(last):]
+                read = joined
         if read is None:
             return None
         out.extend(read)
+        last = read
         k += 1
     return out
 
@@ -141,6 +152,14 @@ def parse_policy(policy) -> Parsed:
         return Parsed(problem="not_understood: could not read " + ", ".join(_quote(u) for u in lexed.unknown[:6]),
                       languages=languages)
     syms = list(lexed.symbols)
+    for k in range(len(syms) - 1):
+        counted = k > 0 and syms[k - 1].text.split(":", 1)[0] in ("NUM", "ALL", "FRAC", "ORD")
+        if syms[k].text.startswith("RANK:") and not counted and syms[k + 1].text == "CHAN" \
+                and syms[k + 1].source.split()[-1] in _PLURAL_CHANNELS:
+            # "the strongest links": how many? (one channel would be "the strongest link")
+            return Parsed(problem=f"ambiguous: {_quote(syms[k].source + ' ' + syms[k + 1].source)}: how many? "
+                                  f"(say e.g. \"the two {syms[k].source} {syms[k + 1].source}\")",
+                          languages=languages)
     for k in range(1, len(syms) - 1):
         kind_before, kind_after = syms[k - 1].text.split(":", 1)[0], syms[k + 1].text.split(":", 1)[0]
         if syms[k].source == ":" and kind_before == "CHAN" and kind_after in ("ABOVE", "BELOW", "BETWEEN"):

@@ -753,6 +753,58 @@ _widen("CHAN", "chans", "chan")
 _widen("SETV:up", "sube", "subir", "aumenta", "aumentar", "augmente", "augmentez", "erhöhe")
 _widen("MATTER", "passe avant", "passe en premier", "passent avant", "va primero", "van primero", "kommt zuerst",
        "hat vorrang")
+_widen("", "both", "both of", "both of the", "ever", "at any time", "does it", "that does it", "that does",
+       "mode", "pls", "plz", "effective immediately", "effective", "with immediate effect", "handover from nights",
+       "handover", "shift handover", "is the only metric", "is the metric", "is our kpi", "our kpi is",
+       "that's the only change", "that's all", "that is all", "nothing more", "set aside", "earmark")
+_widen("NUM:2 RANK:strongest", "both of the strongest", "both strongest", "both the strongest", "both of the best",
+       "both best")
+_widen("NUM:2 RANK:weakest", "both of the weakest", "both weakest", "both the weakest", "both of the worst",
+       "both worst")
+_widen("UP", "more", "extra")
+_add("MULTIPLY", "scale")  # "scale total power by 0.6" ("scale down / back" stay verbs of the budget)
+_widen("TREAT THEM", "treat both as", "treat both of them as", "mark both as", "consider both")
+_widen("CURRENT", "the present one", "the current one", "present one", "current one", "from its present setting",
+       "from its present level", "from the present setting", "from the present level", "from where it is",
+       "from where it is now", "the current figure")
+_widen("FRAC:0.16666666666666666", "a sixth", "one sixth")
+_widen("FRAC:0.1111111111111111", "a ninth", "one ninth")
+_widen("FRAC:0.0625", "a sixteenth", "one sixteenth")
+_widen("DOWN", "less", "fewer")
+_widen("CURRENT", "than now", "than they have now", "than they've got now", "than they have got now",
+       "than we have now", "than it has now", "than it has", "than they have", "than at present")
+_widen("ON", "carrying anything", "be carrying anything", "transmitting anything", "doing anything",
+       "sending anything", "carry anything at all")
+_widen("LEAST", "as low as it can go", "as low as possible", "as low as you can", "as low as it will go")
+_widen("POWER", "the watts", "watts used", "the wattage")
+_widen("RATE", "speed", "speeds", "data speed", "the same speed", "throughput each", "the relative weight")
+_widen("MAXPOST", "as high as that can go", "as high as that will go", "as high as they can go")
+_widen("MATTER", "is mission critical", "mission critical", "critical", "outrank", "outranks",
+       "outrank the others", "outranks the others", "trump", "trumps")
+_widen("PRIORITY", "right of way", "the right of way", "gets right of way", "priority access", "first dibs")
+_widen("BELOW", "beneath", "stays beneath", "stay beneath", "kept beneath")
+_widen("WEIGHT", "relative weight", "relative weighting")
+_widen("LOST", "loss of lock on", "loss of signal on", "loss of sync on", "los on", "lost lock on")
+_widen("BROKEN", "cracked", "is cracked", "snapped", "is snapped", "broke", "is broke", "bent", "is bent",
+       "corroded", "is corroded", "waterlogged", "iced up", "iced over", "is iced up", "being reflashed",
+       "reflashed", "reflashing", "being updated", "being upgraded", "being rebooted", "rebooting",
+       "re aimed", "being re aimed", "re aligned", "realigned", "being realigned", "re pointed",
+       "being re pointed", "off limits", "are off limits", "is off limits", "out of bounds")
+_widen("AVOID", "no rf on", "no rf to", "no rf for", "no transmission on", "no emissions on", "no tx on")
+_widen("FALLBELOW", "be starved below", "starved below", "starve below", "be starved under")
+_widen("FAIR", "egalitarian", "equal shares", "evenhanded", "even handed split")
+_widen("THROUGHPUT", "bits out the door", "bits out of the door", "bits delivered", "bits shipped")
+_widen("REASON", "we're over the feed in limit", "over the feed in limit", "shore power is connected",
+       "shore power", "on shore power", "mains is back", "we're back on mains", "grid is back",
+       "budget's too stingy", "too stingy", "the budget is too stingy")
+_widen("PAYLOAD", "fire alarm", "fire alarm panel", "alarm panel", "the fire alarm panel uplink", "alarm panel uplink",
+       "surgeon", "the surgeon", "surgery video", "the operating theatre")
+_widen("OFFPART", "go quiet", "goes quiet", "go silent", "goes silent", "fall silent")
+_widen("OFF", "de energise", "deenergise", "de energize", "power it down", "depower")
+_widen("NEED BETWEEN", "float anywhere in", "float anywhere between", "float between", "float within")
+_widen("AT", "roughly", "approximately", "approx", "about", "circa", "near", "close to")
+_widen("PLUSMINUS", "plus / minus", "+ / -", "plus-minus", "give and take")
+_widen("THEM", "' em", "em")
 _widen("REACH", "moves", "move", "push through", "carry", "sustain", "keep up", "support")
 
 
@@ -771,6 +823,8 @@ _add("FRAC:0.5", "die hälfte", "hälfte", table=_DE)
 _add("FRAC:0.25", "ein viertel", "viertel", table=_DE)
 _add("OFFPART", "ab", "aus", table=_DE)
 _add("RANK:weakest", "schwächsten", "schwachsten", table=_DE)
+_add("NEED", "bekommt", "bekommen", "erhält", "erhalten", table=_DE)
+_add("PRIORITY", "vorrang", table=_DE)
 _add("RANK:strongest", "stärksten", "starksten", table=_DE)
 _add("MAX", "maximiere", "maximieren", "maximiert", table=_DE)
 _add("THROUGHPUT", "gesamtdurchsatz", "gesamtrate", "summenrate", "durchsatz", table=_DE)
@@ -817,6 +871,8 @@ _add("TIMES", "fois", "fois plus", table=_FR)
 _add("WEIGHT", "poids", "de poids", "plus de poids", table=_FR)
 _add("VS", "que", "qu'", table=_FR)
 _add("OTHERS", "autres", "les autres", table=_FR)
+_add("SETV:set", "passe", "passe à", "passer", "mets", "mettez", table=_FR)
+_add("NEED ABOVE", "doit avoir au moins", "doit recevoir au moins", "doit garder au moins", table=_FR)
 
 _ES: dict[str, str] = {}
 _add("RANK:weakest", "más débiles", table=_ES)
@@ -854,6 +910,7 @@ _add("ON", "transmitir", "activos", "encendidos", table=_ES)
 _add("NEED", "necesita", "necesitan", table=_ES)
 _add("ABOVE", "al menos", "como mínimo", table=_ES)
 _add("POINT", "coma", table=_ES)
+_add("CAP", "limita", "limitar", "limite", table=_ES)
 
 _ZH: dict[str, str] = {}
 _add("POWER", "总 功 率", "总 发 射 功 率", "功 率", table=_ZH)
