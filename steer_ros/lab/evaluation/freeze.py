@@ -69,7 +69,8 @@ FREEZES: tuple[tuple[int, str, str, tuple[str, ...]], ...] = (
         "dev5, dev6, dev7 (config/policies/dev*.yaml: written blind, each scored once blind and then read to "
         "widen the reader; blind: 44/3/57/0 of 104 at e8681db, 35/1/53/0 of 89 at cd754db, 33/0/68/0 of 101 "
         "at 65aa3f9): MET 86/61/67, MISSED 0/2/0, KEPT 18/26/34, FALLBACK 0",
-        "holdout v4 (to be written blind after this freeze): not yet scored",
+        "holdout v4 (config/policies/holdout4.yaml, written blind after this freeze; per case: "
+        "docs/eval/holdout_v4_freeze5.md): MET 29, MISSED 2, KEPT 70, FALLBACK 0 of 101",
     )),
 )
 
