@@ -47,6 +47,11 @@ READ = [
     ("Turn the bottom half off", "channels 1-4 off"),
     ("Give channel 4 a weight of 3", "weights 3 on 4, 1 on 1-3,5-8"),
     ("The amplifier on 6 is down for repairs", "channel 6 off"),
+    # a bare "only" restating the channels of the clause before is a focus, not a selection
+    ("Favour channel 6, and only channel 6", "weights 4 on 6, 1 on 1-5,7-8"),
+    ("Only channel 3", "channels 1-2,4-8 off"),
+    # "at minimum draw" is least power, not a floor
+    ("Hold 12 bits in total at the lowest draw", "budget 21.221 (was 30)"),
     # a rate no one channel carries, with no channel named, is the total
     ("Keep 13 bits flowing with as little power as possible", "budget 26.915 (was 30)"),
 ]
@@ -71,6 +76,7 @@ def test_a_clause_read_by_its_parts_reads_to_its_command(policy, expected):
     "What is the weather",  # context alone asks nothing
     "Set the budget to minus 5 W",  # a negative budget is declined, never read as 5
     "Reduce the lower half by a third",  # a share of what? (the power is not named)
+    "Favour channel 2, and only channel 5",  # only 5 on, or only 5 favoured?
     "A storm is coming",
 ])
 def test_what_no_single_frame_accounts_for_is_kept(policy):

@@ -110,6 +110,17 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
                if c.kind == "bound" and c.extra.get("unnamed") and len(c.bounds) == 1
                and c.bounds[0][0] in ("floor", "at") and c.bounds[0][1].unit == "bits"
                and c.bounds[0][1].value > bits_max else c for c in clauses]
+    # "boost ch 8, and only ch 8": a bare "only" after a clause naming the same channels
+    # restates its focus; after a clause naming others it could be a selection or a focus
+    kept: list[Clause] = []
+    for c in clauses:
+        if c.kind == "only" and c.extra.get("bare") and any(k.kind != "context" for k in kept):
+            if any(isinstance(k.sel, Sel) and k.sel == c.sel for k in kept):
+                continue
+            raise Keep("ambiguous: a bare 'only' after another clause: only those channels on, or only those "
+                       "favoured? (say e.g. 'use only channel 8' or 'favour channel 8')")
+        kept.append(c)
+    clauses = kept
     # -- selectors: ambiguity, existence, "them" and "the rest" -----------------------------
     previous: Sel | None = None
     sels: list[Sel | None] = []

@@ -121,6 +121,12 @@ def _parts(parser: Lark, toks: list[str]) -> list[_Part] | None:
             out.append(_Part("amount", Amount(_num(t), _UNITS[nxt]), i))
             i += 2
             continue
+        if t in ("ORMORE", "LEAST") and nxt == "POWER":
+            # "at minimum draw", "at the lowest power": least power, not a floor
+            out.append(_Part("cue", "LEAST", i))
+            out.append(_Part("cue", "POWER", i + 1))
+            i += 2
+            continue
         if t == "BY" and _kind(nxt) == "NUM" and "MULTIPLY" in toks:  # "multiply our budget by 1.25"
             out.append(_Part("ratio", _num(nxt), i))
             i += 2
@@ -248,6 +254,8 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
         tgt = target if target is not None else (TOTAL if cset & {"THROUGHPUT", "TOTAL"} else Sel(them=True))
         unnamed = {"unnamed": True} if target is None and tgt != TOTAL else {}
         also = _BOUND_ALSO | ({"LEAST", "POWER", "REACH"} if tgt == TOTAL or target is None else frozenset())
+        if "POWER" in cset and "LEAST" not in cset:
+            return None  # the power named beside a rate bound: least power? a budget? not guessed
         if tgt is None or versus is not None or not only(_FLOOR_CUES | _CAP_CUES | also):
             return None
         bounds = _bounds(toks, bits)
@@ -327,7 +335,8 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
     if family == "only" and only(frozenset({"ONLY"}) | _ONLY_ALSO):
         if "ONLY" not in cset and "USEON" not in cset and not target.excluded:
             return None
-        return [Clause("only", target)]
+        bare = {"bare": True} if cset <= {"ONLY", "CHAN"} else {}  # no verb: a selection or a focus?
+        return [Clause("only", target, extra=bare)]
     if family == "prio" and only(_PRIO_CUES | _PRIO_ALSO | {"ONLY"}) and versus is None:
         return [Clause("prio", target, mode="deprio" if "DEPRIO" in cset else "")]
     if family == "objective":

@@ -761,6 +761,51 @@ _widen("NUM:2 RANK:strongest", "both of the strongest", "both strongest", "both 
        "both best")
 _widen("NUM:2 RANK:weakest", "both of the weakest", "both weakest", "both the weakest", "both of the worst",
        "both worst")
+_widen("LEAST POWER", *[f"{_pre}{_least} {_noun}"
+                        for _pre in ("", "at ", "at the ", "on ", "on the ", "with ", "with the ")
+                        for _least in ("minimum", "min", "minimal", "lowest", "least", "smallest", "lowest possible")
+                        for _noun in ("draw", "power draw", "consumption", "power consumption", "usage", "output",
+                                      "spend", "cost", "wattage", "energy", "juice", "transmit power", "tx power")])
+_widen("", "i want", "we want", "want", "i only want", "heads up", "heads up:", "fyi", "note", "please note",
+       "for the rest of the watch", "the rest of the watch", "this watch", "is the new target", "the new target",
+       "target for", "the whole rig", "whole rig", "rig", "configured", "presently configured", "value",
+       "its current value", "thing", "the only thing changing is", "the only thing changing", "works",
+       "will work", "is fine by me", "sharing out the power", "when sharing out the power", "when",
+       "night mode starts now", "night mode", "from here", "tonight's plan")
+_widen("POWER", "tx", "rx", "p", "the tx", "tx allocation", "tx level", "the tx level", "total tx", "the total tx",
+       "transmit allocation", "allocation of power", "power allocation", "tx budget", "present allocation",
+       "the present allocation", "wattage allocation")
+_widen("CURRENT", "the present allocation", "than presently configured", "than what's configured",
+       "than what is configured", "from its current value", "its current value", "the current value",
+       "the running budget", "the present tx level", "than configured", "than now configured")
+_widen("SETV:down", "lop", "lop off", "shave", "trim down", "pare down", "slim", "slim down", "dial it back")
+_widen("SETV:up", "nudge up", "nudge", "edge up", "inch up", "top it up")
+_widen("EXCEPT", "minus", "notwithstanding", "not counting", "excluding channel", "with the exception of channel",
+       "though not on", "but not on")
+_widen("EXCLUDED", "notwithstanding", "excepted", "being excepted")
+_widen("OFF", "cease transmission on", "cease transmitting on", "cease", "stop transmission on",
+       "halt transmission on", "kill transmission on", "end transmission on")
+_widen("PRIORITY", "lifeline", "the lifeline", "our lifeline", "high priority", "high priority traffic",
+       "top priority traffic", "priority traffic")
+_widen("OVEROTHERS", "above everything", "above everything else", "above all others", "over everything")
+_widen("NEED", "clear", "must clear", "sees", "see", "get at least", "hold at least")
+_widen("CAP", "capped", "gets capped", "is capped", "are capped")
+_widen("", "the rest run free", "run free", "free", "the others run free", "the rest are free")
+_widen("WEIGHT", "importance", "the importance", "'s importance", "weighting", "priority weight")
+_widen("TIMES", "×", "*")
+_widen("NEED BETWEEN", "hovering around", "hover around", "hovering at", "hover at")
+_widen("EQUALIZE", "rate parity", "parity", "flat rate profile", "flat rate", "flat profile")
+_widen("MAX THROUGHPUT", "sum capacity maximisation", "sum capacity maximization", "plain sum capacity maximisation",
+       "sum-capacity maximisation", "optimise the aggregate", "optimize the aggregate", "maximise the aggregate",
+       "maximize the aggregate", "optimise throughput", "optimize throughput", "raw throughput")
+_widen("MAX", "optimise", "optimize", "optimise for", "optimize for")
+_widen("", "our contract says", "the contract says", "contract says", "as per contract", "per the sla",
+       "the sla says")
+_widen("LEAST POWER", "as cheaply as possible", "as cheaply as we can", "as cheap as we can", "cheaply")
+_widen("REACH", "manages it", "that manages it", "manages", "does it", "achieves it")
+_widen("BROKEN", "got stolen", "stolen", "was stolen", "is missing", "missing", "shorted", "is shorted",
+       "chewed through", "is shadowed", "is shadowing", "shadowing", "quarantined", "is quarantined",
+       "quarantined pending", "is being investigated", "under investigation", "flags as failed", "flagged as failed")
 _widen("UP", "more", "extra")
 _add("MULTIPLY", "scale")  # "scale total power by 0.6" ("scale down / back" stay verbs of the budget)
 _widen("TREAT THEM", "treat both as", "treat both of them as", "mark both as", "consider both")
@@ -824,6 +869,8 @@ _add("FRAC:0.25", "ein viertel", "viertel", table=_DE)
 _add("OFFPART", "ab", "aus", table=_DE)
 _add("RANK:weakest", "schwächsten", "schwachsten", table=_DE)
 _add("NEED", "bekommt", "bekommen", "erhält", "erhalten", table=_DE)
+_add("SETV:set", "setze", "setzen", "stelle", "stellen", table=_DE)
+_add("AVOID", "nicht mehr benutzen", "nicht benutzen", "nicht verwenden", "nicht mehr verwenden", table=_DE)
 _add("PRIORITY", "vorrang", table=_DE)
 _add("RANK:strongest", "stärksten", "starksten", table=_DE)
 _add("MAX", "maximiere", "maximieren", "maximiert", table=_DE)
@@ -872,6 +919,7 @@ _add("WEIGHT", "poids", "de poids", "plus de poids", table=_FR)
 _add("VS", "que", "qu'", table=_FR)
 _add("OTHERS", "autres", "les autres", table=_FR)
 _add("SETV:set", "passe", "passe à", "passer", "mets", "mettez", table=_FR)
+_add("NEVER EXCEED", "ne doit pas dépasser", "ne doit jamais dépasser", "ne pas dépasser", table=_FR)
 _add("NEED ABOVE", "doit avoir au moins", "doit recevoir au moins", "doit garder au moins", table=_FR)
 
 _ES: dict[str, str] = {}
@@ -911,6 +959,7 @@ _add("NEED", "necesita", "necesitan", table=_ES)
 _add("ABOVE", "al menos", "como mínimo", table=_ES)
 _add("POINT", "coma", table=_ES)
 _add("CAP", "limita", "limitar", "limite", table=_ES)
+_add("KEEP", "garantiza", "garantizar", "asegura", "asegurar", table=_ES)
 
 _ZH: dict[str, str] = {}
 _add("POWER", "总 功 率", "总 发 射 功 率", "功 率", table=_ZH)
