@@ -81,7 +81,8 @@ FREEZES: tuple[tuple[int, str, str, tuple[str, ...]], ...] = (
         "of 104/89/101",
         "holdout v4 (a development set for this freeze, no longer a holdout): MET 48, MISSED 0, KEPT 53, "
         "FALLBACK 0 of 101",
-        "holdout v5 (to be written blind after this freeze): not yet scored",
+        "holdout v5 (config/policies/holdout5.yaml, written blind after this freeze; per case: "
+        "docs/eval/holdout_v5_freeze6.md): MET 30, MISSED 1, KEPT 69, FALLBACK 0 of 100",
     )),
 )
 
