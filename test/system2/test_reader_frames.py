@@ -40,6 +40,9 @@ READ = [
     ("Channel 6: no less than 1.2 bits and no more than 1.5", "MI 1.2-1.5 bits on 6"),
     ("Put a 1.3-bit ceiling on channel 2", "MI at most 1.3 bits on 2"),
     ("No channel may use more than 6 W", "power at most 6 on 1-8"),
+    # a share said with "above / more / less" changes the weight by that share
+    ("Channel 4 should count 20% more than the others", "weights 1.2 on 4, 1 on 1-3,5-8"),
+    ("Weights on 6 and 7: a third above everyone else's", "weights 1.33 on 6-7, 1 on 1-5,8"),
     # a dash between words sets off a clause; between numbers it is a range
     ("Ops here - cut a quarter off the current budget", "budget 22.5 (was 30)"),
     ("Mute ch4-ch8", "channels 4-8 off"),
@@ -77,6 +80,7 @@ def test_a_clause_read_by_its_parts_reads_to_its_command(policy, expected):
     "Set the budget to minus 5 W",  # a negative budget is declined, never read as 5
     "Reduce the lower half by a third",  # a share of what? (the power is not named)
     "Favour channel 2, and only channel 5",  # only 5 on, or only 5 favoured?
+    "Weights on 6 and 7: a third above the rest",  # 4/3, or a third of the others' weight?
     "A storm is coming",
 ])
 def test_what_no_single_frame_accounts_for_is_kept(policy):

@@ -295,10 +295,12 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
             return [Clause("budget", amount=PAmount("share", 1.0, "current"), mode="to")]
     if target is None:
         return _objective(cset, None)
+    shares_given = False
     if len(amounts) == 1 and percents and not ratios and not shares \
             and cset & {"WEIGHT", "MATTER", "PRIORITY"} and (versus is not None or cset & {"VS", "OVEROTHERS"}):
         # "channel 4 should matter 60% as much as each other channel"
         ratios = [percents[0].value.value / 100.0]
+        shares_given = True
         amounts = []
         cset = cset - {"MATTER", "PRIORITY"} | {"WEIGHT"}
     if amounts or (shares and not ratios and not cset & {"WEIGHT"}):
@@ -306,9 +308,20 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
     if ratios or shares:
         strength = ratios + shares
         if len(strength) != 1 or not (cset & {"WEIGHT", "PRIO", "PRIORITY", "OVEROTHERS"} or versus is not None) \
-                or not only(_PRIO_CUES | _PRIO_ALSO | {"ABOVE", "ONLY", "FACTOR"}):
+                or not only(_PRIO_CUES | _PRIO_ALSO | {"ABOVE", "BELOW", "DOWN", "ONLY", "FACTOR"}):
             return None
         r = float(strength[0])
+        if shares and "OVEROTHERS" in cset:
+            return None  # "a third above the rest" (4/3) or "half as much as others" (1/2)? not guessed
+        more, less = bool(cset & {"ABOVE", "UP"}), bool(cset & {"BELOW", "DOWN"})
+        if (shares or shares_given) and (more or less):
+            # "a quarter above everyone else's" is 1.25 of it, "a third less" 2/3: a share said with
+            # "above / more / less" changes the weight by that share, it is not the weight
+            if more and less:
+                return None
+            r = 1.0 + r if more else 1.0 - r
+        elif less:
+            return None
         if not (0 < r < 1e3) or "DEPRIO" in cset:
             return None
         return [Clause("prio", target, ratio=r)]
