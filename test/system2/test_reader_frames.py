@@ -43,6 +43,9 @@ READ = [
     # a share said with "above / more / less" changes the weight by that share
     ("Channel 4 should count 20% more than the others", "weights 1.2 on 4, 1 on 1-3,5-8"),
     ("Weights on 6 and 7: a third above everyone else's", "weights 1.33 on 6-7, 1 on 1-5,8"),
+    ("Weight channel 2 30% lighter than the others", "weights 1.43 on 1,3-8, 1 on 2"),
+    # Spanish "a" before a number is "to"
+    ("Baja la potencia total a 25 W", "budget 25 (was 30)"),
     # a dash between words sets off a clause; between numbers it is a range
     ("Ops here - cut a quarter off the current budget", "budget 22.5 (was 30)"),
     ("Mute ch4-ch8", "channels 4-8 off"),

@@ -171,10 +171,12 @@ def lex(policy: str) -> Lexed:
             else:
                 merged.append(w)
         ws = merged
-    # "1 a 4" (Spanish): "a" between two numbers is "to"
+    # Spanish "a" before a number is "to": a range between two numbers ("1 a 4"), a target
+    # elsewhere ("reduce la potencia total a 25 W")
     spanish = any(VOCABULARY.get(w, ("", "en"))[1] == "es" for w in ws)
-    ws = ["-" if spanish and w == "a" and 0 < k < len(ws) - 1 and _NUMBER.match(ws[k - 1]) and _NUMBER.match(ws[k + 1])
-          else w for k, w in enumerate(ws)]
+    ws = [("-" if _NUMBER.match(ws[k - 1]) else "to")
+          if spanish and w == "a" and 0 < k < len(ws) - 1 and _NUMBER.match(ws[k + 1]) else w
+          for k, w in enumerate(ws)]
     ws = _expand_clitics(ws)
     # a minus sign: "-" before a number and after no number ("P_total at -5"); between numbers it is "to"
     signed: list[str] = []
@@ -226,7 +228,6 @@ def lex(policy: str) -> Lexed:
         elif symbols_text:
             if lang != "en" and lang not in languages:
                 languages.append(lang)
-            # Spanish "a" before a number is "to" ("reduce la potencia a 20").
             for part in symbols_text.split():
                 symbols.append(Symbol(part, source, i))
         elif unknown and last_unknown == i - 1 and i + length < len(ws) and _TABLE.get((ws[i + length],)) is None \

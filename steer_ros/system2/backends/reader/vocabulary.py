@@ -677,7 +677,9 @@ _widen("FAULT", "crane", "a crane", "a crane on the roof", "on the roof", "roof"
 _widen("PAYLOAD", "e stop signal", "the e stop signal", "estop", "emergency stop", "the emergency stop",
        "kill switch", "signal", "the signal", "safety signal", "status beacons", "beacons", "pings",
        "the backhaul", "backhaul traffic", "control plane", "management traffic", "voip", "calls")
-_widen("WEIGHT", "as heavy", "heavy", "heavier", "as important", "as much say")
+_widen("WEIGHT", "as heavy", "heavy", "as important", "as much say")
+_widen("UP WEIGHT", "heavier", "weighted heavier", "more heavily", "weightier")
+_widen("DOWN WEIGHT", "lighter", "weighted lighter", "less heavily")
 _widen("NUM:4 TIMES", "quadruple", "quadruplicate", "fourfold", "four fold")
 _widen("MULTIPLY", "multiply", "multiply it", "scale it", "times it")
 _widen("LEAST POWER", "eco mode", "economy mode", "power saving mode", "save the rest of the power",
