@@ -63,8 +63,9 @@ Compared on the same blind suites, the reader that reads clauses by their parts 
 30 against 15 of 100), and it misread 1 or 2 per hundred where freeze 4 misread 0 or 1
 (holdout v6: 24 against 13 of 100, 2 misreads against 1); each misread is fixed by
 class in the next freeze, and only a holdout written after that freeze scores it. The
-frozen reader meets 27 of holdout v7's 96 (freeze 4: 16) and misreads none. An OpenAI-compatible LLM is the backend for wordings nobody wrote
-down; the rules backend is the offline one that acts only on what it read whole.
+frozen reader meets 27 of holdout v7's 96 (freeze 4: 16) and misreads none. An
+OpenAI-compatible LLM is the backend for wordings nobody wrote down; the rules backend
+is the offline one that acts only on what it read whole.
 """
 
 _VERDICTS = """\
