@@ -38,6 +38,9 @@ LEAST = "least"
 # (policy, objective, {floor bits: channels}, {cap bits: channels}, off channels, sum_mi_min, P_total)
 READ = [
     ("Keep channel 3 above 1.5 bits", WS, {1.5: [3]}, {}, [], None, 40),
+    # a per-channel bound without its unit, within one channel's 2 bits, is a rate
+    ("Keep channel 3 above 1.5", WS, {1.5: [3]}, {}, [], None, 40),
+    ("Never let channel 7 dip under 1.96", WS, {1.96: [7]}, {}, [], None, 40),
     ("Guarantee channel 1 at least 1.9 bits", WS, {1.9: [1]}, {}, [], None, 40),
     ("Keep every channel at least 1 bit", WS, {1.0: range(1, 9)}, {}, [], None, 40),
     ("Keep the odd channels no less than 1.3 bits", WS, {1.3: [1, 3, 5, 7]}, {}, [], None, 40),
@@ -122,7 +125,9 @@ def test_priority_inside_a_goal_policy_is_a_weights_map():
 
 
 KEPT = [
-    ("Keep channel 3 above 1.5", 'half_understood: "1.5" for channels 3: 1.5 of what? (say bits)'),
+    # a cap said without its unit at a channel's full rate or more could be watts
+    ("Cap channel 3 at 2", 'half_understood: "2" for channels 3: 2 of what? (say bits)'),
+    ("Keep channel 3 below 5", 'half_understood: "5" for channels 3: 5 of what? (say bits)'),
     ("Keep channel 3 at 1.5 bits", "at least or at most?"),
     ("Give channel 2 at least 5 W", "not_understood: every word is known but they do not make a command"),
     ("Keep channel 12 above 1 bit", "declined: the policy names channels that do not exist (channel 12; there are 8)"),

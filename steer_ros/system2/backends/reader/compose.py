@@ -40,8 +40,13 @@ class Keep(Exception):
     """The policy is kept, not applied; ``str`` is ``"code: detail"``."""
 
 
-def _bits_of(amount: Amount, what: str) -> float:
+def _bits_of(amount: Amount, what: str, bits_max: float = 0.0) -> float:
+    """The amount in bits. A per-channel bound said without its unit ("ch 8 no higher than
+    1.15", "never let it dip under 1.96") is a rate when it lies within what one channel
+    carries (``bits_max``; 0 where no such reading is taken): a power is said in watts."""
     if amount.unit == "bits":
+        return float(amount.value)
+    if amount.unit == "" and 0.0 < amount.value < bits_max + 1e-9:
         return float(amount.value)
     if amount.unit == "":
         raise Keep(f'half_understood: "{amount.value:g}" for {what}: {amount.value:g} of what? (say bits)')
@@ -225,7 +230,9 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
                     elif amount.unit == "W" and which == "cap":
                         power_caps.append((text, float(amount.value)))
                     else:
-                        value = _bits_of(amount, f"channels {text}")
+                        # a cap of a whole channel's bits ("cap ch 3 at 2") caps nothing: watts?
+                        unitless_max = bits_max if which == "floor" or amount.value < bits_max else 0.0
+                        value = _bits_of(amount, f"channels {text}", unitless_max)
                         (floors if which == "floor" else caps).append((text, value))
                         if which == "floor" and value > 0 and isinstance(sel, Sel) \
                                 and "all" not in sel.atoms and not sel.rest:

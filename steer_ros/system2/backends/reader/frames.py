@@ -166,7 +166,8 @@ def _parts(parser: Lark, toks: list[str]) -> list[_Part] | None:
             out.append(_Part("amount", Amount(_num(t), "bits"), i))
             i += 1
             continue
-        if k == "NUM" and nxt in ("ORMORE", "ORLESS") and has_bits:
+        if k == "NUM" and nxt in ("ORMORE", "ORLESS") and has_bits \
+                and not (i + 2 < len(toks) and _kind(toks[i + 2]) == "NUM"):  # "2 min 1.8": not "2 or more"
             out.append(_Part("amount", Amount(_num(t), "bits"), i))
             i += 1
             continue
@@ -476,6 +477,8 @@ def _bounds(toks: list[str], bits) -> list[tuple] | None:
 
 
 def _budget(parts: list[_Part], cset: set) -> list[Clause] | None:
+    if "BETWEEN" in cset and "CURRENT" in cset and cset & {"SETV:down", "DOWN", "SETV:up", "UP"}:
+        cset = (cset - {"BETWEEN"}) | {"BY"}  # "lop 7 W from the running budget": by, from the budget in force
     if not cset <= (_BUDGET_ALSO | _LIGHT | {"ABOVE", "PLUSMINUS", "NEVER", "EXCEED"}):
         return None
     if "NEVER" in cset:
@@ -533,7 +536,9 @@ def _budget(parts: list[_Part], cset: set) -> list[Clause] | None:
             return None
         mode = "by:down" if down else "by:up"
     elif "ABOVE" in cset or ("BELOW" in cset and "CURRENT" in cset):
-        if "CURRENT" not in cset or amount.kind != "abs" or down or up:
+        # "bump us 3 W over the present allowance": the verb and "over" say the same
+        if "CURRENT" not in cset or amount.kind != "abs" or ("ABOVE" in cset and down) \
+                or ("BELOW" in cset and up) or ("ABOVE" in cset and "BELOW" in cset):
             return None
         mode = "by:up" if "ABOVE" in cset else "by:down"
     elif down or up:
@@ -576,3 +581,188 @@ def _objective(cset: set, place: Sel | None) -> list[Clause] | None:
     if cset & rivals:
         return None
     return [Clause(kind, place)]
+
+
+# -- weights said per group ("channel 3 gets weight 5, everyone else 1") --------------------
+_WEIGHT_SPLIT = frozenset({"COMMA", "AND", "WHILE", "VS", "SEP", "SEPC"})
+_WEIGHT_LIGHT = frozenset({"WEIGHT", "AT", "ON", "ACROSS", "NEED", "GIVE", "SETV:set", "KEEP", "EACH", "USE", "LET",
+                           "TIMES", "ASIS", "MAKE", "TO"})
+_GROUP_START = frozenset({"OTHERS", "PARITY", "ALL", "RANK", "FIRST", "LAST"})
+
+
+def read_weights(parser: Lark, toks: list[str]) -> list[Clause] | None:
+    """A sentence that gives two groups of channels their weights ("a weighting of four for
+    channels two and six, one for everybody else", "evens at a weight of 1.75 against 1 for
+    the odds", "1.5x weighting for 1, 3, 5 and 7 over 2, 4, 6 and 8"): one priority clause on
+    the first group at the ratio of the two weights. The second group must be "the others",
+    the other parity, the channels left when the first is taken from all of them, or (said
+    with no weight of its own, after "over") the reference. Anything else in the sentence,
+    or a group with two weights or none, leaves it unread."""
+    if "WEIGHT" not in toks:
+        return None
+    # where the two groups part: a clause separator, "over", or one list comma ("... two and
+    # six, one for everybody else"); exactly one way must read
+    splits = [k for k, t in enumerate(toks) if t in _WEIGHT_SPLIT
+              or (t == "ABOVE" and k + 1 < len(toks) and _kind(toks[k + 1]) in ("NUM", "CHAN", "PARITY", "OTHERS"))]
+    tries = [splits] if splits else [[k] for k, t in enumerate(toks) if t == "LCOMMA"]
+    readings = []
+    for cut in tries:
+        read = _two_groups(parser, toks, cut)
+        if read is not None and read not in readings:
+            readings.append(read)
+    return readings[0] if len(readings) == 1 else None
+
+
+def _two_groups(parser: Lark, toks: list[str], cut: list[int]) -> list[Clause] | None:
+    groups: list[list[str]] = [[]]
+    for k, t in enumerate(toks):
+        if k in cut:
+            groups.append([])
+        else:
+            groups[-1].append(t)
+    groups = [g for g in groups if g]
+    if len(groups) != 2:
+        return None
+    read = [_weight_group(parser, g) for g in groups]
+    if any(r is None for r in read):
+        return None
+    (sel_a, w_a), (sel_b, w_b) = read
+    if sel_a is None or sel_b is None:
+        return None
+    if w_a is None and w_b is None:
+        return None
+    w_a = 1.0 if w_a is None else w_a  # "1.5x ... over 2, 4, 6 and 8": the reference weighs 1
+    w_b = 1.0 if w_b is None else w_b
+    if sel_a.rest or sel_a.atoms == ("all",):
+        (sel_a, w_a), (sel_b, w_b) = (sel_b, w_b), (sel_a, w_a)
+    if sel_a.rest or sel_a.atoms == ("all",) or sel_a.excluded or sel_b.excluded:
+        return None
+    parities = {("odd",), ("even",)}
+    numbered = sel_a.numbers and sel_b.numbers and all(a.isdigit() for a in sel_a.atoms + sel_b.atoms)
+    if numbered:
+        a = {int(x) for x in sel_a.atoms}
+        b = {int(x) for x in sel_b.atoms}
+        if a & b or a | b != set(range(1, max(a | b) + 1)):
+            return None  # "3 and 7 over 2 and 5": not the others
+    elif not (sel_b.rest or sel_b.atoms == ("all",) or {sel_a.atoms, sel_b.atoms} == parities):
+        return None
+    if not (0.0 < w_a < 1e3 and 0.0 < w_b < 1e3):
+        return None
+    return [Clause("prio", sel_a, ratio=w_a / w_b)]
+
+
+def _weight_group(parser: Lark, toks: list[str]) -> tuple[Sel | None, float | None] | None:
+    """(the group's channels, its weight) of one group; None when it is not one."""
+    value: float | None = None
+    used: set[int] = set()
+    for k, t in enumerate(toks):
+        if _kind(t) == "NUM" and k + 1 < len(toks) and toks[k + 1] == "TIMES":
+            if value is not None:
+                return None
+            value, used = _num(t), used | {k}
+    if value is None:
+        for k, t in enumerate(toks):
+            if _kind(t) == "NUM" and k and toks[k - 1] in ("WEIGHT", "AT"):
+                if value is not None:
+                    return None
+                value, used = _num(t), used | {k}
+    rest = [t for k, t in enumerate(toks) if k not in used and t not in _WEIGHT_LIGHT]
+    nums = [t for t in rest if _kind(t) == "NUM"]
+    named = [t for t in rest if _kind(t) in _GROUP_START]
+    if value is None and len(nums) == 1 and named and nums[0] in (rest[0], rest[-1]):
+        value = _num(nums[0])  # "one for everybody else", "everyone else 1"
+        rest = rest[1:] if rest[0] == nums[0] else rest[:-1]
+    if not rest:
+        return None, value
+    sel = _sel_of(parser, rest)
+    if sel is None and _kind(rest[0]) == "PARITY":
+        sel = _sel_of(parser, [rest[0], "CHAN", *rest[1:]])  # "evens"
+    if sel is None or sel.them:
+        return None
+    if sel.ambiguous:
+        if "could be channel" not in sel.ambiguous:
+            return None
+        sel = Sel(sel.atoms, sel.rest, sel.them, sel.excluded, sel.numbers)  # a weight is given to a channel
+    return sel, value
+
+
+# -- a range of rates on one set of channels, however it is laid out ----------------------
+_RANGE_LIGHT = frozenset({"KEEP", "LET", "NEED", "USE", "ACROSS", "BETWEEN", "RANGE", "BAND", "AT", "ON", "EACH",
+                          "SEP", "SEPC", "COMMA", "AND", "SETV:set", "MAKE", "TO", "ALL", "LAND", "THEM"})
+_RANGE_JOIN = frozenset({"TO", "LAND", "BELOW"})
+_EDGE = frozenset({"TO", "LAND", "LCOMMA", "COMMA", "AND", "ALL", "THEM"})
+
+
+def read_range(parser: Lark, toks: list[str]) -> list[Clause] | None:
+    """A sentence that holds one set of channels between two rates, laid out as operators
+    write it ("channels 2 through 7: min 1.75, max 1.85", "both 1 and 4 -> 1.6 to 1.7 b",
+    "1.0 minimum and 1.2 maximum on the strongest channel", "4 and 7 want to be in the 1.5
+    to 1.65 band"). Rates without their unit are read only within one channel's 2 bits.
+    One range (or one floor and one cap below it), one set of channels, and nothing else."""
+    arrow = [k for k in range(len(toks) - 1) if toks[k] == "TO" and toks[k + 1] == "ABOVE"]
+    toks = [t for k, t in enumerate(toks) if k - 1 not in arrow]  # "->"
+    bits_said = "BITS" in toks
+    used: set[int] = set()
+    lo = hi = None
+
+    def rate(k: int) -> float | None:
+        if k >= len(toks) or _kind(toks[k]) != "NUM":
+            return None
+        v = _num(toks[k])
+        return v if 0.0 <= v <= 2.0 else None
+
+    def unit_after(k: int) -> int:
+        return k + 1 if k + 1 < len(toks) and toks[k + 1] == "BITS" else k
+
+    for k in range(len(toks)):
+        if k in used:
+            continue
+        a = rate(k)
+        # "1.5 to 1.65", "1.45 and 1.6 bits", "from 1.3 up to 1.5"
+        if a is not None and k + 2 < len(toks) and toks[k + 1] in _RANGE_JOIN and rate(k + 2) is not None:
+            b = rate(k + 2)
+            end = unit_after(k + 2)
+            decimal = not (a.is_integer() and b.is_integer())
+            if a < b and (bits_said or decimal) and lo is None and hi is None \
+                    and (toks[k + 1] != "LAND" or (k and toks[k - 1] == "BETWEEN")):
+                lo, hi = a, b
+                used.update(range(k, end + 1))
+                continue
+        if toks[k] in ("ORMORE", "ABOVE") and rate(k + 1) is not None and lo is None:
+            lo = rate(k + 1)
+            used.update(range(k, unit_after(k + 1) + 1))
+        elif toks[k] in ("ORLESS", "MAX", "BELOW", "CAP") and rate(k + 1) is not None and hi is None:
+            hi = rate(k + 1)
+            used.update(range(k, unit_after(k + 1) + 1))
+        elif a is not None and toks[unit_after(k) + 1 if unit_after(k) + 1 < len(toks) else k] in ("LEAST", "ORMORE") \
+                and lo is None and unit_after(k) + 1 < len(toks):
+            lo = a  # "1.0 minimum"
+            used.update(range(k, unit_after(k) + 2))
+        elif a is not None and unit_after(k) + 1 < len(toks) and toks[unit_after(k) + 1] in ("FULL", "MAX", "ORLESS") \
+                and hi is None:
+            hi = a  # "1.2 maximum"
+            used.update(range(k, unit_after(k) + 2))
+    if lo is None or hi is None or not lo < hi:
+        return None
+    rest = [t for k, t in enumerate(toks) if k not in used]
+    if any(_kind(t) == "NUM" and k and rest[k - 1] not in ("CHAN", "LAND", "LCOMMA", "TO") and k + 1 < len(rest)
+           and rest[k + 1] in ("BITS", "WATT", "PCT") for k, t in enumerate(rest)):
+        return None
+    core = [t for t in rest if t not in _RANGE_LIGHT or t in ("TO", "LAND", "ALL", "THEM")]
+    while core and (core[0] in _EDGE - {"ALL"} or core[0] == "MAX"):  # "squeeze all eight into ..."
+        core = core[1:]
+    while core and core[-1] in _EDGE:
+        core = core[:-1]
+    if "THEM" in core:
+        core = [t for t in core if t != "THEM"]  # "strongest four: keep 'em ..."
+    if not core or any(t in ("OFF", "OFFPART", "NEVER", "POWER", "WATT", "PCT", "WEIGHT", "BITS", "EXCEPT")
+                       for t in core):
+        return None
+    sel = _sel_of(parser, core)
+    if sel is None and len(core) == 2 and _kind(core[0]) == "CHAN" and _kind(core[1]) == "RANK":
+        sel = _sel_of(parser, [core[1], core[0]])  # "whichever channel is strongest"
+    if sel is None and core and _kind(core[0]) == "PARITY":
+        sel = _sel_of(parser, [core[0], "CHAN", *core[1:]])
+    if sel is None or sel.them or sel.ambiguous:
+        return None
+    return [Clause("bound", sel, bounds=(("between", Amount(lo, "bits"), Amount(hi, "bits")),))]

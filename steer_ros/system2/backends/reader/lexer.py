@@ -247,6 +247,9 @@ _TENS = {20, 30, 40, 50, 60, 70, 80, 90}
 _ONE_IS_NOUN = frozenset({"RANK", "FIRST", "LAST", "ORD", "PARITY", "OTHERS", "ALL", "SAME", "MATTER"})
 
 
+_UNITS_1_9 = tuple(float(k) for k in range(1, 10))
+
+
 def _value(sym: Symbol) -> float | None:
     if sym.text.startswith("NUM:"):
         return float(sym.text[4:])
@@ -276,6 +279,17 @@ def _numbers(symbols: list[Symbol]) -> list[Symbol]:
             prev = out[-1].text.split(":", 1)[0] if out else ""
             sym = Symbol("CHAN" if prev in _ONE_IS_NOUN else "NUM:1", sym.source, sym.start)
         value = _value(sym)
+        worded = value is not None and not sym.source[:1].isdigit()
+        if worded and value == 100 and out and _value(out[-1]) in _UNITS_1_9 and not out[-1].source[:1].isdigit():
+            # "one hundred", "two hundred"
+            out[-1] = Symbol(f"NUM:{_value(out[-1]) * 100:g}", out[-1].source + " " + sym.source, out[-1].start)
+            continue
+        if worded and 1 <= value <= 99 and len(out) >= 2 and out[-1].text == "AND" \
+                and not out[-2].source[:1].isdigit() and (_value(out[-2]) or 0) >= 100 \
+                and (_value(out[-2]) or 0) % 100 == 0:
+            # "a hundred and fifty"
+            out[-2:] = [Symbol(f"NUM:{_value(out[-2]) + value:g}", f"{out[-2].source} and {sym.source}", out[-2].start)]
+            continue
         if value is not None and out and not sym.source[:1].isdigit() and 1 <= value <= 9:
             before = _value(out[-1])
             if before in _TENS and not out[-1].source[:1].isdigit() and out[-1].start < sym.start:

@@ -14,7 +14,7 @@ from pathlib import Path
 from lark import Lark
 from lark.exceptions import LarkError, UnexpectedInput
 
-from steer_ros.system2.backends.reader.frames import read_frame_with_budget
+from steer_ros.system2.backends.reader.frames import read_frame_with_budget, read_range, read_weights
 from steer_ros.system2.backends.reader.lexer import Lexed, Symbol, lex
 from steer_ros.system2.backends.reader.semantics import Clause, ToClauses
 from steer_ros.system2.backends.reader.vocabulary import LANGUAGES
@@ -29,6 +29,19 @@ _AMOUNT_END = frozenset({"NUM", "BITS", "WATT", "PCT"})
 _CLAUSE_END = frozenset({"SEP", "SEPC", "COMMA", "AND", "WHILE", ""})
 _SEPARATORS = {"AND": "LAND", "COMMA": "LCOMMA", "OR": "LOR"}
 _CLAUSE_JOINS = frozenset({"AND", "COMMA", "WHILE"})
+# a list separator that may instead join two clauses, and how many are tried both ways
+_LIST_JOINS = {"LCOMMA": "COMMA"}
+_SCOPED = frozenset({"ONLY", "USEON", "EXCEPT", "ALLBUT", "EXCLUDED", "OTHERS"})
+_MAX_JOIN_FLIPS = 4
+# a floor is on a rate (there are no power floors); a cap could be on a rate or on power
+_FLOOR_WORDS = frozenset({"ORMORE", "ABOVE"})
+_CAP_WORDS = frozenset({"ORLESS", "MAX", "CAP", "BELOW"})
+_BOUND_WORDS = _FLOOR_WORDS | _CAP_WORDS
+_NOT_A_RATE = frozenset({"BITS", "WATT", "PCT", "WEIGHT", "TIMES", "POWER", "PRIO", "PRIORITY", "TOTAL", "FRAC",
+                         "OFF", "OFFPART", "TO", "BETWEEN"})
+_RANKING = frozenset({"RANK", "FIRST", "LAST", "ORD"})
+_ACTS_ON_CHANNEL = frozenset({"OFF", "OFFPART", "PRIO", "CAP", "TURN", "AVOID"})
+_AMOUNT_OR_COUNT = frozenset({"CHAN", "WATT", "BITS", "PCT", "TIMES", "FRAC", "TO"})
 _PLURAL_CHANNELS = frozenset({"channels", "subchannels", "links", "ones", "users", "carriers", "subcarriers", "paths",
                               "lanes", "streams", "chans", "subbands"})
 
@@ -61,6 +74,35 @@ def _grammar(tokens: list[str]) -> list[Clause] | None:
 
 
 def _sentence(tokens: list[str]) -> list[Clause] | None:
+    """One sentence; when it is not read as lexed, the readings with list commas taken as
+    clause commas instead ("favour 1, 4 off, 36 W": is "1, 4" a list?). One reading is
+    taken; two different readings leave the sentence unread. Not tried where "only",
+    "except" or "the others" would change scope with the split."""
+    # weights said per group read first: the grammar would take "ch 6 remains at 1" for a rate
+    read = read_weights(_parser(), tokens)
+    if read is None:
+        read = _sentence_as_lexed(tokens)
+    if read is None:
+        read = read_range(_parser(), tokens)
+    if read is not None:
+        return read
+    joins = [k for k, t in enumerate(tokens) if t in _LIST_JOINS]
+    if not joins or len(joins) > _MAX_JOIN_FLIPS or any(t in _SCOPED for t in tokens):
+        # "only ch 2 and ch 6 should be dark": splitting the list would change what "only" covers
+        return None
+    readings: list[list[Clause]] = []
+    for mask in range(1, 1 << len(joins)):
+        flipped = list(tokens)
+        for bit, k in enumerate(joins):
+            if mask >> bit & 1:
+                flipped[k] = _LIST_JOINS[tokens[k]]
+        read = _sentence_as_lexed(_bare_channels(flipped))
+        if read is not None and read not in readings:
+            readings.append(read)
+    return readings[0] if len(readings) == 1 else None
+
+
+def _sentence_as_lexed(tokens: list[str]) -> list[Clause] | None:
     """One sentence: the grammar, else each of its clauses by the grammar or a frame."""
     whole = _grammar(tokens)
     if whole is not None:
@@ -100,7 +142,95 @@ def _sentence(tokens: list[str]) -> list[Clause] | None:
 
 def _clause(tokens: list[str]) -> list[Clause] | None:
     read = _grammar(tokens)
-    return read if read is not None else read_frame_with_budget(_parser(), tokens)
+    if read is None:
+        read = read_frame_with_budget(_parser(), tokens)
+    if read is None:
+        with_unit = _rate_unit_implied(tokens)
+        if with_unit is not None:
+            read = read_frame_with_budget(_parser(), with_unit)
+    return read
+
+
+def _raised_to(tokens: list[str]) -> list[str]:
+    """"Crank all channels up to 44 W": after a verb that raises, "up to" an amount of watts
+    is where the power goes (the budget), not a cap on each channel."""
+    out = list(tokens)
+    raised = -1  # where the verb that raises is, in this clause
+    for k, t in enumerate(tokens):
+        if t in ("SEP", "SEPC", "COMMA", "AND", "WHILE"):
+            raised = -1
+        elif t in ("MAX", "SETV:up", "UP"):
+            raised = k
+        elif t in ("BELOW", "TO") and raised >= 0 and k + 2 < len(tokens) and tokens[k + 1].startswith("NUM:") \
+                and tokens[k + 2] == "WATT":
+            out[k] = "TO"
+            if out[raised] == "MAX":
+                out[raised] = "SETV:up"  # "crank", "max out" ... "to 44 W": raise, not "at most"
+    return out
+
+
+def _bare_channels(tokens: list[str]) -> list[str]:
+    """A bare number that a shutdown, a priority or a cap acts on ("favour 5, switch 3 off")
+    names a channel when the policy names channels by number more than once and ranks
+    nothing: a count of channels needs a rank to say which ("the 3 weakest"). Alone
+    ("shut down 2") or beside a rank, the number stays ambiguous (kept, both readings named)."""
+    kinds = [t.split(":", 1)[0] for t in tokens]
+    if any(k in _RANKING for k in kinds):
+        return tokens
+    marks: list[int] = []
+    for k, t in enumerate(tokens):
+        prev = tokens[k - 1] if k else "SEP"
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else "SEP"
+        whole = kinds[k] == "NUM" and float(t.split(":", 1)[1]).is_integer() and float(t.split(":", 1)[1]) >= 1
+        acted_on = prev in _ACTS_ON_CHANNEL and nxt not in _AMOUNT_OR_COUNT
+        said_off = nxt in ("OFF", "OFFPART", "PRIORITY") and prev in ("SEP", "SEPC", "COMMA", "AND", "WHILE", "TURN",
+                                                                       "GIVE")
+        floor_of = prev in ("ORMORE", "ORLESS", "MAX") and nxt == "AT"  # "floor 8 at 1.97"
+        if whole and prev != "CHAN" and (acted_on or said_off or floor_of):
+            marks.append(k)
+    named = sum(1 for k in range(1, len(tokens)) if kinds[k] == "NUM" and tokens[k - 1] in ("CHAN", "LAND", "LCOMMA"))
+    if len(marks) + named < 2:
+        return tokens  # "shut down 2" alone: channel 2, or two channels?
+    return [x for k, t in enumerate(tokens) for x in (("CHAN", t) if k in marks else (t,))]
+
+
+def _rate_unit_implied(tokens: list[str]) -> list[str] | None:
+    """A rate floor written without its unit ("7 floor 1.96", "floor 1.7 on 1", "2 min 1.8"):
+    the clause's one channel number and one rate, told apart by position ("on 1" names the
+    channel, "at 1.97" the rate, else the number after the bound word is the rate). Read only
+    when no unit, cap, weight or budget word is in the clause and the rate is at most 2 bits
+    (a cap without its unit could be on power: "cap 8 at 1.3" stays "1.3 of what?")."""
+    if not any(t in _FLOOR_WORDS for t in tokens) or any(t in _NOT_A_RATE | _CAP_WORDS for t in tokens):
+        return None
+    nums = [k for k, t in enumerate(tokens) if t.startswith("NUM:")]
+    if len(nums) != 2:
+        return None
+    marked = [k for k in nums if k and tokens[k - 1] == "AT"]
+    channel = [k for k in nums if k and tokens[k - 1] in ("ON", "CHAN", "LAND")]
+    after_bound = [k for k in nums if k and tokens[k - 1] in _BOUND_WORDS]
+    if len(marked) == 1:
+        rate = marked[0]
+    elif len(channel) == 1:
+        rate = next(k for k in nums if k != channel[0])
+    elif len(after_bound) == 1 and after_bound[0] == nums[1]:
+        rate = after_bound[0]  # "7 floor 1.96": the channel first, the bound word, the rate
+    else:
+        return None
+    value = float(tokens[rate].split(":", 1)[1])
+    named = next(k for k in nums if k != rate)
+    bound = [k for k, t in enumerate(tokens) if t in _BOUND_WORDS]
+    if not 0.0 < value <= 2.0 or len(bound) != 1:
+        return None
+    out: list[str] = []
+    for k, t in enumerate(tokens):
+        if k == named and not (k and tokens[k - 1] == "CHAN"):
+            out.append("CHAN")  # the channel said as such: "7 floor" is not "7 or more"
+        if k == bound[0]:
+            t = "ABOVE"  # the floor word before its rate
+        out.append(t)
+        if k == rate:
+            out.append("BITS")
+    return out
 
 
 def _by_frames(tokens: list[str]) -> list[Clause] | None:
@@ -209,7 +339,7 @@ def parse_policy(policy) -> Parsed:
             while j < len(kinds) and kinds[j] in _SEPARATORS:
                 j += 1
             amount_next = j + 1 < len(kinds) and kinds[j] == "NUM" and kinds[j + 1] in ("WATT", "PCT", "TIMES")
-            if j < len(kinds) and kinds[j] in _LIST_START and not (sym.text == "COMMA" and amount_next):
+            if j < len(kinds) and kinds[j] in _LIST_START and not (sym.text in ("COMMA", "AND") and amount_next):
                 tokens.append(_SEPARATORS[sym.text])
                 continue
         # a colon ends a sentence for the grammar; a frame may read across it ("Budget: 27.5W")
@@ -243,6 +373,12 @@ def parse_policy(policy) -> Parsed:
     tokens = [t for k, t in enumerate(tokens)
               if not (t == "WHILE" and (k + 1 == len(tokens) or tokens[k + 1] in ends))]
     tokens = [t for t in tokens if t]
+    # "1.4..1.5 b": two dots between numbers are a range, not two sentence ends
+    for k in range(1, len(tokens) - 2):
+        if tokens[k] == "SEP" and tokens[k + 1] == "SEP" and tokens[k - 1].startswith("NUM:") \
+                and tokens[k + 2].startswith("NUM:"):
+            tokens[k], tokens[k + 1] = "TO", ""
+    tokens = _bare_channels(_raised_to([t for t in tokens if t]))
     symbols = " ".join("SEP" if t == "SEPC" else t for t in tokens)
     if not tokens:
         return Parsed(problem="not_understood: the policy holds no instruction", languages=languages)

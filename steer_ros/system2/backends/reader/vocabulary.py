@@ -855,6 +855,34 @@ _widen("THEM", "' em", "em")
 _widen("REACH", "moves", "move", "push through", "carry", "sustain", "keep up", "support")
 
 
+# freeze 9: the group nouns for the channels, exemption by "let off", ranks said as
+# positions ("third from the bottom", "the trailing link"), "+" between clauses, and words
+# that mark the focus ("the lone transmitter", "nowhere else")
+_widen("ALL CHAN", "the bank", "the whole bank", "whole bank", "the entire bank", "the full bank", "all the bank",
+       "the array", "the whole array", "the entire array", "the lineup", "the whole lineup", "the full lineup",
+       "the line-up", "the whole line-up")
+_widen("CHAN", "of the bank", "in the bank", "of the array", "in the array", "of the lineup", "in the lineup")
+_widen("EXCLUDED", "let off", "is let off", "are let off", "let off the hook", "off the hook", "spared",
+       "is spared", "are spared", "exempted from it")
+_widen("RANK:weakest", "from the bottom", "bottom", "the bottom", "trailing", "the trailing", "lagging",
+       "the lagging", "the laggard", "laggard", "at the bottom")
+_widen("RANK:strongest", "from the top")
+_widen("AND", "+", "plus also")
+_widen("ONLY", "lone", "the lone", "sole", "the sole", "nowhere else", "and nowhere else", "no one else",
+       "and no other", "and no others", "nobody else", "and nobody else")
+_widen("", "exactly", "non-negotiable", "non negotiable", "whichever", "come out", "comes out", "ends up",
+       "end up", "quiero", "muss", "bitte")
+_widen("MAX THROUGHPUT", "unweighted throughput", "unweighted sum rate", "unweighted sum")
+_widen("MAX", "maximisation", "maximization", "maximisation of", "maximization of")
+_widen("CAP", "topped out at", "tops out at", "topped at", "top out at", "capped out at")
+_widen("ACROSS", "belongs in", "belong in", "belongs in the", "belong in the")
+_widen("LEAST POWER", "just enough power", "only enough power", "enough power", "the bare minimum of watts",
+       "the bare minimum of power", "bare minimum of watts", "bare minimum power")
+_widen("OFF", "qrt", "qrt on", "go qrt on")
+_widen("SETV:down", "goes down", "goes down by")
+_widen("SETV:up", "goes up", "goes up by")
+
+
 _DE: dict[str, str] = {}
 _add("OFF", "schalte", "schalten", "abschalten", "deaktiviere", "deaktivieren", "abstellen", table=_DE)
 _add("BROKEN", "defekt", "kaputt", "gestört", "ausgefallen", "außer betrieb", "ausser betrieb", "gesperrt", table=_DE)
@@ -974,6 +1002,26 @@ _add("RANK:strongest", "最 强 的", table=_ZH)
 _add("PRIO", "优 先", table=_ZH)
 _add("CHAN", "信 道", "通 道", table=_ZH)
 _add("AND", "和", table=_ZH)
+
+# freeze 9
+_widen("CURRENT", "what we're on", "what we are on", "what we're running", "what we are running",
+       "what we're at", "what we are at", "what's set", "what is set", "what's set now", "what is set now",
+       "what's set at the moment", "the live total", "live total", "the live budget", "live budget",
+       "the live figure", "the live value", "the active value", "active value", "the active budget",
+       "the active setting", "that's live", "that is live", "currently dialled in", "dialled in", "dialed in",
+       "currently dialed in", "we're pushing", "we are pushing", "as it stands", "its current value",
+       "the present allowance", "present allowance", "the running budget", "running budget",
+       "the running total", "what's configured", "what is configured")
+_widen("POWER DOWN", "the power down", "the budget down", "the wattage down", "the total down")
+_widen("POWER UP", "the power up", "the budget up", "the wattage up", "the total up")
+_widen("NUM:1.5 WATT", "a watt and a half", "one and a half watts", "watt and a half")
+_widen("POWER", "transmit allowance", "the transmit allowance", "transmit budget", "the transmit budget",
+       "tx allocation", "the tx allocation", "tx budget", "the tx budget", "tx total", "the tx total",
+       "tx level", "the tx level", "the present tx level")
+_add("OFF", "aus bleiben", "ausbleiben", table=_DE)
+_add("ABOVE", "mindestens", "wenigstens", table=_DE)
+_add("SETV:set", "réglez", "règle", "réglez le", table=_FR)
+_add("TO", "sur", table=_FR)
 
 #: phrase (words joined by one space) -> (symbols, language); English last so that a
 #: word both languages use ("reduce") reads as English.

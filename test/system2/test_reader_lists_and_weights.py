@@ -1,0 +1,96 @@
+"""Terse lists of clauses, rate floors said without their unit, bare channel numbers among
+other channel numbers, weights given per group, ranges however they are laid out, and
+budgets relative to the one in force said "from" or "over" it, each in wordings of its own
+(not the eval suites'). What stays ambiguous, or would be read two ways, is kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from steer_ros.lab.fixtures import design_snapshot
+from steer_ros.system2 import Navigator, RulesBackend
+from steer_ros.system2.backends.reader import parse_policy
+from steer_ros.system2.steer_decision import Status
+
+IN_FORCE = 30.0
+
+
+def decide(policy: str):
+    return Navigator(RulesBackend()).decide(design_snapshot(p_total=IN_FORCE), policy)
+
+
+READ = [
+    # a list comma that is a clause comma: "2, 6" is not a list when "6 off" is a clause
+    ("Favour 2, 6 off, 25 W", "channel 6 off; weights 4 on 2, 1 on 1,3-5,7-8; budget 25"),
+    ("5 off, 3 floor 1.9", "channel 5 off; MI at least 1.9 bits on 3; equal weights on 1-4,6-8"),
+    ("ch 1 off + ch 2 at least 1.7 b + 20 W", "channel 1 off; MI at least 1.7 bits on 2; equal weights on 2-8; "
+                                            "budget 20"),
+    # bare numbers: channels when the policy names channels by number more than once
+    ("Mute 3, prioritise 7, budget 20", "channel 3 off; weights 4 on 7, 1 on 1-2,4-6,8; budget 20"),
+    ("4 off, 2 floor 1.8, total 26 W", "channel 4 off; MI at least 1.8 bits on 2; equal weights on 1-3,5-8; budget 26"),
+    # a per-channel bound without its unit, within one channel's 2 bits, is a rate
+    ("Channel 4 must not sink below 1.85", "MI at least 1.85 bits on 4"),
+    ("Keep channel 2 no higher than 1.3", "MI at most 1.3 bits on 2"),
+    ("ch 3 topped out at 1.1 b", "MI at most 1.1 bits on 3"),
+    # "sole", "lone": only
+    ("Channel 5 is the sole transmitter", "channels 1-4,6-8 off; equal weights on 5"),
+    # weights given per group: the ratio of the two weights on the first group
+    ("Weight five on channel 2, one on all the others", "weights 5 on 2, 1 on 1,3-8"),
+    ("Odd channels at triple weight, even ones at single", "weights 3 on 1,3,5,7, 1 on 2,4,6,8"),
+    ("Channels 1 and 2 get weight 0.5, everyone else 1", "weights 2 on 3-8, 1 on 1-2"),
+    ("2x weighting for 2 and 4 over 1 and 3", "weights 2 on 2,4, 1 on 1,3,5-8"),
+    ("Kanal 3 muss aus bleiben", "channel 3 off"),
+    # one set of channels between two rates, however it is laid out
+    ("Channels 3 to 6: min 1.4, max 1.6", "MI 1.4-1.6 bits on 3-6"),
+    ("Both 2 and 5 -> 1.3 to 1.5 b", "MI 1.3-1.5 bits on 2,5"),
+    ("0.8 minimum and 1.1 maximum on the weakest channel", "MI 0.8-1.1 bits on 1"),
+    ("ch 7 somewhere in 1.2..1.3 b", "MI 1.2-1.3 bits on 7"),
+    ("Let 1 and 8 sit in the 1.6 to 1.7 band", "MI 1.6-1.7 bits on 1,8"),
+    # budgets relative to the one in force (30)
+    ("Shave 6 W from the running budget", "budget 24"),
+    ("Raise us 2 watts over the present allowance", "budget 32"),
+    ("Take 3 W off what we're on", "budget 27"),
+    ("Drop the transmit budget 20 % from the active value", "budget 24"),
+    ("Bring the power down to a half of what it is now", "budget 15"),
+    ("Take us to one hundred and twenty percent of what's set", "budget 36"),
+]
+
+
+@pytest.mark.parametrize("policy,expected", READ, ids=[r[0] for r in READ])
+def test_each_reads_back_to_its_command(policy, expected):
+    d = decide(policy)
+    assert d.status != Status.KEPT, d.status_detail
+    assert expected in d.readback
+
+
+KEPT = [
+    ("Shut down 2", 'ambiguous: "2" could be channel 2 or 2 channels'),  # alone: channel 2 or two channels?
+    ("Turn off the weakest and 5", "ambiguous"),  # beside a rank, a count is possible
+    ("Cap channel 3 at 2", "of what?"),  # a cap of a channel's full rate: watts?
+    ("Crank every channel up to 50 watts", "not_understood"),  # not a cap of 50 W on each channel
+    ("Weight 3 on channels 2 and 5 over channels 1 and 4", "not_understood"),  # 1, 2, 4, 5: not the others
+    ("Only ch 3 and ch 5 should be off", "not_understood"),  # never "only 3 on, 5 off"
+    ("Channels 3 to 6: min 1.6, max 1.4", "not_understood"),  # a floor above its cap
+    ("Lower us 2 watts over the present allowance", "not_understood"),  # "lower" and "over" disagree
+]
+
+
+@pytest.mark.parametrize("policy,reason", KEPT, ids=[k[0] for k in KEPT])
+def test_what_could_be_read_two_ways_is_kept(policy, reason):
+    d = decide(policy)
+    assert d.status == Status.KEPT
+    assert reason in d.status_detail
+
+
+def test_a_list_split_two_ways_that_read_differently_is_not_read():
+    # "favour 1, 2 off": favour 1 and turn 2 off, or favour 1 and 2 and turn... nothing off:
+    # only the split reads, so it is taken; with "only" the split would change its scope
+    assert parse_policy("Favour 1, 2 off, 20 W").clauses
+    assert not parse_policy("Only 1, 2 off").clauses
+
+
+def test_a_floor_before_its_channel_is_not_read_as_or_more():
+    # "2 min 1.8" is channel 2 at least 1.8 bits, never "2 bits or more" on some channels
+    d = decide("ch 4 off, 2 min 1.8")
+    assert d.status != Status.KEPT, d.status_detail
+    assert "MI at least 1.8 bits on 2" in d.readback
