@@ -53,6 +53,15 @@ READ = [
     ("Drop the transmit budget 20 % from the active value", "budget 24"),
     ("Bring the power down to a half of what it is now", "budget 15"),
     ("Take us to one hundred and twenty percent of what's set", "budget 36"),
+    # "only" as the focus of a shutdown, "the rest stay on" beside it, weights kept with a budget
+    ("Only ch 3 and ch 5 should be off", "channels 3,5 off; equal weights on 1-2,4,6-8"),
+    ("Only 2 and 4 get silenced; the rest keep running", "channels 2,4 off"),
+    ("Keep the weights and set the power to 24 W", "budget 24"),
+    ("Only change the budget - 18 W", "budget 18"),
+    # a sentence that only states a situation, beside one that asks something
+    ("The rain has stopped. Give us back 5 W.", "budget 35"),
+    ("That's the end of the rehearsal. Take us down to 12 W and switch channel 6 off.",
+     "channel 6 off; equal weights on 1-5,7-8; budget 12"),
 ]
 
 
@@ -69,8 +78,16 @@ KEPT = [
     ("Cap channel 3 at 2", "of what?"),  # a cap of a channel's full rate: watts?
     ("Crank every channel up to 50 watts", "not_understood"),  # not a cap of 50 W on each channel
     ("Weight 3 on channels 2 and 5 over channels 1 and 4", "not_understood"),  # 1, 2, 4, 5: not the others
-    ("Only ch 3 and ch 5 should be off", "not_understood"),  # never "only 3 on, 5 off"
     ("Channels 3 to 6: min 1.6, max 1.4", "not_understood"),  # a floor above its cap
+    ("Keep only channel 3 on; the rest on", "ambiguous"),  # "the rest on" against "only 3 on"
+    ("Turn off channel 3 and keep the weights", "ambiguous"),  # the weights move with the shutdown
+    ("Set the power to - 5 W", "declined"),  # a spaced minus after "to" is still a minus
+    # a stated situation is set aside only beside a command, and only when it holds no
+    # channel, amount, negation or instruction word
+    ("The rain has stopped.", "not_understood"),
+    ("Undo that. Set 20 W.", 'could not read "undo"'),
+    ("The weights are wrong. Set 20 W.", "not_understood"),
+    ("Nothing has changed. Set 20 W.", "not_understood"),
     ("Lower us 2 watts over the present allowance", "not_understood"),  # "lower" and "over" disagree
 ]
 
@@ -82,11 +99,18 @@ def test_what_could_be_read_two_ways_is_kept(policy, reason):
     assert reason in d.status_detail
 
 
-def test_a_list_split_two_ways_that_read_differently_is_not_read():
-    # "favour 1, 2 off": favour 1 and turn 2 off, or favour 1 and 2 and turn... nothing off:
-    # only the split reads, so it is taken; with "only" the split would change its scope
-    assert parse_policy("Favour 1, 2 off, 20 W").clauses
-    assert not parse_policy("Only 1, 2 off").clauses
+def test_a_list_comma_is_a_clause_comma_only_where_the_list_does_not_read():
+    # "favour 1, 2 off": "1, 2" as a list leaves "favour ... off", which is no command; the
+    # comma as a clause comma reads. "Only 1, 2 off" reads as a list: both go off
+    assert "channel 2 off; weights 4 on 1" in decide("Favour 1, 2 off, 20 W").readback
+    assert "channels 1-2 off" in decide("Only 1, 2 off").readback
+
+
+def test_a_background_sentence_is_kept_beside_the_command_as_context():
+    clauses = parse_policy("The festival has wound down. Cut the budget to 15 W.").clauses
+    assert clauses[0].kind == "context"
+    assert clauses[0].extra["background"] == "The festival has wound down."
+    assert [c.kind for c in clauses[1:]] == ["budget"]
 
 
 def test_a_floor_before_its_channel_is_not_read_as_or_more():

@@ -126,6 +126,19 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
                        "favoured? (say e.g. 'use only channel 8' or 'favour channel 8')")
         kept.append(c)
     clauses = kept
+    # "the rest keep running" restates a shutdown; beside "only these on" it contradicts it
+    if any(c.kind == "context" and c.extra.get("rest_on") for c in clauses):
+        if any(c.kind == "only" for c in clauses) or not any(c.kind == "off" for c in clauses):
+            raise Keep("ambiguous: 'the rest stay on' beside a policy that does not turn channels off "
+                       "(or keeps only some on)")
+    # "keep the weights; set the power to 21 W": the weights in force stay, which a budget
+    # alone already does; beside a change that moves the weights it says two things
+    if any(c.kind == "keep_weights" for c in clauses):
+        if any(c.kind not in ("keep_weights", "budget", "budget_full", "context") for c in clauses):
+            raise Keep("ambiguous: the weights are to stay as they are, but the policy also changes what sets them")
+        if not any(c.kind in ("budget", "budget_full") for c in clauses):
+            raise Keep("not_understood: the weights are to stay as they are, and nothing else is asked")
+        clauses = [c for c in clauses if c.kind != "keep_weights"]
     # -- selectors: ambiguity, existence, "them" and "the rest" -----------------------------
     previous: Sel | None = None
     sels: list[Sel | None] = []

@@ -46,6 +46,9 @@ _OBJ_ALSO = frozenset({"RATE", "CHAN", "FAIR", "SAME", "EQUALIZE", "MAX", "THROU
                        "PROPFAIR", "LEAST", "POWER", "MATTER", "FULL"})
 
 
+_WEIGHTS_KEPT = frozenset({"WEIGHT", "KEEP", "ASIS", "LET", "NEED", "SETV:set", "ALL", "EACH"})
+
+
 @dataclass(frozen=True)
 class _Part:
     kind: str  # "amount" | "ratio" | "share" | "range" | "sel" | "cue"
@@ -222,6 +225,8 @@ def _parts(parser: Lark, toks: list[str]) -> list[_Part] | None:
 
 def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
     """The clause(s) one frame makes of ``toks`` (a clause's symbols), or None."""
+    if "WEIGHT" in toks and set(toks) & {"KEEP", "ASIS"} and set(toks) <= _WEIGHTS_KEPT:
+        return [Clause("keep_weights")]  # "weights as they are", "keep the weighting"
     parts = _parts(parser, toks)
     if not parts:
         return None
@@ -296,6 +301,10 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
             return [Clause("budget", amount=PAmount("share", 1.0, "current"), mode="to")]
     if target is None:
         return _objective(cset, None)
+    if target.rest and not target.atoms and not amounts and not ratios and not shares \
+            and cset & {"ON", "ASIS"} and cset <= {"ON", "ASIS", "KEEP", "NEED", "LET", "USE"}:
+        # "the rest keep running" beside a shutdown: what is not turned off stays on
+        return [Clause("context", Sel(rest=True), extra={"rest_on": True})]
     shares_given = False
     if len(amounts) == 1 and percents and not ratios and not shares \
             and cset & {"WEIGHT", "MATTER", "PRIORITY"} and (versus is not None or cset & {"VS", "OVEROTHERS"}):
@@ -344,8 +353,9 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
         family = "prio"  # "put 6 and 7 ahead of the rest"
     if not family and cset & {"ON", "USE"} and target.excluded and only(frozenset({"ON", "USE"})):
         family = "only"  # "everything stays on bar the best channel"
-    if family == "off" and only(_OFF_CUES | _OFF_ALSO) and "ONLY" not in cset:
-        return [Clause("off", target)]
+    if family == "off" and only(_OFF_CUES | _OFF_ALSO | {"ONLY"}) \
+            and not ("ONLY" in cset and cset & {"ON", "USE", "KEEP"}):
+        return [Clause("off", target)]  # "only 1 and 7 get muted": "only" marks the focus
     if family == "only" and only(frozenset({"ONLY"}) | _ONLY_ALSO):
         if "ONLY" not in cset and "USEON" not in cset and not target.excluded:
             return None

@@ -160,7 +160,8 @@ def _aimed_at_channels(ws: list[str], j: int) -> bool:
 def lex(policy: str) -> Lexed:
     raw = str(policy)
     control = bool(_CONTROL.search(raw))
-    ws = words(normalize(_CONTROL.sub(" ", raw)))
+    # a dash with spaces round it after a word is a pause, not a minus ("only the power - 22 W")
+    ws = words(_SPACED_DASH.sub(_pause, normalize(_CONTROL.sub(" ", raw))))
     # a decimal comma ("1,2 bit") where the policy is written in a language that uses one
     if any(VOCABULARY.get(w, ("", "en"))[1] in _DECIMAL_COMMA for w in ws):
         merged: list[str] = []
@@ -247,6 +248,16 @@ _TENS = {20, 30, 40, 50, 60, 70, 80, 90}
 _ONE_IS_NOUN = frozenset({"RANK", "FIRST", "LAST", "ORD", "PARITY", "OTHERS", "ALL", "SAME", "MATTER"})
 
 
+_SPACED_DASH = re.compile(r"(\S+)\s+-\s+(?=\d)")
+_BEFORE_A_MINUS = frozenset({"to", "at", "of", "by", "is", "=", "a", "an", "be", "minus"})
+
+
+def _pause(m: re.Match) -> str:
+    """" - " after a word is a pause, unless the word asks for a value ("to - 5 W")."""
+    word = m.group(1)
+    if word[-1].isdigit() or word.lower() in _BEFORE_A_MINUS:
+        return m.group(0)
+    return word + " , "
 _UNITS_1_9 = tuple(float(k) for k in range(1, 10))
 
 

@@ -8,6 +8,7 @@ list), the LALR parse of ``grammar.lark`` (lark), and :class:`~.semantics.ToClau
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from lark import Lark
 from lark.exceptions import LarkError, UnexpectedInput
 
 from steer_ros.system2.backends.reader.frames import read_frame_with_budget, read_range, read_weights
-from steer_ros.system2.backends.reader.lexer import Lexed, Symbol, lex
+from steer_ros.system2.backends.reader.lexer import Lexed, Symbol, lex, normalize
 from steer_ros.system2.backends.reader.semantics import Clause, ToClauses
 from steer_ros.system2.backends.reader.vocabulary import LANGUAGES
 
@@ -39,6 +40,14 @@ _CAP_WORDS = frozenset({"ORLESS", "MAX", "CAP", "BELOW"})
 _BOUND_WORDS = _FLOOR_WORDS | _CAP_WORDS
 _NOT_A_RATE = frozenset({"BITS", "WATT", "PCT", "WEIGHT", "TIMES", "POWER", "PRIO", "PRIORITY", "TOTAL", "FRAC",
                          "OFF", "OFFPART", "TO", "BETWEEN"})
+# background sentences: where a sentence ends, the verbs that state a situation, negation,
+# and the only symbols such a sentence may hold (why and where, never what)
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
+_STATES = re.compile(r"\b(is|are|was|were|has|have|had|been)\b|'s\b|'re\b|'ve\b")
+_NEGATES = re.compile(r"\b(not|no|never|nothing|none|nobody|neither|nor|without)\b|n't\b")
+_BACKGROUND_KINDS = frozenset({"FAULT", "REASON", "CAUSE", "EQUIP", "SYSNOUN", "NEED", "UP", "DOWN", "OFFPART",
+                               "ACROSS", "AT", "SEP", "SEPC", "COMMA", "AND", "WHILE", "BY", "ON", "ABOVE",
+                               "SETV:set", "CURRENT", "PAYLOAD"})
 _RANKING = frozenset({"RANK", "FIRST", "LAST", "ORD"})
 _ACTS_ON_CHANNEL = frozenset({"OFF", "OFFPART", "PRIO", "CAP", "TURN", "AVOID"})
 _AMOUNT_OR_COUNT = frozenset({"CHAN", "WATT", "BITS", "PCT", "TIMES", "FRAC", "TO"})
@@ -265,6 +274,40 @@ def _by_frames(tokens: list[str]) -> list[Clause] | None:
 
 
 def parse_policy(policy) -> Parsed:
+    """The policy read whole; failing that, read without the sentences that only state a
+    situation (:func:`_background`), which must leave a command that reads."""
+    read = _parse_whole(policy)
+    if read.clauses or read.problem.startswith("declined") or policy is None:
+        return read
+    sentences = [x for x in _SENTENCE_END.split(str(policy).strip()) if x.strip()]
+    if len(sentences) < 2 or len(str(policy)) > MAX_POLICY_CHARS:
+        return read
+    background = [x for x in sentences if _background(x)]
+    if not background or len(background) == len(sentences):
+        return read
+    rest = _parse_whole(" ".join(x for x in sentences if x not in background))
+    if not rest.clauses:
+        return read
+    said = tuple(Clause("context", None, extra={"background": x.strip()}) for x in background)
+    return Parsed(clauses=said + rest.clauses, symbols=rest.symbols, languages=rest.languages)
+
+
+def _background(sentence: str) -> bool:
+    """A sentence that states a situation and asks nothing ("The storm has passed.", "That's
+    a wrap on today's shoot."): a subject with "is / are / has / was", no negation, and
+    nothing a command is made of: no channel, number, amount, budget, rate or instruction
+    word. Its other words need not be known; anything more makes it a command to read."""
+    low = normalize(sentence)
+    if not _STATES.search(low) or _NEGATES.search(low) or any(ch.isdigit() for ch in low):
+        return False
+    lexed = lex(sentence)
+    if lexed.injection or lexed.control:
+        return False
+    return all(sym.text in _BACKGROUND_KINDS or sym.text.split(":", 1)[0] in _BACKGROUND_KINDS
+               for sym in lexed.symbols)
+
+
+def _parse_whole(policy) -> Parsed:
     text = "" if policy is None else str(policy)
     if not text.strip():
         return Parsed(problem="not_understood: the policy is empty")

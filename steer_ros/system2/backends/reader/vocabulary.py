@@ -1018,6 +1018,9 @@ _widen("NUM:1.5 WATT", "a watt and a half", "one and a half watts", "watt and a 
 _widen("POWER", "transmit allowance", "the transmit allowance", "transmit budget", "the transmit budget",
        "tx allocation", "the tx allocation", "tx budget", "the tx budget", "tx total", "the tx total",
        "tx level", "the tx level", "the present tx level")
+_widen("SETV:up", "give us back", "give back", "hand back", "hand us back", "give it back")
+_widen("SETV:down", "take us down", "bring us down", "take it down", "knock us down")
+_widen("SETV:up", "take us up", "bring us up", "take it up")
 _add("OFF", "aus bleiben", "ausbleiben", table=_DE)
 _add("ABOVE", "mindestens", "wenigstens", table=_DE)
 _add("SETV:set", "réglez", "règle", "réglez le", table=_FR)
