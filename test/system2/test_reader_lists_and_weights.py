@@ -58,8 +58,14 @@ READ = [
     ("Only 2 and 4 get silenced; the rest keep running", "channels 2,4 off"),
     ("Keep the weights and set the power to 24 W", "budget 24"),
     ("Only change the budget - 18 W", "budget 18"),
+    # per-channel power limits said with "to" and "per channel"; "nothing else" as "only"
+    ("Limit channel 3 to 4.5 W", "power at most 4.5 on 3"),
+    ("Max 6 W per channel", "power at most 6 on 1-8"),
+    ("Just channels 4 and 5, nothing else", "channels 1-3,6-8 off; equal weights on 4-5"),
+    ("Set channel 2's weight to 4 and everyone else's to 1", "weights 4 on 2, 1 on 1,3-8"),
     # a sentence that only states a situation, beside one that asks something
     ("The rain has stopped. Give us back 5 W.", "budget 35"),
+    ("The sea state is bad. Prioritise channel 4.", "weights 4 on 4"),
     ("That's the end of the rehearsal. Take us down to 12 W and switch channel 6 off.",
      "channel 6 off; equal weights on 1-5,7-8; budget 12"),
 ]
@@ -88,6 +94,7 @@ KEPT = [
     ("Undo that. Set 20 W.", 'could not read "undo"'),
     ("The weights are wrong. Set 20 W.", "not_understood"),
     ("Nothing has changed. Set 20 W.", "not_understood"),
+    ("The amplifier is bad. Set 20 W.", "not_understood"),  # a fault on equipment: whose?
     ("Lower us 2 watts over the present allowance", "not_understood"),  # "lower" and "over" disagree
 ]
 

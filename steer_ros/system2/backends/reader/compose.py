@@ -191,6 +191,8 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
         kind = c.kind
         text = res.text(sel, mask, tuple(named_atoms)) if sel is not None else ""
         if kind == "context":
+            if c.extra.get("background"):
+                why.append(f"set aside as background, asking nothing: \"{c.extra['background']}\"")
             continue  # names channels for "it" / "them"; asks nothing
         if kind == "spread":
             # the power freed goes to these channels: a priority where they are named, else the

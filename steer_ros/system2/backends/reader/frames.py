@@ -88,7 +88,8 @@ def _parts(parser: Lark, toks: list[str]) -> list[_Part] | None:
             nxt = "TO"  # "from 1.1 up to 1.3 bits"
         if k == "NUM" and nxt == "TO" and i + 2 < len(toks) and _kind(toks[i + 2]) == "NUM":
             unit = toks[i + 3] if i + 3 < len(toks) else ""
-            if unit in ("BITS", "WATT"):
+            if unit == "BITS" or (unit == "WATT" and not (i and toks[i - 1] in ("CHAN", "LAND", "LCOMMA"))):
+                # ("limit channel 2 to 4 W" is channel 2 to 4 W, not a range of watts)
                 out.append(_Part("range", (_num(t), _num(toks[i + 2]), _UNITS[unit]), i))
                 i += 4
                 continue
@@ -278,6 +279,9 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
             return None
         least = [Clause("least_power")] if unnamed and {"LEAST", "POWER"} <= cset else []
         return [Clause("bound", tgt, bounds=tuple(bounds), extra=unnamed), *least]
+    if watts and target is None and "EACH" in cset and cset & (_CAP_CUES | {"MAX"}) and len(watts) == 1 \
+            and not bits and not ratios and not shares and not percents:
+        target = Sel(("all",))  # "max 5 W per channel"
     if watts and target is not None and not bits and not ratios and not shares:
         # a per-channel power limit: "channels 1 and 2: 5 watts apiece at most"
         if versus is not None or len(watts) != 1 \
@@ -614,7 +618,7 @@ def read_weights(parser: Lark, toks: list[str]) -> list[Clause] | None:
     # six, one for everybody else"); exactly one way must read
     splits = [k for k, t in enumerate(toks) if t in _WEIGHT_SPLIT
               or (t == "ABOVE" and k + 1 < len(toks) and _kind(toks[k + 1]) in ("NUM", "CHAN", "PARITY", "OTHERS"))]
-    tries = [splits] if splits else [[k] for k, t in enumerate(toks) if t == "LCOMMA"]
+    tries = [splits] if splits else [[k] for k, t in enumerate(toks) if t in ("LCOMMA", "LAND")]
     readings = []
     for cut in tries:
         read = _two_groups(parser, toks, cut)
@@ -672,7 +676,8 @@ def _weight_group(parser: Lark, toks: list[str]) -> tuple[Sel | None, float | No
             value, used = _num(t), used | {k}
     if value is None:
         for k, t in enumerate(toks):
-            if _kind(t) == "NUM" and k and toks[k - 1] in ("WEIGHT", "AT"):
+            if _kind(t) == "NUM" and k and (toks[k - 1] in ("WEIGHT", "AT")
+                                            or (k > 1 and toks[k - 2:k] == ["WEIGHT", "TO"])):
                 if value is not None:
                     return None
                 value, used = _num(t), used | {k}

@@ -303,8 +303,11 @@ def _background(sentence: str) -> bool:
     lexed = lex(sentence)
     if lexed.injection or lexed.control:
         return False
-    return all(sym.text in _BACKGROUND_KINDS or sym.text.split(":", 1)[0] in _BACKGROUND_KINDS
-               for sym in lexed.symbols)
+    kinds = [sym.text.split(":", 1)[0] for sym in lexed.symbols]
+    if "BROKEN" in kinds and ("EQUIP" in kinds or "SYSNOUN" in kinds):
+        return False  # "the amplifier is bad": whose? a fault to act on, not a setting
+    return all(sym.text in _BACKGROUND_KINDS or kind in _BACKGROUND_KINDS or kind == "BROKEN"
+               for sym, kind in zip(lexed.symbols, kinds))
 
 
 def _parse_whole(policy) -> Parsed:

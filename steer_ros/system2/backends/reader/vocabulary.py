@@ -861,6 +861,7 @@ _widen("REACH", "moves", "move", "push through", "carry", "sustain", "keep up", 
 _widen("ALL CHAN", "the bank", "the whole bank", "whole bank", "the entire bank", "the full bank", "all the bank",
        "the array", "the whole array", "the entire array", "the lineup", "the whole lineup", "the full lineup",
        "the line-up", "the whole line-up")
+_widen("EQUIP", "fiber", "fibre", "the fiber", "the fibre", "fiber link", "fibre link")
 _widen("CHAN", "of the bank", "in the bank", "of the array", "in the array", "of the lineup", "in the lineup")
 _widen("EXCLUDED", "let off", "is let off", "are let off", "let off the hook", "off the hook", "spared",
        "is spared", "are spared", "exempted from it")
@@ -869,6 +870,7 @@ _widen("RANK:weakest", "from the bottom", "bottom", "the bottom", "trailing", "t
 _widen("RANK:strongest", "from the top")
 _widen("AND", "+", "plus also")
 _widen("ONLY", "lone", "the lone", "sole", "the sole", "nowhere else", "and nowhere else", "no one else",
+       "nothing else", "and nothing else", "no others", "and no others",
        "and no other", "and no others", "nobody else", "and nobody else")
 _widen("", "exactly", "non-negotiable", "non negotiable", "whichever", "come out", "comes out", "ends up",
        "end up", "quiero", "muss", "bitte")
