@@ -53,6 +53,13 @@ READ = [
     ("Drop the transmit budget 20 % from the active value", "budget 24"),
     ("Bring the power down to a half of what it is now", "budget 15"),
     ("Take us to one hundred and twenty percent of what's set", "budget 36"),
+    # a share of what is set now is a share of the budget in force (30), never of P_max (40)
+    ("Set the budget to 60% of its current value", "budget 18"),
+    ("Go to 50% of the configured power", "budget 15"),
+    ("Keep a half of the present allocation", "budget 15"),
+    ("Set the power to 3/4 of what it is", "budget 22.5"),
+    ("Weight ratio 3 to 1 for channel 2 versus the rest", "weights 3 on 2, 1 on 1,3-8"),
+    ("Reduzieren Sie die Leistung auf 20 W", "budget 20"),
     # "only" as the focus of a shutdown, "the rest stay on" beside it, weights kept with a budget
     ("Only ch 3 and ch 5 should be off", "channels 3,5 off; equal weights on 1-2,4,6-8"),
     ("Only 2 and 4 get silenced; the rest keep running", "channels 2,4 off"),

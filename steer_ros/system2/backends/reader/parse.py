@@ -307,7 +307,7 @@ def _background(sentence: str) -> bool:
     if "BROKEN" in kinds and ("EQUIP" in kinds or "SYSNOUN" in kinds):
         return False  # "the amplifier is bad": whose? a fault to act on, not a setting
     return all(sym.text in _BACKGROUND_KINDS or kind in _BACKGROUND_KINDS or kind == "BROKEN"
-               for sym, kind in zip(lexed.symbols, kinds))
+               for sym, kind in zip(lexed.symbols, kinds, strict=True))
 
 
 def _parse_whole(policy) -> Parsed:

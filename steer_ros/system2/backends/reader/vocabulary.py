@@ -27,7 +27,7 @@ STOP_WORDS = {
            "can", "you", "that", "them all", "may", "might", "will", "would", "i", "we", "now", "today", "right now",
            "for now", "immediately", "somewhere", "otherwise", "until further notice", "until i say otherwise",
            "to do it", "to do so", "for that", "for this", "being", "currently", "please do"),
-    "de": ("den", "die", "das", "der", "dem", "ist", "sind", "bitte", "soll", "sollen"),
+    "de": ("den", "die", "das", "der", "dem", "ist", "sind", "bitte", "soll", "sollen", "sie"),
     "fr": ("les", "le", "la", "l", "des", "de", "est", "sont", "du"),
     "es": ("los", "las", "el", "del", "está", "están", "al"),
     "zh": ("将", "把", "个", "的"),
@@ -770,13 +770,18 @@ _widen("LEAST POWER", *[f"{_pre}{_least} {_noun}"
                                       "spend", "cost", "wattage", "energy", "juice", "transmit power", "tx power")])
 _widen("", "i want", "we want", "want", "i only want", "heads up", "heads up:", "fyi", "note", "please note",
        "for the rest of the watch", "the rest of the watch", "this watch", "is the new target", "the new target",
-       "target for", "the whole rig", "whole rig", "rig", "configured", "presently configured", "value",
-       "its current value", "thing", "the only thing changing is", "the only thing changing", "works",
-       "will work", "is fine by me", "sharing out the power", "when sharing out the power", "when",
+       "target for", "the whole rig", "whole rig", "rig", "thing", "the only thing changing is",
+       "the only thing changing", "works", "will work", "is fine by me", "sharing out the power",
+       "when sharing out the power", "when",
        "night mode starts now", "night mode", "from here", "tonight's plan")
 _widen("POWER", "tx", "rx", "p", "the tx", "tx allocation", "tx level", "the tx level", "total tx", "the total tx",
-       "transmit allocation", "allocation of power", "power allocation", "tx budget", "present allocation",
-       "the present allocation", "wattage allocation")
+       "transmit allocation", "allocation of power", "power allocation", "tx budget", "wattage allocation")
+# what is set now: "configured", "its current value" and "the present allocation" name the budget in
+# force (a share of them is a share of it, not of P_max)
+_widen("CURRENT POWER", "present allocation", "the present allocation", "the configured power",
+       "the configured budget", "configured power", "configured budget")
+_widen("CURRENT", "configured", "presently configured", "the configured", "the configured value",
+       "the present value", "present value")
 _widen("CURRENT", "the present allocation", "than presently configured", "than what's configured",
        "than what is configured", "from its current value", "its current value", "the current value",
        "the running budget", "the present tx level", "than configured", "than now configured")
@@ -1023,6 +1028,11 @@ _widen("POWER", "transmit allowance", "the transmit allowance", "transmit budget
 _widen("SETV:up", "give us back", "give back", "hand back", "hand us back", "give it back")
 _widen("SETV:down", "take us down", "bring us down", "take it down", "knock us down")
 _widen("SETV:up", "take us up", "bring us up", "take it up")
+# "3/4 of the budget": a share written as a fraction of small whole numbers
+for _den in range(2, 11):
+    for _num_ in range(1, _den):
+        _widen(f"FRAC:{_num_ / _den!r}", f"{_num_} / {_den}")
+_widen("WEIGHT", "ratio", "weight ratio", "a ratio of", "a weight ratio of", "weighting ratio")
 _add("OFF", "aus bleiben", "ausbleiben", table=_DE)
 _add("ABOVE", "mindestens", "wenigstens", table=_DE)
 _add("SETV:set", "réglez", "règle", "réglez le", table=_FR)
