@@ -70,6 +70,18 @@ READ = [
     ("Max 6 W per channel", "power at most 6 on 1-8"),
     ("Just channels 4 and 5, nothing else", "channels 1-3,6-8 off; equal weights on 4-5"),
     ("Set channel 2's weight to 4 and everyone else's to 1", "weights 4 on 2, 1 on 1,3-8"),
+    # freeze 10: reset, keep the rest, exceptions said as "but keep X running", time in passing
+    ("Reset everything and run at 25 W", "equal weights on 1-8; budget 25"),
+    ("Turn off channel 3 and keep the weights", "channel 3 off"),
+    ("Shut down channels 1 to 5, but keep 4 running", "channels 1-3,5 off"),
+    ("Channels 6 and 7 are picking up interference. Turn them off.", "channels 6-7 off"),
+    ("We lost channel 4 about twenty minutes ago", "channel 4 off"),
+    ("Target 1.2 to 1.4 bits on channels 3 and 4", "MI 1.2-1.4 bits on 3-4"),
+    ("Halve the weight on channel 6", "weights 2 on 1-5,7-8, 1 on 6"),
+    ("Channels 1-2 should get a third of the weight of channels 3-8", "weights 3 on 3-8, 1 on 1-2"),
+    ("Limit channel 7 to 1.2 bits", "MI at most 1.2 bits on 7"),
+    ("Channel 2 can take at most 5 W", "power at most 5 on 2"),
+    ("We're over on power, take it down 10 percent", "budget 27"),
     # a sentence that only states a situation, beside one that asks something
     ("The rain has stopped. Give us back 5 W.", "budget 35"),
     ("The sea state is bad. Prioritise channel 4.", "weights 4 on 4"),
@@ -92,8 +104,9 @@ KEPT = [
     ("Crank every channel up to 50 watts", "not_understood"),  # not a cap of 50 W on each channel
     ("Weight 3 on channels 2 and 5 over channels 1 and 4", "not_understood"),  # 1, 2, 4, 5: not the others
     ("Channels 3 to 6: min 1.6, max 1.4", "not_understood"),  # a floor above its cap
+    ("Reset everything", "reset to what?"),
+    ("Use only channel 3, nothing else changes", "ambiguous"),  # "only these on" replaces the weights
     ("Keep only channel 3 on; the rest on", "ambiguous"),  # "the rest on" against "only 3 on"
-    ("Turn off channel 3 and keep the weights", "ambiguous"),  # the weights move with the shutdown
     ("Set the power to - 5 W", "declined"),  # a spaced minus after "to" is still a minus
     # a stated situation is set aside only beside a command, and only when it holds no
     # channel, amount, negation or instruction word
@@ -132,3 +145,42 @@ def test_a_floor_before_its_channel_is_not_read_as_or_more():
     d = decide("ch 4 off, 2 min 1.8")
     assert d.status != Status.KEPT, d.status_detail
     assert "MI at least 1.8 bits on 2" in d.readback
+
+
+def _in_force_snapshot():
+    """The design snapshot at 30 W with a command in force that doubles channel 5's weight."""
+    import dataclasses
+
+    import numpy as np
+
+    w = np.ones(8)
+    w[4] = 2.0
+    return dataclasses.replace(design_snapshot(p_total=IN_FORCE), weights=w / w.sum())
+
+
+def test_the_only_change_keeps_the_weights_and_budget_in_force():
+    d = Navigator(RulesBackend()).decide(_in_force_snapshot(), "Cap channel 2 at 1.4 bits; that's the only change")
+    assert d.status != Status.KEPT, d.status_detail
+    assert "MI at most 1.4 bits on 2; weights 2 on 5, 1 on 1-4,6-8; budget 30" in d.readback
+
+
+def test_a_reset_drops_the_weights_in_force():
+    d = Navigator(RulesBackend()).decide(_in_force_snapshot(), "Scrap that, run at 25 W")
+    assert "equal weights on 1-8; budget 25" in d.readback
+    kept = Navigator(RulesBackend()).decide(_in_force_snapshot(), "Run at 25 W")
+    assert "weights 2 on 5" in kept.readback  # a budget alone keeps them
+
+
+def test_a_priority_on_the_weights_in_force_does_not_compound_over_calls():
+    import dataclasses
+
+    import numpy as np
+
+    snap = _in_force_snapshot()
+    seen = []
+    for _ in range(3):
+        d = Navigator(RulesBackend()).decide(snap, "Favour channel 2, nothing else changes")
+        seen.append(np.asarray(d.weights) / np.max(d.weights))
+        snap = dataclasses.replace(snap, weights=np.asarray(d.weights))
+    assert np.allclose(seen[0], seen[1]) and np.allclose(seen[1], seen[2])
+    assert seen[0][1] == pytest.approx(1.0) and seen[0][4] / seen[0][0] == pytest.approx(2.0)

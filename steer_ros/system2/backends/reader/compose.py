@@ -120,8 +120,8 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
     kept: list[Clause] = []
     for c in clauses:
         if c.kind == "only" and c.extra.get("bare") and any(k.kind != "context" for k in kept):
-            if any(isinstance(k.sel, Sel) and k.sel == c.sel for k in kept):
-                continue
+            if any(isinstance(k.sel, Sel) and k.sel == c.sel for k in kept) or (isinstance(c.sel, Sel) and c.sel.them):
+                continue  # "boost the weakest channel and only that one": the same channels again
             raise Keep("ambiguous: a bare 'only' after another clause: only those channels on, or only those "
                        "favoured? (say e.g. 'use only channel 8' or 'favour channel 8')")
         kept.append(c)
@@ -131,14 +131,23 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
         if any(c.kind == "only" for c in clauses) or not any(c.kind == "off" for c in clauses):
             raise Keep("ambiguous: 'the rest stay on' beside a policy that does not turn channels off "
                        "(or keeps only some on)")
-    # "keep the weights; set the power to 21 W": the weights in force stay, which a budget
-    # alone already does; beside a change that moves the weights it says two things
-    if any(c.kind == "keep_weights" for c in clauses):
-        if any(c.kind not in ("keep_weights", "budget", "budget_full", "context") for c in clauses):
+    # "keep the weights; set the power to 21 W", "cap ch 2 at 1.4, that's the only change": the
+    # weights in force stay and what the policy names is set on them; beside a change that
+    # resets or replaces the weights (a shutdown, "only these on", an objective) it says two things
+    keep_in_force = any(c.kind == "keep_weights" for c in clauses)
+    reset = any(c.kind == "reset" for c in clauses)
+    if keep_in_force:
+        if reset or any(c.kind not in ("keep_weights", "budget", "budget_full", "context", "bound", "prio",
+                                       "sum_floor", "off") for c in clauses):
             raise Keep("ambiguous: the weights are to stay as they are, but the policy also changes what sets them")
-        if not any(c.kind in ("budget", "budget_full") for c in clauses):
+        if not any(c.kind not in ("keep_weights", "context") for c in clauses):
             raise Keep("not_understood: the weights are to stay as they are, and nothing else is asked")
         clauses = [c for c in clauses if c.kind != "keep_weights"]
+    # "scrap that, run at 25 W": the weights in force are dropped for equal weights
+    if reset:
+        if not any(c.kind not in ("reset", "context") for c in clauses):
+            raise Keep("half_understood: reset to what? (say e.g. 'equal weights at 40 W')")
+        clauses = [c for c in clauses if c.kind != "reset"]
     # -- selectors: ambiguity, existence, "them" and "the rest" -----------------------------
     previous: Sel | None = None
     sels: list[Sel | None] = []
@@ -343,11 +352,18 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
             or not math.isnan(sum_floor)):
         if math.isnan(p_total):
             raise Keep("not_understood: the policy asks for nothing the reader can act on")
-        reply["weights"] = [float(w) for w in np.asarray(snapshot.weights, float)]
+        if reset:
+            reply["weights"] = _weights_out(np.ones(n), n)
+            why.append("weights reset to equal")
+        else:
+            reply["weights"] = [float(w) for w in np.asarray(snapshot.weights, float)]
+            why.append("weights unchanged")
         reply["P_total"] = float(p_total)
-        why.append("weights unchanged")
         return reply, why
 
+    if math.isnan(p_total) and keep_in_force:
+        p_total = budget_in_force
+        why.append(f"the budget in force kept: P_total = {p_total:g}")
     if math.isnan(p_total):
         p_total = p_max
         why.append(f"no power limit in the policy: full budget P_total = {p_max:g}")
@@ -357,6 +373,11 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
     goal = bool(floors or caps or power_caps or equal_power or max_min or prop_fair or 2 * int(off.sum()) > n
                 or (not math.isnan(sum_floor) and not (least and not floors and not off.any() and not prio)))
     weights = np.ones(n)
+    in_force = np.asarray(snapshot.weights, float)
+    if keep_in_force and in_force.shape == (n,) and np.all(np.isfinite(in_force)) and in_force.min() >= 0 \
+            and in_force.max() > 0:
+        weights = in_force / in_force.max()  # the weights in force, scaled; named changes go on them
+        why.append("the weights in force kept")
     if equalize:
         c = np.where(strength > 1e-9, strength, np.inf)
         weights = np.where(np.isfinite(c), 1.0 / c, 0.0)
@@ -383,7 +404,15 @@ def compose_reply(clauses, snapshot: SystemSnapshot, *, p_min: float, p_max: flo
         line = f"channels {text} weighted {ratio:g}x the others"
         if line not in why:
             why.append(line)
-    weights = weights * prio_w
+    if keep_in_force and on_prio:
+        # on the weights in force, a priority sets the named channels against the channels it does
+        # not name: the same policy called again gives the same weights (it does not compound)
+        rest = ~covered & ~off & (weights > 0)
+        ref = float(weights[rest].mean()) if rest.any() else 1.0
+        for mask, ratio, _ in on_prio:
+            weights[mask] = ratio * ref
+    else:
+        weights = weights * prio_w
     if off.any():
         why.append(f"channels {channel_ranges(np.flatnonzero(off))} off")
     if off.all():

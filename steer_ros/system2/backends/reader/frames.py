@@ -88,8 +88,8 @@ def _parts(parser: Lark, toks: list[str]) -> list[_Part] | None:
             nxt = "TO"  # "from 1.1 up to 1.3 bits"
         if k == "NUM" and nxt == "TO" and i + 2 < len(toks) and _kind(toks[i + 2]) == "NUM":
             unit = toks[i + 3] if i + 3 < len(toks) else ""
-            if unit == "BITS" or (unit == "WATT" and not (i and toks[i - 1] in ("CHAN", "LAND", "LCOMMA"))):
-                # ("limit channel 2 to 4 W" is channel 2 to 4 W, not a range of watts)
+            if unit in ("BITS", "WATT") and not (i and toks[i - 1] in ("CHAN", "LAND", "LCOMMA")):
+                # ("limit channel 2 to 4 W", "... channel 8 to 1.5 bits": a channel, then "to" its amount)
                 out.append(_Part("range", (_num(t), _num(toks[i + 2]), _UNITS[unit]), i))
                 i += 4
                 continue
@@ -228,6 +228,10 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
     """The clause(s) one frame makes of ``toks`` (a clause's symbols), or None."""
     if "WEIGHT" in toks and set(toks) & {"KEEP", "ASIS"} and set(toks) <= _WEIGHTS_KEPT:
         return [Clause("keep_weights")]  # "weights as they are", "keep the weighting"
+    if "KEEPREST" in toks and set(toks) <= _WEIGHTS_KEPT | {"KEEPREST", "THEM"}:
+        return [Clause("keep_weights", extra={"rest": True})]  # "that's the only change"
+    if "RESET" in toks and set(toks) <= {"RESET", "ALL", "SETV:set", "ASIS", "THEM"}:
+        return [Clause("reset")]  # "scrap that", "start over"
     parts = _parts(parser, toks)
     if not parts:
         return None
@@ -339,6 +343,8 @@ def read_frame(parser: Lark, toks: list[str]) -> list[Clause] | None:
         if not (0 < r < 1e3) or "DEPRIO" in cset:
             return None
         return [Clause("prio", target, ratio=r)]
+    if "HALVE" in cset and "WEIGHT" in cset and cset <= {"HALVE", "WEIGHT", "ON", "ACROSS", "CHAN"} and versus is None:
+        return [Clause("prio", target, ratio=0.5)]  # "halve the weight on channel 8"
     kinds = [_family(c) for c in cues]
     families = {f for f in kinds if f}
     if not families and "WEIGHT" in cset and cset & {"SETV:up", "UP", "SETV:down", "DOWN"} \
@@ -411,7 +417,24 @@ def _targets(sels: list[Sel]):
     parities = {("odd",), ("even",)}
     if len(sels) == 2 and {sels[0].atoms, sels[1].atoms} == parities and not (sels[0].excluded or sels[1].excluded):
         return sels[0], Sel(rest=True)  # "odd channels three to one over even ones": the others
+    if len(sels) == 2 and not any(s.excluded or s.ambiguous or s.rest or s.them for s in sels):
+        # "channels 5-8 at a third of the weight of channels 1-4": the two make up 1..k, the second
+        # is the rest
+        sets = [_numbered(s) for s in sels]
+        if all(sets) and not sets[0] & sets[1] and sets[0] | sets[1] == set(range(1, max(sets[0] | sets[1]) + 1)):
+            return sels[0], Sel(rest=True)
     return False, None
+
+
+def _numbered(sel: Sel) -> set[int]:
+    """The channel numbers of a selection written only with numbers and ranges ("1-4", "2 and 5")."""
+    out: set[int] = set()
+    for atom in sel.atoms:
+        lo, _, hi = atom.partition("-")
+        if not lo.isdigit() or (hi and not hi.isdigit()):
+            return set()
+        out.update(range(int(lo), int(hi or lo) + 1))
+    return out
 
 
 def _family(cue: str) -> str:
@@ -454,16 +477,21 @@ def _bounds(toks: list[str], bits) -> list[tuple] | None:
             continue
         cue, at = "", -1
         for k in range(p.at - 1, -1, -1):
-            if toks[k] in _FLOOR_CUES | _CAP_CUES | {"FALLBELOW", "AT"} and k not in used:
-                if toks[k] == "AT" and cue:
+            if toks[k] in _FLOOR_CUES | _CAP_CUES | {"FALLBELOW", "AT", "TO"} and k not in used:
+                if toks[k] in ("AT", "TO") and cue:
                     continue
-                if toks[k] == "AT":
+                if toks[k] in ("AT", "TO"):
                     if k < p.at - 1:
                         break
-                    cue, at = "AT", k  # "at 1.9 bits": look further back for "floor" / "cap"
+                    # "at 1.9 bits", "limit channel 8 to 1.5 bits": look further back for "floor" / "cap"
+                    cue, at = toks[k], k
                     continue
                 cue, at = toks[k], k
                 break
+            if toks[k].startswith("NUM:") and k and toks[k - 1] == "CHAN" and cue in ("AT", "TO"):
+                continue  # "floor ch 1 at 1.6 bits": the channel between the cue and its amount
+            if toks[k] == "CHAN" and cue in ("AT", "TO"):
+                continue
             if toks[k].startswith("NUM:") or toks[k] in ("BITS", "BAND"):
                 break
         after_at = p.at + 2 if p.at + 1 < len(toks) and toks[p.at + 1] == "BITS" else p.at + 1
@@ -477,6 +505,8 @@ def _bounds(toks: list[str], bits) -> list[tuple] | None:
         else:
             side = {"ABOVE": "floor", "ORMORE": "floor", "EXCEED": "floor", "BELOW": "cap", "ORLESS": "cap",
                     "CAP": "cap", "AT": "at", "": "at"}.get(cue)
+            if cue == "TO":
+                side = None  # "to 1.5 bits" with no floor or cap before it: at least or at most?
         if side is None:
             return None
         out.append((side, p.value))
@@ -703,7 +733,7 @@ def _weight_group(parser: Lark, toks: list[str]) -> tuple[Sel | None, float | No
 
 # -- a range of rates on one set of channels, however it is laid out ----------------------
 _RANGE_LIGHT = frozenset({"KEEP", "LET", "NEED", "USE", "ACROSS", "BETWEEN", "RANGE", "BAND", "AT", "ON", "EACH",
-                          "SEP", "SEPC", "COMMA", "AND", "SETV:set", "MAKE", "TO", "ALL", "LAND", "THEM"})
+                          "REACH", "SEP", "SEPC", "COMMA", "AND", "SETV:set", "MAKE", "TO", "ALL", "LAND", "THEM"})
 _RANGE_JOIN = frozenset({"TO", "LAND", "BELOW"})
 _EDGE = frozenset({"TO", "LAND", "LCOMMA", "COMMA", "AND", "ALL", "THEM"})
 

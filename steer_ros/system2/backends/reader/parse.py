@@ -160,6 +160,24 @@ def _clause(tokens: list[str]) -> list[Clause] | None:
     return read
 
 
+def _kept_running(tokens: list[str]) -> list[str]:
+    """"Shut down channels 1 to 6, but keep 3 running": after a shutdown, "but keep X on" is its
+    exception ("except X"), said at the end of the sentence."""
+    out = list(tokens)
+    for k in range(1, len(out) - 2):
+        if out[k] == "WHILE" and out[k + 1] == "KEEP" and any(t in ("OFF", "OFFPART") for t in out[:k]) \
+                and not any(t in ("SEP", "SEPC") for t in out[:k]):
+            end = k + 2
+            while end < len(out) and out[end].split(":", 1)[0] in ("CHAN", "NUM", "LAND", "LCOMMA", "TO"):
+                end += 1
+            if end > k + 2 and (end == len(out) or out[end] in ("ON", "ASIS")) \
+                    and (end + 1 >= len(out) or out[end + 1] in ("SEP", "SEPC")):
+                comma = 1 if out[k - 1] == "COMMA" else 0
+                tail = out[end + 1:] if end < len(out) else []
+                return out[:k - comma] + ["EXCEPT"] + out[k + 2:end] + tail
+    return out
+
+
 def _raised_to(tokens: list[str]) -> list[str]:
     """"Crank all channels up to 44 W": after a verb that raises, "up to" an amount of watts
     is where the power goes (the budget), not a cap on each channel."""
@@ -424,7 +442,7 @@ def _parse_whole(policy) -> Parsed:
         if tokens[k] == "SEP" and tokens[k + 1] == "SEP" and tokens[k - 1].startswith("NUM:") \
                 and tokens[k + 2].startswith("NUM:"):
             tokens[k], tokens[k + 1] = "TO", ""
-    tokens = _bare_channels(_raised_to([t for t in tokens if t]))
+    tokens = _bare_channels(_raised_to(_kept_running([t for t in tokens if t])))
     symbols = " ".join("SEP" if t == "SEPC" else t for t in tokens)
     if not tokens:
         return Parsed(problem="not_understood: the policy holds no instruction", languages=languages)

@@ -643,13 +643,20 @@ _widen("LEAST POWER", "minimum spend", "at minimum spend", "min spend", "at min 
 _widen("CURRENT", "on top of what it has", "on top of what we have", "on top of what we run",
        "on top of the current budget", "today's setting", "today's level", "today's budget", "today's power",
        "the setting now", "the current draw", "what it's set to", "what it is set to", "what we're set to")
-_widen("", "undo the previous tweaks", "undo the previous changes", "undo previous changes", "undo the tweaks",
+# "reset everything": the weights in force are dropped (equal weights), not kept
+_widen("RESET", "undo the previous tweaks", "undo the previous changes", "undo previous changes", "undo the tweaks",
        "undo everything", "reset everything", "reset", "start fresh", "start over", "from scratch",
-       "scrap whatever's running", "scrap whatever is running", "scrap that", "scrap the old plan", "clear the slate",
+       "scrap whatever's running", "scrap whatever is running", "scrap that", "scrap the old plan", "clear the slate")
+# "nothing else changes": what the policy does not name stays as it is in force
+_widen("KEEPREST", "nothing else changes", "everything else stays the same", "nothing else moves", "no other changes",
+       "that's the only change", "that is the only change", "the only change", "change nothing else",
+       "leave everything else as it is", "leave everything else alone", "everything else as it is",
+       "everything else unchanged", "keep everything else as it is", "don't touch anything else",
+       "do not touch anything else", "touch nothing else")
+_widen("",
        "wins", "is what counts", "is all that counts", "is the goal", "is the aim", "raw", "nothing fancy",
        "keep it simple", "plain", "new", "our new", "the new", "last night", "this morning's", "since the reboot",
        "since the restart", "since the update", "since the upgrade", "since the storm", "since the outage",
-       "nothing else changes", "everything else stays the same", "nothing else moves", "no other changes",
        "setting", "settings", "noch", "mehr", "profile", "the profile", "mi profile", "the mi profile")
 _widen("PRIORITY", "vip", "a vip", "the vip", "top dog", "the top dog", "the star", "king", "the boss channel",
        "first call", "first call on the power", "dibs")
@@ -758,7 +765,7 @@ _widen("MATTER", "passe avant", "passe en premier", "passent avant", "va primero
 _widen("", "both", "both of", "both of the", "ever", "at any time", "does it", "that does it", "that does",
        "mode", "pls", "plz", "effective immediately", "effective", "with immediate effect", "handover from nights",
        "handover", "shift handover", "is the only metric", "is the metric", "is our kpi", "our kpi is",
-       "that's the only change", "that's all", "that is all", "nothing more", "set aside", "earmark")
+       "that's all", "that is all", "nothing more", "set aside", "earmark")
 _widen("NUM:2 RANK:strongest", "both of the strongest", "both strongest", "both the strongest", "both of the best",
        "both best")
 _widen("NUM:2 RANK:weakest", "both of the weakest", "both weakest", "both the weakest", "both of the worst",
@@ -1033,6 +1040,21 @@ for _den in range(2, 11):
     for _num_ in range(1, _den):
         _widen(f"FRAC:{_num_ / _den!r}", f"{_num_} / {_den}")
 _widen("WEIGHT", "ratio", "weight ratio", "a ratio of", "a weight ratio of", "weighting ratio")
+# freeze 10: time said in passing ("about ten minutes ago"), reasons, "can take", "as even as possible"
+_AGO_COUNTS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "fifteen", "twenty",
+               "thirty", "forty", "forty five", "sixty", "a few", "a couple of", "several")
+_AGO_UNITS = ("minutes", "minute", "hours", "hour", "seconds", "days")
+_widen("", *[f"{_n} {_u} ago" for _n in _AGO_COUNTS for _u in _AGO_UNITS],
+       *[f"about {_n} {_u} ago" for _n in _AGO_COUNTS for _u in ("minutes", "hours")],
+       "an hour ago", "about an hour ago", "a minute ago", "a moment ago", "ago", "these days", "wants us to",
+       "want us to", "asks us to", "asked us to", "has asked us to", "would like us to")
+_widen("REASON", "over on power", "we're over on power", "we are over on power", "over on the power budget")
+_widen("NEED", "picking up", "is picking up", "are picking up", "keeps picking up", "keep picking up")
+_widen("USE", "can take", "may take", "can handle", "can draw", "may draw")
+_widen("EQUALIZE", "as even as possible", "as equal as possible", "even out", "evened out", "evenly")
+_widen("MAX THROUGHPUT", "back to equal", "put them back to equal", "put the weights back to equal",
+       "back to equal weights", "set them back to equal")
+_add("CAP", "limite", "limitez", "limiter", table=_FR)
 _add("OFF", "aus bleiben", "ausbleiben", table=_DE)
 _add("ABOVE", "mindestens", "wenigstens", table=_DE)
 _add("SETV:set", "réglez", "règle", "réglez le", table=_FR)
