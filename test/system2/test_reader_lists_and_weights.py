@@ -82,6 +82,9 @@ READ = [
     ("Limit channel 7 to 1.2 bits", "MI at most 1.2 bits on 7"),
     ("Channel 2 can take at most 5 W", "power at most 5 on 2"),
     ("We're over on power, take it down 10 percent", "budget 27"),
+    # "another 5 W" is an increment (freeze 8 and 9 set the budget to 5)
+    ("Give us another 5 W", "budget 35"),
+    ("Take another 4 W off", "budget 26"),
     # a sentence that only states a situation, beside one that asks something
     ("The rain has stopped. Give us back 5 W.", "budget 35"),
     ("The sea state is bad. Prioritise channel 4.", "weights 4 on 4"),
@@ -105,6 +108,7 @@ KEPT = [
     ("Weight 3 on channels 2 and 5 over channels 1 and 4", "not_understood"),  # 1, 2, 4, 5: not the others
     ("Channels 3 to 6: min 1.6, max 1.4", "not_understood"),  # a floor above its cap
     ("Reset everything", "reset to what?"),
+    ("A further 2 W", "not_understood"),  # more, or to 2 W? no verb says
     ("Use only channel 3, nothing else changes", "ambiguous"),  # "only these on" replaces the weights
     ("Keep only channel 3 on; the rest on", "ambiguous"),  # "the rest on" against "only 3 on"
     ("Set the power to - 5 W", "declined"),  # a spaced minus after "to" is still a minus
@@ -165,8 +169,9 @@ def test_the_only_change_keeps_the_weights_and_budget_in_force():
 
 
 def test_a_reset_drops_the_weights_in_force():
-    d = Navigator(RulesBackend()).decide(_in_force_snapshot(), "Scrap that, run at 25 W")
-    assert "equal weights on 1-8; budget 25" in d.readback
+    for policy in ("Scrap that, run at 25 W", "Forget the old weights, run at 25 W"):
+        d = Navigator(RulesBackend()).decide(_in_force_snapshot(), policy)
+        assert "equal weights on 1-8; budget 25" in d.readback
     kept = Navigator(RulesBackend()).decide(_in_force_snapshot(), "Run at 25 W")
     assert "weights 2 on 5" in kept.readback  # a budget alone keeps them
 

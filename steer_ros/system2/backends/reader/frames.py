@@ -561,7 +561,7 @@ def _budget(parts: list[_Part], cset: set) -> list[Clause] | None:
         amount = PAmount("abs", nums[0])
     down = bool(cset & {"SETV:down", "DOWN"}) or ("TURN" in cset and ("OFFPART" in cset or "BY" in cset
                                                                    and "UP" not in cset))
-    up = bool(cset & {"SETV:up", "UP"})
+    up = bool(cset & {"SETV:up", "UP"}) or {"GIVE", "BY"} <= cset  # "give us another 5 W"
     if down and up:
         return None
     value_at = (values[0].at if values else next(p.at for p in parts if p.kind == "sel"))

@@ -324,7 +324,7 @@ _add("", "for the afternoon", "for the morning", "for the evening", "for the day
      "any more", "overnight", "this morning", "this afternoon", "tonight", "on us", "again", "still",
      "anywhere", "is fine", "is ok", "is okay", "is acceptable", "will do", "merely", "simply", "basically",
      "i want", "we want", "i'd like", "we'd like", "i would like", "we would like", "i need you to",
-     "' s", "another", "a further", "an extra", "an additional", "the allocation", "allocation",
+     "' s", "the allocation", "allocation",
      "the air", "for us", "kindly", "go ahead and", "if you can", "if possible", "as well")
 # a channel that cannot be used: states, idioms and their causes
 _add("BROKEN", "keeps dropping out", "keep dropping out", "keeps dropping", "dropping out", "drops out",
@@ -711,8 +711,6 @@ _widen("RANK:strongest FRAC:0.5", "upper half", "the upper half", "top half", "t
        "the stronger half", "better half", "the better half", "strong half", "the strong half")
 _widen("", "noc here", "ops here", "this is noc", "this is ops", "noc", "noc team", "the noc", "ops team",
        "nothing else matters", "that's all that matters", "is all that matters", "all that matters",
-       "forget the old weighting", "forget the old weights", "forget the previous weighting",
-       "forget the earlier weighting", "forget the weighting", "forget the old plan", "forget the old settings",
        "till the tech gets there", "until the tech gets there", "until the tech arrives", "till the tech arrives",
        "until we're back on mains", "until we are back on mains", "till we're back on mains", "until mains returns",
        "until power is restored", "till further notice", "for the day", "of the day", "for today only")
@@ -1055,6 +1053,11 @@ _widen("EQUALIZE", "as even as possible", "as equal as possible", "even out", "e
 _widen("MAX THROUGHPUT", "back to equal", "put them back to equal", "put the weights back to equal",
        "back to equal weights", "set them back to equal")
 _add("CAP", "limite", "limitez", "limiter", table=_FR)
+# "another 5 W", "an extra 5 W": an increment, never the amount to set ("give us another 5 W" is
+# 35 at 30 in force, not 5); "forget the old weights": a reset (freeze 8 read all of these as nothing)
+_widen("BY", "another", "a further", "an extra", "an additional", "yet another")
+_widen("RESET", "forget the old weighting", "forget the old weights", "forget the previous weighting",
+       "forget the earlier weighting", "forget the weighting", "forget the old plan", "forget the old settings")
 _add("OFF", "aus bleiben", "ausbleiben", table=_DE)
 _add("ABOVE", "mindestens", "wenigstens", table=_DE)
 _add("SETV:set", "réglez", "règle", "réglez le", table=_FR)
