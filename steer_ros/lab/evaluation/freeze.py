@@ -22,7 +22,7 @@ __all__ = ["FREEZES", "FROZEN_AT", "READER_ROOTS", "reader_files", "reader_hash"
 #: that holds the budget in force for relative budgets.
 READER_ROOTS = ("steer_ros/system2/backends/reader", "steer_ros/system2/backends/rules_backend.py")
 #: The content hash at the freeze ("" before it).
-FROZEN_AT = "9d288fe6dbe632202c977bd81ce853fdf13a97d6435584ffbafeed29b36866ac"
+FROZEN_AT = "e3e46cb69f212237605af52b61e3ca09e70acc008006c58a1c4486c0c8c466b8"
 
 #: Every freeze, oldest first: (number, commit, hash, scorecards as "suite: verdicts"). A
 #: holdout scores a freeze only if it was written after it; holdout v1 was written after
@@ -42,6 +42,9 @@ FROZEN_AT = "9d288fe6dbe632202c977bd81ce853fdf13a97d6435584ffbafeed29b36866ac"
 #: background sentences), widened with holdout v7 and my own wordings; holdout v8 was
 #: written blind to freeze 8 with a prompt that no longer asks for words earlier suites
 #: lack, and was not read before this freeze; holdout v9 is written blind after it.
+#: Freeze 10 fixes holdout v8's misread by class (phrases that keep or reset the command in
+#: force, read as nothing before) with holdouts v8 and v9 read; holdout v10 is written
+#: blind after it with the prompt of v8 and v9.
 FREEZES: tuple[tuple[int, str, str, tuple[str, ...]], ...] = (
     (1, "41d7b4b", "ac9410687a05b10b30e1901bde69d5570f4bd0fa6f7f766c556121095cf0b091", (
         "public (the reader was grown against it): MET 65, MISSED 0, KEPT 1, FALLBACK 0 of 66",
@@ -104,8 +107,13 @@ FREEZES: tuple[tuple[int, str, str, tuple[str, ...]], ...] = (
         "MISSED 0, KEPT 74, FALLBACK 0 of 100",
         "holdout v7 (config/policies/holdout7.yaml, written blind after this freeze; per case: "
         "docs/eval/holdout_v7_freeze8.md): MET 27, MISSED 0, KEPT 69, FALLBACK 0 of 96",
+        "holdout v8 (config/policies/holdout8.yaml, written blind after this freeze with a prompt for "
+        "wordings as a typical user types them; per case: docs/eval/holdout_v8_freeze8.md): MET 80, "
+        "MISSED 1, KEPT 19, FALLBACK 0 of 100",
+        "holdout v9 (written after freeze 9, so blind to this one too; per case: "
+        "docs/eval/holdout_v9_freeze8.md): MET 84, MISSED 0, KEPT 16, FALLBACK 0 of 100",
     )),
-    (9, "the commit 'Freeze the offline reader (9)'", FROZEN_AT, (
+    (9, "4756445", "9d288fe6dbe632202c977bd81ce853fdf13a97d6435584ffbafeed29b36866ac", (
         "public: MET 66, MISSED 0, KEPT 0, FALLBACK 0 of 66",
         "holdouts v1, v2, v3 (development sets): MET 94/93/75, MISSED 0/0/0, KEPT 0/7/6, FALLBACK 0 "
         "of 94/100/81",
@@ -115,6 +123,19 @@ FREEZES: tuple[tuple[int, str, str, tuple[str, ...]], ...] = (
         "of 101/100/100",
         "holdout v7 (a development set for this freeze, no longer a holdout): MET 51, MISSED 0, KEPT 45, "
         "FALLBACK 0 of 96",
+        "holdout v8 (written blind while this freeze was developed and not read before it; per case: "
+        "docs/eval/holdout_v8_freeze9.md): MET 83, MISSED 1, KEPT 16, FALLBACK 0 of 100",
+        "holdout v9 (config/policies/holdout9.yaml, written blind after this freeze; per case: "
+        "docs/eval/holdout_v9_freeze9.md): MET 87, MISSED 0, KEPT 13, FALLBACK 0 of 100",
+    )),
+    (10, "the commit 'Freeze the offline reader (10)'", FROZEN_AT, (
+        "public: MET 66, MISSED 0, KEPT 0, FALLBACK 0 of 66",
+        "holdouts v1-v7 (development sets): MET 94/93/75/59/47/39/51, MISSED 0, KEPT 0/7/6/42/53/61/45, "
+        "FALLBACK 0 of 94/100/81/101/100/100/96",
+        "dev5, dev6, dev7 (development sets): MET 89/71/80, MISSED 0/2/0, KEPT 15/16/21, FALLBACK 0 "
+        "of 104/89/101",
+        "holdouts v8, v9 (development sets for this freeze, no longer holdouts): MET 98/89, MISSED 0/0, "
+        "KEPT 2/11, FALLBACK 0 of 100/100",
     )),
 )
 
