@@ -112,6 +112,8 @@ FREEZES: tuple[tuple[int, str, str, tuple[str, ...]], ...] = (
         "MISSED 1, KEPT 19, FALLBACK 0 of 100",
         "holdout v9 (written after freeze 9, so blind to this one too; per case: "
         "docs/eval/holdout_v9_freeze8.md): MET 84, MISSED 0, KEPT 16, FALLBACK 0 of 100",
+        "holdout v10 (written after freeze 10, blind to this one too; per case: "
+        "docs/eval/holdout_v10_freeze8.md): MET 83, MISSED 0, KEPT 13, FALLBACK 0 of 96",
     )),
     (9, "4756445", "9d288fe6dbe632202c977bd81ce853fdf13a97d6435584ffbafeed29b36866ac", (
         "public: MET 66, MISSED 0, KEPT 0, FALLBACK 0 of 66",
@@ -127,6 +129,8 @@ FREEZES: tuple[tuple[int, str, str, tuple[str, ...]], ...] = (
         "docs/eval/holdout_v8_freeze9.md): MET 83, MISSED 1, KEPT 16, FALLBACK 0 of 100",
         "holdout v9 (config/policies/holdout9.yaml, written blind after this freeze; per case: "
         "docs/eval/holdout_v9_freeze9.md): MET 87, MISSED 0, KEPT 13, FALLBACK 0 of 100",
+        "holdout v10 (written after freeze 10, blind to this one too; per case: "
+        "docs/eval/holdout_v10_freeze9.md): MET 85, MISSED 0, KEPT 11, FALLBACK 0 of 96",
     )),
     (10, "the commit 'Freeze the offline reader (10)'", FROZEN_AT, (
         "public: MET 66, MISSED 0, KEPT 0, FALLBACK 0 of 66",
@@ -136,6 +140,8 @@ FREEZES: tuple[tuple[int, str, str, tuple[str, ...]], ...] = (
         "of 104/89/101",
         "holdouts v8, v9 (development sets for this freeze, no longer holdouts): MET 98/89, MISSED 0/0, "
         "KEPT 2/11, FALLBACK 0 of 100/100",
+        "holdout v10 (config/policies/holdout10.yaml, written blind after this freeze; per case: "
+        "docs/eval/holdout_v10_freeze10.md): MET 87, MISSED 0, KEPT 9, FALLBACK 0 of 96",
     )),
 )
 
