@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import os
 from pathlib import Path
 from typing import Iterator
@@ -16,6 +17,7 @@ from typing import Iterator
 LOCK_DIR = Path("/tmp/steer_ros_domains")
 # 0 is the default domain a user's own graph runs in; 101..119 stay free for users too.
 DOMAIN_RANGE = range(120, 233)
+_HOLDS = itertools.count()
 
 
 @contextlib.contextmanager
@@ -25,7 +27,9 @@ def exclusive_domain_id(preferred: int | None = None) -> Iterator[int]:
     if preferred is not None:
         ids = [preferred]
     else:
-        start = os.getpid() % len(DOMAIN_RANGE)
+        # each hold in this process starts one id further on: tests run one after another in one
+        # process, and a graph torn down a moment ago must not meet the next test in its domain
+        start = (os.getpid() + next(_HOLDS)) % len(DOMAIN_RANGE)
         ids = [DOMAIN_RANGE[(start + k) % len(DOMAIN_RANGE)] for k in range(len(DOMAIN_RANGE))]
     for domain in ids:
         handle = open(LOCK_DIR / f"{domain}.lock", "w")
